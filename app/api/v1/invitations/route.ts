@@ -1,0 +1,26 @@
+import { ZInviteRequest } from "@/lib/contracts/workspaces";
+import { getDb } from "@/lib/db";
+import { requireMember } from "@/lib/http/guards";
+import { handle, json, readJson } from "@/lib/http/respond";
+import { createInvitation, listInvitations } from "@/lib/workspaces/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handle(async (req: Request) => {
+  const me = await requireMember(req, "members.manage");
+  return json({ invitations: await listInvitations(await getDb(), me.workspaceId) });
+});
+
+/** Creates a one-time invitation link for the admin to share (no email is sent). */
+export const POST = handle(async (req: Request) => {
+  const me = await requireMember(req, "members.manage");
+  const input = await readJson(req, ZInviteRequest);
+  const { invitation, token } = await createInvitation(
+    await getDb(),
+    { userId: me.user.id, role: me.role },
+    me.workspaceId,
+    input,
+  );
+  const url = `${new URL(req.url).origin}/invite/${token}`;
+  return json({ invitation, url }, 201);
+});

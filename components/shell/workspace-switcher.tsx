@@ -1,0 +1,56 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { api } from "@/lib/client/api";
+import type { WorkspaceSummary } from "@/lib/contracts/workspaces";
+
+const NEW = "__new__";
+
+export function WorkspaceSwitcher({
+  current,
+  workspaces,
+}: {
+  current: WorkspaceSummary | null;
+  workspaces: WorkspaceSummary[];
+}) {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [busy, setBusy] = useState(false);
+
+  async function change(value: string) {
+    setBusy(true);
+    try {
+      if (value === NEW) {
+        const name = window.prompt("Name of the new workspace");
+        if (!name?.trim()) return;
+        await api("/api/v1/workspaces", { body: { name } });
+      } else {
+        await api("/api/v1/workspaces/active", { method: "PUT", body: { workspaceId: value } });
+      }
+      queryClient.clear();
+      router.refresh();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <select
+      aria-label="Workspace"
+      value={current?.id ?? ""}
+      disabled={busy}
+      onChange={(e) => change(e.target.value)}
+      className="w-full max-w-48 truncate rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+    >
+      {!current && <option value="">No workspace</option>}
+      {workspaces.map((w) => (
+        <option key={w.id} value={w.id}>
+          {w.name} ({w.role})
+        </option>
+      ))}
+      <option value={NEW}>+ New workspace…</option>
+    </select>
+  );
+}

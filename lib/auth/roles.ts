@@ -1,0 +1,46 @@
+/** Workspace roles, strongest first. Enforced on the server by `can`. */
+export const ROLES = ["owner", "admin", "operator", "reviewer", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  | "workspace.read" // see executions, threads, metrics, reviews
+  | "workspace.manage" // rename, redaction rules, sources
+  | "members.manage" // invite, change roles, remove (not owners)
+  | "owners.manage" // grant or remove the owner role
+  | "apiKeys.manage"
+  | "ingest.operate" // retry failed batches, load sample data, import files
+  | "metrics.edit" // create, move and delete cards
+  | "reviews.write";
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  owner: [
+    "workspace.read",
+    "workspace.manage",
+    "members.manage",
+    "owners.manage",
+    "apiKeys.manage",
+    "ingest.operate",
+    "metrics.edit",
+    "reviews.write",
+  ],
+  admin: [
+    "workspace.read",
+    "workspace.manage",
+    "members.manage",
+    "apiKeys.manage",
+    "ingest.operate",
+    "metrics.edit",
+    "reviews.write",
+  ],
+  operator: ["workspace.read", "ingest.operate", "metrics.edit", "reviews.write"],
+  reviewer: ["workspace.read", "reviews.write"],
+  viewer: ["workspace.read"],
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}

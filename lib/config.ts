@@ -1,0 +1,47 @@
+import path from "node:path";
+
+/** Runtime settings, read from the environment once. Every variable is listed in the README. */
+export type RunlensConfig = {
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  dataDir: string;
+  worker: "on" | "off";
+  maxPayloadChars: number;
+  publicUrl: string | null;
+  secret: string | null;
+  init: { email: string; password: string; workspace: string; apiKey: string | null; name: string } | null;
+};
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): RunlensConfig {
+  const email = env.RUNLENS_INIT_EMAIL?.trim();
+  const password = env.RUNLENS_INIT_PASSWORD;
+  return {
+    databaseUrl: env.DATABASE_URL || null,
+    redisUrl: env.REDIS_URL || null,
+    dataDir: path.resolve(env.RUNLENS_DATA_DIR || ".data"),
+    worker: env.RUNLENS_WORKER === "off" ? "off" : "on",
+    maxPayloadChars: positiveInt("RUNLENS_MAX_PAYLOAD_CHARS", 200_000),
+    publicUrl: env.RUNLENS_URL || null,
+    secret: env.RUNLENS_SECRET || null,
+    init:
+      email && password
+        ? {
+            email,
+            password,
+            workspace: env.RUNLENS_INIT_WORKSPACE?.trim() || "Default",
+            apiKey: env.RUNLENS_INIT_API_KEY || null,
+            name: env.RUNLENS_INIT_NAME?.trim() || email.split("@")[0],
+          }
+        : null,
+  };
+}
+
+export const VERSION = "0.1.0";

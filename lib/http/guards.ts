@@ -1,0 +1,112 @@
+import { type ApiKeyPrincipal, authenticateApiKey } from "../auth/api-keys.ts";
+import { getAuth } from "../auth/better-auth.ts";
+import { can, type Permission, type Role } from "../auth/roles.ts";
+import { type Db, getDb } from "../db/index.ts";
+import { ApiError, ForbiddenError, UnauthorizedError } from "./errors.ts";
+
+export const WORKSPACE_COOKIE = "runlens_workspace";
+
+export type MemberPrincipal = {
+  kind: "member";
+  workspaceId: string;
+  role: Role;
+  user: { id: string; name: string; email: string };
+};
+export type Principal = ApiKeyPrincipal | MemberPrincipal;
+
+export function bearerSecret(req: Request): string | null {
+  const auth = req.headers.get("authorization");
+  if (auth) {
+    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    return m ? m[1].trim() : null;
+  }
+  return req.headers.get("x-runlens-api-key")?.trim() || null;
+}
+
+/** The one guard of every programmatic route: a valid, unrevoked API key or 401. */
+export async function requireApiKey(req: Request, db?: Db): Promise<ApiKeyPrincipal> {
+  const secret = bearerSecret(req);
+  if (!secret) throw new UnauthorizedError("Send your API key as `Authorization: Bearer <key>`.");
+  const principal = await authenticateApiKey(db ?? (await getDb()), secret);
+  if (!principal) throw new UnauthorizedError("The API key is invalid or revoked.");
+  return principal;
+}
+
+export function readCookie(req: Request, name: string): string | null {
+  const header = req.headers.get("cookie");
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return null;
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF defence for cookie-authenticated mutations: the browser's Origin must be this site's own.
+ * (Session cookies are also SameSite=Lax.)
+ */
+export function assertSameOrigin(req: Request): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const origin = req.headers.get("origin");
+  const site = req.headers.get("sec-fetch-site");
+  if (site && site !== "same-origin" && site !== "none")
+    throw new ApiError(403, "cross_site_request", "Cross-site request refused.");
+  if (!origin) {
+    if (site === "same-origin") return;
+    throw new ApiError(403, "cross_site_request", "Mutations from the portal must carry an Origin header.");
+  }
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw new ApiError(403, "cross_site_request", "Malformed Origin header.");
+  }
+  if (!host || originHost !== host) throw new ApiError(403, "cross_site_request", "Cross-site request refused.");
+}
+
+/** The signed-in user (no workspace needed), or null. */
+export async function currentUser(headers: Headers) {
+  const auth = await getAuth();
+  const session = await auth.api.getSession({ headers });
+  return session ? { id: session.user.id, name: session.user.name, email: session.user.email } : null;
+}
+
+/**
+ * Resolves the signed-in member of the active workspace (cookie `runlens_workspace`, else the
+ * first membership). Mutations must come from this site; `permission` is enforced here.
+ */
+export async function requireMember(req: Request, permission: Permission = "workspace.read"): Promise<MemberPrincipal> {
+  assertSameOrigin(req);
+  const user = await currentUser(req.headers);
+  if (!user) throw new UnauthorizedError("Sign in to continue.");
+  const member = await resolveMembership(await getDb(), user.id, readCookie(req, WORKSPACE_COOKIE));
+  if (!member) throw new ApiError(403, "no_workspace", "You are not a member of any workspace.");
+  const principal: MemberPrincipal = { kind: "member", workspaceId: member.workspaceId, role: member.role, user };
+  if (!can(principal.role, permission)) throw new ForbiddenError();
+  return principal;
+}
+
+export async function resolveMembership(db: Db, userId: string, preferredWorkspaceId: string | null) {
+  if (preferredWorkspaceId) {
+    const m = await db.prisma.member.findUnique({
+      where: { workspaceId_userId: { workspaceId: preferredWorkspaceId, userId } },
+    });
+    if (m) return m;
+  }
+  return db.prisma.member.findFirst({ where: { userId }, orderBy: { createdAt: "asc" } });
+}
+
+/** Portal-or-programmatic read: an API key when one is presented, else the session. */
+export async function requireReader(req: Request, permission: Permission = "workspace.read"): Promise<Principal> {
+  if (bearerSecret(req)) return requireApiKey(req);
+  return requireMember(req, permission);
+}
+
+/** Who did it, for audit fields such as reviewedBy. */
+export function actorName(p: Principal): string {
+  return p.kind === "apiKey" ? p.label : p.user.name;
+}

@@ -1,0 +1,93 @@
+import { ZodError, type z } from "zod";
+import { ApiError, ValidationError } from "./errors.ts";
+
+export type ErrorBody = { error: { code: string; message: string; details?: unknown[] } };
+
+export function json(data: unknown, init: number | ResponseInit = 200): Response {
+  const resInit = typeof init === "number" ? { status: init } : init;
+  return Response.json(data, resInit);
+}
+
+export function errorResponse(status: number, code: string, message: string, details?: unknown[]): Response {
+  const body: ErrorBody = { error: details ? { code, message, details } : { code, message } };
+  return Response.json(body, { status });
+}
+
+/** "traces[3].llm.usage" from a zod issue path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else out += out ? `.${String(seg)}` : String(seg);
+  }
+  return out || "(root)";
+}
+
+export function zodDetails(error: ZodError, prefix: readonly PropertyKey[] = []) {
+  return error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message }));
+}
+
+export function validationError(error: ZodError): ValidationError {
+  const details = zodDetails(error);
+  const fields = [...new Set(details.map((d) => d.path))].slice(0, 5).join(", ");
+  return new ValidationError(`Invalid request: check ${fields}.`, details);
+}
+
+/** Parses a JSON body (with a byte limit) and validates it; throws ApiError on any failure. */
+export async function readJson<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  maxBytes = 1_000_000,
+): Promise<z.infer<S>> {
+  const raw = await readBodyText(req, maxBytes);
+  let parsed: unknown;
+  try {
+    parsed = raw === "" ? undefined : JSON.parse(raw);
+  } catch (e) {
+    throw new ApiError(400, "invalid_json", `The request body is not valid JSON: ${(e as Error).message}`);
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) throw validationError(result.error);
+  return result.data;
+}
+
+export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function tooLarge(maxBytes: number) {
+  return new ApiError(413, "payload_too_large", `The request body exceeds ${Math.round(maxBytes / 1_000_000)} MB.`);
+}
+
+/** Wraps a route handler: typed errors become the JSON error format; anything else is a logged 500. */
+export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
+  return async (...args: A): Promise<Response> => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      if (e instanceof ApiError) return errorResponse(e.status, e.code, e.message, e.details);
+      if (e instanceof ZodError) {
+        const v = validationError(e);
+        return errorResponse(v.status, v.code, v.message, v.details);
+      }
+      console.error("[api] unhandled error", e);
+      return errorResponse(500, "internal_error", "Something went wrong on the server. It has been logged.");
+    }
+  };
+}

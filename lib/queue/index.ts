@@ -1,0 +1,31 @@
+import { readConfig } from "../config.ts";
+import { processGlobal } from "../process-global.ts";
+import { BullQueue } from "./bullmq.ts";
+import { MemoryQueue } from "./memory.ts";
+import type { JobQueue, QueueOptions } from "./types.ts";
+
+export type { FailedJob, JobQueue, QueueOptions } from "./types.ts";
+
+type Holder = { queues: Map<string, Promise<JobQueue<unknown>>> };
+const holder = processGlobal<Holder>("__runlensQueues", () => ({ queues: new Map() }));
+
+/** Opens a queue on Redis when `redisUrl` is given, in-process otherwise. */
+export async function openQueue<T>(name: string, redisUrl: string | null, opts?: QueueOptions): Promise<JobQueue<T>> {
+  return redisUrl ? BullQueue.open<T>(name, redisUrl, opts) : new MemoryQueue<T>(name, opts);
+}
+
+/** The process-wide queue of this name (REDIS_URL decides the backend). */
+export function getQueue<T>(name: string, opts?: QueueOptions): Promise<JobQueue<T>> {
+  let q = holder.queues.get(name);
+  if (!q) {
+    q = openQueue<unknown>(name, readConfig().redisUrl, opts);
+    holder.queues.set(name, q);
+  }
+  return q as Promise<JobQueue<T>>;
+}
+
+export async function closeQueues(): Promise<void> {
+  const all = [...holder.queues.values()];
+  holder.queues.clear();
+  await Promise.all(all.map(async (q) => (await q).close()));
+}

@@ -1,0 +1,23 @@
+export type FailedJob<T> = { id: string; data: T; error: string; attempts: number; failedAt: string };
+
+export type QueueOptions = {
+  /** Attempts before a job lands in the failed list. */
+  attempts?: number;
+  /** First retry delay; doubles each attempt. */
+  backoffMs?: number;
+};
+
+/**
+ * A durable job queue: BullMQ on Redis in production, an in-process queue in embedded mode.
+ * `enqueue` resolves once the job is accepted (with Redis: persisted in Redis).
+ */
+export interface JobQueue<T> {
+  readonly name: string;
+  enqueue(data: T): Promise<string>;
+  startWorker(handler: (data: T) => Promise<void>, opts?: { concurrency?: number }): { close(): Promise<void> };
+  failedJobs(limit?: number): Promise<FailedJob<T>[]>;
+  retryFailed(id: string): Promise<boolean>;
+  /** Jobs waiting, running or delayed for a retry. */
+  pendingCount(): Promise<number>;
+  close(): Promise<void>;
+}

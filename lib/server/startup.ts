@@ -1,0 +1,66 @@
+import { readConfig } from "../config.ts";
+import { closeDb, getDb } from "../db/index.ts";
+import { closeLiveBus } from "../live/index.ts";
+import { processGlobal } from "../process-global.ts";
+import { closeQueues } from "../queue/index.ts";
+import { closeRedis } from "../redis.ts";
+import { bootstrapFromEnv } from "../workspaces/service.ts";
+
+type Stoppable = { close(): Promise<void> };
+type Holder = { started?: Promise<void>; stopping?: Promise<void>; services: Stoppable[] };
+const holder = processGlobal<Holder>("__runlensServer", () => ({ services: [] }));
+
+/** Things to stop on shutdown, before the database closes (workers, pollers). */
+export function registerService(s: Stoppable): void {
+  holder.services.push(s);
+}
+
+/**
+ * Runs once per server process (instrumentation.ts): opens and migrates the database (refusing a
+ * locked embedded directory), applies the RUNLENS_INIT_* bootstrap and installs clean shutdown.
+ */
+export function startServer(): Promise<void> {
+  holder.started ??= (async () => {
+    const config = readConfig();
+    const db = await getDb();
+    console.log(`[runlens] database: ${db.kind === "embedded" ? `embedded (${config.dataDir}/pglite)` : "postgres"}`);
+    if (config.init) {
+      const r = await bootstrapFromEnv(db, config.init);
+      console.log(
+        r === "created"
+          ? `[runlens] created owner ${config.init.email} and workspace "${config.init.workspace}"`
+          : "[runlens] RUNLENS_INIT_*: users exist, nothing to do",
+      );
+    }
+    installShutdown();
+  })();
+  return holder.started;
+}
+
+export function stopServer(): Promise<void> {
+  holder.stopping ??= (async () => {
+    const services = holder.services.splice(0);
+    await Promise.allSettled(services.map((s) => s.close()));
+    await Promise.allSettled([closeQueues(), closeLiveBus()]);
+    await closeRedis().catch(() => undefined);
+    await closeDb();
+  })();
+  return holder.stopping;
+}
+
+function installShutdown(): void {
+  // Next closes its HTTP server on SIGTERM/SIGINT (letting in-flight requests finish) and then
+  // calls process.exit. We hold that exit until workers stop and the database (PGlite flushes to
+  // disk) is closed, so in-flight writes land and the data directory is unlocked.
+  const realExit = process.exit.bind(process);
+  const onSignal = () => {
+    process.exit = ((code?: number) => {
+      void stopServer()
+        .catch((e) => console.error("[runlens] shutdown error:", e))
+        .finally(() => realExit(code));
+    }) as typeof process.exit;
+    if (process.env.NEXT_MANUAL_SIG_HANDLE) process.exit(0);
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}
