@@ -12,15 +12,17 @@ export type RunlensConfig = {
   init: { email: string; password: string; workspace: string; apiKey: string | null; name: string } | null;
 };
 
-function positiveInt(name: string, fallback: number): number {
-  const raw = process.env[name];
+type Env = Record<string, string | undefined>;
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return n;
 }
 
-export function readConfig(env: NodeJS.ProcessEnv = process.env): RunlensConfig {
+export function readConfig(env: Env = process.env): RunlensConfig {
   const email = env.RUNLENS_INIT_EMAIL?.trim();
   const password = env.RUNLENS_INIT_PASSWORD;
   return {
@@ -28,7 +30,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RunlensConfig 
     redisUrl: env.REDIS_URL || null,
     dataDir: path.resolve(env.RUNLENS_DATA_DIR || ".data"),
     worker: env.RUNLENS_WORKER === "off" ? "off" : "on",
-    maxPayloadChars: positiveInt("RUNLENS_MAX_PAYLOAD_CHARS", 200_000),
+    maxPayloadChars: positiveInt(env, "RUNLENS_MAX_PAYLOAD_CHARS", 200_000),
     publicUrl: env.RUNLENS_URL || null,
     secret: env.RUNLENS_SECRET || null,
     init:

@@ -22,11 +22,24 @@ function newestMtime(p) {
 }
 
 const buildId = path.join(root, ".next/BUILD_ID");
-const sources = ["app", "components", "lib", "public", "instrumentation.ts", "next.config.ts", "package.json", "prisma/schema.prisma"];
+const sources = [
+  "app",
+  "components",
+  "lib",
+  "public",
+  "instrumentation.ts",
+  "next.config.ts",
+  "package.json",
+  "prisma/schema.prisma",
+];
 const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
 const changedAt = Math.max(...sources.map((s) => newestMtime(path.join(root, s))));
 if (builtAt < changedAt) {
-  console.log(builtAt ? "Sources changed since the last build: rebuilding…" : "No build yet: building the portal (about a minute)…");
+  console.log(
+    builtAt
+      ? "Sources changed since the last build: rebuilding…"
+      : "No build yet: building the portal (about a minute)…",
+  );
   const r = spawnSync(process.execPath, [nextBin, "build"], { cwd: root, env, stdio: "inherit" });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

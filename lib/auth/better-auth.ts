@@ -38,6 +38,7 @@ export async function createAuth(db: Db) {
     },
     advanced: { cookiePrefix: "runlens", useSecureCookies: secure },
     telemetry: { enabled: false },
+    logger: { level: process.env.RUNLENS_AUTH_LOG_LEVEL === "error" ? "error" : "warn" },
   });
 }
 

@@ -23,7 +23,7 @@ export function getDb(): Promise<Db> {
 }
 
 /** Installs an already-open database as the process-wide one (tests and scripts). */
-export function useDb(db: Db): void {
+export function installDb(db: Db): void {
   holder.promise = Promise.resolve(db);
 }
 

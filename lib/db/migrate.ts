@@ -52,7 +52,7 @@ export async function pendingMigrations(db: SqlSession, dir = MIGRATIONS_DIR): P
  */
 export async function applyMigrations(db: SqlSession, dir = MIGRATIONS_DIR): Promise<string[]> {
   await db.exec(MIGRATIONS_TABLE);
-  await db.query("SELECT pg_advisory_lock(72707369)");
+  await db.exec("SELECT pg_advisory_lock(72707369)");
   try {
     const done = await appliedNames(db);
     const applied: string[] = [];
@@ -74,6 +74,6 @@ export async function applyMigrations(db: SqlSession, dir = MIGRATIONS_DIR): Pro
     }
     return applied;
   } finally {
-    await db.query("SELECT pg_advisory_unlock(72707369)");
+    await db.exec("SELECT pg_advisory_unlock(72707369)");
   }
 }

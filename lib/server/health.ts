@@ -12,10 +12,11 @@ export type Health = {
 /** GET /api/health: the database answers a query, and Redis (when configured) answers PING. */
 export async function checkHealth(): Promise<Health> {
   const config = readConfig();
-  const dbKind = config.databaseUrl ? "postgres" : "embedded";
+  let dbKind: Health["db"] = config.databaseUrl ? "postgres" : "embedded";
   let dbOk = false;
   try {
     const db = await getDb();
+    dbKind = db.kind;
     await db.prisma.$queryRawUnsafe("SELECT 1");
     dbOk = true;
   } catch (e) {

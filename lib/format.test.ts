@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { formatDuration, formatNumber } from "./format";
+
+describe("formatDuration", () => {
+  it("reads naturally from milliseconds to hours", () => {
+    expect(formatDuration(null)).toBe("–");
+    expect(formatDuration(12)).toBe("12 ms");
+    expect(formatDuration(1534)).toBe("1.53 s");
+    expect(formatDuration(42_000)).toBe("42.0 s");
+    expect(formatDuration(125_000)).toBe("2m 5s");
+    expect(formatDuration(3_900_000)).toBe("1h 5m");
+  });
+  it("groups thousands", () => expect(formatNumber(1234567)).toBe("1,234,567"));
+});

@@ -1,0 +1,81 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { type LiveNotice, type MemoryBus, openBus } from "@/lib/live";
+import { openQueue } from "@/lib/queue";
+import { redisUrl } from "../helpers/db";
+
+const backends = [
+  { name: "in-process", url: null as string | null },
+  ...(redisUrl ? [{ name: "Redis", url: redisUrl }] : []),
+];
+
+async function until(check: () => Promise<boolean> | boolean, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.each(backends)("job queue ($name)", ({ url }) => {
+  const name = () => `test-${randomBytes(4).toString("hex")}`;
+
+  it("runs every job once", async () => {
+    const q = await openQueue<{ n: number }>(name(), url);
+    const seen: number[] = [];
+    const worker = q.startWorker(async ({ n }) => void seen.push(n), { concurrency: 4 });
+    for (let n = 0; n < 50; n++) await q.enqueue({ n });
+    await until(() => seen.length === 50);
+    expect([...seen].sort((a, b) => a - b)).toEqual([...Array(50).keys()]);
+    expect(await q.pendingCount()).toBe(0);
+    await worker.close();
+    await q.close();
+  });
+
+  it("retries with backoff, then keeps a failing job in the failed list until retried", async () => {
+    const q = await openQueue<{ id: string }>(name(), url, { attempts: 3, backoffMs: 10 });
+    let calls = 0;
+    let healthy = false;
+    const worker = q.startWorker(async () => {
+      calls++;
+      if (!healthy) throw new Error("database unavailable");
+    });
+    await q.enqueue({ id: "batch-1" });
+    await until(async () => (await q.failedJobs()).length === 1);
+    expect(calls).toBe(3);
+    const [failed] = await q.failedJobs();
+    expect(failed).toMatchObject({ data: { id: "batch-1" }, error: "database unavailable", attempts: 3 });
+
+    healthy = true;
+    expect(await q.retryFailed(failed.id)).toBe(true);
+    await until(async () => (await q.failedJobs()).length === 0 && (await q.pendingCount()) === 0);
+    expect(calls).toBe(4);
+    expect(await q.retryFailed("no-such-job")).toBe(false);
+    await worker.close();
+    await q.close();
+  });
+});
+
+describe.each(backends)("live bus ($name)", ({ url }) => {
+  it("delivers a notice to subscribers of that workspace only, across bus instances", async () => {
+    const publisher = await openBus(url);
+    const subscriber = url ? await openBus(url) : (publisher as MemoryBus);
+    const got: LiveNotice[] = [];
+    const other: LiveNotice[] = [];
+    const off = subscriber.subscribe("ws-a", (n) => got.push(n));
+    const offOther = subscriber.subscribe("ws-b", (n) => other.push(n));
+    await new Promise((r) => setTimeout(r, 100)); // Redis SUBSCRIBE is asynchronous
+    await publisher.publish({ workspaceId: "ws-a", kind: "execution", ids: ["e1"], at: new Date().toISOString() });
+    await until(() => got.length === 1);
+    expect(got[0]).toMatchObject({ workspaceId: "ws-a", kind: "execution", ids: ["e1"] });
+    expect(other).toEqual([]);
+
+    off();
+    await publisher.publish({ workspaceId: "ws-a", kind: "execution", at: new Date().toISOString() });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(got).toHaveLength(1);
+    offOther();
+    await publisher.close();
+    if (subscriber !== publisher) await subscriber.close();
+  });
+});
