@@ -6,6 +6,9 @@ export type RunlensConfig = {
   redisUrl: string | null;
   dataDir: string;
   worker: "on" | "off";
+  workerConcurrency: number;
+  /** Redis key prefix of the queues (separates installations or test runs sharing one Redis). */
+  queuePrefix: string;
   maxPayloadChars: number;
   publicUrl: string | null;
   secret: string | null;
@@ -30,6 +33,8 @@ export function readConfig(env: Env = process.env): RunlensConfig {
     redisUrl: env.REDIS_URL || null,
     dataDir: path.resolve(env.RUNLENS_DATA_DIR || ".data"),
     worker: env.RUNLENS_WORKER === "off" ? "off" : "on",
+    workerConcurrency: positiveInt(env, "RUNLENS_WORKER_CONCURRENCY", 4),
+    queuePrefix: env.RUNLENS_QUEUE_PREFIX || "runlens",
     maxPayloadChars: positiveInt(env, "RUNLENS_MAX_PAYLOAD_CHARS", 200_000),
     publicUrl: env.RUNLENS_URL || null,
     secret: env.RUNLENS_SECRET || null,

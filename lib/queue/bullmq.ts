@@ -1,5 +1,6 @@
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
+import { readConfig } from "../config.ts";
 import { connectRedis } from "../redis.ts";
 import type { FailedJob, JobQueue, QueueOptions } from "./types.ts";
 
@@ -16,7 +17,7 @@ export class BullQueue<T> implements JobQueue<T> {
   ) {
     this.queue = new Queue(name, {
       connection,
-      prefix: "runlens",
+      prefix: readConfig().queuePrefix,
       defaultJobOptions: {
         attempts: opts.attempts,
         backoff: { type: "exponential", delay: opts.backoffMs },
@@ -39,8 +40,12 @@ export class BullQueue<T> implements JobQueue<T> {
   startWorker(handler: (data: T) => Promise<void>, opts: { concurrency?: number } = {}) {
     const worker = new Worker(this.name, async (job) => handler(job.data as T), {
       connection: { url: this.url, maxRetriesPerRequest: null },
-      prefix: "runlens",
+      prefix: readConfig().queuePrefix,
       concurrency: opts.concurrency ?? 1,
+      // A job of a killed worker is picked up again within ~15 s (writes are idempotent).
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 5,
     });
     // Errors are recorded on the job (failed list); keep them from crashing the process.
     worker.on("error", (e) => console.error(`[queue:${this.name}] worker error: ${e.message}`));

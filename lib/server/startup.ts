@@ -1,5 +1,6 @@
 import { readConfig } from "../config.ts";
 import { closeDb, getDb } from "../db/index.ts";
+import { startIngestWorker } from "../ingest/pipeline.ts";
 import { closeLiveBus } from "../live/index.ts";
 import { processGlobal } from "../process-global.ts";
 import { closeQueues } from "../queue/index.ts";
@@ -30,6 +31,12 @@ export function startServer(): Promise<void> {
         r === "created"
           ? `[runlens] created owner ${config.init.email} and workspace "${config.init.workspace}"`
           : "[runlens] RUNLENS_INIT_*: users exist, nothing to do",
+      );
+    }
+    if (config.redisUrl && config.worker === "on") {
+      registerService(await startIngestWorker(config.workerConcurrency));
+      console.log(
+        `[runlens] ingest worker running in-process (concurrency ${config.workerConcurrency}); RUNLENS_WORKER=off disables it`,
       );
     }
     installShutdown();

@@ -1,6 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
 import { resetAuth } from "@/lib/auth/better-auth";
 import { closeDb, installDb } from "@/lib/db";
+import { INGEST_QUEUE, startIngestWorker } from "@/lib/ingest/pipeline";
+import { clearAgentCache } from "@/lib/ingest/write";
+import { closeLiveBus } from "@/lib/live";
+import { closeQueues, getQueue } from "@/lib/queue";
 import { createTestDb, type TestDb } from "./db";
 
 export const ORIGIN = "http://runlens.test";
@@ -9,19 +14,38 @@ export const ORIGIN = "http://runlens.test";
  * Installs a fresh test database as the process database for this file, so route handlers can be
  * called directly with Request objects.
  */
-export function withAppDb(): { db: () => TestDb } {
+export function withAppDb(): { db: () => TestDb; drained: () => Promise<void> } {
   let db: TestDb;
+  let worker: { close(): Promise<void> } | null = null;
   beforeAll(async () => {
+    // With REDIS_URL the pipeline goes through BullMQ: queues of this file only, and a worker.
+    process.env.RUNLENS_QUEUE_PREFIX = `runlens-test-${randomBytes(4).toString("hex")}`;
     db = await createTestDb();
     installDb(db);
     resetAuth();
+    clearAgentCache();
+    if (process.env.REDIS_URL) worker = await startIngestWorker(2);
   });
   afterAll(async () => {
+    await worker?.close();
+    await closeQueues();
+    await closeLiveBus();
     resetAuth();
     await db.drop();
     await closeDb().catch(() => undefined);
   });
-  return { db: () => db };
+  return { db: () => db, drained };
+}
+
+/** Resolves once every accepted batch is written (immediately without Redis: writes are direct). */
+export async function drained(timeoutMs = 20_000): Promise<void> {
+  if (!process.env.REDIS_URL) return;
+  const queue = await getQueue(INGEST_QUEUE);
+  const end = Date.now() + timeoutMs;
+  while ((await queue.pendingCount()) > 0) {
+    if (Date.now() > end) throw new Error("ingest queue did not drain");
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 type Init = {

@@ -1,0 +1,13 @@
+import { INGEST_MAX_BYTES, ZTracesEnvelope } from "@/lib/contracts/ingest";
+import { requireApiKey } from "@/lib/http/guards";
+import { handle, json, readJson } from "@/lib/http/respond";
+import { ingestTraces } from "@/lib/ingest/pipeline";
+
+export const dynamic = "force-dynamic";
+
+/** SDK ingest: 207 with one result per trace, in request order. */
+export const POST = handle(async (req: Request) => {
+  const key = await requireApiKey(req);
+  const { traces } = await readJson(req, ZTracesEnvelope, INGEST_MAX_BYTES);
+  return json(await ingestTraces(key.workspaceId, traces), 207);
+});

@@ -1,0 +1,65 @@
+/**
+ * The internal model every source maps to (lib/ingest/sources/*), then protection, then storage.
+ * Field names follow the database columns of `spans` and `track_events`.
+ */
+export type SpanRow = {
+  id: string;
+  execution_id: string;
+  parent_id: string | null;
+  type: string;
+  name: string;
+  step_type: string | null;
+  status: "running" | "success" | "error" | "cancelled";
+  started_at: string;
+  ended_at: string | null;
+  input: unknown;
+  output: unknown;
+  metadata: unknown;
+  error: unknown;
+  llm: unknown;
+  llm_model: string | null;
+  tokens_input: number | null;
+  tokens_output: number | null;
+  tokens_total: number | null;
+  http_method: string | null;
+  http_url: string | null;
+  http_status: number | null;
+  message: unknown;
+  message_role: string | null;
+};
+
+/** Execution-level context carried by the spans of a batch (agent, ids, identify). */
+export type ExecutionContext = {
+  execution_id: string;
+  agent: string;
+  /** True when the agent name came from the execution's root span (it then wins over a stored one). */
+  agent_from_root: boolean;
+  thread_id: string | null;
+  session_id: string | null;
+  company_id: string | null;
+  identify_type: string | null;
+  identify_value: string | null;
+  external_id: string | null;
+};
+
+export type EventRow = {
+  id: string;
+  agent: string;
+  name: string;
+  properties: Record<string, unknown>;
+  timestamp: string;
+  thread_id: string | null;
+  execution_id: string | null;
+};
+
+export type Source = "sdk" | "otlp" | "output" | "cloudflare";
+
+export type SpanBatch = {
+  kind: "spans";
+  workspaceId: string;
+  source: Source;
+  spans: SpanRow[];
+  executions: ExecutionContext[];
+};
+export type EventBatch = { kind: "events"; workspaceId: string; events: EventRow[] };
+export type IngestBatch = SpanBatch | EventBatch;

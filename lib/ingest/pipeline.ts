@@ -1,0 +1,173 @@
+import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import { readConfig } from "../config.ts";
+import {
+  type IngestResponse,
+  type ItemResult,
+  type TraceRecord,
+  type TrackEvent,
+  ZTraceRecord,
+  ZTrackEvent,
+} from "../contracts/ingest.ts";
+import { type Db, getDb } from "../db/index.ts";
+import { zodDetails } from "../http/respond.ts";
+import { getLiveBus } from "../live/index.ts";
+import { getQueue, type JobQueue } from "../queue/index.ts";
+import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanRow } from "./model.ts";
+import { makeRedactor, type Redactor, truncatePayload } from "./protect.ts";
+import { executionContexts, mapTraceRecord, mapTrackEvent } from "./sources/sdk.ts";
+import { writeEventBatch, writeSpanBatch } from "./write.ts";
+
+export const INGEST_QUEUE = "ingest";
+
+/** Validates each item alone: the valid ones go on, each invalid one gets a 400 naming its fields. */
+export function validateItems<S extends z.ZodType>(
+  items: unknown[],
+  schema: S,
+  idOf: (item: unknown) => string | null,
+): { valid: z.output<S>[]; results: ItemResult[] } {
+  const valid: z.output<S>[] = [];
+  const results: ItemResult[] = items.map((item) => {
+    const parsed = schema.safeParse(item);
+    const id = idOf(item);
+    if (parsed.success) {
+      valid.push(parsed.data);
+      return { id, status: 201 };
+    }
+    const details = zodDetails(parsed.error);
+    return {
+      id,
+      status: 400,
+      error: {
+        code: "validation_error",
+        message: `Invalid item: check ${[...new Set(details.map((d) => d.path))].join(", ")}.`,
+        details,
+      },
+    };
+  });
+  return { valid, results };
+}
+
+const idField = (item: unknown) => {
+  const id = (item as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id : null;
+};
+
+export function summarize(results: ItemResult[]): IngestResponse {
+  const accepted = results.filter((r) => r.status === 201).length;
+  return { accepted, rejected: results.length - accepted, results };
+}
+
+async function redactorFor(db: Db, workspaceId: string): Promise<Redactor> {
+  const ws = await db.prisma.workspace.findUniqueOrThrow({
+    where: { id: workspaceId },
+    select: { redactionKeys: true },
+  });
+  return makeRedactor(ws.redactionKeys);
+}
+
+/** Redaction (workspace rules) then truncation (RUNLENS_MAX_PAYLOAD_CHARS), once, after mapping. */
+export function protectSpan(s: SpanRow, redact: Redactor, maxChars: number): SpanRow {
+  const llm = s.llm as { variables?: unknown; config?: unknown } | null;
+  const message = s.message as { content: unknown; metadata?: unknown } | null;
+  return {
+    ...s,
+    input: truncatePayload(redact(s.input), maxChars),
+    output: truncatePayload(redact(s.output), maxChars),
+    metadata: truncatePayload(redact(s.metadata), maxChars),
+    llm: llm
+      ? { ...llm, variables: truncatePayload(redact(llm.variables), maxChars), config: redact(llm.config) }
+      : null,
+    message: message
+      ? {
+          ...message,
+          content: truncatePayload(redact(message.content), maxChars),
+          metadata: redact(message.metadata ?? null),
+        }
+      : null,
+  };
+}
+
+export function protectEvent(e: EventRow, redact: Redactor): EventRow {
+  return { ...e, properties: redact(e.properties) as Record<string, unknown> };
+}
+
+/** Builds a span batch from mapped rows: protection applied, execution contexts attached. */
+export async function buildSpanBatch(
+  db: Db,
+  workspaceId: string,
+  source: Source,
+  spans: SpanRow[],
+  executions: SpanBatch["executions"],
+): Promise<SpanBatch> {
+  const redact = await redactorFor(db, workspaceId);
+  const max = readConfig().maxPayloadChars;
+  return { kind: "spans", workspaceId, source, spans: spans.map((s) => protectSpan(s, redact, max)), executions };
+}
+
+/** Writes a batch and tells open pages; what workers and the direct path both run. */
+export async function processBatch(db: Db, batch: IngestBatch): Promise<void> {
+  const bus = await getLiveBus();
+  const at = new Date().toISOString();
+  if (batch.kind === "spans") {
+    const { executionIds } = await writeSpanBatch(db, batch);
+    await bus.publish({ workspaceId: batch.workspaceId, kind: "executions", ids: executionIds, at });
+  } else {
+    const { names } = await writeEventBatch(db, batch);
+    await bus.publish({ workspaceId: batch.workspaceId, kind: "events", ids: names, at });
+  }
+}
+
+/**
+ * Accepts a batch durably: with Redis it is persisted in the queue before this resolves (workers
+ * write it); without Redis it is written now.
+ */
+export async function dispatch(db: Db, batch: IngestBatch): Promise<void> {
+  if ((batch.kind === "spans" && batch.spans.length === 0) || (batch.kind === "events" && batch.events.length === 0))
+    return;
+  if (readConfig().redisUrl) {
+    const queue = await getQueue<IngestBatch>(INGEST_QUEUE);
+    await queue.enqueue(batch);
+  } else {
+    await processBatch(db, batch);
+  }
+}
+
+export async function ingestTraces(workspaceId: string, items: unknown[]): Promise<IngestResponse> {
+  const { valid, results } = validateItems(items, ZTraceRecord, idField);
+  if (valid.length > 0) {
+    const db = await getDb();
+    const records = valid as TraceRecord[];
+    const batch = await buildSpanBatch(db, workspaceId, "sdk", records.map(mapTraceRecord), executionContexts(records));
+    await dispatch(db, batch);
+  }
+  return summarize(results);
+}
+
+export async function ingestEvents(workspaceId: string, items: unknown[]): Promise<IngestResponse> {
+  const { valid, results } = validateItems(items, ZTrackEvent, idField);
+  if (valid.length > 0) {
+    const db = await getDb();
+    const redact = await redactorFor(db, workspaceId);
+    const now = new Date();
+    const events = (valid as TrackEvent[]).map((e) =>
+      protectEvent(
+        mapTrackEvent(e, () => `ev_${randomUUID()}`, now),
+        redact,
+      ),
+    );
+    const batch: EventBatch = { kind: "events", workspaceId, events };
+    await dispatch(db, batch);
+    // Server-generated ids are reported back so a client can correlate.
+    let i = 0;
+    for (const r of results) if (r.status === 201) r.id = events[i++].id;
+  }
+  return summarize(results);
+}
+
+/** Runs the ingest worker on this process until closed (BullMQ with Redis; in-process otherwise). */
+export async function startIngestWorker(concurrency = 4): Promise<{ close(): Promise<void> }> {
+  const queue: JobQueue<IngestBatch> = await getQueue<IngestBatch>(INGEST_QUEUE);
+  const db = await getDb();
+  return queue.startWorker((batch) => processBatch(db, batch), { concurrency });
+}

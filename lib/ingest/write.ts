@@ -1,0 +1,300 @@
+import { randomUUID } from "node:crypto";
+import type { Db, DbClient } from "../db/index.ts";
+import { processGlobal } from "../process-global.ts";
+import type { EventBatch, ExecutionContext, SpanBatch, SpanRow } from "./model.ts";
+
+/**
+ * Bulk writers of the ingest pipeline. Every statement takes the whole batch as one JSON
+ * parameter expanded by jsonb_to_recordset, so a batch of 1,000 spans is a handful of statements,
+ * and writes are idempotent by primary key (workspace_id, id): a resent span or event replaces.
+ */
+
+const agentIds = processGlobal("__runlensAgentIds", () => new Map<string, string>());
+
+/** Agent ids by name, created on first sight. Agents are never renamed, so ids are cached. */
+export async function resolveAgents(tx: DbClient, workspaceId: string, names: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const missing: string[] = [];
+  for (const n of new Set(names)) {
+    const id = agentIds.get(`${workspaceId}\u0000${n}`);
+    if (id) out.set(n, id);
+    else missing.push(n);
+  }
+  if (missing.length === 0) return out;
+  const rows = missing.sort().map((name) => ({ id: `ag_${randomUUID()}`, name }));
+  await tx.$executeRawUnsafe(
+    `INSERT INTO agents (id, workspace_id, name, kind, created_at, last_seen_at)
+     SELECT r.id, $1, r.name, 'agent', now(), now() FROM jsonb_to_recordset($2::jsonb) AS r(id text, name text)
+     ON CONFLICT (workspace_id, name) DO NOTHING`,
+    workspaceId,
+    JSON.stringify(rows),
+  );
+  const found = await tx.$queryRawUnsafe<{ id: string; name: string }[]>(
+    `SELECT id, name FROM agents WHERE workspace_id = $1 AND name IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+    workspaceId,
+    JSON.stringify(missing),
+  );
+  for (const r of found) {
+    agentIds.set(`${workspaceId}\u0000${r.name}`, r.id);
+    out.set(r.name, r.id);
+  }
+  return out;
+}
+
+/** Forgets cached agent ids (tests drop and recreate databases). */
+export function clearAgentCache(): void {
+  agentIds.clear();
+}
+
+/** Last occurrence wins when a batch repeats an id (ON CONFLICT cannot touch a row twice). */
+function lastById<T extends { id: string }>(rows: T[]): T[] {
+  const m = new Map<string, T>();
+  for (const r of rows) m.set(r.id, r);
+  return [...m.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+const SPAN_COLUMNS = `id text, execution_id text, parent_id text, type text, name text, step_type text, status text,
+  started_at timestamptz, ended_at timestamptz, input jsonb, output jsonb, metadata jsonb, error jsonb, llm jsonb,
+  llm_model text, tokens_input int, tokens_output int, tokens_total int, http_method text, http_url text,
+  http_status int, message jsonb, message_role text`;
+
+const ROOT_TYPES = `('agent_execution','workflow_execution','custom_execution')`;
+const PREVIEW_CHARS = 4000;
+/** Execution previews: a payload's JSON up to 4,000 characters, else a truncation marker. */
+const preview = (col: string) =>
+  `CASE WHEN ${col} IS NULL OR jsonb_typeof(${col}) = 'null' THEN NULL
+        WHEN length(${col}::text) <= ${PREVIEW_CHARS} THEN ${col}
+        ELSE jsonb_build_object('__runlens_truncated', true, 'originalSize', length(${col}::text), 'preview', left(${col}::text, ${PREVIEW_CHARS})) END`;
+
+/** JSON null and absent are both SQL NULL in storage. */
+function nullIfJsonNull(v: unknown): unknown {
+  return v === undefined ? null : v;
+}
+
+/** Writes a batch of spans and rolls their executions up from the stored spans, in one transaction. */
+export async function writeSpanBatch(db: Db, batch: SpanBatch): Promise<{ executionIds: string[] }> {
+  const spans = lastById(batch.spans).map((s) => ({
+    ...s,
+    input: nullIfJsonNull(s.input),
+    output: nullIfJsonNull(s.output),
+  }));
+  const contexts = [...new Map(batch.executions.map((c) => [c.execution_id, c])).values()].sort((a, b) =>
+    a.execution_id < b.execution_id ? -1 : 1,
+  );
+  if (spans.length === 0) return { executionIds: [] };
+  const firstStart = new Map<string, string>();
+  for (const s of spans) {
+    const prev = firstStart.get(s.execution_id);
+    if (!prev || s.started_at < prev) firstStart.set(s.execution_id, s.started_at);
+  }
+
+  await db.prisma.$transaction(
+    async (tx) => {
+      const agents = await resolveAgents(
+        tx,
+        batch.workspaceId,
+        contexts.map((c) => c.agent),
+      );
+      const ctx = contexts.map((c) => ({
+        ...c,
+        agent_id: agents.get(c.agent)!,
+        started_at: firstStart.get(c.execution_id),
+      }));
+      const ctxJson = JSON.stringify(ctx);
+
+      // 1. Executions exist before their spans (foreign key); rows in id order to avoid deadlocks.
+      await tx.$executeRawUnsafe(
+        `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, source, started_at, created_at, updated_at)
+         SELECT $1, c.execution_id, c.agent_id, c.execution_id, 'custom_execution', 'running', $3::"TraceSource", c.started_at, now(), now()
+         FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, started_at timestamptz)
+         ORDER BY c.execution_id
+         ON CONFLICT (workspace_id, id) DO NOTHING`,
+        batch.workspaceId,
+        ctxJson,
+        batch.source,
+      );
+
+      // 2. Spans: insert or replace.
+      await tx.$executeRawUnsafe(
+        `INSERT INTO spans (workspace_id, id, execution_id, parent_id, type, name, step_type, status, started_at, ended_at,
+           input, output, metadata, error, llm, llm_model, tokens_input, tokens_output, tokens_total,
+           http_method, http_url, http_status, message, message_role, received_at)
+         SELECT $1, r.id, r.execution_id, r.parent_id, r.type, r.name, r.step_type, r.status::"RunStatus", r.started_at, r.ended_at,
+           r.input, r.output, r.metadata, r.error, r.llm, r.llm_model, r.tokens_input, r.tokens_output, r.tokens_total,
+           r.http_method, r.http_url, r.http_status, r.message, r.message_role, now()
+         FROM jsonb_to_recordset($2::jsonb) AS r(${SPAN_COLUMNS})
+         ON CONFLICT (workspace_id, id) DO UPDATE SET
+           execution_id = EXCLUDED.execution_id, parent_id = EXCLUDED.parent_id, type = EXCLUDED.type, name = EXCLUDED.name,
+           step_type = EXCLUDED.step_type, status = EXCLUDED.status, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
+           input = EXCLUDED.input, output = EXCLUDED.output, metadata = EXCLUDED.metadata, error = EXCLUDED.error, llm = EXCLUDED.llm,
+           llm_model = EXCLUDED.llm_model, tokens_input = EXCLUDED.tokens_input, tokens_output = EXCLUDED.tokens_output,
+           tokens_total = EXCLUDED.tokens_total, http_method = EXCLUDED.http_method, http_url = EXCLUDED.http_url,
+           http_status = EXCLUDED.http_status, message = EXCLUDED.message, message_role = EXCLUDED.message_role, received_at = now()`,
+        batch.workspaceId,
+        JSON.stringify(spans),
+      );
+
+      // 3. Roll each touched execution up from all its stored spans: exact, and unchanged by resends.
+      await tx.$executeRawUnsafe(
+        `WITH ctx AS (
+           SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, agent_from_root boolean,
+             thread_id text, session_id text, company_id text, identify_type text, identify_value text, external_id text)
+         ), agg AS (
+           SELECT s.execution_id, min(s.started_at) AS started_at, max(s.ended_at) AS max_ended, count(*)::int AS span_count,
+             bool_or(s.type = 'conversation_message') AS has_conversation,
+             bool_or(s.type = 'llm_call' AND s.tokens_total IS NOT NULL) AS has_llm_tokens,
+             COALESCE(sum(s.tokens_input) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_in,
+             COALESCE(sum(s.tokens_output) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_out,
+             COALESCE(sum(s.tokens_total) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_total,
+             COALESCE(sum(s.tokens_input), 0) AS all_in, COALESCE(sum(s.tokens_output), 0) AS all_out,
+             COALESCE(sum(s.tokens_total), 0) AS all_total,
+             (array_agg(s.error ORDER BY s.started_at) FILTER (WHERE s.error IS NOT NULL))[1] AS first_error
+           FROM spans s JOIN ctx ON s.workspace_id = $1 AND s.execution_id = ctx.execution_id
+           GROUP BY s.execution_id
+         ), root AS (
+           SELECT DISTINCT ON (s.execution_id) s.execution_id, s.name, s.type, s.status, s.ended_at, s.input, s.output, s.error
+           FROM spans s JOIN ctx ON s.workspace_id = $1 AND s.execution_id = ctx.execution_id
+           ORDER BY s.execution_id, (s.parent_id IS NULL) DESC, (s.type IN ${ROOT_TYPES}) DESC, s.started_at, s.id
+         )
+         UPDATE executions e SET
+           name = root.name, type = root.type, status = root.status,
+           started_at = agg.started_at,
+           ended_at = CASE WHEN root.status = 'running' THEN NULL ELSE greatest(root.ended_at, agg.max_ended) END,
+           duration_ms = CASE WHEN root.status = 'running' THEN NULL
+             ELSE (extract(epoch FROM (greatest(root.ended_at, agg.max_ended) - agg.started_at)) * 1000)::int END,
+           input = ${preview("root.input")}, output = ${preview("root.output")},
+           error = COALESCE(root.error, CASE WHEN root.status = 'error' THEN agg.first_error END),
+           span_count = agg.span_count, has_conversation = agg.has_conversation,
+           tokens_input = CASE WHEN agg.has_llm_tokens THEN agg.llm_in ELSE agg.all_in END,
+           tokens_output = CASE WHEN agg.has_llm_tokens THEN agg.llm_out ELSE agg.all_out END,
+           tokens_total = CASE WHEN agg.has_llm_tokens THEN agg.llm_total ELSE agg.all_total END,
+           agent_id = CASE WHEN ctx.agent_from_root THEN ctx.agent_id ELSE e.agent_id END,
+           thread_id = COALESCE(ctx.thread_id, e.thread_id), session_id = COALESCE(ctx.session_id, e.session_id),
+           company_id = COALESCE(ctx.company_id, e.company_id),
+           identify_type = COALESCE(ctx.identify_type, e.identify_type), identify_value = COALESCE(ctx.identify_value, e.identify_value),
+           external_id = COALESCE(ctx.external_id, e.external_id),
+           source = $3::"TraceSource", updated_at = now()
+         FROM ctx, agg, root
+         WHERE e.workspace_id = $1 AND e.id = ctx.execution_id AND agg.execution_id = ctx.execution_id AND root.execution_id = ctx.execution_id`,
+        batch.workspaceId,
+        ctxJson,
+        batch.source,
+      );
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+  return { executionIds: contexts.map((c) => c.execution_id) };
+}
+
+function jsonType(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) return "array";
+  const t = typeof v;
+  return t === "number" || t === "string" || t === "boolean" || t === "object" ? t : null;
+}
+
+/** Writes track events (insert or replace) and keeps the event catalog and property types exact. */
+export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ names: string[] }> {
+  const events = lastById(batch.events);
+  if (events.length === 0) return { names: [] };
+  await db.prisma.$transaction(
+    async (tx) => {
+      const agents = await resolveAgents(
+        tx,
+        batch.workspaceId,
+        events.map((e) => e.agent),
+      );
+      const rows = events.map((e) => ({ ...e, agent_id: agents.get(e.agent)! }));
+
+      // Rows this batch replaces, locked, so catalog counts move only by what really changed.
+      const old = await tx.$queryRawUnsafe<{ id: string; agent_id: string; name: string }[]>(
+        `SELECT id, agent_id, name FROM track_events
+         WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY id FOR UPDATE`,
+        batch.workspaceId,
+        JSON.stringify(rows.map((r) => r.id)),
+      );
+      const inserted = await tx.$queryRawUnsafe<{ id: string; inserted: boolean }[]>(
+        `INSERT INTO track_events (workspace_id, id, agent_id, name, properties, timestamp, thread_id, execution_id, received_at)
+         SELECT $1, r.id, r.agent_id, r.name, COALESCE(r.properties, '{}'::jsonb), r.timestamp, r.thread_id, r.execution_id, now()
+         FROM jsonb_to_recordset($2::jsonb) AS r(id text, agent_id text, name text, properties jsonb, timestamp timestamptz, thread_id text, execution_id text)
+         ON CONFLICT (workspace_id, id) DO UPDATE SET agent_id = EXCLUDED.agent_id, name = EXCLUDED.name,
+           properties = EXCLUDED.properties, timestamp = EXCLUDED.timestamp, thread_id = EXCLUDED.thread_id,
+           execution_id = EXCLUDED.execution_id, received_at = now()
+         RETURNING id, (xmax = 0) AS inserted`,
+        batch.workspaceId,
+        JSON.stringify(rows),
+      );
+
+      const oldById = new Map(old.map((o) => [o.id, o]));
+      const isNew = new Map(inserted.map((r) => [r.id, r.inserted]));
+      const catalog = new Map<string, { agent_id: string; name: string; delta: number; first: string; last: string }>();
+      const bump = (agent_id: string, name: string, delta: number, at: string | null) => {
+        const k = `${agent_id}\u0000${name}`;
+        const c = catalog.get(k) ?? { agent_id, name, delta: 0, first: at ?? "", last: at ?? "" };
+        c.delta += delta;
+        if (at) {
+          if (!c.first || at < c.first) c.first = at;
+          if (!c.last || at > c.last) c.last = at;
+        }
+        catalog.set(k, c);
+      };
+      const props = new Map<string, { agent_id: string; event_name: string; key: string; types: Set<string> }>();
+      for (const r of rows) {
+        const prev = oldById.get(r.id);
+        if (isNew.get(r.id)) bump(r.agent_id, r.name, 1, r.timestamp);
+        else if (prev && (prev.agent_id !== r.agent_id || prev.name !== r.name)) {
+          bump(prev.agent_id, prev.name, -1, null);
+          bump(r.agent_id, r.name, 1, r.timestamp);
+        } else bump(r.agent_id, r.name, 0, r.timestamp);
+        for (const [key, value] of Object.entries(r.properties)) {
+          const t = jsonType(value);
+          if (!t) continue;
+          const k = `${r.agent_id}\u0000${r.name}\u0000${key}`;
+          const p = props.get(k) ?? { agent_id: r.agent_id, event_name: r.name, key, types: new Set<string>() };
+          p.types.add(t);
+          props.set(k, p);
+        }
+      }
+      const catalogRows = [...catalog.values()].sort((a, b) => (a.agent_id + a.name < b.agent_id + b.name ? -1 : 1));
+      const catalogJson = JSON.stringify(
+        catalogRows.map((c) => ({ ...c, first: c.first || null, last: c.last || null })),
+      );
+      await tx.$executeRawUnsafe(
+        `INSERT INTO event_catalog (workspace_id, agent_id, name, count, first_seen_at, last_seen_at)
+         SELECT $1, c.agent_id, c.name, 0, COALESCE(c.first, now()), COALESCE(c.last, now())
+         FROM jsonb_to_recordset($2::jsonb) AS c(agent_id text, name text, first timestamptz, last timestamptz)
+         ON CONFLICT (workspace_id, agent_id, name) DO NOTHING`,
+        batch.workspaceId,
+        catalogJson,
+      );
+      await tx.$executeRawUnsafe(
+        `UPDATE event_catalog e SET count = greatest(e.count + c.delta, 0),
+           first_seen_at = least(e.first_seen_at, COALESCE(c.first, e.first_seen_at)),
+           last_seen_at = greatest(e.last_seen_at, COALESCE(c.last, e.last_seen_at))
+         FROM jsonb_to_recordset($2::jsonb) AS c(agent_id text, name text, delta bigint, first timestamptz, last timestamptz)
+         WHERE e.workspace_id = $1 AND e.agent_id = c.agent_id AND e.name = c.name`,
+        batch.workspaceId,
+        catalogJson,
+      );
+      if (props.size > 0) {
+        const propRows = [...props.values()]
+          .map((p) => ({ ...p, types: [...p.types].sort() }))
+          .sort((a, b) => (a.agent_id + a.event_name + a.key < b.agent_id + b.event_name + b.key ? -1 : 1));
+        await tx.$executeRawUnsafe(
+          `INSERT INTO event_properties (workspace_id, agent_id, event_name, key, types)
+           SELECT $1, p.agent_id, p.event_name, p.key, ARRAY(SELECT jsonb_array_elements_text(p.types))
+           FROM jsonb_to_recordset($2::jsonb) AS p(agent_id text, event_name text, key text, types jsonb)
+           ON CONFLICT (workspace_id, agent_id, event_name, key) DO UPDATE SET
+             types = ARRAY(SELECT DISTINCT t FROM unnest(event_properties.types || EXCLUDED.types) AS t ORDER BY t)
+           WHERE NOT (EXCLUDED.types <@ event_properties.types)`,
+          batch.workspaceId,
+          JSON.stringify(propRows),
+        );
+      }
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+  return { names: [...new Set(events.map((e) => e.name))] };
+}
+
+export type { ExecutionContext, SpanRow };

@@ -1,0 +1,34 @@
+// `npm run worker`: an ingest worker process (needs REDIS_URL and DATABASE_URL). Run as many as
+// the database can take; each writes batches from the shared BullMQ queue.
+import { readConfig } from "../lib/config.ts";
+import { closeDb, getDb } from "../lib/db/index.ts";
+import { startIngestWorker } from "../lib/ingest/pipeline.ts";
+import { closeLiveBus } from "../lib/live/index.ts";
+import { closeQueues } from "../lib/queue/index.ts";
+
+const config = readConfig();
+if (!config.redisUrl) {
+  console.error("npm run worker needs REDIS_URL: without Redis, the web process writes batches itself.");
+  process.exit(2);
+}
+if (!config.databaseUrl) {
+  console.error("npm run worker needs DATABASE_URL: the embedded database can only be opened by the web process.");
+  process.exit(2);
+}
+await getDb();
+const worker = await startIngestWorker(config.workerConcurrency);
+console.log(`[runlens] ingest worker started (concurrency ${config.workerConcurrency})`);
+
+let stopping = false;
+async function stop(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[runlens] ${signal}: finishing running batches…`);
+  await worker.close();
+  await closeQueues();
+  await closeLiveBus();
+  await closeDb();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", () => void stop("SIGINT"));
