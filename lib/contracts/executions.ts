@@ -44,3 +44,55 @@ export type Execution = {
   source: (typeof SOURCES)[number];
 };
 export type ExecutionList = { executions: Execution[]; nextCursor: string | null };
+
+/** A stored span as the read API returns it: every TraceRecord field plus depth in the tree. */
+export type Span = {
+  id: string;
+  executionId: string;
+  parentId: string | null;
+  depth: number;
+  type: string;
+  name: string;
+  stepType: string | null;
+  status: Execution["status"];
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number | null;
+  input: unknown;
+  output: unknown;
+  metadata: unknown;
+  error: { name?: string | null; message: string; stack?: string | null } | null;
+  llm: {
+    model?: string | null;
+    provider?: string | null;
+    promptName?: string | null;
+    variables?: unknown;
+    config?: unknown;
+    usage?: { inputTokens?: number | null; outputTokens?: number | null; totalTokens?: number | null } | null;
+  } | null;
+  http: { method: string; url: string; statusCode: number | null } | null;
+  message: { role: string; content: unknown; metadata?: Record<string, unknown> | null } | null;
+};
+
+export const DETAILS_DEFAULT_LIMIT = 500;
+export const DETAILS_MAX_LIMIT = 1000;
+export const PORTAL_SPAN_CAP = 10_000;
+
+export const ZDetailsQuery = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DETAILS_MAX_LIMIT, `At most ${DETAILS_MAX_LIMIT} traces a page.`)
+    .default(DETAILS_DEFAULT_LIMIT),
+});
+
+export type ExecutionDetails = {
+  execution: Execution;
+  traces: Span[];
+  tracesTotal: number;
+  tracesOffset: number;
+  tracesHasMore: boolean;
+};
+export type PortalExecution = { execution: Execution; traces: Span[]; truncated: boolean };

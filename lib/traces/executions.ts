@@ -48,42 +48,104 @@ export function decodeCursor(cursor: string): { startedAt: Date; id: string } {
   }
 }
 
-/** Executions of one workspace, newest first, filtered as in API.md. */
+type ExecutionSqlRow = {
+  workspace_id: string;
+  id: string;
+  agent_id: string;
+  agent_name: string;
+  name: string;
+  type: string;
+  status: Execution["status"];
+  source: Execution["source"];
+  started_at: Date;
+  ended_at: Date | null;
+  duration_ms: number | null;
+  thread_id: string | null;
+  session_id: string | null;
+  company_id: string | null;
+  identify_type: string | null;
+  identify_value: string | null;
+  input: unknown;
+  output: unknown;
+  error: unknown;
+  span_count: number;
+  tokens_input: number;
+  tokens_output: number;
+  tokens_total: number;
+  has_conversation: boolean;
+};
+
+function fromSqlRow(r: ExecutionSqlRow): Execution {
+  return {
+    id: r.id,
+    agentId: r.agent_id,
+    agent: r.agent_name,
+    name: r.name,
+    type: r.type,
+    status: r.status,
+    startedAt: new Date(r.started_at).toISOString(),
+    endedAt: r.ended_at ? new Date(r.ended_at).toISOString() : null,
+    durationMs: r.duration_ms,
+    threadId: r.thread_id,
+    sessionId: r.session_id,
+    companyId: r.company_id,
+    identify: r.identify_type && r.identify_value ? { type: r.identify_type, value: r.identify_value } : null,
+    input: r.input ?? null,
+    output: r.output ?? null,
+    error: r.error ?? null,
+    spanCount: Number(r.span_count),
+    tokens: { input: Number(r.tokens_input), output: Number(r.tokens_output), total: Number(r.tokens_total) },
+    hasConversation: r.has_conversation,
+    source: r.source,
+  };
+}
+
+/** `%` and `_` in user text are literal in ILIKE patterns. */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Executions of one workspace, newest first, filtered as in API.md. Keyset pagination on
+ * (started_at, id) follows the index executions(workspace_id, started_at DESC, id DESC). Text
+ * search covers name, id, external id and the input/output previews.
+ */
 export async function listExecutions(db: Db, workspaceId: string, q: ExecutionListQuery): Promise<ExecutionList> {
-  const and: Prisma.ExecutionWhereInput[] = [{ workspaceId }];
-  if (q.agent) and.push({ agent: { name: q.agent } });
-  if (q.status) and.push({ status: q.status });
-  if (q.threadId) and.push({ threadId: q.threadId });
-  if (q.sessionId) and.push({ sessionId: q.sessionId });
-  if (q.companyId) and.push({ companyId: q.companyId });
-  if (q.source) and.push({ source: q.source });
-  if (q.from) and.push({ startedAt: { gte: q.from } });
-  if (q.to) and.push({ startedAt: { lte: q.to } });
+  const params: unknown[] = [workspaceId];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const where = ["e.workspace_id = $1"];
+  if (q.agent) where.push(`a.name = ${p(q.agent)}`);
+  if (q.status) where.push(`e.status = ${p(q.status)}::"RunStatus"`);
+  if (q.threadId) where.push(`e.thread_id = ${p(q.threadId)}`);
+  if (q.sessionId) where.push(`e.session_id = ${p(q.sessionId)}`);
+  if (q.companyId) where.push(`e.company_id = ${p(q.companyId)}`);
+  if (q.source) where.push(`e.source = ${p(q.source)}::"TraceSource"`);
+  if (q.from) where.push(`e.started_at >= ${p(q.from.toISOString())}::timestamptz`);
+  if (q.to) where.push(`e.started_at <= ${p(q.to.toISOString())}::timestamptz`);
   if (q.q) {
-    and.push({
-      OR: [
-        { name: { contains: q.q, mode: "insensitive" } },
-        { id: q.q },
-        { externalId: q.q },
-        { input: { string_contains: q.q } },
-        { output: { string_contains: q.q } },
-      ],
-    });
+    const exact = p(q.q);
+    const like = p(likePattern(q.q));
+    where.push(
+      `(e.id = ${exact} OR e.external_id = ${exact} OR e.name ILIKE ${like} OR e.input::text ILIKE ${like} OR e.output::text ILIKE ${like})`,
+    );
   }
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
-    and.push({ OR: [{ startedAt: { lt: c.startedAt } }, { startedAt: c.startedAt, id: { lt: c.id } }] });
+    where.push(`(e.started_at, e.id) < (${p(c.startedAt.toISOString())}::timestamptz, ${p(c.id)})`);
   }
-  const rows = await db.prisma.execution.findMany({
-    where: { AND: and },
-    include: { agent: { select: { name: true } } },
-    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-    take: q.limit + 1,
-  });
-  const page = rows.slice(0, q.limit);
+  const rows = await db.prisma.$queryRawUnsafe<ExecutionSqlRow[]>(
+    `SELECT e.*, a.name AS agent_name FROM executions e JOIN agents a ON a.id = e.agent_id
+     WHERE ${where.join(" AND ")}
+     ORDER BY e.started_at DESC, e.id DESC LIMIT ${p(q.limit + 1)}`,
+    ...params,
+  );
+  const page = rows.slice(0, q.limit).map(fromSqlRow);
   const last = page.at(-1);
   return {
-    executions: page.map(toExecution),
-    nextCursor: rows.length > q.limit && last ? encodeCursor(last.startedAt, last.id) : null,
+    executions: page,
+    nextCursor: rows.length > q.limit && last ? encodeCursor(new Date(last.startedAt), last.id) : null,
   };
 }
