@@ -14,7 +14,7 @@ export const ORIGIN = "http://runlens.test";
  * Installs a fresh test database as the process database for this file, so route handlers can be
  * called directly with Request objects.
  */
-export function withAppDb(): { db: () => TestDb; drained: () => Promise<void> } {
+export function withAppDb(opts: { worker?: boolean } = {}): { db: () => TestDb; drained: () => Promise<void> } {
   let db: TestDb;
   let worker: { close(): Promise<void> } | null = null;
   beforeAll(async () => {
@@ -24,7 +24,7 @@ export function withAppDb(): { db: () => TestDb; drained: () => Promise<void> } 
     installDb(db);
     resetAuth();
     clearAgentCache();
-    if (process.env.REDIS_URL) worker = await startIngestWorker(2);
+    if (process.env.REDIS_URL && opts.worker !== false) worker = await startIngestWorker(2);
   });
   afterAll(async () => {
     await worker?.close();
