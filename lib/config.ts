@@ -31,7 +31,7 @@ export function readConfig(env: Env = process.env): RunlensConfig {
   return {
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
-    dataDir: path.resolve(env.RUNLENS_DATA_DIR || ".data"),
+    dataDir: path.resolve(/*turbopackIgnore: true*/ env.RUNLENS_DATA_DIR || ".data"),
     worker: env.RUNLENS_WORKER === "off" ? "off" : "on",
     workerConcurrency: positiveInt(env, "RUNLENS_WORKER_CONCURRENCY", 4),
     queuePrefix: env.RUNLENS_QUEUE_PREFIX || "runlens",

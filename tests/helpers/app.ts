@@ -14,7 +14,10 @@ export const ORIGIN = "http://runlens.test";
  * Installs a fresh test database as the process database for this file, so route handlers can be
  * called directly with Request objects.
  */
-export function withAppDb(opts: { worker?: boolean } = {}): { db: () => TestDb; drained: () => Promise<void> } {
+export function withAppDb(opts: { worker?: boolean } = {}): {
+  db: () => TestDb;
+  drained: (timeoutMs?: number) => Promise<void>;
+} {
   let db: TestDb;
   let worker: { close(): Promise<void> } | null = null;
   beforeAll(async () => {

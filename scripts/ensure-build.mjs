@@ -1,0 +1,54 @@
+// Builds the portal when .next is missing or older than the sources (used by npm start and by
+// tests that start a real server process).
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+export const root = path.resolve(import.meta.dirname, "..");
+export const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+const SOURCES = [
+  "app",
+  "components",
+  "lib",
+  "public",
+  "instrumentation.ts",
+  "next.config.ts",
+  "package.json",
+  "prisma/schema.prisma",
+  "postcss.config.mjs",
+];
+
+function newestMtime(p) {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = 0;
+  for (const e of fs.readdirSync(p, { withFileTypes: true })) {
+    if (e.name === "node_modules" || e.name === "generated" || e.name.startsWith(".") || e.name.endsWith(".test.ts"))
+      continue;
+    max = Math.max(max, newestMtime(path.join(p, e.name)));
+  }
+  return max;
+}
+
+export function buildIsStale() {
+  const buildId = path.join(root, ".next/BUILD_ID");
+  const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
+  return builtAt < Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
+}
+
+/** Returns false when the build failed. */
+export function ensureBuild(log = console.log) {
+  if (!buildIsStale()) return true;
+  log(
+    fs.existsSync(path.join(root, ".next/BUILD_ID"))
+      ? "Sources changed since the last build: rebuilding…"
+      : "No build yet: building the portal (about a minute)…",
+  );
+  const r = spawnSync(process.execPath, [nextBin, "build"], {
+    cwd: root,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: "inherit",
+  });
+  return r.status === 0;
+}

@@ -1,0 +1,63 @@
+import type { TraceRecordInput } from "../../lib/contracts/ingest.ts";
+
+/** What a trace looks like on the wire (the SDK's "trace" is a span of the portal). */
+export type Trace = TraceRecordInput & { startedAt: string; endedAt?: string | null };
+
+export type ObservabilityMode = "full" | "standard" | "minimal";
+
+/** Return the trace to send (modified or not), null to cancel it, or nothing to send it unchanged. */
+export type OnTrace = (trace: Trace) => Trace | null | undefined | void;
+
+export type ObservabilityOptions = {
+  mode?: ObservabilityMode;
+  /** Standard mode: inputs longer than this (characters of JSON) are truncated. Default 1,000. */
+  maxInputLength?: number;
+  /** Standard mode: outputs longer than this are truncated. Default 1,000. */
+  maxOutputLength?: number;
+  /** Keep complete LLM prompts and responses even in standard mode. */
+  verboseLLM?: boolean;
+  /** Keep complete tool inputs and outputs even in standard mode (default true). */
+  verboseTools?: boolean;
+  onTrace?: OnTrace;
+};
+
+export type ClientOptions = ObservabilityOptions & {
+  /** Runlens base URL; default RUNLENS_API_URL. */
+  apiUrl?: string;
+  /** API key; default RUNLENS_API_KEY. */
+  apiKey?: string;
+  /** Agent name stamped on executions; default RUNLENS_AGENT or "default". */
+  agent?: string;
+  /** Traces kept in memory while the server is unreachable; beyond it the oldest are dropped (counted). */
+  maxBufferedTraces?: number;
+  /** fetch implementation (tests, proxies). */
+  fetch?: typeof fetch;
+  /** Print warnings (dropped traces, failed sends). Default true. */
+  warnings?: boolean;
+};
+
+export type ResolvedConfig = Required<Omit<ClientOptions, "onTrace" | "apiKey" | "apiUrl">> & {
+  apiUrl: string;
+  apiKey: string | null;
+  onTrace: OnTrace | null;
+};
+
+export function resolveConfig(
+  opts: ClientOptions = {},
+  env: Record<string, string | undefined> = process.env,
+): ResolvedConfig {
+  return {
+    apiUrl: (opts.apiUrl ?? env.RUNLENS_API_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, ""),
+    apiKey: opts.apiKey ?? env.RUNLENS_API_KEY ?? null,
+    agent: opts.agent ?? env.RUNLENS_AGENT ?? "default",
+    mode: opts.mode ?? "full",
+    maxInputLength: opts.maxInputLength ?? 1000,
+    maxOutputLength: opts.maxOutputLength ?? 1000,
+    verboseLLM: opts.verboseLLM ?? false,
+    verboseTools: opts.verboseTools ?? true,
+    onTrace: opts.onTrace ?? null,
+    maxBufferedTraces: opts.maxBufferedTraces ?? 10_000,
+    fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
+    warnings: opts.warnings ?? true,
+  };
+}

@@ -1,0 +1,276 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { Executions, flow, Runlens, type Span, traceLLM } from "@/sdk/src/index";
+import { createTestDb, redisUrl, type TestDb, testServerUrl } from "../helpers/db";
+import { type RunningServer, startPortal } from "../helpers/server";
+
+/**
+ * The SDK against a real server process: on Postgres and Redis when they are configured (a fresh
+ * database for this file), on the embedded database otherwise. Everything is checked through the
+ * read API, as a user of the SDK would.
+ */
+describe("@runlens/sdk against a running portal", () => {
+  let server: RunningServer;
+  let db: TestDb | null = null;
+  let executions: Executions;
+  const clients: Runlens[] = [];
+  const client = (opts: ConstructorParameters<typeof Runlens>[0] = {}) => {
+    const c = new Runlens({ apiUrl: server.url, apiKey: server.apiKey, agent: "sdk-test", warnings: false, ...opts });
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    if (testServerUrl()) db = await createTestDb();
+    server = await startPortal({
+      databaseUrl: db?.url ?? null,
+      env: redisUrl ? { REDIS_URL: redisUrl, RUNLENS_QUEUE_PREFIX: `runlens-sdk-${Date.now()}` } : {},
+    });
+    executions = new Executions({ apiUrl: server.url, apiKey: server.apiKey });
+  }, 240_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
+
+  /** Polls the read API until the execution has `count` spans (ingest may go through a queue). */
+  async function spansOf(executionId: string, count: number): Promise<Span[]> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const all: Span[] = [];
+      try {
+        for await (const s of executions.iterateTraces(executionId)) all.push(s);
+      } catch {
+        // 404 until the first batch is written
+      }
+      if (all.length >= count || Date.now() > deadline) return all;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const byName = (spans: Span[], name: string) => spans.find((s) => s.name === name)!;
+
+  it("nests spans, logs and messages under the active execution and span", async () => {
+    const c = client();
+    let executionId = "";
+    await (async () => {
+      const exec = c.startExecution({ name: "whatsapp-turn", input: { text: "48337725826" }, threadId: "wa-5511" });
+      executionId = exec.id;
+      c.message({ role: "user", content: "48337725826" });
+      const verify = c.startSpan("verify_cpf");
+      c.log("cpf_verified", { output: { user_exists: true } });
+      c.message({ role: "assistant", content: "Bem-vindo de volta, Ana!" });
+      verify.end({});
+      exec.log("after_verify", { step: 2 });
+      c.message({ role: "assistant", content: "Como posso ajudar?", parentId: verify.traceId });
+      await exec.end({ output: { ok: true } });
+    })();
+    const spans = await spansOf(executionId, 7);
+    expect(spans).toHaveLength(7);
+    const root = byName(spans, "whatsapp-turn");
+    expect(root).toMatchObject({ parentId: null, depth: 0, type: "custom_execution", status: "success" });
+    const verify = byName(spans, "verify_cpf");
+    expect(verify.parentId).toBe(root.id);
+    expect(byName(spans, "cpf_verified").parentId).toBe(verify.id);
+    expect(byName(spans, "after_verify")).toMatchObject({ parentId: root.id, type: "log" });
+    const messages = spans.filter((s) => s.type === "conversation_message");
+    expect(messages.map((m) => [m.message?.role, m.parentId])).toEqual([
+      ["user", root.id],
+      ["assistant", verify.id],
+      ["assistant", verify.id],
+    ]);
+    const { execution } = await executions.getDetails(executionId);
+    expect(execution).toMatchObject({
+      threadId: "wa-5511",
+      hasConversation: true,
+      agent: "sdk-test",
+      status: "success",
+    });
+  });
+
+  it("onTrace can modify a trace and cancel another", async () => {
+    const c = client({
+      onTrace: (t) => {
+        if (t.type === "llm_call") return null;
+        if (t.name === "secret-step") return { ...t, input: { scrubbed: true } };
+      },
+    });
+    const exec = c.startExecution({ name: "intercepted" });
+    c.logEvent("secret-step", { input: { cpf: "123" } });
+    await traceLLM({ model: "gpt-4o", client: c }, async () => ({
+      text: "hi",
+      usage: { prompt_tokens: 3, completion_tokens: 1 },
+    }));
+    await exec.end();
+    const spans = await spansOf(exec.id, 2);
+    expect(spans.map((s) => s.name).sort()).toEqual(["intercepted", "secret-step"]);
+    expect(byName(spans, "secret-step").input).toEqual({ scrubbed: true });
+  });
+
+  it("minimal mode sends nothing", async () => {
+    const c = client({ mode: "minimal" });
+    const exec = c.startExecution({ name: "silent" });
+    c.log("hidden");
+    await exec.end();
+    await c.flush();
+    expect(c.stats().traceRequests).toBe(0);
+    await expect(executions.getDetails(exec.id)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("standard mode truncates long inputs and outputs, keeping LLM data when verboseLLM", async () => {
+    const c = client({ mode: "standard", maxInputLength: 50, maxOutputLength: 20, verboseLLM: true });
+    const exec = c.startExecution({ name: "standard", input: { doc: "a".repeat(500) } });
+    await traceLLM({ model: "gpt-4o", client: c, input: "p".repeat(300) }, async () => ({ text: "r".repeat(300) }));
+    await exec.end({ output: "o".repeat(100) });
+    const spans = await spansOf(exec.id, 2);
+    const root = byName(spans, "standard");
+    expect(root.input).toMatchObject({ _truncated: true, originalLength: 510 });
+    expect(root.output).toBe(`${"o".repeat(20)}…[truncated 100 chars]`);
+    const llm = byName(spans, "gpt-4o");
+    expect(llm.input).toBe("p".repeat(300));
+  });
+
+  it("records LLM calls with model, prompt, variables and tokens", async () => {
+    const c = client();
+    const exec = c.startExecution({ name: "llm" });
+    await traceLLM(
+      { model: "claude-sonnet", provider: "anthropic", promptName: "triage", variables: { lang: "pt" }, client: c },
+      async () => ({ content: [{ text: "ok" }], usage: { input_tokens: 100, output_tokens: 40 } }),
+    );
+    await exec.end();
+    const spans = await spansOf(exec.id, 2);
+    expect(byName(spans, "claude-sonnet")).toMatchObject({
+      type: "llm_call",
+      output: "ok",
+      llm: {
+        model: "claude-sonnet",
+        provider: "anthropic",
+        promptName: "triage",
+        variables: { lang: "pt" },
+        usage: { inputTokens: 100, outputTokens: 40, totalTokens: 140 },
+      },
+    });
+    expect((await executions.getDetails(exec.id)).execution.tokens).toEqual({ input: 100, output: 40, total: 140 });
+  });
+
+  it("traces a flow as workflow_execution > workflow_step [stepType]", async () => {
+    const c = client();
+    const wf = flow({
+      id: "validate-order",
+      name: "Order Validation",
+      inputSchema: z.object({ orderId: z.string() }),
+      outputSchema: z.any(),
+      client: c,
+    })
+      .step("fetch", async (i: { orderId: string }) => ({ ...i, status: "active", items: [1, 2] }))
+      .condition("is-active", (o: { status: string }) => o.status === "active", {
+        then: (o) => ({ ...o, valid: true }),
+      })
+      .foreach(
+        "items",
+        (o: { items: number[] }) => o.items,
+        (n) => Number(n) * 2,
+      )
+      .parallel("enrich", { a: () => 1, b: () => 2 })
+      .agent("respond", { name: "responder", process: async () => "done" })
+      .build();
+    const id = `wf-${Date.now()}`;
+    const out = await wf.execute({ orderId: "ORD-123" }, { executionId: id });
+    expect(out).toBe("done");
+    const spans = await spansOf(id, 10);
+    const root = byName(spans, "Order Validation");
+    expect(root).toMatchObject({ type: "workflow_execution", depth: 0 });
+    const steps = spans.filter((s) => s.type === "workflow_step");
+    expect(steps.map((s) => [s.name, s.stepType, s.parentId === root.id])).toEqual([
+      ["fetch", "function", true],
+      ["is-active", "condition", true],
+      ["items", "foreach", true],
+      ["enrich", "parallel", true],
+      ["respond", "agent", true],
+    ]);
+    expect(byName(spans, "responder")).toMatchObject({
+      type: "agent_execution",
+      parentId: byName(spans, "respond").id,
+    });
+  });
+
+  it("51 track calls make 2 requests, and flushTrackEvents sends the rest", async () => {
+    const c = client({ agent: "metrics-agent" });
+    for (let i = 0; i < 51; i++) c.track("order_placed", { amount: i, category: i % 2 ? "books" : "toys" });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(c.stats().eventRequests).toBe(1);
+    await c.flushTrackEvents();
+    expect(c.stats().eventRequests).toBe(2);
+    const deadline = Date.now() + 20_000;
+    let count = 0;
+    while (Date.now() < deadline) {
+      const res = await fetch(`${server.url}/api/v1/metrics/catalog?agent=metrics-agent`, {
+        headers: { authorization: `Bearer ${server.apiKey}` },
+      });
+      const events = (await res.json()).events as {
+        name: string;
+        count: number;
+        properties: { key: string; type: string }[];
+      }[];
+      count = events.find((e) => e.name === "order_placed")?.count ?? 0;
+      if (count === 51) {
+        expect(events[0].properties).toEqual([
+          { key: "amount", type: "number" },
+          { key: "category", type: "string" },
+        ]);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(count).toBe(51);
+  });
+
+  it("retries after a 503 and stores each span once", async () => {
+    let failures = 1;
+    let forwarded = 0;
+    const proxy = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const ch of req) chunks.push(ch as Buffer);
+      if (failures > 0) {
+        failures--;
+        res.writeHead(503).end("down for maintenance");
+        return;
+      }
+      forwarded++;
+      const upstream = await fetch(`${server.url}${req.url}`, {
+        method: req.method,
+        headers: req.headers as Record<string, string>,
+        body: Buffer.concat(chunks),
+      });
+      res
+        .writeHead(upstream.status, { "content-type": "application/json" })
+        .end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    try {
+      const c = client({ apiUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+      const exec = c.startExecution({ name: "retried" });
+      for (let i = 0; i < 5; i++) c.log(`step-${i}`);
+      await exec.end();
+      expect(failures).toBe(0);
+      expect(forwarded).toBeGreaterThanOrEqual(1);
+      const spans = await spansOf(exec.id, 6);
+      expect(spans).toHaveLength(6);
+      expect(new Set(spans.map((s) => s.id)).size).toBe(6);
+      expect((await executions.getDetails(exec.id)).execution.spanCount).toBe(6);
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it("never throws into user code when the server is unreachable; drops beyond its buffer with a count", async () => {
+    const c = client({ apiUrl: "http://127.0.0.1:9", maxBufferedTraces: 5 });
+    const exec = c.startExecution({ name: "offline" });
+    for (let i = 0; i < 10; i++) c.log(`l${i}`);
+    await expect(exec.end()).resolves.toBeUndefined();
+    expect(c.stats().tracesDropped).toBeGreaterThan(0);
+    expect(c.stats().tracesPending).toBeLessThanOrEqual(5);
+  }, 30_000);
+});
