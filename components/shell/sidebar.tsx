@@ -83,12 +83,14 @@ function UserFooter({ user }: { user: Props["user"] }) {
   }
 
   return (
-    <div className="hidden border-t border-zinc-200 px-3 py-3 md:block dark:border-zinc-800">
-      <div className="truncate text-sm font-medium" title={user.email}>
-        {user.name}
+    <div className="flex items-center justify-between gap-2 border-t border-zinc-200 px-3 py-2 md:block md:py-3 dark:border-zinc-800">
+      <div className="min-w-0">
+        <div className="truncate text-sm font-medium" title={user.email}>
+          {user.name}
+        </div>
+        <div className="hidden truncate text-xs text-zinc-500 md:block">{user.email}</div>
       </div>
-      <div className="truncate text-xs text-zinc-500">{user.email}</div>
-      <div className="mt-2 flex gap-1">
+      <div className="flex shrink-0 gap-1 md:mt-2">
         <button
           type="button"
           onClick={toggleTheme}

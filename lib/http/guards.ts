@@ -110,3 +110,17 @@ export async function requireReader(req: Request, permission: Permission = "work
 export function actorName(p: Principal): string {
   return p.kind === "apiKey" ? p.label : p.user.name;
 }
+
+/**
+ * The origin users reach this portal at, for links shown to them: RUNLENS_URL when set, else the
+ * request's Host (as forwarded by a proxy). `req.url` is not it: Next rewrites it to the bind address.
+ */
+export function publicOrigin(req: Request): string {
+  const configured = process.env.RUNLENS_URL?.replace(/\/+$/, "");
+  if (configured) return configured;
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  if (!host) return new URL(req.url).origin;
+  const proto =
+    req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() || new URL(req.url).protocol.replace(":", "");
+  return `${proto}://${host}`;
+}

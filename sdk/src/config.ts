@@ -6,6 +6,7 @@ export type Trace = TraceRecordInput & { startedAt: string; endedAt?: string | n
 export type ObservabilityMode = "full" | "standard" | "minimal";
 
 /** Return the trace to send (modified or not), null to cancel it, or nothing to send it unchanged. */
+// biome-ignore lint/suspicious/noConfusingVoidType: "return nothing" is part of the documented contract
 export type OnTrace = (trace: Trace) => Trace | null | undefined | void;
 
 export type ObservabilityOptions = {

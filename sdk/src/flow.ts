@@ -8,7 +8,7 @@ type AgentLike = { name: string; process(input: any): unknown };
 
 type Step =
   | { kind: "function" | "connector"; name: string; run: StepFn }
-  | { kind: "condition"; name: string; test: (input: any) => unknown; then: StepFn; else?: StepFn }
+  | { kind: "condition"; name: string; test: (input: any) => unknown; onTrue: StepFn; onFalse?: StepFn }
   | { kind: "switch"; name: string; select: (input: any) => unknown; cases: Record<string, StepFn>; default?: StepFn }
   | { kind: "foreach"; name: string; items: (input: any) => unknown[] | Promise<unknown[]>; each: StepFn }
   | { kind: "parallel"; name: string; branches: Record<string, StepFn> }
@@ -42,8 +42,8 @@ export class FlowBuilder<I extends z.ZodType, O extends z.ZodType> {
     this.steps.push({ kind: "connector", name, run });
     return this;
   }
-  condition(name: string, test: (input: any) => unknown, branches: { then: StepFn; else?: StepFn }): this {
-    this.steps.push({ kind: "condition", name, test, then: branches.then, else: branches.else });
+  condition(name: string, test: (input: any) => unknown, branches: { onTrue: StepFn; onFalse?: StepFn }): this {
+    this.steps.push({ kind: "condition", name, test, onTrue: branches.onTrue, onFalse: branches.onFalse });
     return this;
   }
   switch(
@@ -130,7 +130,7 @@ async function runStep(client: Runlens, step: Step, input: unknown, overrides: O
       return traced(client, step.name, step.kind, input, overrides, async () => step.run(input));
     case "condition":
       return traced(client, step.name, "condition", input, overrides, async () => {
-        const branch = (await step.test(input)) ? step.then : step.else;
+        const branch = (await step.test(input)) ? step.onTrue : step.onFalse;
         return branch ? branch(input) : input;
       });
     case "switch":

@@ -156,3 +156,21 @@ describe("roles, invitations and API keys", () => {
     expect(await adminResetPassword(app.db(), "nobody@example.com")).toBeNull();
   });
 });
+
+describe("invitation links", () => {
+  it("use the address the admin reached the portal at, or RUNLENS_URL", async () => {
+    const { publicOrigin } = await import("@/lib/http/guards");
+    const req = new Request("http://localhost:3000/api/v1/invitations", { headers: { host: "10.1.2.3:3000" } });
+    expect(publicOrigin(req)).toBe("http://10.1.2.3:3000");
+    const proxied = new Request("http://localhost:3000/x", {
+      headers: { host: "internal", "x-forwarded-host": "runlens.acme.io", "x-forwarded-proto": "https" },
+    });
+    expect(publicOrigin(proxied)).toBe("https://runlens.acme.io");
+    process.env.RUNLENS_URL = "https://obs.example.com/";
+    try {
+      expect(publicOrigin(req)).toBe("https://obs.example.com");
+    } finally {
+      delete process.env.RUNLENS_URL;
+    }
+  });
+});

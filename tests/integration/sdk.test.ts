@@ -166,7 +166,7 @@ describe("@runlens/sdk against a running portal", () => {
     })
       .step("fetch", async (i: { orderId: string }) => ({ ...i, status: "active", items: [1, 2] }))
       .condition("is-active", (o: { status: string }) => o.status === "active", {
-        then: (o) => ({ ...o, valid: true }),
+        onTrue: (o) => ({ ...o, valid: true }),
       })
       .foreach(
         "items",

@@ -1,6 +1,6 @@
 import { ZInviteRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
-import { requireMember } from "@/lib/http/guards";
+import { publicOrigin, requireMember } from "@/lib/http/guards";
 import { handle, json, readJson } from "@/lib/http/respond";
 import { createInvitation, listInvitations } from "@/lib/workspaces/service";
 
@@ -21,6 +21,6 @@ export const POST = handle(async (req: Request) => {
     me.workspaceId,
     input,
   );
-  const url = `${new URL(req.url).origin}/invite/${token}`;
+  const url = `${publicOrigin(req)}/invite/${token}`;
   return json({ invitation, url }, 201);
 });
