@@ -1,23 +1,18 @@
 import type { Metadata } from "next";
-import { Card } from "@/components/ui/card";
+import { IngestionPanel } from "@/components/settings/ingestion-panel";
 import { readConfig } from "@/lib/config";
+import { requirePortalContext } from "../../../_lib/session";
 
 export const metadata: Metadata = { title: "Ingestion" };
 
-export default function IngestionPage() {
+export default async function IngestionPage() {
+  const ctx = await requirePortalContext();
   const config = readConfig();
   return (
-    <Card className="space-y-2 p-4 text-sm">
-      <h2 className="font-semibold">Pipeline</h2>
-      <p>
-        Queue: <strong>{config.redisUrl ? "Redis (BullMQ)" : "in-process (embedded mode)"}</strong>
-      </p>
-      <p>
-        Database: <strong>{config.databaseUrl ? "Postgres" : "embedded PGlite"}</strong>
-      </p>
-      <p>
-        Payload limit: <strong>{config.maxPayloadChars.toLocaleString("en-US")}</strong> characters per input or output.
-      </p>
-    </Card>
+    <IngestionPanel
+      canRetry={ctx.can("ingest.operate")}
+      database={config.databaseUrl ? "Postgres" : "embedded PGlite"}
+      maxPayloadChars={config.maxPayloadChars}
+    />
   );
 }

@@ -1,0 +1,88 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { RotateCcw } from "lucide-react";
+import { api } from "@/lib/client/api";
+import { formatDateTime, formatNumber } from "@/lib/format";
+import type { IngestionStatus } from "@/lib/ingest/failures";
+import { Button } from "../ui/button";
+import { Alert, Badge, Card } from "../ui/card";
+
+type Props = { canRetry: boolean; database: string; maxPayloadChars: number };
+
+export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
+  const queryClient = useQueryClient();
+  const status = useQuery({
+    queryKey: ["ingestion"],
+    queryFn: () => api<IngestionStatus>("/api/v1/settings/ingestion"),
+    refetchInterval: 5000,
+  });
+  const retry = useMutation({
+    mutationFn: (id: string) =>
+      api(`/api/v1/settings/ingestion/failed/${encodeURIComponent(id)}/retry`, { method: "POST" }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ["ingestion"] }),
+  });
+
+  return (
+    <div className="space-y-6">
+      <Card className="grid gap-3 p-4 text-sm sm:grid-cols-2 lg:grid-cols-4">
+        <Stat
+          label="Queue"
+          value={status.data ? (status.data.queue === "redis" ? "Redis (BullMQ)" : "in-process") : "…"}
+        />
+        <Stat label="Waiting batches" value={status.data ? formatNumber(status.data.pending) : "…"} />
+        <Stat label="Database" value={database} />
+        <Stat label="Payload limit" value={`${formatNumber(maxPayloadChars)} characters`} />
+      </Card>
+      {status.isError && <Alert>Could not load the pipeline status: {status.error.message}</Alert>}
+      {retry.isError && <Alert>{retry.error.message}</Alert>}
+      <Card>
+        <h2 className="border-b border-zinc-200 px-4 py-2 text-sm font-semibold dark:border-zinc-800">
+          Failed batches
+        </h2>
+        {status.data?.queue === "in-process" ? (
+          <p className="px-4 py-6 text-sm text-zinc-500">
+            Without Redis, batches are written while the request waits: a failure is answered to the sender, which
+            retries. Set REDIS_URL for a durable queue with retries and this list.
+          </p>
+        ) : status.data && status.data.failed.length === 0 ? (
+          <p className="px-4 py-6 text-sm text-zinc-500">
+            No failed batches. Batches are retried 5 times with backoff before they land here.
+          </p>
+        ) : (
+          <ul className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
+            {status.data?.failed.map((f) => (
+              <li key={f.id} className="flex flex-wrap items-center gap-3 px-4 py-2" data-testid="failed-batch">
+                <Badge tone="red">{f.kind}</Badge>
+                <span className="tabular-nums">{formatNumber(f.items)} items</span>
+                <span
+                  className="min-w-0 flex-1 truncate font-mono text-xs text-red-700 dark:text-red-300"
+                  title={f.error}
+                >
+                  {f.error}
+                </span>
+                <span className="text-zinc-500">
+                  {f.attempts} attempts · {formatDateTime(f.failedAt)}
+                </span>
+                {canRetry && (
+                  <Button variant="secondary" size="sm" disabled={retry.isPending} onClick={() => retry.mutate(f.id)}>
+                    <RotateCcw className="size-3.5" /> Retry
+                  </Button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <div className="text-xs text-zinc-500">{label}</div>
+      <div className="font-medium">{value}</div>
+    </div>
+  );
+}
