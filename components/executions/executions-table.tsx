@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Activity } from "lucide-react";
 import Link from "next/link";
 import { api } from "@/lib/client/api";
@@ -13,7 +13,14 @@ import { StatusBadge } from "./status-badge";
 
 const COLUMNS = ["Started", "Agent", "Name", "Status", "Duration", "Tokens", "Thread", "Source"];
 
-export function ExecutionsTable({ canCreateKeys }: { canCreateKeys: boolean }) {
+type Props = { canCreateKeys: boolean; canLoadSamples: boolean };
+
+export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
+  const queryClient = useQueryClient();
+  const samples = useMutation({
+    mutationFn: () => api<{ executions: number; events: number }>("/api/v1/demo", { method: "POST" }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["executions"] }),
+  });
   const query = useInfiniteQuery({
     queryKey: ["executions"],
     queryFn: ({ pageParam }) =>
@@ -38,6 +45,15 @@ export function ExecutionsTable({ canCreateKeys }: { canCreateKeys: boolean }) {
     return (
       <EmptyState icon={<Activity className="size-8" />} title="No executions yet">
         <FirstTraceHelp canCreateKeys={canCreateKeys} />
+        {canLoadSamples && (
+          <div className="mt-5 border-t border-zinc-200 pt-4 dark:border-zinc-800">
+            <p className="mb-2">Just looking around? Fill this workspace with realistic sample data.</p>
+            <Button variant="secondary" onClick={() => samples.mutate()} disabled={samples.isPending}>
+              {samples.isPending ? "Loading sample data…" : "Load sample data"}
+            </Button>
+            {samples.isError && <p className="mt-2 text-red-600">{samples.error.message}</p>}
+          </div>
+        )}
       </EmptyState>
     );
   }

@@ -71,3 +71,13 @@ function installShutdown(): void {
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
 }
+
+/** For instrumentation.ts: a server that cannot open its database stops with the reason. */
+export async function startServerOrExit(): Promise<void> {
+  try {
+    await startServer();
+  } catch (e) {
+    console.error(`\n[runlens] cannot start: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}

@@ -10,7 +10,7 @@ export default async function ExecutionsPage() {
   return (
     <>
       <PageHeader title="Executions" description="Every run of your agents and workflows, newest first." />
-      <ExecutionsTable canCreateKeys={ctx.can("apiKeys.manage")} />
+      <ExecutionsTable canCreateKeys={ctx.can("apiKeys.manage")} canLoadSamples={ctx.can("ingest.operate")} />
     </>
   );
 }
