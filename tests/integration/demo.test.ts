@@ -41,13 +41,11 @@ describe("sample data", () => {
     ]) {
       expect(types).toContain(t);
     }
-    const stepTypes = await app
-      .db()
-      .prisma.span.findMany({
-        where: { workspaceId: ws.id, type: "workflow_step" },
-        distinct: ["stepType"],
-        select: { stepType: true },
-      });
+    const stepTypes = await app.db().prisma.span.findMany({
+      where: { workspaceId: ws.id, type: "workflow_step" },
+      distinct: ["stepType"],
+      select: { stepType: true },
+    });
     expect(stepTypes.map((s) => s.stepType).sort()).toEqual([
       "agent",
       "condition",
