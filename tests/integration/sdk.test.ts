@@ -1,5 +1,7 @@
+import { execFile } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { Executions, flow, Runlens, type Span, traceLLM } from "@/sdk/src/index";
@@ -88,6 +90,43 @@ describe("@runlens/sdk against a running portal", () => {
       agent: "sdk-test",
       status: "success",
     });
+
+    // `npx runlens debug` prints the same execution as a tree.
+    const env = { ...process.env, RUNLENS_API_URL: server.url, RUNLENS_API_KEY: server.apiKey, NO_COLOR: "1" };
+    const { stdout } = await promisify(execFile)("npx", ["runlens", "debug", executionId], { env });
+    const lines = stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(
+      new RegExp(`^whatsapp-turn  success  \\d+ms  0 tokens  agent=sdk-test  id=${executionId}$`),
+    );
+    expect(lines[1]).toBe("thread wa-5511");
+    expect(lines.slice(2).map((l) => l.replace(/ {2}success.*$/, ""))).toEqual([
+      "└─ custom_execution whatsapp-turn",
+      "│  ├─ conversation_message user",
+      "│  ├─ custom_event verify_cpf",
+      "│  │  ├─ log cpf_verified",
+      "│  │  ├─ conversation_message assistant",
+      "│  │  └─ conversation_message assistant",
+      "│  └─ log after_verify",
+    ]);
+    const json = await promisify(execFile)("npx", ["runlens", "debug", executionId, "--json"], { env });
+    expect(JSON.parse(json.stdout).traces).toHaveLength(7);
+  });
+
+  it("runlens debug reports errors with their messages, and a missing execution clearly", async () => {
+    const c = client();
+    const exec = c.startExecution({ name: "failing" });
+    c.logError("db_failed", Object.assign(new Error("connection refused"), { name: "PgError" }));
+    exec.setError(new Error("could not answer"));
+    await exec.end();
+    await spansOf(exec.id, 2);
+    const env = { ...process.env, RUNLENS_API_URL: server.url, RUNLENS_API_KEY: server.apiKey, NO_COLOR: "1" };
+    const { stdout } = await promisify(execFile)("npx", ["runlens", "debug", exec.id], { env });
+    expect(stdout).toContain("failing  error");
+    expect(stdout).toContain("PgError: connection refused");
+    expect(stdout).toContain("Error: could not answer");
+    const missing = await promisify(execFile)("npx", ["runlens", "debug", "nope"], { env }).catch((e) => e);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("No such execution");
   });
 
   it("onTrace can modify a trace and cancel another", async () => {
