@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import {
+  ancestorIds,
+  barGeometry,
+  highlightParts,
+  searchSpans,
+  subtreeEnds,
+  type TreeSpan,
+  timelineBounds,
+  visibleRows,
+} from "./tree";
+
+const T = Date.parse("2026-01-01T00:00:00Z");
+function s(
+  id: string,
+  depth: number,
+  parentId: string | null,
+  start = 0,
+  end: number | null = start + 10,
+  type = "log",
+): TreeSpan {
+  return {
+    id,
+    depth,
+    parentId,
+    type,
+    name: `span ${id}`,
+    stepType: null,
+    status: "success",
+    startedAt: new Date(T + start).toISOString(),
+    endedAt: end === null ? null : new Date(T + end).toISOString(),
+  };
+}
+// root > a > (a1, a2), root > b > b1
+const spans = [
+  s("root", 0, null, 0, 100),
+  s("a", 1, "root", 10, 50),
+  s("a1", 2, "a", 10, 20),
+  s("a2", 2, "a", 20, 50),
+  s("b", 1, "root", 60, 100),
+  s("b1", 2, "b", 60, 61),
+];
+
+describe("trace tree", () => {
+  it("knows each subtree's extent", () => {
+    expect([...subtreeEnds(spans)]).toEqual([6, 4, 3, 4, 6, 6]);
+  });
+
+  it("hides the descendants of collapsed spans only", () => {
+    expect(visibleRows(spans, new Set()).map((r) => r.span.id)).toEqual(["root", "a", "a1", "a2", "b", "b1"]);
+    const rows = visibleRows(spans, new Set(["a"]));
+    expect(rows.map((r) => r.span.id)).toEqual(["root", "a", "b", "b1"]);
+    expect(rows[1]).toMatchObject({ hasChildren: true, collapsed: true, index: 1 });
+    expect(visibleRows(spans, new Set(["root"])).map((r) => r.span.id)).toEqual(["root"]);
+    // Collapsing a leaf changes nothing.
+    expect(visibleRows(spans, new Set(["a1"])).map((r) => r.span.id)).toHaveLength(6);
+  });
+
+  it("finds the ancestors of a span to reveal it", () => {
+    expect(ancestorIds(spans, 3)).toEqual(["a", "root"]);
+    expect(ancestorIds(spans, 0)).toEqual([]);
+  });
+
+  it("lays bars on the execution's time window", () => {
+    const t = timelineBounds(spans);
+    expect(t.duration).toBe(100);
+    expect(barGeometry(spans[1], t)).toEqual({ left: 0.1, width: 0.4 });
+    expect(barGeometry(spans[5], t).width).toBeCloseTo(0.01);
+    const running = s("r", 0, null, 0, null);
+    expect(timelineBounds([running], T + 500).duration).toBe(500);
+  });
+
+  it("searches names and types and highlights matches as text", () => {
+    expect(searchSpans(spans, "SPAN A")).toEqual([1, 2, 3]);
+    expect(searchSpans(spans, "  ")).toEqual([]);
+    expect(highlightParts("<b>Verify</b> verify", "verify")).toEqual([
+      { text: "<b>", match: false },
+      { text: "Verify", match: true },
+      { text: "</b> ", match: false },
+      { text: "verify", match: true },
+    ]);
+  });
+
+  it("folds a 100,000-span trace to its root", () => {
+    const big: TreeSpan[] = [s("r", 0, null)];
+    for (let i = 1; i < 100_000; i++) big.push(s(`n${i}`, 1 + (i % 3), null));
+    expect(visibleRows(big, new Set(["r"]))).toHaveLength(1);
+    expect(visibleRows(big, new Set())).toHaveLength(100_000);
+  });
+});
