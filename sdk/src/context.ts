@@ -33,7 +33,13 @@ export function enter(ctx: ActiveContext): void {
   storage.enterWith(ctx);
 }
 
-/** Runs `fn` in its own async-context frame, so spans it opens never leak into siblings. */
+/**
+ * Runs `fn` in its own async-context frame, so spans it opens never leak into siblings. The frame
+ * is a new object (AsyncLocalStorage.run skips isolation when given the store already active)
+ * that reads through to the active context, or an ended placeholder when there is none.
+ */
 export function isolated<T>(fn: () => T): T {
-  return storage.run(activeContext() as ActiveContext, fn);
+  const ctx = activeContext();
+  const frame: ActiveContext = ctx ? Object.create(ctx) : { executionId: "", spanId: null, agent: "", ended: true };
+  return storage.run(frame, fn);
 }

@@ -7,7 +7,7 @@ import {
   resolveConfig,
   type Trace,
 } from "./config.ts";
-import { type ActiveContext, activeContext, enter } from "./context.ts";
+import { type ActiveContext, activeContext, enter, isolated } from "./context.ts";
 import { BatchTransport } from "./transport.ts";
 
 export type { ClientOptions, ObservabilityMode, ObservabilityOptions, OnTrace, Trace } from "./config.ts";
@@ -338,6 +338,28 @@ export class Runlens {
         ctx.ended = true;
       },
     };
+  }
+
+  /**
+   * Runs `fn` inside a new span that is active only for `fn` (safe with Promise.all), ending it
+   * with `fn`'s result or error. The error is rethrown.
+   */
+  withSpan<T>(
+    name: string,
+    opts: Parameters<Runlens["startSpan"]>[1],
+    fn: (span: SpanHandle) => Promise<T> | T,
+  ): Promise<T> {
+    return isolated(async () => {
+      const span = this.startSpan(name, opts);
+      try {
+        const output = await fn(span);
+        span.end({ output });
+        return output;
+      } catch (e) {
+        span.end({ error: e });
+        throw e;
+      }
+    });
   }
 
   /** A log under the active span: `log("cache_hit", {key})` or structured `{input, output, metadata}`. */

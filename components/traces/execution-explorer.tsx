@@ -1,0 +1,144 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { api } from "@/lib/client/api";
+import { useLiveNotices } from "@/lib/client/live";
+import { DETAILS_MAX_LIMIT, type ExecutionDetails, type PortalExecution, type Span } from "@/lib/contracts/executions";
+import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
+import { StatusBadge } from "../executions/status-badge";
+import { Alert, Card } from "../ui/card";
+import { CopyButton } from "../ui/copy-button";
+import { SpanDetail } from "./span-detail";
+import { TraceView } from "./trace-view";
+
+type Loaded = { data: PortalExecution; spans: Span[]; complete: boolean };
+
+/**
+ * Loads an execution: the portal read (first 10,000 spans) at once, then any remaining spans page
+ * by page through the paginated details API, showing progress while the tree stays usable.
+ */
+function useExecution(id: string) {
+  const queryClient = useQueryClient();
+  const key = useMemo(() => ["execution", id], [id]);
+  const query = useQuery({
+    queryKey: key,
+    queryFn: async (): Promise<Loaded> => {
+      const data = await api<PortalExecution>(`/api/v1/observability/executions/${encodeURIComponent(id)}`);
+      return { data, spans: data.traces, complete: !data.truncated };
+    },
+  });
+  const loaded = query.data;
+  useEffect(() => {
+    if (!loaded || loaded.complete) return;
+    let cancelled = false;
+    const base = `/api/v1/runtime/v1/observability/executions/${encodeURIComponent(id)}/details`;
+    void (async () => {
+      let spans = loaded.spans;
+      for (;;) {
+        const page = await api<ExecutionDetails>(`${base}?offset=${spans.length}&limit=${DETAILS_MAX_LIMIT}`);
+        if (cancelled) return;
+        spans = spans.concat(page.traces);
+        const complete = !page.tracesHasMore || page.traces.length === 0;
+        queryClient.setQueryData<Loaded>(key, { data: loaded.data, spans, complete });
+        if (complete) return;
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [loaded, id, key, queryClient]);
+  return query;
+}
+
+export function ExecutionExplorer({ id }: { id: string }) {
+  const queryClient = useQueryClient();
+  const query = useExecution(id);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [openId, setOpenId] = useState<string | null>(null);
+
+  // Live: a notice about this execution refetches it (new spans appear, status settles).
+  useLiveNotices(
+    useCallback(
+      (n) => {
+        if (n.kind === "executions" && n.ids?.includes(id))
+          void queryClient.invalidateQueries({ queryKey: ["execution", id] });
+      },
+      [id, queryClient],
+    ),
+  );
+
+  if (query.isPending) return <Card className="p-6 text-sm text-zinc-500">Loading execution…</Card>;
+  if (query.isError) return <Alert>Could not load this execution: {query.error.message}</Alert>;
+
+  const { data, spans, complete } = query.data;
+  const e = data.execution;
+  const open = openId ? (spans.find((s) => s.id === openId) ?? null) : null;
+
+  return (
+    <div className="flex h-[calc(100vh-3rem)] flex-col gap-3">
+      <header>
+        <div className="flex flex-wrap items-center gap-3">
+          <h1 className="text-xl font-semibold tracking-tight break-all">{e.name}</h1>
+          <StatusBadge status={e.status} />
+        </div>
+        <div className="mt-1 flex flex-wrap items-center gap-x-4 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
+          <span>{e.agent}</span>
+          <span>{formatDateTime(e.startedAt)}</span>
+          <span data-testid="execution-duration">
+            {e.durationMs === null ? "running" : formatDuration(e.durationMs)}
+          </span>
+          <span>
+            {formatNumber(e.tokens.total)} tokens ({formatNumber(e.tokens.input)} in / {formatNumber(e.tokens.output)}{" "}
+            out)
+          </span>
+          <span>{e.source}</span>
+          <span className="inline-flex items-center gap-1">
+            <span className="font-mono text-xs">{e.id}</span>
+            <CopyButton value={e.id} label="Copy id" />
+          </span>
+          {e.threadId && (
+            <span className="inline-flex items-center gap-1">
+              <Link
+                className="text-indigo-600 hover:underline dark:text-indigo-400"
+                href={`/threads/${encodeURIComponent(e.threadId)}`}
+              >
+                thread {e.threadId}
+              </Link>
+              <CopyButton value={e.threadId} label="Copy thread id" />
+            </span>
+          )}
+        </div>
+        {!complete && (
+          <div className="mt-2 flex items-center gap-2 text-xs text-zinc-500" role="status">
+            <progress max={e.spanCount} value={spans.length} className="h-1.5 w-48" />
+            Loading spans {formatNumber(spans.length)} of {formatNumber(e.spanCount)}…
+          </div>
+        )}
+      </header>
+      <div className="grid min-h-0 flex-1 gap-3 lg:grid-cols-[minmax(0,3fr)_minmax(22rem,2fr)]">
+        <Card className="min-h-0 overflow-hidden">
+          <TraceView
+            spans={spans}
+            selectedId={selectedId}
+            onSelect={setSelectedId}
+            onOpen={setOpenId}
+            onClose={() => setOpenId(null)}
+            running={e.status === "running"}
+          />
+        </Card>
+        <Card className="min-h-0 overflow-hidden">
+          {open ? (
+            <SpanDetail span={open} onClose={() => setOpenId(null)} />
+          ) : (
+            <div className="p-6 text-sm text-zinc-500">
+              Select a span to see its input, output and metadata. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>h</kbd>/
+              <kbd>l</kbd> fold, <kbd>Enter</kbd> open, <kbd>/</kbd> search.
+            </div>
+          )}
+        </Card>
+      </div>
+    </div>
+  );
+}
