@@ -1,106 +1,339 @@
 "use client";
 
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { Activity } from "lucide-react";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Activity, Pause, Play, X } from "lucide-react";
 import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { type FormEvent, useCallback, useMemo, useState } from "react";
 import { api } from "@/lib/client/api";
+import { useLiveNotices } from "@/lib/client/live";
 import type { ExecutionList } from "@/lib/contracts/executions";
 import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
+import { filtersToApiQuery, filtersToSearch, type ListFilters, parseFilters, TIME_PRESETS } from "@/lib/traces/filters";
 import { Button } from "../ui/button";
-import { Alert, Card, EmptyState } from "../ui/card";
+import { Alert, Badge, Card, EmptyState } from "../ui/card";
 import { FirstTraceHelp } from "./first-trace";
 import { StatusBadge } from "./status-badge";
 
 const COLUMNS = ["Started", "Agent", "Name", "Status", "Duration", "Tokens", "Thread", "Source"];
+const ID_FIELDS = [
+  ["threadId", "Thread id"],
+  ["sessionId", "Session id"],
+  ["companyId", "Company id"],
+] as const;
+const CONTROL = "rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 type Props = { canCreateKeys: boolean; canLoadSamples: boolean };
 
 export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const filters = useMemo(() => parseFilters(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const filtered = Object.keys(filters).length > 0;
   const queryClient = useQueryClient();
+  const [paused, setPaused] = useState(false);
+  const [fresh, setFresh] = useState(0);
+
+  /** Filters live in the URL: every change is a history entry, so links and Back work. */
+  const setFilters = useCallback(
+    (next: ListFilters) => {
+      const qs = filtersToSearch(next);
+      router.push(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+    },
+    [router, pathname],
+  );
+
+  const agents = useQuery({
+    queryKey: ["agents"],
+    queryFn: () => api<{ agents: { name: string }[] }>("/api/v1/agents"),
+  });
+  const query = useInfiniteQuery({
+    queryKey: ["executions", filters],
+    queryFn: ({ pageParam }) => {
+      const qs = filtersToApiQuery(filters);
+      qs.set("limit", "50");
+      if (pageParam) qs.set("cursor", pageParam);
+      return api<ExecutionList>(`/api/v1/runtime/v1/observability/executions?${qs}`);
+    },
+    initialPageParam: "",
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
   const samples = useMutation({
     mutationFn: () => api<{ executions: number; events: number }>("/api/v1/demo", { method: "POST" }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["executions"] }),
   });
-  const query = useInfiniteQuery({
-    queryKey: ["executions"],
-    queryFn: ({ pageParam }) =>
-      api<ExecutionList>(
-        `/api/v1/runtime/v1/observability/executions?limit=50${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ""}`,
-      ),
-    initialPageParam: "",
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
 
-  if (query.isPending) {
-    return (
-      <Card className="p-6 text-sm text-zinc-500" aria-busy="true">
-        Loading executions…
-      </Card>
-    );
-  }
-  if (query.isError) return <Alert>Could not load executions: {query.error.message}</Alert>;
+  useLiveNotices(
+    useCallback(
+      (n) => {
+        if (n.kind !== "executions") return;
+        if (paused) setFresh((c) => c + (n.ids?.length ?? 1));
+        else void queryClient.invalidateQueries({ queryKey: ["executions"] });
+      },
+      [paused, queryClient],
+    ),
+  );
 
-  const rows = query.data.pages.flatMap((p) => p.executions);
-  if (rows.length === 0) {
-    return (
-      <EmptyState icon={<Activity className="size-8" />} title="No executions yet">
-        <FirstTraceHelp canCreateKeys={canCreateKeys} />
-        {canLoadSamples && (
-          <div className="mt-5 border-t border-zinc-200 pt-4 dark:border-zinc-800">
-            <p className="mb-2">Just looking around? Fill this workspace with realistic sample data.</p>
-            <Button variant="secondary" onClick={() => samples.mutate()} disabled={samples.isPending}>
-              {samples.isPending ? "Loading sample data…" : "Load sample data"}
-            </Button>
-            {samples.isError && <p className="mt-2 text-red-600">{samples.error.message}</p>}
-          </div>
-        )}
-      </EmptyState>
-    );
+  function submitSearch(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const q = String(new FormData(e.currentTarget).get("q") ?? "").trim();
+    setFilters({ ...filters, q: q || undefined });
   }
+
+  const idField = ID_FIELDS.find(([k]) => filters[k]) ?? ID_FIELDS[0];
+  const rows = query.data?.pages.flatMap((p) => p.executions) ?? [];
 
   return (
-    <Card className="overflow-x-auto">
-      <table className="w-full text-sm">
-        <thead className="border-b border-zinc-200 text-left text-xs text-zinc-500 uppercase dark:border-zinc-800">
-          <tr>
-            {COLUMNS.map((c) => (
-              <th key={c} scope="col" className="px-3 py-2 font-medium whitespace-nowrap">
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-          {rows.map((e) => (
-            <tr key={e.id} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/50">
-              <td className="px-3 py-2 whitespace-nowrap text-zinc-500">{formatDateTime(e.startedAt)}</td>
-              <td className="px-3 py-2">{e.agent}</td>
-              <td className="max-w-xs truncate px-3 py-2">
-                <Link
-                  href={`/executions/${encodeURIComponent(e.id)}`}
-                  className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
-                >
-                  {e.name}
-                </Link>
-              </td>
-              <td className="px-3 py-2">
-                <StatusBadge status={e.status} />
-              </td>
-              <td className="px-3 py-2 whitespace-nowrap tabular-nums">{formatDuration(e.durationMs)}</td>
-              <td className="px-3 py-2 tabular-nums">{formatNumber(e.tokens.total)}</td>
-              <td className="max-w-[10rem] truncate px-3 py-2 font-mono text-xs">{e.threadId ?? "–"}</td>
-              <td className="px-3 py-2 text-xs">{e.source}</td>
-            </tr>
+    <div className="space-y-3">
+      <search className="flex flex-wrap items-center gap-2" aria-label="Filter executions">
+        <form onSubmit={submitSearch} className="min-w-56 flex-1">
+          <input
+            key={filters.q ?? ""}
+            name="q"
+            type="search"
+            defaultValue={filters.q ?? ""}
+            placeholder="Search name, input, output, id… (Enter)"
+            aria-label="Search executions"
+            className={`${CONTROL} w-full`}
+          />
+        </form>
+        <select
+          aria-label="Agent"
+          className={CONTROL}
+          value={filters.agent ?? ""}
+          onChange={(e) => setFilters({ ...filters, agent: e.target.value || undefined })}
+        >
+          <option value="">All agents</option>
+          {agents.data?.agents.map((a) => (
+            <option key={a.name} value={a.name}>
+              {a.name}
+            </option>
           ))}
-        </tbody>
-      </table>
-      {query.hasNextPage && (
-        <div className="border-t border-zinc-200 p-2 text-center dark:border-zinc-800">
-          <Button variant="ghost" size="sm" onClick={() => query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-            {query.isFetchingNextPage ? "Loading…" : "Load more"}
+        </select>
+        <select
+          aria-label="Status"
+          className={CONTROL}
+          value={filters.status ?? ""}
+          onChange={(e) => setFilters({ ...filters, status: e.target.value || undefined })}
+        >
+          <option value="">Any status</option>
+          <option value="running">running</option>
+          <option value="success">success</option>
+          <option value="error">error</option>
+          <option value="cancelled">cancelled</option>
+        </select>
+        <select
+          aria-label="Time range"
+          className={CONTROL}
+          value={filters.range ?? ""}
+          onChange={(e) =>
+            setFilters({
+              ...filters,
+              range: (e.target.value || undefined) as ListFilters["range"],
+              from: undefined,
+              to: undefined,
+            })
+          }
+        >
+          <option value="">Any time</option>
+          {Object.keys(TIME_PRESETS).map((p) => (
+            <option key={p} value={p}>
+              Last {p}
+            </option>
+          ))}
+          <option value="custom">Custom…</option>
+        </select>
+        {filters.range === "custom" && (
+          <>
+            <input
+              type="datetime-local"
+              aria-label="From"
+              className={CONTROL}
+              value={filters.from?.slice(0, 16) ?? ""}
+              onChange={(e) =>
+                setFilters({ ...filters, from: e.target.value ? new Date(e.target.value).toISOString() : undefined })
+              }
+            />
+            <input
+              type="datetime-local"
+              aria-label="To"
+              className={CONTROL}
+              value={filters.to?.slice(0, 16) ?? ""}
+              onChange={(e) =>
+                setFilters({ ...filters, to: e.target.value ? new Date(e.target.value).toISOString() : undefined })
+              }
+            />
+          </>
+        )}
+        <IdFilter
+          field={idField[0]}
+          value={filters[idField[0]] ?? ""}
+          onChange={(field, value) =>
+            setFilters({
+              ...filters,
+              threadId: undefined,
+              sessionId: undefined,
+              companyId: undefined,
+              [field]: value || undefined,
+            })
+          }
+        />
+        {filtered && (
+          <Button variant="ghost" size="sm" onClick={() => setFilters({})}>
+            <X className="size-3.5" /> Clear
           </Button>
-        </div>
+        )}
+        <Button
+          variant={paused ? "secondary" : "ghost"}
+          size="sm"
+          onClick={() => {
+            if (paused) void queryClient.invalidateQueries({ queryKey: ["executions"] });
+            setPaused(!paused);
+            setFresh(0);
+          }}
+          aria-pressed={!paused}
+          title={paused ? "Resume live updates" : "Pause live updates"}
+        >
+          {paused ? <Play className="size-3.5" /> : <Pause className="size-3.5" />}
+          {paused ? `Paused${fresh ? ` (${fresh} new)` : ""}` : "Live"}
+        </Button>
+      </search>
+
+      {query.isPending ? (
+        <Card className="p-6 text-sm text-zinc-500" aria-busy="true">
+          Loading executions…
+        </Card>
+      ) : query.isError ? (
+        <Alert>Could not load executions: {query.error.message}</Alert>
+      ) : rows.length === 0 && filtered ? (
+        <EmptyState title="No execution matches these filters">
+          <Button variant="secondary" size="sm" onClick={() => setFilters({})}>
+            Clear filters
+          </Button>
+        </EmptyState>
+      ) : rows.length === 0 ? (
+        <EmptyState icon={<Activity className="size-8" />} title="No executions yet">
+          <FirstTraceHelp canCreateKeys={canCreateKeys} />
+          {canLoadSamples && (
+            <div className="mt-5 border-t border-zinc-200 pt-4 dark:border-zinc-800">
+              <p className="mb-2">Just looking around? Fill this workspace with realistic sample data.</p>
+              <Button variant="secondary" onClick={() => samples.mutate()} disabled={samples.isPending}>
+                {samples.isPending ? "Loading sample data…" : "Load sample data"}
+              </Button>
+              {samples.isError && <p className="mt-2 text-red-600">{samples.error.message}</p>}
+            </div>
+          )}
+        </EmptyState>
+      ) : (
+        <Card className="overflow-x-auto">
+          <table className="w-full text-sm" data-testid="executions-table">
+            <thead className="border-b border-zinc-200 text-left text-xs text-zinc-500 uppercase dark:border-zinc-800">
+              <tr>
+                {COLUMNS.map((c) => (
+                  <th key={c} scope="col" className="px-3 py-2 font-medium whitespace-nowrap">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              {rows.map((e) => (
+                <tr key={e.id} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/50">
+                  <td className="px-3 py-2 whitespace-nowrap text-zinc-500">{formatDateTime(e.startedAt)}</td>
+                  <td className="px-3 py-2">{e.agent}</td>
+                  <td className="max-w-xs truncate px-3 py-2">
+                    <Link
+                      href={`/executions/${encodeURIComponent(e.id)}`}
+                      className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                    >
+                      {e.name}
+                    </Link>
+                  </td>
+                  <td className="px-3 py-2">
+                    <StatusBadge status={e.status} />
+                  </td>
+                  <td className="px-3 py-2 whitespace-nowrap tabular-nums">
+                    {e.durationMs === null ? "running" : formatDuration(e.durationMs)}
+                  </td>
+                  <td className="px-3 py-2 tabular-nums">{formatNumber(e.tokens.total)}</td>
+                  <td className="max-w-[10rem] truncate px-3 py-2 font-mono text-xs">
+                    {e.threadId ? (
+                      <button
+                        type="button"
+                        className="hover:underline"
+                        title="Filter by this thread"
+                        onClick={() => setFilters({ ...filters, threadId: e.threadId ?? undefined })}
+                      >
+                        {e.threadId}
+                      </button>
+                    ) : (
+                      "–"
+                    )}
+                  </td>
+                  <td className="px-3 py-2 text-xs">
+                    <Badge>{e.source}</Badge>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {query.hasNextPage && (
+            <div className="border-t border-zinc-200 p-2 text-center dark:border-zinc-800">
+              <Button
+                variant="ghost"
+                size="sm"
+                onClick={() => query.fetchNextPage()}
+                disabled={query.isFetchingNextPage}
+              >
+                {query.isFetchingNextPage ? "Loading…" : "Load more"}
+              </Button>
+            </div>
+          )}
+        </Card>
       )}
-    </Card>
+    </div>
+  );
+}
+
+function IdFilter({
+  field,
+  value,
+  onChange,
+}: {
+  field: (typeof ID_FIELDS)[number][0];
+  value: string;
+  onChange: (field: string, value: string) => void;
+}) {
+  const [kind, setKind] = useState<string>(field);
+  return (
+    <form
+      className="flex"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onChange(kind, String(new FormData(e.currentTarget).get("id") ?? "").trim());
+      }}
+    >
+      <select
+        aria-label="Id type"
+        className={`${CONTROL} rounded-r-none`}
+        value={kind}
+        onChange={(e) => setKind(e.target.value)}
+      >
+        {ID_FIELDS.map(([k, label]) => (
+          <option key={k} value={k}>
+            {label}
+          </option>
+        ))}
+      </select>
+      <input
+        key={`${field}:${value}`}
+        name="id"
+        defaultValue={value}
+        placeholder="id (Enter)"
+        aria-label="Id value"
+        className={`${CONTROL} w-36 rounded-l-none border-l-0`}
+      />
+    </form>
   );
 }

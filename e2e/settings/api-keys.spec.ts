@@ -24,7 +24,7 @@ test("an API key reads executions until it is revoked", async ({ page, playwrigh
   await test.step("the key reads executions; a wrong key is refused", async () => {
     const ok = await listExecutions(service, secret);
     expect(ok.status()).toBe(200);
-    expect(await ok.json()).toEqual({ executions: [], nextCursor: null });
+    expect(await ok.json()).toMatchObject({ executions: expect.any(Array) });
 
     expect((await listExecutions(service, `${secret}x`)).status()).toBe(401);
     expect((await listExecutions(service, "rl_not_a_key")).status()).toBe(401);

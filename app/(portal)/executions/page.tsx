@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { ExecutionsTable } from "@/components/executions/executions-table";
 import { PageHeader } from "@/components/ui/card";
 import { requirePortalContext } from "../../_lib/session";
@@ -10,7 +11,9 @@ export default async function ExecutionsPage() {
   return (
     <>
       <PageHeader title="Executions" description="Every run of your agents and workflows, newest first." />
-      <ExecutionsTable canCreateKeys={ctx.can("apiKeys.manage")} canLoadSamples={ctx.can("ingest.operate")} />
+      <Suspense>
+        <ExecutionsTable canCreateKeys={ctx.can("apiKeys.manage")} canLoadSamples={ctx.can("ingest.operate")} />
+      </Suspense>
     </>
   );
 }
