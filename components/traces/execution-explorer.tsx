@@ -5,7 +5,13 @@ import Link from "next/link";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "@/lib/client/api";
 import { useLiveNotices } from "@/lib/client/live";
-import { DETAILS_MAX_LIMIT, type ExecutionDetails, type PortalExecution, type Span } from "@/lib/contracts/executions";
+import {
+  type Execution,
+  type ExecutionOutline,
+  OUTLINE_DEFAULT_LIMIT,
+  type OutlineSpan,
+  type Span,
+} from "@/lib/contracts/executions";
 import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { StatusBadge } from "../executions/status-badge";
 import { Alert, Card } from "../ui/card";
@@ -13,11 +19,14 @@ import { CopyButton } from "../ui/copy-button";
 import { SpanDetail } from "./span-detail";
 import { TraceView } from "./trace-view";
 
-type Loaded = { data: PortalExecution; spans: Span[]; complete: boolean };
+type Loaded = { execution: Execution; spans: OutlineSpan[]; total: number; complete: boolean };
+
+const outlineUrl = (id: string, offset: number) =>
+  `/api/v1/observability/executions/${encodeURIComponent(id)}/outline?offset=${offset}&limit=${OUTLINE_DEFAULT_LIMIT}`;
 
 /**
- * Loads an execution: the portal read (first 10,000 spans) at once, then any remaining spans page
- * by page through the paginated details API, showing progress while the tree stays usable.
+ * Loads an execution's trace tree: the first 10,000 spans at once (narrow columns only), then the
+ * rest page by page with a progress bar while the tree stays usable. Payloads load per span.
  */
 function useExecution(id: string) {
   const queryClient = useQueryClient();
@@ -25,23 +34,22 @@ function useExecution(id: string) {
   const query = useQuery({
     queryKey: key,
     queryFn: async (): Promise<Loaded> => {
-      const data = await api<PortalExecution>(`/api/v1/observability/executions/${encodeURIComponent(id)}`);
-      return { data, spans: data.traces, complete: !data.truncated };
+      const page = await api<ExecutionOutline>(outlineUrl(id, 0));
+      return { execution: page.execution, spans: page.spans, total: page.total, complete: !page.hasMore };
     },
   });
   const loaded = query.data;
   useEffect(() => {
     if (!loaded || loaded.complete) return;
     let cancelled = false;
-    const base = `/api/v1/runtime/v1/observability/executions/${encodeURIComponent(id)}/details`;
     void (async () => {
       let spans = loaded.spans;
       for (;;) {
-        const page = await api<ExecutionDetails>(`${base}?offset=${spans.length}&limit=${DETAILS_MAX_LIMIT}`);
+        const page = await api<ExecutionOutline>(outlineUrl(id, spans.length));
         if (cancelled) return;
-        spans = spans.concat(page.traces);
-        const complete = !page.tracesHasMore || page.traces.length === 0;
-        queryClient.setQueryData<Loaded>(key, { data: loaded.data, spans, complete });
+        spans = spans.concat(page.spans);
+        const complete = !page.hasMore || page.spans.length === 0;
+        queryClient.setQueryData<Loaded>(key, { ...loaded, spans, total: page.total, complete });
         if (complete) return;
       }
     })();
@@ -50,6 +58,25 @@ function useExecution(id: string) {
     };
   }, [loaded, id, key, queryClient]);
   return query;
+}
+
+/** The opened span with every field, fetched when it is opened. */
+function OpenSpan({ executionId, spanId, onClose }: { executionId: string; spanId: string; onClose: () => void }) {
+  const span = useQuery({
+    queryKey: ["span", executionId, spanId],
+    queryFn: () =>
+      api<{ span: Span }>(
+        `/api/v1/observability/executions/${encodeURIComponent(executionId)}/spans/${encodeURIComponent(spanId)}`,
+      ),
+  });
+  if (span.isPending) return <div className="p-6 text-sm text-zinc-500">Loading span…</div>;
+  if (span.isError)
+    return (
+      <div className="p-4">
+        <Alert>Could not load this span: {span.error.message}</Alert>
+      </div>
+    );
+  return <SpanDetail span={span.data.span} onClose={onClose} />;
 }
 
 export function ExecutionExplorer({ id }: { id: string }) {
@@ -72,9 +99,7 @@ export function ExecutionExplorer({ id }: { id: string }) {
   if (query.isPending) return <Card className="p-6 text-sm text-zinc-500">Loading execution…</Card>;
   if (query.isError) return <Alert>Could not load this execution: {query.error.message}</Alert>;
 
-  const { data, spans, complete } = query.data;
-  const e = data.execution;
-  const open = openId ? (spans.find((s) => s.id === openId) ?? null) : null;
+  const { execution: e, spans, total, complete } = query.data;
 
   return (
     <div className="flex h-[calc(100vh-3rem)] flex-col gap-3">
@@ -112,8 +137,8 @@ export function ExecutionExplorer({ id }: { id: string }) {
         </div>
         {!complete && (
           <div className="mt-2 flex items-center gap-2 text-xs text-zinc-500" role="status">
-            <progress max={e.spanCount} value={spans.length} className="h-1.5 w-48" />
-            Loading spans {formatNumber(spans.length)} of {formatNumber(e.spanCount)}…
+            <progress max={total} value={spans.length} className="h-1.5 w-48" />
+            Loading spans {formatNumber(spans.length)} of {formatNumber(total)}…
           </div>
         )}
       </header>
@@ -129,8 +154,8 @@ export function ExecutionExplorer({ id }: { id: string }) {
           />
         </Card>
         <Card className="min-h-0 overflow-hidden">
-          {open ? (
-            <SpanDetail span={open} onClose={() => setOpenId(null)} />
+          {openId ? (
+            <OpenSpan executionId={id} spanId={openId} onClose={() => setOpenId(null)} />
           ) : (
             <div className="p-6 text-sm text-zinc-500">
               Select a span to see its input, output and metadata. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>h</kbd>/

@@ -3,7 +3,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ChevronDown, ChevronRight, ChevronsDownUp, ChevronsUpDown, Search } from "lucide-react";
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import type { Span } from "@/lib/contracts/executions";
+import type { OutlineSpan } from "@/lib/contracts/executions";
 import { formatDuration } from "@/lib/format";
 import {
   ancestorIds,
@@ -20,7 +20,7 @@ import { spanStyle } from "./span-style";
 const ROW_HEIGHT = 28;
 
 type Props = {
-  spans: Span[];
+  spans: OutlineSpan[];
   selectedId: string | null;
   onSelect: (id: string) => void;
   /** Enter on a row, or a click: show its details. */

@@ -96,3 +96,32 @@ export type ExecutionDetails = {
   tracesHasMore: boolean;
 };
 export type PortalExecution = { execution: Execution; traces: Span[]; truncated: boolean };
+
+/** A span as the trace tree needs it: narrow columns only; payloads load when a span is opened. */
+export type OutlineSpan = {
+  id: string;
+  parentId: string | null;
+  depth: number;
+  type: string;
+  name: string;
+  stepType: string | null;
+  status: Execution["status"];
+  startedAt: string;
+  endedAt: string | null;
+  tokensTotal: number | null;
+  llmModel: string | null;
+  httpStatus: number | null;
+};
+export const OUTLINE_DEFAULT_LIMIT = 10_000;
+export const OUTLINE_MAX_LIMIT = 20_000;
+export const ZOutlineQuery = z.object({
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(OUTLINE_MAX_LIMIT).default(OUTLINE_DEFAULT_LIMIT),
+});
+export type ExecutionOutline = {
+  execution: Execution;
+  spans: OutlineSpan[];
+  total: number;
+  offset: number;
+  hasMore: boolean;
+};

@@ -1,4 +1,11 @@
-import type { Execution, ExecutionDetails, PortalExecution, Span } from "../contracts/executions.ts";
+import type {
+  Execution,
+  ExecutionDetails,
+  ExecutionOutline,
+  OutlineSpan,
+  PortalExecution,
+  Span,
+} from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { depthFirst, getExecution } from "./read.ts";
@@ -102,4 +109,68 @@ export async function getExecutionForPortal(
 ): Promise<PortalExecution> {
   const d = await getExecutionDetails(db, workspaceId, executionId, { offset: 0, limit: cap });
   return { execution: d.execution, traces: d.traces, truncated: d.tracesHasMore };
+}
+
+type OutlineRow = {
+  id: string;
+  parent_id: string | null;
+  type: string;
+  name: string;
+  step_type: string | null;
+  status: Execution["status"];
+  started_at: Date;
+  ended_at: Date | null;
+  tokens_total: number | null;
+  llm_model: string | null;
+  http_status: number | null;
+};
+
+/**
+ * The trace tree of an execution, page by page in depth-first order, from narrow columns only
+ * (one index range scan); the explorer loads a span's payload when it is opened.
+ */
+export async function getExecutionOutline(
+  db: Db,
+  workspaceId: string,
+  executionId: string,
+  page: { offset: number; limit: number },
+): Promise<ExecutionOutline> {
+  const execution = await getExecution(db, workspaceId, executionId);
+  if (!execution) throw new NotFoundError("execution_not_found", "No execution with this id.");
+  const rows = await db.prisma.$queryRawUnsafe<OutlineRow[]>(
+    `SELECT id, parent_id, type, name, step_type, status, started_at, ended_at, tokens_total, llm_model, http_status
+     FROM spans WHERE workspace_id = $1 AND execution_id = $2`,
+    workspaceId,
+    executionId,
+  );
+  const ordered = depthFirst(rows.map((r) => ({ ...r, parentId: r.parent_id, startedAt: new Date(r.started_at) })));
+  const slice = ordered.slice(page.offset, page.offset + page.limit);
+  const spans: OutlineSpan[] = slice.map((r) => ({
+    id: r.id,
+    parentId: r.parent_id,
+    depth: r.depth,
+    type: r.type,
+    name: r.name,
+    stepType: r.step_type,
+    status: r.status,
+    startedAt: r.startedAt.toISOString(),
+    endedAt: r.ended_at ? new Date(r.ended_at).toISOString() : null,
+    tokensTotal: r.tokens_total,
+    llmModel: r.llm_model,
+    httpStatus: r.http_status,
+  }));
+  return {
+    execution,
+    spans,
+    total: ordered.length,
+    offset: page.offset,
+    hasMore: page.offset + spans.length < ordered.length,
+  };
+}
+
+/** One span with every field (the explorer's detail panel). Depth is the tree's business. */
+export async function getSpan(db: Db, workspaceId: string, executionId: string, spanId: string): Promise<Span> {
+  const row = await db.prisma.span.findFirst({ where: { workspaceId, executionId, id: spanId } });
+  if (!row) throw new NotFoundError("span_not_found", "No span with this id in this execution.");
+  return toSpan(row, 0);
 }

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { GET as outlineGet } from "@/app/api/v1/observability/executions/[id]/outline/route";
 import { GET as portalGet } from "@/app/api/v1/observability/executions/[id]/route";
+import { GET as spanGet } from "@/app/api/v1/observability/executions/[id]/spans/[spanId]/route";
 import { GET as detailsGet } from "@/app/api/v1/runtime/v1/observability/executions/[id]/details/route";
 import { GET as listGet } from "@/app/api/v1/runtime/v1/observability/executions/route";
 import { POST as postTraces } from "@/app/api/v1/runtime/v1/observability/traces/route";
@@ -191,5 +193,54 @@ describe("reading executions", () => {
       executions: [],
       nextCursor: null,
     });
+  });
+
+  it("the explorer's outline pages narrow spans depth-first; a span's payload loads alone", async () => {
+    const outline = (qs: string, bearer = key) =>
+      outlineGet(request(`/api/v1/observability/executions/big/outline${qs}`, { bearer }), ctx({ id: "big" }));
+    const first = await (await outline("?limit=1000")).json();
+    const rest = await (await outline("?offset=1000&limit=1000")).json();
+    expect([first.total, first.hasMore, rest.hasMore]).toEqual([1234, true, false]);
+    const all = [...first.spans, ...rest.spans];
+    const viaDetails: string[] = [];
+    for (let offset = 0; offset < 1234; offset += 1000) {
+      viaDetails.push(
+        ...(await (await details("big", `?offset=${offset}&limit=1000`)).json()).traces.map(
+          (t: { id: string }) => t.id,
+        ),
+      );
+    }
+    expect(all.map((s: { id: string }) => s.id)).toEqual(viaDetails);
+    expect(Object.keys(first.spans[0]).sort()).toEqual([
+      "depth",
+      "endedAt",
+      "httpStatus",
+      "id",
+      "llmModel",
+      "name",
+      "parentId",
+      "startedAt",
+      "status",
+      "stepType",
+      "tokensTotal",
+      "type",
+    ]);
+    expect((await outline("?limit=20001")).status).toBe(400);
+    expect((await outline("", otherKey)).status).toBe(404);
+
+    const one = await spanGet(
+      request("/api/v1/observability/executions/alpha/spans/a1", { bearer: key }),
+      ctx({ id: "alpha", spanId: "a1" }),
+    );
+    expect((await one.json()).span).toMatchObject({
+      id: "a1",
+      input: { text: "I want my money back" },
+      error: { message: "card declined" },
+    });
+    const foreign = await spanGet(
+      request("/api/v1/observability/executions/alpha/spans/a1", { bearer: otherKey }),
+      ctx({ id: "alpha", spanId: "a1" }),
+    );
+    expect(foreign.status).toBe(404);
   });
 });
