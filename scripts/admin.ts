@@ -42,7 +42,7 @@ try {
     if (values.owner) {
       console.log(
         r.ownerPassword
-          ? `Created owner ${values.owner} with one-time password: ${r.ownerPassword}  (change it after signing in)`
+          ? `Created owner ${values.owner} with one-time password: ${r.ownerPassword}  (change it in Settings › Account)`
           : `Added existing user ${values.owner} as owner.`,
       );
     }

@@ -10,6 +10,7 @@ const TABS = [
   { href: "/settings/ingestion", label: "Ingestion" },
   { href: "/settings/sources", label: "Sources" },
   { href: "/settings/redaction", label: "Redaction" },
+  { href: "/settings/account", label: "Account" },
 ];
 
 export function SettingsTabs() {

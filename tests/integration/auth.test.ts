@@ -97,4 +97,26 @@ describe("first run, login and sessions", () => {
     expect(out.status).toBe(200);
     expect((await meGet(request("/api/v1/me", { cookie: session }))).status).toBe(401);
   });
+
+  it("changes the password with the current one and signs other sessions out", async () => {
+    const first = cookiesFrom(await signIn(owner.email, owner.password, "10.0.6.1"));
+    const second = cookiesFrom(await signIn(owner.email, owner.password, "10.0.6.2"));
+    const wrong = await authPost(
+      request("/api/auth/change-password", {
+        body: { currentPassword: "not-the-password", newPassword: "a-brand-new-password" },
+        cookie: first,
+      }),
+    );
+    expect(wrong.status).toBeGreaterThanOrEqual(400);
+    const ok = await authPost(
+      request("/api/auth/change-password", {
+        body: { currentPassword: owner.password, newPassword: "a-brand-new-password", revokeOtherSessions: true },
+        cookie: first,
+      }),
+    );
+    expect(ok.status).toBe(200);
+    expect((await meGet(request("/api/v1/me", { cookie: second }))).status).toBe(401);
+    expect((await signIn(owner.email, "a-brand-new-password", "10.0.6.3")).status).toBe(200);
+    expect((await signIn(owner.email, owner.password, "10.0.6.4")).status).toBe(401);
+  });
 });

@@ -33,6 +33,15 @@ describe("@runlens/sdk against a running portal", () => {
     executions = new Executions({ apiUrl: server.url, apiKey: server.apiKey });
   }, 240_000);
 
+  it("the server reports the mode it runs in", async () => {
+    const health = await (await fetch(`${server.url}/api/health`)).json();
+    expect(health).toMatchObject({
+      status: "ok",
+      db: db ? "postgres" : "embedded",
+      redis: redisUrl ? "connected" : "disabled",
+    });
+  });
+
   afterAll(async () => {
     await server?.stop();
     await db?.drop();
