@@ -5,6 +5,7 @@ import Link from "next/link";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "@/lib/client/api";
 import { useLiveNotices } from "@/lib/client/live";
+import type { ThreadMessage } from "@/lib/contracts/conversations";
 import {
   type Execution,
   type ExecutionOutline,
@@ -13,6 +14,7 @@ import {
   type Span,
 } from "@/lib/contracts/executions";
 import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
+import { ChatView } from "../conversations/chat-view";
 import { StatusBadge } from "../executions/status-badge";
 import { Alert, Card } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
@@ -84,6 +86,14 @@ export function ExecutionExplorer({ id }: { id: string }) {
   const query = useExecution(id);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
+  const [view, setView] = useState<"chat" | "trace" | null>(null);
+  const hasConversation = query.data?.execution.hasConversation ?? false;
+  const messages = useQuery({
+    queryKey: ["execution-messages", id],
+    queryFn: () =>
+      api<{ messages: ThreadMessage[] }>(`/api/v1/observability/executions/${encodeURIComponent(id)}/messages`),
+    enabled: hasConversation,
+  });
 
   // Live: a notice about this execution refetches it (new spans appear, status settles).
   useLiveNotices(
@@ -100,6 +110,12 @@ export function ExecutionExplorer({ id }: { id: string }) {
   if (query.isError) return <Alert>Could not load this execution: {query.error.message}</Alert>;
 
   const { execution: e, spans, total, complete } = query.data;
+  // An execution with conversation messages opens as a chat; the toggle switches to the tree.
+  const mode = view ?? (e.hasConversation ? "chat" : "trace");
+  const openMessage = (m: ThreadMessage) => {
+    setSelectedId(m.id);
+    setOpenId(m.id);
+  };
 
   return (
     <div className="flex h-[calc(100vh-3rem)] flex-col gap-3">
@@ -107,6 +123,30 @@ export function ExecutionExplorer({ id }: { id: string }) {
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="text-xl font-semibold tracking-tight break-all">{e.name}</h1>
           <StatusBadge status={e.status} />
+          {e.hasConversation && (
+            <div
+              className="ml-auto inline-flex rounded-md border border-zinc-300 p-0.5 text-sm dark:border-zinc-700"
+              role="tablist"
+              aria-label="View"
+            >
+              {(["chat", "trace"] as const).map((v) => (
+                <button
+                  key={v}
+                  type="button"
+                  role="tab"
+                  aria-selected={mode === v}
+                  onClick={() => setView(v)}
+                  className={
+                    mode === v
+                      ? "rounded bg-indigo-600 px-2.5 py-0.5 text-white"
+                      : "rounded px-2.5 py-0.5 text-zinc-600 dark:text-zinc-300"
+                  }
+                >
+                  {v === "chat" ? "Chat" : "Trace tree"}
+                </button>
+              ))}
+            </div>
+          )}
         </div>
         <div className="mt-1 flex flex-wrap items-center gap-x-4 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
           <span>{e.agent}</span>
@@ -144,22 +184,60 @@ export function ExecutionExplorer({ id }: { id: string }) {
       </header>
       <div className="grid min-h-0 flex-1 gap-3 lg:grid-cols-[minmax(0,3fr)_minmax(22rem,2fr)]">
         <Card className="min-h-0 overflow-hidden">
-          <TraceView
-            spans={spans}
-            selectedId={selectedId}
-            onSelect={setSelectedId}
-            onOpen={setOpenId}
-            onClose={() => setOpenId(null)}
-            running={e.status === "running"}
-          />
+          {mode === "chat" ? (
+            messages.isPending ? (
+              <div className="p-6 text-sm text-zinc-500">Loading conversation…</div>
+            ) : messages.isError ? (
+              <div className="p-4">
+                <Alert>Could not load the conversation: {messages.error.message}</Alert>
+              </div>
+            ) : (
+              <ChatView messages={messages.data.messages} onOpen={openMessage} selectedId={openId} follow={false} />
+            )
+          ) : (
+            <TraceView
+              spans={spans}
+              selectedId={selectedId}
+              onSelect={setSelectedId}
+              onOpen={setOpenId}
+              onClose={() => setOpenId(null)}
+              running={e.status === "running"}
+            />
+          )}
         </Card>
-        <Card className="min-h-0 overflow-hidden">
-          {openId ? (
+        <Card className="flex min-h-0 flex-col overflow-hidden">
+          {mode === "chat" && openId ? (
+            // The drawer of a bubble lists every trace of the execution, the message's own span selected.
+            <>
+              <div
+                className="h-2/5 min-h-0 border-b border-zinc-200 dark:border-zinc-800"
+                data-testid="message-drawer-tree"
+              >
+                <TraceView
+                  spans={spans}
+                  selectedId={selectedId}
+                  onSelect={setSelectedId}
+                  onOpen={setOpenId}
+                  onClose={() => setOpenId(null)}
+                  running={e.status === "running"}
+                />
+              </div>
+              <div className="min-h-0 flex-1">
+                <OpenSpan executionId={id} spanId={openId} onClose={() => setOpenId(null)} />
+              </div>
+            </>
+          ) : openId ? (
             <OpenSpan executionId={id} spanId={openId} onClose={() => setOpenId(null)} />
           ) : (
             <div className="p-6 text-sm text-zinc-500">
-              Select a span to see its input, output and metadata. Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>h</kbd>/
-              <kbd>l</kbd> fold, <kbd>Enter</kbd> open, <kbd>/</kbd> search.
+              {mode === "chat" ? (
+                <>Click a message to see its trace and every trace of this execution.</>
+              ) : (
+                <>
+                  Select a span to see its input, output and metadata. Keys: <kbd>j</kbd>/<kbd>k</kbd> move,{" "}
+                  <kbd>h</kbd>/<kbd>l</kbd> fold, <kbd>Enter</kbd> open, <kbd>/</kbd> search.
+                </>
+              )}
             </div>
           )}
         </Card>

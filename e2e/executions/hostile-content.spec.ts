@@ -75,6 +75,13 @@ test("script and HTML in every field of a trace render as inert text", async ({ 
   await page.goto(`/executions?q=${encodeURIComponent(exec)}`);
   await expect(page.getByTestId("executions-table").locator("tbody tr")).toHaveCount(1);
   await page.getByTestId("executions-table").getByRole("link").first().click();
+  // It has a message, so it opens as a chat: the message's HTML is text there too.
+  const bubble = page.getByTestId("chat-bubble");
+  await expect(bubble).toHaveCount(1);
+  await expect(bubble).toContainText("<img src=x onerror=");
+  await bubble.click();
+  await expect(page.getByRole("complementary", { name: "Span details" })).toBeVisible();
+  await page.getByRole("tab", { name: "Trace tree" }).click();
   const tree = page.getByTestId("trace-tree");
   await expect(tree.getByRole("treeitem")).toHaveCount(4);
   for (const item of await tree.getByRole("treeitem").all()) {

@@ -133,3 +133,28 @@ export async function listThreadMessages(db: Db, workspaceId: string, threadId: 
     parentId: r.parent_id,
   }));
 }
+
+/** The messages of one execution, oldest first (chat view of the execution page). */
+export async function listExecutionMessages(
+  db: Db,
+  workspaceId: string,
+  executionId: string,
+): Promise<ThreadMessage[]> {
+  const rows = await db.prisma.span.findMany({
+    where: { workspaceId, executionId, type: "conversation_message" },
+    select: { id: true, executionId: true, parentId: true, message: true, startedAt: true },
+    orderBy: [{ startedAt: "asc" }, { id: "asc" }],
+  });
+  return rows.map((r) => {
+    const m = r.message as MessageRow["message"];
+    return {
+      id: r.id,
+      executionId: r.executionId,
+      role: m.role,
+      content: m.content,
+      metadata: m.metadata ?? null,
+      at: r.startedAt.toISOString(),
+      parentId: r.parentId,
+    };
+  });
+}

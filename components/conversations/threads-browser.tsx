@@ -1,0 +1,184 @@
+"use client";
+
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { MessagesSquare, Search } from "lucide-react";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useCallback, useState } from "react";
+import { api } from "@/lib/client/api";
+import { useLiveNotices } from "@/lib/client/live";
+import type { ThreadList, ThreadMessage, ThreadMessages } from "@/lib/contracts/conversations";
+import type { Span } from "@/lib/contracts/executions";
+import { formatDateTime } from "@/lib/format";
+import { SpanDetail } from "../traces/span-detail";
+import { Button } from "../ui/button";
+import { Alert, Card, EmptyState } from "../ui/card";
+import { cn } from "../ui/cn";
+import { ChatView } from "./chat-view";
+import { previewText } from "./message-content";
+
+const BASE = "/api/v1/runtime/v1/observability/threads";
+
+/** Threads sidebar (most recent first, searchable) and the selected thread's whole conversation. */
+export function ThreadsBrowser({ selected }: { selected: string | null }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const q = params.get("q") ?? "";
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState<ThreadMessage | null>(null);
+
+  const threads = useInfiniteQuery({
+    queryKey: ["threads", q],
+    queryFn: ({ pageParam }) =>
+      api<ThreadList>(
+        `${BASE}?limit=50${q ? `&q=${encodeURIComponent(q)}` : ""}${pageParam ? `&cursor=${pageParam}` : ""}`,
+      ),
+    initialPageParam: "",
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const messages = useQuery({
+    queryKey: ["thread-messages", selected],
+    queryFn: () => api<ThreadMessages>(`${BASE}/${encodeURIComponent(selected!)}/messages`),
+    enabled: !!selected,
+  });
+
+  // New messages arrive live: any execution write refreshes the list and the open thread.
+  useLiveNotices(
+    useCallback(
+      (n) => {
+        if (n.kind !== "executions") return;
+        void queryClient.invalidateQueries({ queryKey: ["threads"] });
+        void queryClient.invalidateQueries({ queryKey: ["thread-messages"] });
+      },
+      [queryClient],
+    ),
+  );
+
+  const list = threads.data?.pages.flatMap((p) => p.threads) ?? [];
+  const search = (value: string) => {
+    const next = new URLSearchParams(params.toString());
+    if (value) next.set("q", value);
+    else next.delete("q");
+    router.replace(`${pathname}${next.size ? `?${next}` : ""}`);
+  };
+
+  return (
+    <div className="grid h-[calc(100vh-7rem)] gap-3 md:grid-cols-[18rem_minmax(0,1fr)] xl:grid-cols-[20rem_minmax(0,1fr)_24rem]">
+      <Card className="flex min-h-0 flex-col overflow-hidden">
+        <form
+          className="relative border-b border-zinc-200 p-2 dark:border-zinc-800"
+          onSubmit={(e) => {
+            e.preventDefault();
+            search(String(new FormData(e.currentTarget).get("q") ?? "").trim());
+          }}
+        >
+          <Search className="pointer-events-none absolute top-4 left-4 size-4 text-zinc-400" aria-hidden="true" />
+          <input
+            key={q}
+            name="q"
+            type="search"
+            defaultValue={q}
+            placeholder="Search messages or thread ids"
+            aria-label="Search threads"
+            className="w-full rounded-md border border-zinc-300 bg-white py-1.5 pr-2 pl-8 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          />
+        </form>
+        <nav aria-label="Threads" className="min-h-0 flex-1 overflow-y-auto">
+          {threads.isPending && <p className="p-4 text-sm text-zinc-500">Loading threads…</p>}
+          {threads.isError && <p className="p-4 text-sm text-red-600">{threads.error.message}</p>}
+          {threads.isSuccess && list.length === 0 && (
+            <p className="p-4 text-sm text-zinc-500">{q ? "No thread matches." : "No threads yet."}</p>
+          )}
+          <ul className="divide-y divide-zinc-100 dark:divide-zinc-800">
+            {list.map((t) => (
+              <li key={t.threadId}>
+                <Link
+                  href={`/threads/${encodeURIComponent(t.threadId)}${q ? `?q=${encodeURIComponent(q)}` : ""}`}
+                  aria-current={t.threadId === selected ? "page" : undefined}
+                  data-testid="thread-item"
+                  className={cn(
+                    "block px-3 py-2 hover:bg-zinc-50 dark:hover:bg-zinc-800/50",
+                    t.threadId === selected && "bg-indigo-50 dark:bg-indigo-950",
+                  )}
+                >
+                  <div className="flex items-baseline justify-between gap-2">
+                    <span className="truncate font-mono text-xs font-medium">{t.threadId}</span>
+                    <span className="shrink-0 text-[11px] text-zinc-500">{formatDateTime(t.lastActivityAt)}</span>
+                  </div>
+                  <p className="mt-0.5 truncate text-sm text-zinc-700 dark:text-zinc-300" data-testid="thread-preview">
+                    {t.lastMessage
+                      ? `${t.lastMessage.role === "user" ? "" : "↪ "}${previewText(t.lastMessage.content)}`
+                      : "No messages"}
+                  </p>
+                  <p className="mt-0.5 text-[11px] text-zinc-500">
+                    {t.agent} · {t.messageCount} messages · {t.executionCount} executions
+                  </p>
+                </Link>
+              </li>
+            ))}
+          </ul>
+          {threads.hasNextPage && (
+            <div className="p-2 text-center">
+              <Button
+                variant="ghost"
+                size="sm"
+                onClick={() => threads.fetchNextPage()}
+                disabled={threads.isFetchingNextPage}
+              >
+                Load more
+              </Button>
+            </div>
+          )}
+        </nav>
+      </Card>
+
+      <Card className="flex min-h-0 flex-col overflow-hidden">
+        {!selected ? (
+          <div className="p-4">
+            <EmptyState icon={<MessagesSquare className="size-8" />} title="Pick a thread">
+              Executions that share a <code className="font-mono">threadId</code> form a conversation. Messages sent
+              with <code className="font-mono">message()</code> appear as chat bubbles.
+            </EmptyState>
+          </div>
+        ) : messages.isPending ? (
+          <p className="p-6 text-sm text-zinc-500">Loading conversation…</p>
+        ) : messages.isError ? (
+          <div className="p-4">
+            <Alert>{messages.error.message}</Alert>
+          </div>
+        ) : (
+          <>
+            <header className="border-b border-zinc-200 px-4 py-2 dark:border-zinc-800">
+              <h1 className="font-mono text-sm font-semibold">{selected}</h1>
+              <p className="text-xs text-zinc-500">{messages.data.messages.length} messages</p>
+            </header>
+            <div className="min-h-0 flex-1">
+              <ChatView messages={messages.data.messages} onOpen={setOpen} selectedId={open?.id} boundaries />
+            </div>
+          </>
+        )}
+      </Card>
+
+      <Card className="hidden min-h-0 overflow-hidden xl:block">
+        {open ? (
+          <MessageSpan message={open} onClose={() => setOpen(null)} />
+        ) : (
+          <p className="p-6 text-sm text-zinc-500">Click a message to see its trace.</p>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+function MessageSpan({ message, onClose }: { message: ThreadMessage; onClose: () => void }) {
+  const span = useQuery({
+    queryKey: ["span", message.executionId, message.id],
+    queryFn: () =>
+      api<{ span: Span }>(
+        `/api/v1/observability/executions/${encodeURIComponent(message.executionId)}/spans/${encodeURIComponent(message.id)}`,
+      ),
+  });
+  if (!span.data) return <p className="p-6 text-sm text-zinc-500">{span.isError ? span.error.message : "Loading…"}</p>;
+  return <SpanDetail span={span.data.span} onClose={onClose} />;
+}
