@@ -1,0 +1,25 @@
+import { ZUpdateReview } from "@/lib/contracts/reviews";
+import { getDb } from "@/lib/db";
+import { actorName, requireReader } from "@/lib/http/guards";
+import { handle, json, readJson } from "@/lib/http/respond";
+import { deleteReview, getReview, updateReview } from "@/lib/reviews/service";
+
+export const dynamic = "force-dynamic";
+type Ctx = { params: Promise<{ id: string }> };
+
+export const GET = handle(async (req: Request, ctx: Ctx) => {
+  const p = await requireReader(req);
+  return json(await getReview(await getDb(), p.workspaceId, (await ctx.params).id));
+});
+
+export const PATCH = handle(async (req: Request, ctx: Ctx) => {
+  const p = await requireReader(req, "reviews.write");
+  const patch = await readJson(req, ZUpdateReview);
+  return json(await updateReview(await getDb(), p.workspaceId, (await ctx.params).id, patch, actorName(p)));
+});
+
+export const DELETE = handle(async (req: Request, ctx: Ctx) => {
+  const p = await requireReader(req, "reviews.write");
+  await deleteReview(await getDb(), p.workspaceId, (await ctx.params).id);
+  return new Response(null, { status: 204 });
+});

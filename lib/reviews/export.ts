@@ -1,0 +1,123 @@
+import type { TrainingExample } from "../contracts/reviews.ts";
+import type { Db } from "../db/index.ts";
+
+/**
+ * Fine-tuning export (OpenAI chat format), one example per review: the execution's conversation
+ * (conversation_message traces, else its root input and output), with the final assistant turn
+ * replaced by the corrected output when there is one.
+ */
+
+type Filter = { agentId?: string; status: string; rating?: string };
+const OPENAI_ROLES = new Set(["system", "user", "assistant"]);
+const BATCH = 200;
+
+export function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (content && typeof content === "object") {
+    const c = content as Record<string, unknown>;
+    for (const k of ["text", "message", "content", "answer", "prompt", "question"])
+      if (typeof c[k] === "string") return c[k] as string;
+  }
+  return JSON.stringify(content ?? null);
+}
+
+export function buildMessages(
+  conversation: { role: string; content: unknown }[],
+  root: { input: unknown; output: unknown } | null,
+  corrected: string | null,
+): { role: string; content: string }[] {
+  let messages = conversation
+    .filter((m) => OPENAI_ROLES.has(m.role))
+    .map((m) => ({ role: m.role, content: contentText(m.content) }));
+  if (messages.length === 0 && root) {
+    messages = [];
+    if (root.input !== null && root.input !== undefined)
+      messages.push({ role: "user", content: contentText(root.input) });
+    if (root.output !== null && root.output !== undefined)
+      messages.push({ role: "assistant", content: contentText(root.output) });
+  }
+  if (corrected !== null) {
+    const last = messages.map((m) => m.role).lastIndexOf("assistant");
+    if (last >= 0) messages[last] = { role: "assistant", content: corrected };
+    else messages.push({ role: "assistant", content: corrected });
+  }
+  return messages;
+}
+
+export async function countExportable(
+  db: Db,
+  workspaceId: string,
+  f: Filter,
+  agentId: string | null | undefined,
+): Promise<number> {
+  if (agentId === null) return 0;
+  return db.prisma.review.count({
+    where: {
+      workspaceId,
+      status: f.status as never,
+      ...(f.rating ? { rating: f.rating as never } : {}),
+      ...(agentId ? { agentId } : {}),
+    },
+  });
+}
+
+export async function* trainingExamples(
+  db: Db,
+  workspaceId: string,
+  f: Filter,
+  agentId: string | null | undefined,
+): AsyncGenerator<TrainingExample> {
+  if (agentId === null) return;
+  const where = {
+    workspaceId,
+    status: f.status as never,
+    ...(f.rating ? { rating: f.rating as never } : {}),
+    ...(agentId ? { agentId } : {}),
+  };
+  let cursor: string | undefined;
+  for (;;) {
+    const reviews = await db.prisma.review.findMany({
+      where,
+      orderBy: { id: "asc" },
+      take: BATCH,
+      ...(cursor ? { skip: 1, cursor: { id: cursor } } : {}),
+    });
+    if (reviews.length === 0) return;
+    const executionIds = reviews.map((r) => r.executionId);
+    const spans = await db.prisma.span.findMany({
+      where: {
+        workspaceId,
+        executionId: { in: executionIds },
+        OR: [{ type: "conversation_message" }, { parentId: null }],
+      },
+      select: {
+        executionId: true,
+        type: true,
+        parentId: true,
+        message: true,
+        input: true,
+        output: true,
+        startedAt: true,
+        id: true,
+      },
+      orderBy: [{ startedAt: "asc" }, { id: "asc" }],
+    });
+    for (const r of reviews) {
+      const mine = spans.filter((s) => s.executionId === r.executionId);
+      const conversation = mine
+        .filter((s) => s.type === "conversation_message" && s.message)
+        .map((s) => s.message as { role: string; content: unknown });
+      const root = mine.find((s) => s.parentId === null && s.type !== "conversation_message") ?? null;
+      yield {
+        messages: buildMessages(conversation, root, r.correctedOutput),
+        metadata: {
+          review_id: r.id,
+          execution_id: r.executionId,
+          rating: r.rating,
+          was_corrected: r.correctedOutput !== null,
+        },
+      };
+    }
+    cursor = reviews.at(-1)!.id;
+  }
+}
