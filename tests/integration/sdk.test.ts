@@ -4,7 +4,17 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { Executions, flow, Runlens, type Span, traceLLM } from "@/sdk/src/index";
+import {
+  Executions,
+  flow,
+  ReviewAlreadyExistsError,
+  ReviewNotFoundError,
+  Reviews,
+  ReviewsError,
+  Runlens,
+  type Span,
+  traceLLM,
+} from "@/sdk/src/index";
 import { createTestDb, redisUrl, type TestDb, testServerUrl } from "../helpers/db";
 import { type RunningServer, startPortal } from "../helpers/server";
 
@@ -321,4 +331,51 @@ describe("@runlens/sdk against a running portal", () => {
     expect(c.stats().tracesDropped).toBeGreaterThan(0);
     expect(c.stats().tracesPending).toBeLessThanOrEqual(5);
   }, 30_000);
+
+  it("Reviews client: typed errors by status, and an export that uses corrected outputs", async () => {
+    const c = client({ agent: "concierge" });
+    const exec = c.startExecution({ name: "chat", type: "agent_execution" });
+    c.message({ role: "user", content: "Qual o horário?" });
+    c.message({ role: "assistant", content: "Das 7h às 9h." });
+    await exec.end();
+    await spansOf(exec.id, 3);
+
+    const reviews = new Reviews({ apiUrl: server.url, apiKey: server.apiKey });
+    const { reviewId } = await reviews.create({
+      executionId: exec.id,
+      agentId: "concierge",
+      rating: "bad",
+      comment: "Horário errado no atendimento",
+    });
+    await expect(
+      reviews.create({ executionId: exec.id, agentId: "concierge", rating: "good", comment: "second time around" }),
+    ).rejects.toBeInstanceOf(ReviewAlreadyExistsError);
+    const missing = await reviews.get("nope").catch((e) => e);
+    expect(missing).toBeInstanceOf(ReviewNotFoundError);
+    expect(missing).toBeInstanceOf(ReviewsError);
+    expect(missing.status).toBe(404);
+    const invalid = await reviews
+      .create({ executionId: exec.id, agentId: "concierge", rating: "good", comment: "too short" })
+      .catch((e) => e);
+    expect(invalid).toBeInstanceOf(ReviewsError);
+    expect(invalid).not.toBeInstanceOf(ReviewNotFoundError);
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.details[0].path).toBe("comment");
+    expect(await reviews.check(exec.id)).toEqual({ hasReview: true, reviewId });
+
+    const resolved = await reviews.update(reviewId, {
+      status: "resolved",
+      correctedOutput: "O café é das 6h30 às 10h.",
+    });
+    expect(resolved.resolvedBy).toMatch(/init/);
+    const jsonl = await reviews.exportJsonl({ agentId: "concierge" });
+    const lines = jsonl
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const mine = lines.find((l) => l.metadata.review_id === reviewId);
+    expect(mine.messages.at(-1)).toEqual({ role: "assistant", content: "O café é das 6h30 às 10h." });
+    expect(mine.metadata).toMatchObject({ execution_id: exec.id, rating: "bad", was_corrected: true });
+    expect((await reviews.stats("concierge")).byStatus.resolved).toBeGreaterThanOrEqual(1);
+  });
 });

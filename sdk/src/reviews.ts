@@ -1,0 +1,108 @@
+import type {
+  CreateReview,
+  Review,
+  ReviewList,
+  ReviewListQuery,
+  ReviewStats,
+  TrainingExample,
+  UpdateReview,
+} from "../../lib/contracts/reviews.ts";
+import { ApiClient, type ExecutionsOptions } from "./executions.ts";
+
+export type {
+  CreateReview,
+  Review,
+  ReviewList,
+  ReviewStats,
+  TrainingExample,
+  UpdateReview,
+} from "../../lib/contracts/reviews.ts";
+
+/** Any error answered by the reviews API, with its status and body. */
+export class ReviewsError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    message?: string,
+  ) {
+    super(
+      message ?? (body as { error?: { message?: string } } | null)?.error?.message ?? `Reviews API answered ${status}`,
+    );
+    this.name = "ReviewsError";
+  }
+}
+/** 409: the execution already has a review. */
+export class ReviewAlreadyExistsError extends ReviewsError {
+  constructor(body: unknown) {
+    super(409, body);
+    this.name = "ReviewAlreadyExistsError";
+  }
+}
+/** 404: no such review (or execution) in this workspace. */
+export class ReviewNotFoundError extends ReviewsError {
+  constructor(body: unknown) {
+    super(404, body);
+    this.name = "ReviewNotFoundError";
+  }
+}
+
+type ListFilters = Partial<Omit<ReviewListQuery, "dateFrom" | "dateTo">> & {
+  dateFrom?: string | Date;
+  dateTo?: string | Date;
+};
+const BASE = "/api/v1/runtime/v1/reviews";
+
+function qs(params: Record<string, unknown>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null) continue;
+    p.set(k, v instanceof Date ? v.toISOString() : String(v));
+  }
+  return p.size ? `?${p}` : "";
+}
+
+/** The reviews namespace of the Runflow document: QA reviews of executions, authenticated by an API key. */
+export class Reviews extends ApiClient {
+  constructor(opts: ExecutionsOptions = {}) {
+    super(opts);
+  }
+
+  protected override toError(status: number, body: unknown): Error {
+    if (status === 409) return new ReviewAlreadyExistsError(body);
+    if (status === 404) return new ReviewNotFoundError(body);
+    return new ReviewsError(status, body);
+  }
+
+  create(input: CreateReview): Promise<{ reviewId: string }> {
+    return this.request("POST", BASE, input);
+  }
+  check(executionId: string): Promise<{ hasReview: boolean; reviewId?: string }> {
+    return this.request("GET", `${BASE}/check${qs({ executionId })}`);
+  }
+  list(filters: ListFilters = {}): Promise<ReviewList> {
+    return this.request("GET", `${BASE}${qs(filters)}`);
+  }
+  get(reviewId: string): Promise<Review> {
+    return this.request("GET", `${BASE}/${encodeURIComponent(reviewId)}`);
+  }
+  update(reviewId: string, patch: UpdateReview): Promise<Review> {
+    return this.request("PATCH", `${BASE}/${encodeURIComponent(reviewId)}`, patch);
+  }
+  async delete(reviewId: string): Promise<void> {
+    await this.request("DELETE", `${BASE}/${encodeURIComponent(reviewId)}`);
+  }
+  stats(agentId?: string): Promise<ReviewStats> {
+    return this.request("GET", `${BASE}/stats${qs({ agentId })}`);
+  }
+  /** Resolved reviews as OpenAI chat fine-tuning examples. */
+  async exportForTraining(
+    filters: { agentId?: string; status?: string; rating?: string } = {},
+  ): Promise<{ training_examples: TrainingExample[]; count: number }> {
+    return this.request("GET", `${BASE}/export${qs(filters)}`);
+  }
+  /** The same examples as JSONL text, one JSON object a line (write it to a .jsonl file). */
+  async exportJsonl(filters: { agentId?: string; status?: string; rating?: string } = {}): Promise<string> {
+    const { training_examples } = await this.exportForTraining(filters);
+    return training_examples.map((e) => JSON.stringify(e)).join("\n") + (training_examples.length ? "\n" : "");
+  }
+}
