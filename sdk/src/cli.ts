@@ -4,7 +4,9 @@
 import { parseArgs } from "node:util";
 import { type ExecutionDetails, Executions, type Span } from "./executions.ts";
 
-const USAGE = `usage: runlens debug <executionId> [--json]
+const USAGE = `usage:
+  runlens debug <executionId> [--json]   print an execution as a tree (--json: raw details)
+  runlens mcp                            MCP server on stdio (reviews and executions tools)
 
 environment: RUNLENS_API_URL (default http://127.0.0.1:3000), RUNLENS_API_KEY`;
 
@@ -84,6 +86,11 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === "debug" && rest[0]) return debug(rest[0], !!values.json);
+  if (command === "mcp") {
+    const { serveMcpStdio } = await import("./mcp.ts");
+    await serveMcpStdio();
+    return new Promise<number>(() => {}); // serve until stdin closes (the transport ends the process)
+  }
   console.error(USAGE);
   return 2;
 }

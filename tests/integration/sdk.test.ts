@@ -2,6 +2,8 @@ import { execFile } from "node:child_process";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -377,5 +379,73 @@ describe("@runlens/sdk against a running portal", () => {
     expect(mine.messages.at(-1)).toEqual({ role: "assistant", content: "O café é das 6h30 às 10h." });
     expect(mine.metadata).toMatchObject({ execution_id: exec.id, rating: "bad", was_corrected: true });
     expect((await reviews.stats("concierge")).byStatus.resolved).toBeGreaterThanOrEqual(1);
+  });
+
+  it("`runlens mcp` serves the review tools to the official MCP client", async () => {
+    const c = client({ agent: "judge-target" });
+    const exec = c.startExecution({ name: "to-judge", type: "agent_execution", input: "Qual o preço?" });
+    await exec.end({ output: "R$ 10" });
+    await spansOf(exec.id, 1);
+
+    const mcp = new Client({ name: "runlens-test", version: "1.0.0" });
+    const transport = new StdioClientTransport({
+      command: "npx",
+      args: ["runlens", "mcp"],
+      env: { ...(process.env as Record<string, string>), RUNLENS_API_URL: server.url, RUNLENS_API_KEY: server.apiKey },
+      stderr: "pipe",
+    });
+    await mcp.connect(transport);
+    try {
+      const { tools } = await mcp.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        "create_execution_review",
+        "get_execution",
+        "get_execution_review",
+        "get_review_stats",
+        "list_execution_reviews",
+        "update_execution_review",
+      ]);
+      const got = await mcp.callTool({ name: "get_execution", arguments: { executionId: exec.id } });
+      const details = JSON.parse((got.content as { text: string }[])[0].text);
+      expect(details.execution).toMatchObject({ id: exec.id, name: "to-judge", output: "R$ 10" });
+
+      const created = await mcp.callTool({
+        name: "create_execution_review",
+        arguments: {
+          executionId: exec.id,
+          agentId: "judge-target",
+          rating: "neutral",
+          comment: "Answer lacks the currency context",
+        },
+      });
+      expect(created.isError).toBeFalsy();
+      const { reviewId } = JSON.parse((created.content as { text: string }[])[0].text);
+      const updated = await mcp.callTool({
+        name: "update_execution_review",
+        arguments: { reviewId, status: "in_progress" },
+      });
+      expect(JSON.parse((updated.content as { text: string }[])[0].text)).toMatchObject({
+        id: reviewId,
+        status: "in_progress",
+      });
+      const dup = await mcp.callTool({
+        name: "create_execution_review",
+        arguments: {
+          executionId: exec.id,
+          agentId: "judge-target",
+          rating: "good",
+          comment: "a second review attempt",
+        },
+      });
+      expect(dup.isError).toBe(true);
+      expect((dup.content as { text: string }[])[0].text).toMatch(/already has a review/);
+      const stats = await mcp.callTool({ name: "get_review_stats", arguments: { agentId: "judge-target" } });
+      expect(JSON.parse((stats.content as { text: string }[])[0].text)).toMatchObject({
+        total: 1,
+        byStatus: { in_progress: 1 },
+      });
+    } finally {
+      await mcp.close();
+    }
   });
 });
