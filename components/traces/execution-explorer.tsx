@@ -16,6 +16,7 @@ import {
 import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { ChatView } from "../conversations/chat-view";
 import { StatusBadge } from "../executions/status-badge";
+import { ReviewButton } from "../reviews/review-dialog";
 import { Alert, Card } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
 import { SpanDetail } from "./span-detail";
@@ -81,7 +82,8 @@ function OpenSpan({ executionId, spanId, onClose }: { executionId: string; spanI
   return <SpanDetail span={span.data.span} onClose={onClose} />;
 }
 
-export function ExecutionExplorer({ id }: { id: string }) {
+/** `embedded`: inside another page (a review): fills its box and leaves the Review button out. */
+export function ExecutionExplorer({ id, embedded = false }: { id: string; embedded?: boolean }) {
   const queryClient = useQueryClient();
   const query = useExecution(id);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -118,10 +120,14 @@ export function ExecutionExplorer({ id }: { id: string }) {
   };
 
   return (
-    <div className="flex h-[calc(100vh-3rem)] flex-col gap-3">
+    <div className={embedded ? "flex h-[calc(100vh-6rem)] flex-col gap-3" : "flex h-[calc(100vh-3rem)] flex-col gap-3"}>
       <header>
         <div className="flex flex-wrap items-center gap-3">
-          <h1 className="text-xl font-semibold tracking-tight break-all">{e.name}</h1>
+          {embedded ? (
+            <h2 className="text-xl font-semibold tracking-tight break-all">{e.name}</h2>
+          ) : (
+            <h1 className="text-xl font-semibold tracking-tight break-all">{e.name}</h1>
+          )}
           <StatusBadge status={e.status} />
           {e.hasConversation && (
             <div

@@ -1,0 +1,303 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter, useSearchParams } from "next/navigation";
+import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { api } from "@/lib/client/api";
+import type { ThreadMessage } from "@/lib/contracts/conversations";
+import type { ExecutionOutline } from "@/lib/contracts/executions";
+import { PRIORITIES, RATINGS, REVIEW_STATUSES, type Review, type ReviewList } from "@/lib/contracts/reviews";
+import type { Member } from "@/lib/contracts/workspaces";
+import { formatDateTime } from "@/lib/format";
+import { ExecutionExplorer } from "../traces/execution-explorer";
+import { Button } from "../ui/button";
+import { Alert, Badge, Card } from "../ui/card";
+import { cn } from "../ui/cn";
+import { KeyHelp } from "./key-help";
+import { ACTION_LABEL, ACTIONS, PRIORITY_TONE, RATING_LABEL } from "./review-options";
+
+const CONTROL =
+  "w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
+const text = (v: unknown): string =>
+  typeof v === "string"
+    ? v
+    : v && typeof v === "object" && typeof (v as { text?: unknown }).text === "string"
+      ? (v as { text: string }).text
+      : v == null
+        ? ""
+        : JSON.stringify(v, null, 2);
+
+/** The original answer, to prefill the corrected output: the last assistant message, else the execution's output. */
+function originalAnswer(messages: ThreadMessage[] | undefined, output: unknown): string {
+  const last = messages?.filter((m) => m.role === "assistant").at(-1);
+  return last ? text(last.content) : text(output);
+}
+
+/** One review beside its execution: rating, triage fields, assignment and resolution, with keyboard triage. */
+export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }) {
+  const router = useRouter();
+  const params = useSearchParams();
+  const queryClient = useQueryClient();
+  const [help, setHelp] = useState(false);
+  const correctedRef = useRef<HTMLTextAreaElement>(null);
+  const review = useQuery({
+    queryKey: ["reviews", "one", id],
+    queryFn: () => api<Review>(`/api/v1/runtime/v1/reviews/${id}`),
+  });
+  const executionId = review.data?.executionId;
+  const execution = useQuery({
+    queryKey: ["review-execution", executionId],
+    queryFn: () =>
+      api<ExecutionOutline>(`/api/v1/observability/executions/${encodeURIComponent(executionId!)}/outline?limit=1`),
+    enabled: !!executionId,
+  });
+  const messages = useQuery({
+    queryKey: ["execution-messages", executionId],
+    queryFn: () =>
+      api<{ messages: ThreadMessage[] }>(
+        `/api/v1/observability/executions/${encodeURIComponent(executionId!)}/messages`,
+      ),
+    enabled: !!executionId,
+  });
+  const members = useQuery({ queryKey: ["members"], queryFn: () => api<{ members: Member[] }>("/api/v1/members") });
+  // The queue's order (same filters), for j/k.
+  const queueFilters = new URLSearchParams(params.toString());
+  const queue = useQuery({
+    queryKey: ["reviews", "queue-ids", params.toString()],
+    queryFn: () =>
+      api<ReviewList>(
+        `/api/v1/runtime/v1/reviews?${new URLSearchParams({ ...Object.fromEntries(queueFilters), sort: "priority", limit: "200" })}`,
+      ),
+  });
+
+  const [draft, setDraft] = useState<{ actionTaken: string; resolutionNotes: string; correctedOutput: string } | null>(
+    null,
+  );
+  useEffect(() => {
+    if (!review.data || draft || !execution.data || !messages.data) return;
+    setDraft({
+      actionTaken: review.data.actionTaken ?? "prompt_fixed",
+      resolutionNotes: review.data.resolutionNotes ?? "",
+      correctedOutput:
+        review.data.correctedOutput ?? originalAnswer(messages.data.messages, execution.data.execution.output),
+    });
+  }, [review.data, execution.data, messages.data, draft]);
+
+  const update = useMutation({
+    mutationFn: (patch: Partial<Review>) =>
+      api<Review>(`/api/v1/runtime/v1/reviews/${id}`, { method: "PATCH", body: patch }),
+    onSuccess: (r) => {
+      queryClient.setQueryData(["reviews", "one", id], r);
+      void queryClient.invalidateQueries({ queryKey: ["reviews"], refetchType: "none" });
+    },
+  });
+
+  const resolve = () => draft && update.mutate({ status: "resolved", ...draft });
+  const go = (step: number) => {
+    const ids = queue.data?.reviews.map((r) => r.id) ?? [];
+    const at = ids.indexOf(id);
+    const next = ids[at + step] ?? (at === -1 ? ids[0] : undefined);
+    if (next) router.push(`/reviews/${next}?${params}`);
+  };
+
+  function onKeyDown(e: KeyboardEvent) {
+    if (
+      e.target instanceof HTMLInputElement ||
+      e.target instanceof HTMLTextAreaElement ||
+      e.target instanceof HTMLSelectElement
+    )
+      return;
+    const k = e.key;
+    if (k === "j") go(1);
+    else if (k === "k") go(-1);
+    else if (k === "?") setHelp((h) => !h);
+    else if (canWrite && k === "g") update.mutate({ rating: "good" });
+    else if (canWrite && k === "b") update.mutate({ rating: "bad" });
+    else if (canWrite && k === "n") update.mutate({ rating: "neutral" });
+    else if (canWrite && k === "e") correctedRef.current?.focus();
+    else if (canWrite && k === "r") resolve();
+    else return;
+    e.preventDefault();
+  }
+
+  if (review.isPending) return <Card className="p-6 text-sm text-zinc-500">Loading review…</Card>;
+  if (review.isError) return <Alert>{review.error.message}</Alert>;
+  const r = review.data;
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: keyboard triage of the review page
+    <div
+      className="grid gap-4 outline-none xl:grid-cols-[minmax(0,3fr)_minmax(24rem,2fr)]"
+      onKeyDown={onKeyDown}
+      tabIndex={-1}
+      data-testid="review-page"
+    >
+      <div className="min-h-0">
+        <ExecutionExplorer id={r.executionId} embedded />
+      </div>
+      <Card className="space-y-4 self-start p-4">
+        <header className="flex flex-wrap items-center gap-2">
+          <h1 className="text-lg font-semibold">Review</h1>
+          <Badge tone={PRIORITY_TONE[r.priority]}>{r.priority}</Badge>
+          <Badge>{r.status.replace("_", " ")}</Badge>
+          <span className="ml-auto text-xs text-zinc-500">
+            by {r.reviewedBy} · {formatDateTime(r.createdAt)}
+          </span>
+        </header>
+        {update.isError && <Alert>{update.error.message}</Alert>}
+        <div>
+          <div className="mb-1 text-sm font-medium">Rating</div>
+          <div className="flex gap-1" role="radiogroup" aria-label="Rating">
+            {RATINGS.map((v) => (
+              // biome-ignore lint/a11y/useSemanticElements: a segmented control; each choice saves at once
+              <button
+                key={v}
+                type="button"
+                role="radio"
+                aria-checked={r.rating === v}
+                disabled={!canWrite}
+                onClick={() => update.mutate({ rating: v })}
+                className={cn(
+                  "rounded-md border px-3 py-1 text-sm",
+                  r.rating === v
+                    ? "border-indigo-600 bg-indigo-600 text-white"
+                    : "border-zinc-300 dark:border-zinc-700",
+                )}
+              >
+                {RATING_LABEL[v]} <kbd className="ml-1 opacity-60">{v[0]}</kbd>
+              </button>
+            ))}
+          </div>
+        </div>
+        <p className="rounded-md bg-zinc-50 p-2 text-sm whitespace-pre-wrap dark:bg-zinc-800">{r.comment}</p>
+        <div className="grid grid-cols-2 gap-3">
+          <label className="text-sm">
+            Status
+            <select
+              className={CONTROL}
+              value={r.status}
+              disabled={!canWrite}
+              onChange={(e) => update.mutate({ status: e.target.value as Review["status"] })}
+            >
+              {REVIEW_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s.replace("_", " ")}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm">
+            Priority
+            <select
+              className={CONTROL}
+              value={r.priority}
+              disabled={!canWrite}
+              onChange={(e) => update.mutate({ priority: e.target.value as Review["priority"] })}
+            >
+              {PRIORITIES.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm">
+            Assignee
+            <select
+              className={CONTROL}
+              value={r.assigneeId ?? ""}
+              disabled={!canWrite}
+              onChange={(e) => update.mutate({ assigneeId: e.target.value || null })}
+            >
+              <option value="">Unassigned</option>
+              {members.data?.members.map((m) => (
+                <option key={m.userId} value={m.userId}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-sm">
+            Tags
+            <input
+              className={CONTROL}
+              defaultValue={r.tags.join(", ")}
+              disabled={!canWrite}
+              onBlur={(e) => {
+                const tags = e.target.value
+                  .split(",")
+                  .map((t) => t.trim())
+                  .filter(Boolean);
+                if (tags.join() !== r.tags.join()) update.mutate({ tags });
+              }}
+            />
+          </label>
+        </div>
+        <section className="space-y-2 border-t border-zinc-200 pt-3 dark:border-zinc-800">
+          <h2 className="text-sm font-semibold">Resolution</h2>
+          {r.status === "resolved" && (
+            <p className="text-xs text-emerald-700 dark:text-emerald-300">
+              Resolved by {r.resolvedBy} · {formatDateTime(r.resolvedAt)}
+            </p>
+          )}
+          {draft ? (
+            <>
+              <label className="block text-sm">
+                Action taken
+                <select
+                  className={CONTROL}
+                  value={draft.actionTaken}
+                  disabled={!canWrite}
+                  onChange={(e) => setDraft({ ...draft, actionTaken: e.target.value })}
+                >
+                  {ACTIONS.map((a) => (
+                    <option key={a} value={a}>
+                      {ACTION_LABEL[a]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="block text-sm">
+                Notes
+                <textarea
+                  className={CONTROL}
+                  rows={2}
+                  value={draft.resolutionNotes}
+                  disabled={!canWrite}
+                  onChange={(e) => setDraft({ ...draft, resolutionNotes: e.target.value })}
+                />
+              </label>
+              <label className="block text-sm">
+                Corrected output{" "}
+                <span className="text-xs text-zinc-500">
+                  (prefilled with the original answer; used for fine-tuning)
+                </span>
+                <textarea
+                  ref={correctedRef}
+                  className={`${CONTROL} font-mono`}
+                  rows={6}
+                  value={draft.correctedOutput}
+                  disabled={!canWrite}
+                  onChange={(e) => setDraft({ ...draft, correctedOutput: e.target.value })}
+                  aria-label="Corrected output"
+                />
+              </label>
+              {canWrite && (
+                <Button onClick={resolve} disabled={update.isPending}>
+                  Resolve <kbd className="opacity-70">r</kbd>
+                </Button>
+              )}
+            </>
+          ) : (
+            <p className="text-sm text-zinc-500">Loading the original answer…</p>
+          )}
+        </section>
+        <p className="text-xs text-zinc-500">
+          <kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>g</kbd>/<kbd>b</kbd>/<kbd>n</kbd> rate · <kbd>e</kbd> edit ·{" "}
+          <kbd>r</kbd> resolve · <kbd>?</kbd> keys
+        </p>
+      </Card>
+      {help && <KeyHelp onClose={() => setHelp(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,253 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { ClipboardCheck, X } from "lucide-react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api } from "@/lib/client/api";
+import { PRIORITIES, RATINGS, REVIEW_STATUSES, type ReviewList, type ReviewStats } from "@/lib/contracts/reviews";
+import { formatDateTime } from "@/lib/format";
+import { Button } from "../ui/button";
+import { Alert, Badge, Card, EmptyState } from "../ui/card";
+import { cn } from "../ui/cn";
+import { ExportButton } from "./export-button";
+import { KeyHelp } from "./key-help";
+import { PRIORITY_TONE, RATING_LABEL, RATING_TONE } from "./review-options";
+
+const CONTROL = "rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
+const FILTERS = [
+  "agentId",
+  "status",
+  "rating",
+  "priority",
+  "tag",
+  "dateFrom",
+  "dateTo",
+  "search",
+  "assigneeId",
+] as const;
+
+/** The QA queue: priority then age, with counts on top, URL-kept filters and keyboard triage. */
+export function ReviewQueue({ me }: { me: string }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const filters = useMemo(
+    () =>
+      Object.fromEntries(FILTERS.flatMap((k) => (params.get(k) ? [[k, params.get(k)!]] : []))) as Record<
+        string,
+        string
+      >,
+    [params],
+  );
+  const [cursor, setCursor] = useState(0);
+  const [help, setHelp] = useState(false);
+  const listRef = useRef<HTMLUListElement>(null);
+
+  const set = (k: string, v: string | undefined) => {
+    const next = new URLSearchParams(params.toString());
+    if (v) next.set(k, v);
+    else next.delete(k);
+    router.push(`${pathname}${next.size ? `?${next}` : ""}`, { scroll: false });
+  };
+
+  const qs = new URLSearchParams({ ...filters, sort: "priority", limit: "200" });
+  const list = useQuery({
+    queryKey: ["reviews", "queue", filters],
+    queryFn: () => api<ReviewList>(`/api/v1/runtime/v1/reviews?${qs}`),
+  });
+  const stats = useQuery({
+    queryKey: ["reviews", "stats", filters.agentId ?? ""],
+    queryFn: () =>
+      api<ReviewStats>(
+        `/api/v1/runtime/v1/reviews/stats${filters.agentId ? `?agentId=${encodeURIComponent(filters.agentId)}` : ""}`,
+      ),
+  });
+  const agents = useQuery({
+    queryKey: ["agents"],
+    queryFn: () => api<{ agents: { id: string; name: string }[] }>("/api/v1/agents"),
+  });
+  const rows = list.data?.reviews ?? [];
+
+  useEffect(() => setCursor((c) => Math.min(c, Math.max(rows.length - 1, 0))), [rows.length]);
+  const open = useCallback(
+    (id: string) => router.push(`/reviews/${id}?${new URLSearchParams(filters)}`),
+    [router, filters],
+  );
+
+  function onKeyDown(e: KeyboardEvent) {
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
+    if (e.key === "j" || e.key === "ArrowDown") setCursor((c) => Math.min(c + 1, rows.length - 1));
+    else if (e.key === "k" || e.key === "ArrowUp") setCursor((c) => Math.max(c - 1, 0));
+    else if (e.key === "Enter" && rows[cursor]) open(rows[cursor].id);
+    else if (e.key === "?") setHelp((h) => !h);
+    else return;
+    e.preventDefault();
+  }
+
+  return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: keyboard triage over the whole queue
+    <div className="space-y-4 outline-none" onKeyDown={onKeyDown} tabIndex={-1}>
+      <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6" data-testid="review-stats">
+        {REVIEW_STATUSES.map((s) => (
+          <Card key={s} className="p-3">
+            <div className="text-xs text-zinc-500">{s.replace("_", " ")}</div>
+            <div className="text-xl font-semibold tabular-nums">{stats.data?.byStatus[s] ?? "–"}</div>
+          </Card>
+        ))}
+        <Card className="p-3">
+          <div className="text-xs text-zinc-500">total</div>
+          <div className="text-xl font-semibold tabular-nums">{stats.data?.total ?? "–"}</div>
+        </Card>
+        <Card className="p-3">
+          <div className="text-xs text-zinc-500">avg. resolution</div>
+          <div className="text-xl font-semibold tabular-nums">
+            {stats.data?.avgResolutionHours == null ? "–" : `${stats.data.avgResolutionHours} h`}
+          </div>
+        </Card>
+      </div>
+
+      <search className="flex flex-wrap items-center gap-2" aria-label="Filter reviews">
+        <form
+          className="min-w-52 flex-1"
+          onSubmit={(e) => {
+            e.preventDefault();
+            set("search", String(new FormData(e.currentTarget).get("search") ?? "").trim() || undefined);
+          }}
+        >
+          <input
+            key={filters.search ?? ""}
+            name="search"
+            type="search"
+            defaultValue={filters.search}
+            placeholder="Search comments, notes, corrections (Enter)"
+            aria-label="Search reviews"
+            className={`${CONTROL} w-full`}
+          />
+        </form>
+        <select
+          aria-label="Agent"
+          className={CONTROL}
+          value={filters.agentId ?? ""}
+          onChange={(e) => set("agentId", e.target.value || undefined)}
+        >
+          <option value="">All agents</option>
+          {agents.data?.agents.map((a) => (
+            <option key={a.id} value={a.name}>
+              {a.name}
+            </option>
+          ))}
+        </select>
+        {(
+          [
+            ["status", "Any status", REVIEW_STATUSES],
+            ["rating", "Any rating", RATINGS],
+            ["priority", "Any priority", PRIORITIES],
+          ] as const
+        ).map(([k, label, values]) => (
+          <select
+            key={k}
+            aria-label={k[0].toUpperCase() + k.slice(1)}
+            className={CONTROL}
+            value={filters[k] ?? ""}
+            onChange={(e) => set(k, e.target.value || undefined)}
+          >
+            <option value="">{label}</option>
+            {values.map((v) => (
+              <option key={v} value={v}>
+                {v.replace("_", " ")}
+              </option>
+            ))}
+          </select>
+        ))}
+        <input
+          aria-label="Tag"
+          placeholder="tag"
+          className={`${CONTROL} w-24`}
+          defaultValue={filters.tag}
+          onKeyDown={(e) => e.key === "Enter" && set("tag", e.currentTarget.value.trim() || undefined)}
+        />
+        <input
+          type="date"
+          aria-label="From date"
+          className={CONTROL}
+          value={filters.dateFrom?.slice(0, 10) ?? ""}
+          onChange={(e) => set("dateFrom", e.target.value || undefined)}
+        />
+        <input
+          type="date"
+          aria-label="To date"
+          className={CONTROL}
+          value={filters.dateTo?.slice(0, 10) ?? ""}
+          onChange={(e) => set("dateTo", e.target.value ? `${e.target.value}T23:59:59Z` : undefined)}
+        />
+        <label className="flex items-center gap-1.5 text-sm">
+          <input
+            type="checkbox"
+            checked={filters.assigneeId === me}
+            onChange={(e) => set("assigneeId", e.target.checked ? me : undefined)}
+          />{" "}
+          Assigned to me
+        </label>
+        {Object.keys(filters).length > 0 && (
+          <Button variant="ghost" size="sm" onClick={() => router.push(pathname)}>
+            <X className="size-3.5" /> Clear
+          </Button>
+        )}
+        <div className="ml-auto">
+          <ExportButton agentId={filters.agentId} />
+        </div>
+      </search>
+
+      {list.isPending ? (
+        <Card className="p-6 text-sm text-zinc-500">Loading the queue…</Card>
+      ) : list.isError ? (
+        <Alert>{list.error.message}</Alert>
+      ) : rows.length === 0 ? (
+        <EmptyState
+          icon={<ClipboardCheck className="size-8" />}
+          title={Object.keys(filters).length ? "No review matches" : "The queue is empty"}
+        >
+          Flag an execution with the <strong>Review</strong> button on its page, or create reviews through the API or{" "}
+          <code className="font-mono">runlens mcp</code>.
+        </EmptyState>
+      ) : (
+        <Card>
+          <ul ref={listRef} className="divide-y divide-zinc-100 dark:divide-zinc-800" aria-label="Review queue">
+            {rows.map((r, i) => (
+              <li key={r.id}>
+                <button
+                  type="button"
+                  onClick={() => open(r.id)}
+                  onFocus={() => setCursor(i)}
+                  data-testid="review-row"
+                  aria-current={i === cursor ? "true" : undefined}
+                  className={cn(
+                    "flex w-full items-center gap-3 px-4 py-2.5 text-left text-sm hover:bg-zinc-50 dark:hover:bg-zinc-800/50",
+                    i === cursor && "bg-indigo-50 dark:bg-indigo-950",
+                  )}
+                >
+                  <Badge tone={PRIORITY_TONE[r.priority]}>{r.priority}</Badge>
+                  <Badge tone={RATING_TONE[r.rating]}>{RATING_LABEL[r.rating]}</Badge>
+                  <Badge>{r.status.replace("_", " ")}</Badge>
+                  <span className="min-w-0 flex-1 truncate">{r.comment}</span>
+                  {r.tags.map((t) => (
+                    <span key={t} className="hidden rounded bg-zinc-100 px-1.5 text-xs sm:inline dark:bg-zinc-800">
+                      #{t}
+                    </span>
+                  ))}
+                  <span className="hidden text-xs text-zinc-500 md:inline">{r.agent}</span>
+                  <span className="w-40 text-right text-xs text-zinc-500">{formatDateTime(r.createdAt)}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
+      <p className="text-xs text-zinc-500">
+        <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>?</kbd> all keys
+      </p>
+      {help && <KeyHelp onClose={() => setHelp(false)} />}
+    </div>
+  );
+}
