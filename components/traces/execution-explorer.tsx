@@ -129,6 +129,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
             <h1 className="text-xl font-semibold tracking-tight break-all">{e.name}</h1>
           )}
           <StatusBadge status={e.status} />
+          {!embedded && <ReviewButton executionId={e.id} agent={e.agent} />}
           {e.hasConversation && (
             <div
               className="ml-auto inline-flex rounded-md border border-zinc-300 p-0.5 text-sm dark:border-zinc-700"
