@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
-import { type KeyboardEvent, useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { api } from "@/lib/client/api";
 import type { ThreadMessage } from "@/lib/contracts/conversations";
 import type { ExecutionOutline } from "@/lib/contracts/executions";
@@ -100,13 +100,12 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
     if (next) router.push(`/reviews/${next}?${params}`);
   };
 
-  function onKeyDown(e: KeyboardEvent) {
-    if (
-      e.target instanceof HTMLInputElement ||
-      e.target instanceof HTMLTextAreaElement ||
-      e.target instanceof HTMLSelectElement
-    )
-      return;
+  // Triage keys work anywhere on the page, except while typing in a field.
+  const keyHandler = useRef<(e: KeyboardEvent) => void>(() => {});
+  keyHandler.current = (e: KeyboardEvent) => {
+    const t = e.target;
+    if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return;
+    if (e.metaKey || e.ctrlKey || e.altKey) return;
     const k = e.key;
     if (k === "j") go(1);
     else if (k === "k") go(-1);
@@ -116,22 +115,22 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
     else if (canWrite && k === "n") update.mutate({ rating: "neutral" });
     else if (canWrite && k === "e") correctedRef.current?.focus();
     else if (canWrite && k === "r") resolve();
+    else if (k === "Escape") setHelp(false);
     else return;
     e.preventDefault();
-  }
+  };
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => keyHandler.current(e);
+    window.addEventListener("keydown", listener);
+    return () => window.removeEventListener("keydown", listener);
+  }, []);
 
   if (review.isPending) return <Card className="p-6 text-sm text-zinc-500">Loading review…</Card>;
   if (review.isError) return <Alert>{review.error.message}</Alert>;
   const r = review.data;
 
   return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: keyboard triage of the review page
-    <div
-      className="grid gap-4 outline-none xl:grid-cols-[minmax(0,3fr)_minmax(24rem,2fr)]"
-      onKeyDown={onKeyDown}
-      tabIndex={-1}
-      data-testid="review-page"
-    >
+    <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(24rem,2fr)]" data-testid="review-page">
       <div className="min-h-0">
         <ExecutionExplorer id={r.executionId} embedded />
       </div>

@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { ClipboardCheck, X } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "@/lib/client/api";
 import { PRIORITIES, RATINGS, REVIEW_STATUSES, type ReviewList, type ReviewStats } from "@/lib/contracts/reviews";
 import { formatDateTime } from "@/lib/format";
@@ -75,19 +75,33 @@ export function ReviewQueue({ me }: { me: string }) {
     [router, filters],
   );
 
-  function onKeyDown(e: KeyboardEvent) {
-    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement) return;
-    if (e.key === "j" || e.key === "ArrowDown") setCursor((c) => Math.min(c + 1, rows.length - 1));
-    else if (e.key === "k" || e.key === "ArrowUp") setCursor((c) => Math.max(c - 1, 0));
-    else if (e.key === "Enter" && rows[cursor]) open(rows[cursor].id);
-    else if (e.key === "?") setHelp((h) => !h);
-    else return;
-    e.preventDefault();
-  }
+  // Triage keys work anywhere on the page, except while typing in a field.
+  const onKeyDown = useCallback(
+    (e: KeyboardEvent) => {
+      if (
+        e.target instanceof HTMLInputElement ||
+        e.target instanceof HTMLSelectElement ||
+        e.target instanceof HTMLTextAreaElement
+      )
+        return;
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      if (e.key === "j" || e.key === "ArrowDown") setCursor((c) => Math.min(c + 1, rows.length - 1));
+      else if (e.key === "k" || e.key === "ArrowUp") setCursor((c) => Math.max(c - 1, 0));
+      else if (e.key === "Enter" && rows[cursor]) open(rows[cursor].id);
+      else if (e.key === "?") setHelp((h) => !h);
+      else if (e.key === "Escape") setHelp(false);
+      else return;
+      e.preventDefault();
+    },
+    [rows, cursor, open],
+  );
+  useEffect(() => {
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, [onKeyDown]);
 
   return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: keyboard triage over the whole queue
-    <div className="space-y-4 outline-none" onKeyDown={onKeyDown} tabIndex={-1}>
+    <div className="space-y-4">
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6" data-testid="review-stats">
         {REVIEW_STATUSES.map((s) => (
           <Card key={s} className="p-3">
