@@ -9,7 +9,10 @@ import { createKeyedWorkspace } from "../helpers/workspace";
 // Deterministic random events across a DST change (America/New_York, 2026-03-08) and month end.
 function rng(seed: number) {
   let s = seed;
-  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
 }
 const random = rng(7);
 const FROM = Date.parse("2026-02-25T00:00:00Z");
