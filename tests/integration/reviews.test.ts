@@ -280,6 +280,29 @@ describe("reviews API", () => {
     );
   });
 
+  it("assigns a review to a member, and only to a member; filters by assignee", async () => {
+    const db = app.db();
+    const ws = await db.prisma.workspace.findFirstOrThrow({ where: { name: "QA" } });
+    const otherWs = await db.prisma.workspace.findFirstOrThrow({ where: { name: "Other" } });
+    const person = (id: string, workspaceId: string) =>
+      db.prisma.member.create({
+        data: {
+          role: "reviewer",
+          workspace: { connect: { id: workspaceId } },
+          user: { create: { id, name: id, email: `${id}@example.com` } },
+        },
+      });
+    const owner = await person("qa-reviewer", ws.id);
+    const outsider = await person("outsider", otherWs.id);
+    const assigned = await (await patch(reviewId, { assigneeId: owner.userId })).json();
+    expect(assigned.assigneeId).toBe(owner.userId);
+    const refused = await patch(reviewId, { assigneeId: outsider.userId });
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.details[0].path).toBe("assigneeId");
+    expect((await list(`?assigneeId=${owner.userId}`)).reviews.map((r: { id: string }) => r.id)).toEqual([reviewId]);
+    expect((await (await patch(reviewId, { assigneeId: null })).json()).assigneeId).toBeNull();
+  });
+
   it("deletes a review (204)", async () => {
     const res = await delRoute(
       request(`${BASE}/${reviewId}`, { method: "DELETE", bearer: key }),
