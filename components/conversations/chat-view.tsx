@@ -2,7 +2,7 @@
 
 import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
-import { useEffect, useMemo, useRef } from "react";
+import { memo, useEffect, useMemo, useRef } from "react";
 import type { ThreadMessage } from "@/lib/contracts/conversations";
 import { formatDateTime } from "@/lib/format";
 import { cn } from "../ui/cn";
@@ -107,7 +107,8 @@ export function ChatView({ messages, onOpen, selectedId, boundaries = false, fol
   );
 }
 
-function Bubble({
+/** Memoised: scrolling re-renders the list, not the (markdown-parsed) bubbles already on screen. */
+const Bubble = memo(function Bubble({
   message,
   selected,
   onOpen,
@@ -145,4 +146,4 @@ function Bubble({
       </div>
     </div>
   );
-}
+});
