@@ -53,3 +53,53 @@ export type MetricResult =
   | { value: number | null }
   | { series: { bucket: string; value: number | null }[] }
   | { groups: { key: string; value: number | null }[] };
+
+export const CARD_TYPES = ["number", "rate", "line", "bar", "pie", "feed"] as const;
+export const RANGES = ["24h", "7d", "30d", "90d", "custom"] as const;
+
+/** A card's saved query: the query API's fields with a relative range instead of from/to. */
+export const ZCardQuery = z.object({
+  event: z.string().min(1).max(128).optional(),
+  events: z.array(z.string().min(1).max(128)).max(20).optional(),
+  aggregation: z.enum(AGGREGATIONS).default("count"),
+  property: z.string().max(256).optional(),
+  where: z
+    .object({ property: z.string().min(1).max(256), equals: z.union([z.string().max(500), z.number(), z.boolean()]) })
+    .optional(),
+  groupBy: z.string().max(256).optional(),
+  interval: z.enum(INTERVALS).optional(),
+  range: z.enum(RANGES).default("7d"),
+  from: z.string().optional(),
+  to: z.string().optional(),
+});
+export const ZLayoutItem = z.object({
+  x: z.number().int().min(0).max(48),
+  y: z.number().int().min(0).max(10_000),
+  w: z.number().int().min(1).max(12),
+  h: z.number().int().min(1).max(40),
+});
+export const ZCreateCard = z.object({
+  agent: z.string().min(1).max(256),
+  title: z.string().trim().min(1).max(120),
+  type: z.enum(CARD_TYPES),
+  query: ZCardQuery,
+  color: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, "Use a #rrggbb colour.")
+    .optional(),
+  layout: ZLayoutItem.optional(),
+});
+export const ZUpdateCard = ZCreateCard.omit({ agent: true }).partial();
+export const ZLayoutRequest = z.object({
+  agent: z.string().min(1).max(256),
+  layout: z.array(ZLayoutItem.extend({ id: z.string().min(1).max(64) })).max(200),
+});
+export type Card = {
+  id: string;
+  agent: string;
+  title: string;
+  type: (typeof CARD_TYPES)[number];
+  query: z.infer<typeof ZCardQuery>;
+  color: string | null;
+  layout: z.infer<typeof ZLayoutItem>;
+};
