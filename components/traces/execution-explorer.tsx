@@ -10,6 +10,7 @@ import {
   type Execution,
   type ExecutionOutline,
   OUTLINE_DEFAULT_LIMIT,
+  OUTLINE_MAX_LIMIT,
   type OutlineSpan,
   type Span,
 } from "@/lib/contracts/executions";
@@ -24,12 +25,12 @@ import { TraceView } from "./trace-view";
 
 type Loaded = { execution: Execution; spans: OutlineSpan[]; total: number; complete: boolean };
 
-const outlineUrl = (id: string, offset: number) =>
-  `/api/v1/observability/executions/${encodeURIComponent(id)}/outline?offset=${offset}&limit=${OUTLINE_DEFAULT_LIMIT}`;
+const outlineUrl = (id: string, offset: number, limit = OUTLINE_DEFAULT_LIMIT) =>
+  `/api/v1/observability/executions/${encodeURIComponent(id)}/outline?offset=${offset}&limit=${limit}`;
 
 /**
  * Loads an execution's trace tree: the first 10,000 spans at once (narrow columns only), then the
- * rest page by page with a progress bar while the tree stays usable. Payloads load per span.
+ * rest in pages of 20,000 with a progress bar while the tree stays usable. Payloads load per span.
  */
 function useExecution(id: string) {
   const queryClient = useQueryClient();
@@ -41,25 +42,28 @@ function useExecution(id: string) {
       return { execution: page.execution, spans: page.spans, total: page.total, complete: !page.hasMore };
     },
   });
-  const loaded = query.data;
+  // The rest of a big trace, page by page. The loop keys on the first page it extends (a live
+  // refetch replaces it and starts a new loop); its own updates do not restart it.
+  const base =
+    query.data && !query.data.complete && query.data.spans.length <= OUTLINE_DEFAULT_LIMIT ? query.data : null;
   useEffect(() => {
-    if (!loaded || loaded.complete) return;
+    if (!base) return;
     let cancelled = false;
     void (async () => {
-      let spans = loaded.spans;
+      let spans = base.spans;
       for (;;) {
-        const page = await api<ExecutionOutline>(outlineUrl(id, spans.length));
+        const page = await api<ExecutionOutline>(outlineUrl(id, spans.length, OUTLINE_MAX_LIMIT));
         if (cancelled) return;
         spans = spans.concat(page.spans);
         const complete = !page.hasMore || page.spans.length === 0;
-        queryClient.setQueryData<Loaded>(key, { ...loaded, spans, total: page.total, complete });
+        queryClient.setQueryData<Loaded>(key, { ...base, spans, total: page.total, complete });
         if (complete) return;
       }
     })();
     return () => {
       cancelled = true;
     };
-  }, [loaded, id, key, queryClient]);
+  }, [base, id, key, queryClient]);
   return query;
 }
 
@@ -114,6 +118,17 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
   const { execution: e, spans, total, complete } = query.data;
   // An execution with conversation messages opens as a chat; the toggle switches to the tree.
   const mode = view ?? (e.hasConversation ? "chat" : "trace");
+  // One tree: the main pane in trace mode, the bubble drawer in chat mode.
+  const traceTree = (
+    <TraceView
+      spans={spans}
+      selectedId={selectedId}
+      onSelect={setSelectedId}
+      onOpen={setOpenId}
+      onClose={() => setOpenId(null)}
+      running={e.status === "running"}
+    />
+  );
   const openMessage = (m: ThreadMessage) => {
     setSelectedId(m.id);
     setOpenId(m.id);
@@ -202,14 +217,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
               <ChatView messages={messages.data.messages} onOpen={openMessage} selectedId={openId} follow={false} />
             )
           ) : (
-            <TraceView
-              spans={spans}
-              selectedId={selectedId}
-              onSelect={setSelectedId}
-              onOpen={setOpenId}
-              onClose={() => setOpenId(null)}
-              running={e.status === "running"}
-            />
+            traceTree
           )}
         </Card>
         <Card className="flex min-h-0 flex-col overflow-hidden">
@@ -220,14 +228,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
                 className="h-2/5 min-h-0 border-b border-zinc-200 dark:border-zinc-800"
                 data-testid="message-drawer-tree"
               >
-                <TraceView
-                  spans={spans}
-                  selectedId={selectedId}
-                  onSelect={setSelectedId}
-                  onOpen={setOpenId}
-                  onClose={() => setOpenId(null)}
-                  running={e.status === "running"}
-                />
+                {traceTree}
               </div>
               <div className="min-h-0 flex-1">
                 <OpenSpan executionId={id} spanId={openId} onClose={() => setOpenId(null)} />

@@ -130,3 +130,156 @@ export type ItemResult = {
   error?: { code: string; message: string; details: { path: string; message: string }[] };
 };
 export type IngestResponse = { accepted: number; rejected: number; results: ItemResult[] };
+
+// ---------------------------------------------------------------------------------------------
+// Fast path of ZTraceRecord for the common well-formed record. Validation is most of the CPU a
+// span costs the web process after JSON parsing; this returns exactly what
+// `ZTraceRecord.safeParse(item).data` returns (same keys present, same values, unknown keys
+// dropped) or null, and then the schema decides. It only ever accepts what the schema accepts, and
+// hands anything unusual or invalid to the schema, so every error still comes from zod.
+// lib/ingest/validate.test.ts compares both on valid, mutated and invalid records.
+
+type Obj = Record<string, unknown>;
+
+function isJsonObject(v: unknown): v is Obj {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+const isStr = (v: unknown, min: number, max: number): v is string =>
+  typeof v === "string" && v.length >= min && v.length <= max;
+const isNonNegInt = (v: unknown, max: number): v is number =>
+  typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && v <= max;
+
+/** ZTimestamp: an ISO-8601 string or epoch milliseconds, as a Date; undefined when invalid. */
+function timestamp(v: unknown): Date | undefined {
+  if (typeof v === "string") {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  return isNonNegInt(v, 8.64e15) ? new Date(v) : undefined;
+}
+
+/** An optional (nullish) key: absent stays absent, null and undefined stay as they are. */
+const NOT_OK = Symbol("invalid");
+function optional(input: Obj, out: Obj, key: string, check: (v: unknown) => unknown | typeof NOT_OK): boolean {
+  if (!(key in input)) return true;
+  const v = input[key];
+  if (v === null || v === undefined) {
+    out[key] = v;
+    return true;
+  }
+  const r = check(v);
+  if (r === NOT_OK) return false;
+  out[key] = r;
+  return true;
+}
+
+const optString = (input: Obj, out: Obj, key: string, max: number, min = 0) =>
+  optional(input, out, key, (v) => (isStr(v, min, max) ? v : NOT_OK));
+const optInt = (input: Obj, out: Obj, key: string, max: number) =>
+  optional(input, out, key, (v) => (isNonNegInt(v, max) ? v : NOT_OK));
+const optAny = (input: Obj, out: Obj, key: string) => {
+  if (key in input) out[key] = input[key];
+};
+
+function usage(v: unknown): Obj | typeof NOT_OK {
+  if (!isJsonObject(v)) return NOT_OK;
+  const out: Obj = {};
+  const max = Number.MAX_SAFE_INTEGER;
+  return optInt(v, out, "inputTokens", max) && optInt(v, out, "outputTokens", max) && optInt(v, out, "totalTokens", max)
+    ? out
+    : NOT_OK;
+}
+
+function llm(v: unknown): Obj | typeof NOT_OK {
+  if (!isJsonObject(v)) return NOT_OK;
+  const out: Obj = {};
+  if (!optString(v, out, "model", 256) || !optString(v, out, "provider", 256) || !optString(v, out, "promptName", 256))
+    return NOT_OK;
+  optAny(v, out, "variables");
+  optAny(v, out, "config");
+  if (!optional(v, out, "usage", usage)) return NOT_OK;
+  const costOk = optional(v, out, "cost", (c) => (typeof c === "number" && Number.isFinite(c) && c >= 0 ? c : NOT_OK));
+  return costOk ? out : NOT_OK;
+}
+
+function error(v: unknown): Obj | typeof NOT_OK {
+  if (!isJsonObject(v) || !("message" in v) || !isStr(v.message, 0, 100_000)) return NOT_OK;
+  const out: Obj = {};
+  if (!optString(v, out, "name", 256)) return NOT_OK;
+  out.message = v.message;
+  return optString(v, out, "stack", 200_000) ? out : NOT_OK;
+}
+
+function http(v: unknown): Obj | typeof NOT_OK {
+  if (!isJsonObject(v) || !("method" in v) || !("url" in v)) return NOT_OK;
+  if (!isStr(v.method, 1, 16) || !isStr(v.url, 1, 8192)) return NOT_OK;
+  const out: Obj = { method: v.method, url: v.url };
+  return optInt(v, out, "statusCode", 999) ? out : NOT_OK;
+}
+
+function identify(v: unknown): Obj | typeof NOT_OK {
+  if (!isJsonObject(v) || !("type" in v) || !("value" in v)) return NOT_OK;
+  return isStr(v.type, 1, 128) && isStr(v.value, 1, 512) ? { type: v.type, value: v.value } : NOT_OK;
+}
+
+/** ZMessage with text content (object content goes to the schema). */
+function message(v: unknown): Obj | typeof NOT_OK {
+  if (!isJsonObject(v) || !("role" in v) || !("content" in v)) return NOT_OK;
+  if (!isStr(v.role, 1, 64) || typeof v.content !== "string") return NOT_OK;
+  const out: Obj = { role: v.role, content: v.content };
+  const metaOk = optional(v, out, "metadata", (m) => {
+    if (!isJsonObject(m)) return NOT_OK;
+    const copy: Obj = {};
+    for (const k of Object.keys(m)) if (k !== "__proto__") copy[k] = m[k];
+    return copy;
+  });
+  return metaOk ? out : NOT_OK;
+}
+
+const STATUSES = new Set(["running", "success", "error"]);
+
+export function parseTraceRecordFast(item: unknown): TraceRecord | null {
+  if (!isJsonObject(item)) return null;
+  const t = item;
+  if (!("id" in t) || !("executionId" in t) || !("type" in t) || !("name" in t) || !("startedAt" in t)) return null;
+  if (!isStr(t.id, 1, 128) || !isStr(t.executionId, 1, 128) || !isStr(t.type, 1, 64) || !isStr(t.name, 1, 256))
+    return null;
+  const startedAt = timestamp(t.startedAt);
+  if (!startedAt) return null;
+  // Keys in the schema's order, each present in the output exactly when present in the input.
+  const out: Obj = { id: t.id, executionId: t.executionId };
+  if (!optString(t, out, "parentId", 128)) return null;
+  out.type = t.type;
+  out.name = t.name;
+  if (!optString(t, out, "stepType", 64)) return null;
+  if (!optional(t, out, "status", (s) => (typeof s === "string" && STATUSES.has(s) ? s : NOT_OK))) return null;
+  out.startedAt = startedAt;
+  if (!optional(t, out, "endedAt", (e) => timestamp(e) ?? NOT_OK)) return null;
+  if (
+    !optString(t, out, "agent", 256, 1) ||
+    !optString(t, out, "threadId", 256) ||
+    !optString(t, out, "sessionId", 256) ||
+    !optString(t, out, "companyId", 256) ||
+    !optional(t, out, "identify", identify)
+  )
+    return null;
+  optAny(t, out, "input");
+  optAny(t, out, "output");
+  optAny(t, out, "metadata");
+  if (
+    !optional(t, out, "error", error) ||
+    !optional(t, out, "llm", llm) ||
+    !optional(t, out, "http", http) ||
+    !optional(t, out, "message", message)
+  )
+    return null;
+  // The schema's refinements: anything they would flag goes to the schema for its message.
+  const r = out as TraceRecord;
+  if (r.type === "conversation_message" && !r.message) return null;
+  if (r.endedAt && r.endedAt < r.startedAt) return null;
+  if (r.parentId === r.id) return null;
+  return r;
+}

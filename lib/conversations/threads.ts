@@ -1,28 +1,13 @@
 import type { ThreadList, ThreadListQuery, ThreadMessage, ThreadSummary } from "../contracts/conversations.ts";
 import type { Db } from "../db/index.ts";
-import { ApiError, NotFoundError } from "../http/errors.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { NotFoundError } from "../http/errors.ts";
 
 /**
  * Threads are executions sharing a thread_id; their conversation is the conversation_message
  * spans of those executions in time order. Queries follow executions(workspace_id, thread_id, started_at)
  * and spans(workspace_id, execution_id, started_at).
  */
-
-function encodeCursor(at: string, threadId: string) {
-  return Buffer.from(JSON.stringify([at, threadId])).toString("base64url");
-}
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(v) && typeof v[0] === "string" && typeof v[1] === "string" && !Number.isNaN(Date.parse(v[0])))
-      return [v[0], v[1]];
-  } catch {
-    // fall through
-  }
-  throw new ApiError(400, "validation_error", "The cursor is not valid.", [
-    { path: "cursor", message: "Invalid cursor." },
-  ]);
-}
 
 type Row = {
   thread_id: string;
@@ -52,7 +37,7 @@ export async function listThreads(db: Db, workspaceId: string, q: ThreadListQuer
     );
   }
   if (q.cursor) {
-    const [at, id] = decodeCursor(q.cursor);
+    const [at, id] = decodeCursor(q.cursor, 2);
     having.push(`(t.last_activity_at, t.thread_id) < (${p(at)}::timestamptz, ${p(id)})`);
   }
   const rows = await db.prisma.$queryRawUnsafe<Row[]>(
@@ -97,7 +82,7 @@ export async function listThreads(db: Db, workspaceId: string, q: ThreadListQuer
   const last = page.at(-1);
   return {
     threads: page,
-    nextCursor: rows.length > q.limit && last ? encodeCursor(last.lastActivityAt, last.threadId) : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor([last.lastActivityAt, last.threadId]) : null,
   };
 }
 

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { Pool } from "pg";
 import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations, pendingMigrations, type SqlSession } from "./migrate.ts";
 import { lockDataDir } from "./pglite-lock.ts";
@@ -10,6 +11,11 @@ export type DbKind = "embedded" | "postgres";
 export type Db = {
   prisma: PrismaClient;
   kind: DbKind;
+  /**
+   * Postgres only: the connection pool under `prisma`, for bulk statements whose large parameters
+   * should not go through Prisma's parameter serialization (lib/ingest/write.ts).
+   */
+  pool?: Pool;
   close(): Promise<void>;
 };
 
@@ -55,11 +61,27 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
       if (pending.length > 0) throw new PendingMigrationsError(pending);
     }
     const { PrismaPg } = await import("@prisma/adapter-pg");
-    const prisma = new PrismaClient({
-      adapter: new PrismaPg({ connectionString: opts.url, max: opts.poolSize ?? 10 }),
-    });
-    await prisma.$queryRawUnsafe("SELECT 1");
-    return { prisma, kind: "postgres", close: () => prisma.$disconnect() };
+    const { default: pg } = await import("pg");
+    // One pool shared by Prisma and the bulk writers of the ingest pipeline.
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle connection that breaks (database restart) is dropped by the pool; not a crash.
+    pool.on("error", (e) => console.error(`[db] idle connection error: ${e.message}`));
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    try {
+      await prisma.$queryRawUnsafe("SELECT 1");
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw e;
+    }
+    return {
+      prisma,
+      kind: "postgres",
+      pool,
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
   }
 
   const { PGlite } = await import("@electric-sql/pglite");

@@ -4,6 +4,7 @@ import { readConfig } from "../config.ts";
 import {
   type IngestResponse,
   type ItemResult,
+  parseTraceRecordFast,
   type TraceRecord,
   type TrackEvent,
   ZTraceRecord,
@@ -20,16 +21,26 @@ import { writeEventBatch, writeSpanBatch } from "./write.ts";
 
 export const INGEST_QUEUE = "ingest";
 
-/** Validates each item alone: the valid ones go on, each invalid one gets a 400 naming its fields. */
+/**
+ * Validates each item alone: the valid ones go on, each invalid one gets a 400 naming its fields.
+ * `fast`, when given, returns exactly the schema's output for items it can vouch for, or null to
+ * let the schema decide (see parseTraceRecordFast).
+ */
 export function validateItems<S extends z.ZodType>(
   items: unknown[],
   schema: S,
   idOf: (item: unknown) => string | null,
+  fast?: (item: unknown) => z.output<S> | null,
 ): { valid: z.output<S>[]; results: ItemResult[] } {
   const valid: z.output<S>[] = [];
   const results: ItemResult[] = items.map((item) => {
-    const parsed = schema.safeParse(item);
     const id = idOf(item);
+    const quick = fast?.(item);
+    if (quick) {
+      valid.push(quick);
+      return { id, status: 201 };
+    }
+    const parsed = schema.safeParse(item);
     if (parsed.success) {
       valid.push(parsed.data);
       return { id, status: 201 };
@@ -59,6 +70,15 @@ export function summarize(results: ItemResult[]): IngestResponse {
 }
 
 async function redactorFor(db: Db, workspaceId: string): Promise<Redactor> {
+  // Once per request: on Postgres a plain query, which costs a fraction of a Prisma query's CPU.
+  if (db.pool) {
+    const { rows } = await db.pool.query<{ redaction_keys: string[] | null }>(
+      "SELECT redaction_keys FROM workspaces WHERE id = $1",
+      [workspaceId],
+    );
+    if (rows.length === 0) throw new Error(`Workspace ${workspaceId} not found.`);
+    return makeRedactor(rows[0].redaction_keys ?? []);
+  }
   const ws = await db.prisma.workspace.findUniqueOrThrow({
     where: { id: workspaceId },
     select: { redactionKeys: true },
@@ -134,7 +154,7 @@ export async function dispatch(db: Db, batch: IngestBatch): Promise<void> {
 }
 
 export async function ingestTraces(workspaceId: string, items: unknown[]): Promise<IngestResponse> {
-  const { valid, results } = validateItems(items, ZTraceRecord, idField);
+  const { valid, results } = validateItems(items, ZTraceRecord, idField, parseTraceRecordFast);
   if (valid.length > 0) {
     const db = await getDb();
     const records = valid as TraceRecord[];

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Db, DbClient } from "../db/index.ts";
+import type { Db } from "../db/index.ts";
 import { processGlobal } from "../process-global.ts";
 import type { EventBatch, ExecutionContext, SpanBatch, SpanRow } from "./model.ts";
 
@@ -9,10 +9,62 @@ import type { EventBatch, ExecutionContext, SpanBatch, SpanRow } from "./model.t
  * and writes are idempotent by primary key (workspace_id, id): a resent span or event replaces.
  */
 
+/** The statements of one transaction: raw SQL with $n parameters. */
+export type SqlTx = {
+  exec(sql: string, ...params: unknown[]): Promise<void>;
+  query<R>(sql: string, ...params: unknown[]): Promise<R[]>;
+};
+
+const TX_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs `fn` in one transaction. On Postgres the statements go straight to a pooled `pg` connection:
+ * Prisma's raw queries serialize and re-parse every parameter, which for a batch's JSON (hundreds of
+ * KB) costs more CPU than the rest of the write. Embedded (PGlite) goes through Prisma, which owns
+ * PGlite's single connection.
+ */
+export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
+  const pool = db.pool;
+  if (!pool) {
+    return db.prisma.$transaction(
+      (tx) =>
+        fn({
+          exec: async (sql, ...params) => {
+            await tx.$executeRawUnsafe(sql, ...params);
+          },
+          query: <R>(sql: string, ...params: unknown[]) => tx.$queryRawUnsafe<R[]>(sql, ...params),
+        }),
+      { timeout: TX_TIMEOUT_MS, maxWait: 30_000 },
+    );
+  }
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${TX_TIMEOUT_MS}`);
+    try {
+      const result = await fn({
+        exec: async (sql, ...params) => {
+          await client.query(sql, params);
+        },
+        query: async <R>(sql: string, ...params: unknown[]) => (await client.query(sql, params)).rows as R[],
+      });
+      await client.query("COMMIT");
+      return result;
+    } catch (e) {
+      await client.query("ROLLBACK").catch((re: Error) => {
+        broken = re; // the connection is unusable: the pool drops it
+      });
+      throw e;
+    }
+  } finally {
+    client.release(broken);
+  }
+}
+
 const agentIds = processGlobal("__runlensAgentIds", () => new Map<string, string>());
 
 /** Agent ids by name, created on first sight. Agents are never renamed, so ids are cached. */
-export async function resolveAgents(tx: DbClient, workspaceId: string, names: string[]): Promise<Map<string, string>> {
+export async function resolveAgents(tx: SqlTx, workspaceId: string, names: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const missing: string[] = [];
   for (const n of new Set(names)) {
@@ -22,14 +74,14 @@ export async function resolveAgents(tx: DbClient, workspaceId: string, names: st
   }
   if (missing.length === 0) return out;
   const rows = missing.sort().map((name) => ({ id: `ag_${randomUUID()}`, name }));
-  await tx.$executeRawUnsafe(
+  await tx.exec(
     `INSERT INTO agents (id, workspace_id, name, kind, created_at, last_seen_at)
-     SELECT r.id, $1, r.name, 'agent', now(), now() FROM jsonb_to_recordset($2::jsonb) AS r(id text, name text)
+     SELECT r.id, $1::text, r.name, 'agent', now(), now() FROM jsonb_to_recordset($2::jsonb) AS r(id text, name text)
      ON CONFLICT (workspace_id, name) DO NOTHING`,
     workspaceId,
     JSON.stringify(rows),
   );
-  const found = await tx.$queryRawUnsafe<{ id: string; name: string }[]>(
+  const found = await tx.query<{ id: string; name: string }>(
     `SELECT id, name FROM agents WHERE workspace_id = $1 AND name IN (SELECT jsonb_array_elements_text($2::jsonb))`,
     workspaceId,
     JSON.stringify(missing),
@@ -88,38 +140,37 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch): Promise<{ execut
     if (!prev || s.started_at < prev) firstStart.set(s.execution_id, s.started_at);
   }
 
-  await db.prisma.$transaction(
-    async (tx) => {
-      const agents = await resolveAgents(
-        tx,
-        batch.workspaceId,
-        contexts.map((c) => c.agent),
-      );
-      const ctx = contexts.map((c) => ({
-        ...c,
-        agent_id: agents.get(c.agent)!,
-        started_at: firstStart.get(c.execution_id),
-      }));
-      const ctxJson = JSON.stringify(ctx);
+  await withTransaction(db, async (tx) => {
+    const agents = await resolveAgents(
+      tx,
+      batch.workspaceId,
+      contexts.map((c) => c.agent),
+    );
+    const ctx = contexts.map((c) => ({
+      ...c,
+      agent_id: agents.get(c.agent)!,
+      started_at: firstStart.get(c.execution_id),
+    }));
+    const ctxJson = JSON.stringify(ctx);
 
-      // 1. Executions exist before their spans (foreign key); rows in id order to avoid deadlocks.
-      await tx.$executeRawUnsafe(
-        `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, source, started_at, created_at, updated_at)
-         SELECT $1, c.execution_id, c.agent_id, c.execution_id, 'custom_execution', 'running', $3::"TraceSource", c.started_at, now(), now()
+    // 1. Executions exist before their spans (foreign key); rows in id order to avoid deadlocks.
+    await tx.exec(
+      `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, source, started_at, created_at, updated_at)
+         SELECT $1::text, c.execution_id, c.agent_id, c.execution_id, 'custom_execution', 'running', $3::"TraceSource", c.started_at, now(), now()
          FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, started_at timestamptz)
          ORDER BY c.execution_id
          ON CONFLICT (workspace_id, id) DO NOTHING`,
-        batch.workspaceId,
-        ctxJson,
-        batch.source,
-      );
+      batch.workspaceId,
+      ctxJson,
+      batch.source,
+    );
 
-      // 2. Spans: insert or replace.
-      await tx.$executeRawUnsafe(
-        `INSERT INTO spans (workspace_id, id, execution_id, parent_id, type, name, step_type, status, started_at, ended_at,
+    // 2. Spans: insert or replace.
+    await tx.exec(
+      `INSERT INTO spans (workspace_id, id, execution_id, parent_id, type, name, step_type, status, started_at, ended_at,
            input, output, metadata, error, llm, llm_model, tokens_input, tokens_output, tokens_total,
            http_method, http_url, http_status, message, message_role, received_at)
-         SELECT $1, r.id, r.execution_id, r.parent_id, r.type, r.name, r.step_type, r.status::"RunStatus", r.started_at, r.ended_at,
+         SELECT $1::text, r.id, r.execution_id, r.parent_id, r.type, r.name, r.step_type, r.status::"RunStatus", r.started_at, r.ended_at,
            r.input, r.output, r.metadata, r.error, r.llm, r.llm_model, r.tokens_input, r.tokens_output, r.tokens_total,
            r.http_method, r.http_url, r.http_status, r.message, r.message_role, now()
          FROM jsonb_to_recordset($2::jsonb) AS r(${SPAN_COLUMNS})
@@ -130,31 +181,37 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch): Promise<{ execut
            llm_model = EXCLUDED.llm_model, tokens_input = EXCLUDED.tokens_input, tokens_output = EXCLUDED.tokens_output,
            tokens_total = EXCLUDED.tokens_total, http_method = EXCLUDED.http_method, http_url = EXCLUDED.http_url,
            http_status = EXCLUDED.http_status, message = EXCLUDED.message, message_role = EXCLUDED.message_role, received_at = now()`,
-        batch.workspaceId,
-        JSON.stringify(spans),
-      );
+      batch.workspaceId,
+      JSON.stringify(spans),
+    );
 
-      // 3. Roll each touched execution up from all its stored spans: exact, and unchanged by resends.
-      await tx.$executeRawUnsafe(
-        `WITH ctx AS (
+    // 3. Roll each touched execution up from all its stored spans: exact, and unchanged by resends.
+    await tx.exec(
+      `WITH ctx AS (
            SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, agent_from_root boolean,
              thread_id text, session_id text, company_id text, identify_type text, identify_value text, external_id text)
          ), agg AS (
-           SELECT s.execution_id, min(s.started_at) AS started_at, max(s.ended_at) AS max_ended, count(*)::int AS span_count,
-             bool_or(s.type = 'conversation_message') AS has_conversation,
-             bool_or(s.type = 'llm_call' AND s.tokens_total IS NOT NULL) AS has_llm_tokens,
-             COALESCE(sum(s.tokens_input) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_in,
-             COALESCE(sum(s.tokens_output) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_out,
-             COALESCE(sum(s.tokens_total) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_total,
-             COALESCE(sum(s.tokens_input), 0) AS all_in, COALESCE(sum(s.tokens_output), 0) AS all_out,
-             COALESCE(sum(s.tokens_total), 0) AS all_total,
-             (array_agg(s.error ORDER BY s.started_at) FILTER (WHERE s.error IS NOT NULL))[1] AS first_error
-           FROM spans s JOIN ctx ON s.workspace_id = $1 AND s.execution_id = ctx.execution_id
-           GROUP BY s.execution_id
+           -- Per execution, an index scan of its spans (LATERAL: the plan must not depend on how many
+           -- rows the planner expects from the batch's JSON). The root span is chosen on narrow columns.
+           SELECT ctx.execution_id, a.started_at, a.max_ended, a.span_count, a.has_conversation, a.has_llm_tokens,
+             a.llm_in, a.llm_out, a.llm_total, a.all_in, a.all_out, a.all_total, a.first_error, a.root_id
+           FROM ctx CROSS JOIN LATERAL (
+             SELECT min(s.started_at) AS started_at, max(s.ended_at) AS max_ended, count(*)::int AS span_count,
+               bool_or(s.type = 'conversation_message') AS has_conversation,
+               bool_or(s.type = 'llm_call' AND s.tokens_total IS NOT NULL) AS has_llm_tokens,
+               COALESCE(sum(s.tokens_input) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_in,
+               COALESCE(sum(s.tokens_output) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_out,
+               COALESCE(sum(s.tokens_total) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_total,
+               COALESCE(sum(s.tokens_input), 0) AS all_in, COALESCE(sum(s.tokens_output), 0) AS all_out,
+               COALESCE(sum(s.tokens_total), 0) AS all_total,
+               (array_agg(s.error ORDER BY s.started_at) FILTER (WHERE s.error IS NOT NULL))[1] AS first_error,
+               (array_agg(s.id ORDER BY (s.parent_id IS NULL) DESC, (s.type IN ${ROOT_TYPES}) DESC, s.started_at, s.id))[1] AS root_id
+             FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = ctx.execution_id
+             GROUP BY s.execution_id
+           ) a
          ), root AS (
-           SELECT DISTINCT ON (s.execution_id) s.execution_id, s.name, s.type, s.status, s.ended_at, s.input, s.output, s.error
-           FROM spans s JOIN ctx ON s.workspace_id = $1 AND s.execution_id = ctx.execution_id
-           ORDER BY s.execution_id, (s.parent_id IS NULL) DESC, (s.type IN ${ROOT_TYPES}) DESC, s.started_at, s.id
+           SELECT agg.execution_id, s.name, s.type, s.status, s.ended_at, s.input, s.output, s.error
+           FROM agg JOIN spans s ON s.workspace_id = $1 AND s.id = agg.root_id
          )
          UPDATE executions e SET
            name = root.name, type = root.type, status = root.status,
@@ -176,14 +233,55 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch): Promise<{ execut
            source = $3::"TraceSource", updated_at = now()
          FROM ctx, agg, root
          WHERE e.workspace_id = $1 AND e.id = ctx.execution_id AND agg.execution_id = ctx.execution_id AND root.execution_id = ctx.execution_id`,
-        batch.workspaceId,
-        ctxJson,
-        batch.source,
-      );
-    },
-    { timeout: 60_000, maxWait: 30_000 },
-  );
+      batch.workspaceId,
+      ctxJson,
+      batch.source,
+    );
+  });
+  await keepExecutionStatsFresh(db);
   return { executionIds: contexts.map((c) => c.execution_id) };
+}
+
+type StatsState = { stable: boolean; busy: boolean; nextCheckAt: number };
+const statsStates = processGlobal("__runlensExecutionStats", () => new WeakMap<object, StatsState>());
+/** From this size on, the planner's choice for the lookup by primary key no longer changes as the table grows. */
+const STATS_STABLE_PAGES = 32;
+
+/**
+ * Keeps planner statistics of a young `executions` table in step with its growth. Every inserted
+ * span makes a foreign-key lookup (spans -> executions) whose plan each connection caches. On a
+ * table without statistics, or with statistics from when it held a page of rows, that plan is a
+ * sequential scan or a scan of executions(workspace_id, external_id): either walks the workspace's
+ * executions, so every span costs more as the table grows, until autovacuum analyzes it (Postgres,
+ * within minutes) or for good (PGlite has no autovacuum). An ANALYZE each time the table has doubled,
+ * up to STATS_STABLE_PAGES, makes every connection replan on the primary key; past that size this
+ * process stops checking. Checks are at most one a second, after the batch's transaction.
+ */
+async function keepExecutionStatsFresh(db: Db): Promise<void> {
+  const key = db.pool ?? db.prisma;
+  const st = statsStates.get(key) ?? { stable: false, busy: false, nextCheckAt: 0 };
+  statsStates.set(key, st);
+  if (st.stable || st.busy || Date.now() < st.nextCheckAt) return;
+  st.busy = true;
+  try {
+    const sql = `SELECT relpages, reltuples < 0 AS never,
+        (pg_relation_size(oid) / current_setting('block_size')::int)::int AS pages
+      FROM pg_class WHERE oid = 'executions'::regclass`;
+    type Row = { relpages: number; never: boolean; pages: number };
+    const [r] = db.pool ? (await db.pool.query<Row>(sql)).rows : await db.prisma.$queryRawUnsafe<Row[]>(sql);
+    if (!r) return;
+    if (!r.never && r.relpages >= STATS_STABLE_PAGES) st.stable = true;
+    else if (r.never || r.pages >= 2 * Math.max(r.relpages, 1)) {
+      if (db.pool) await db.pool.query("ANALYZE executions");
+      else await db.prisma.$executeRawUnsafe("ANALYZE executions");
+    }
+  } catch (e) {
+    st.stable = true; // e.g. not the table's owner: autovacuum will do it
+    console.error(`[ingest] cannot ANALYZE executions (${(e as Error).message}); autovacuum will`);
+  } finally {
+    st.busy = false;
+    st.nextCheckAt = Date.now() + 1000;
+  }
 }
 
 function jsonType(v: unknown): string | null {
@@ -197,103 +295,100 @@ function jsonType(v: unknown): string | null {
 export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ names: string[] }> {
   const events = lastById(batch.events);
   if (events.length === 0) return { names: [] };
-  await db.prisma.$transaction(
-    async (tx) => {
-      const agents = await resolveAgents(
-        tx,
-        batch.workspaceId,
-        events.map((e) => e.agent),
-      );
-      const rows = events.map((e) => ({ ...e, agent_id: agents.get(e.agent)! }));
+  await withTransaction(db, async (tx) => {
+    const agents = await resolveAgents(
+      tx,
+      batch.workspaceId,
+      events.map((e) => e.agent),
+    );
+    const rows = events.map((e) => ({ ...e, agent_id: agents.get(e.agent)! }));
 
-      // Rows this batch replaces, locked, so catalog counts move only by what really changed.
-      const old = await tx.$queryRawUnsafe<{ id: string; agent_id: string; name: string }[]>(
-        `SELECT id, agent_id, name FROM track_events
+    // Rows this batch replaces, locked, so catalog counts move only by what really changed.
+    const old = await tx.query<{ id: string; agent_id: string; name: string }>(
+      `SELECT id, agent_id, name FROM track_events
          WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY id FOR UPDATE`,
-        batch.workspaceId,
-        JSON.stringify(rows.map((r) => r.id)),
-      );
-      const inserted = await tx.$queryRawUnsafe<{ id: string; inserted: boolean }[]>(
-        `INSERT INTO track_events (workspace_id, id, agent_id, name, properties, timestamp, thread_id, execution_id, received_at)
-         SELECT $1, r.id, r.agent_id, r.name, COALESCE(r.properties, '{}'::jsonb), r.timestamp, r.thread_id, r.execution_id, now()
+      batch.workspaceId,
+      JSON.stringify(rows.map((r) => r.id)),
+    );
+    const inserted = await tx.query<{ id: string; inserted: boolean }>(
+      `INSERT INTO track_events (workspace_id, id, agent_id, name, properties, timestamp, thread_id, execution_id, received_at)
+         SELECT $1::text, r.id, r.agent_id, r.name, COALESCE(r.properties, '{}'::jsonb), r.timestamp, r.thread_id, r.execution_id, now()
          FROM jsonb_to_recordset($2::jsonb) AS r(id text, agent_id text, name text, properties jsonb, timestamp timestamptz, thread_id text, execution_id text)
          ON CONFLICT (workspace_id, id) DO UPDATE SET agent_id = EXCLUDED.agent_id, name = EXCLUDED.name,
            properties = EXCLUDED.properties, timestamp = EXCLUDED.timestamp, thread_id = EXCLUDED.thread_id,
            execution_id = EXCLUDED.execution_id, received_at = now()
          RETURNING id, (xmax = 0) AS inserted`,
-        batch.workspaceId,
-        JSON.stringify(rows),
-      );
+      batch.workspaceId,
+      JSON.stringify(rows),
+    );
 
-      const oldById = new Map(old.map((o) => [o.id, o]));
-      const isNew = new Map(inserted.map((r) => [r.id, r.inserted]));
-      const catalog = new Map<string, { agent_id: string; name: string; delta: number; first: string; last: string }>();
-      const bump = (agent_id: string, name: string, delta: number, at: string | null) => {
-        const k = `${agent_id}\u0000${name}`;
-        const c = catalog.get(k) ?? { agent_id, name, delta: 0, first: at ?? "", last: at ?? "" };
-        c.delta += delta;
-        if (at) {
-          if (!c.first || at < c.first) c.first = at;
-          if (!c.last || at > c.last) c.last = at;
-        }
-        catalog.set(k, c);
-      };
-      const props = new Map<string, { agent_id: string; event_name: string; key: string; types: Set<string> }>();
-      for (const r of rows) {
-        const prev = oldById.get(r.id);
-        if (isNew.get(r.id)) bump(r.agent_id, r.name, 1, r.timestamp);
-        else if (prev && (prev.agent_id !== r.agent_id || prev.name !== r.name)) {
-          bump(prev.agent_id, prev.name, -1, null);
-          bump(r.agent_id, r.name, 1, r.timestamp);
-        } else bump(r.agent_id, r.name, 0, r.timestamp);
-        for (const [key, value] of Object.entries(r.properties)) {
-          const t = jsonType(value);
-          if (!t) continue;
-          const k = `${r.agent_id}\u0000${r.name}\u0000${key}`;
-          const p = props.get(k) ?? { agent_id: r.agent_id, event_name: r.name, key, types: new Set<string>() };
-          p.types.add(t);
-          props.set(k, p);
-        }
+    const oldById = new Map(old.map((o) => [o.id, o]));
+    const isNew = new Map(inserted.map((r) => [r.id, r.inserted]));
+    const catalog = new Map<string, { agent_id: string; name: string; delta: number; first: string; last: string }>();
+    const bump = (agent_id: string, name: string, delta: number, at: string | null) => {
+      const k = `${agent_id}\u0000${name}`;
+      const c = catalog.get(k) ?? { agent_id, name, delta: 0, first: at ?? "", last: at ?? "" };
+      c.delta += delta;
+      if (at) {
+        if (!c.first || at < c.first) c.first = at;
+        if (!c.last || at > c.last) c.last = at;
       }
-      const catalogRows = [...catalog.values()].sort((a, b) => (a.agent_id + a.name < b.agent_id + b.name ? -1 : 1));
-      const catalogJson = JSON.stringify(
-        catalogRows.map((c) => ({ ...c, first: c.first || null, last: c.last || null })),
-      );
-      await tx.$executeRawUnsafe(
-        `INSERT INTO event_catalog (workspace_id, agent_id, name, count, first_seen_at, last_seen_at)
-         SELECT $1, c.agent_id, c.name, 0, COALESCE(c.first, now()), COALESCE(c.last, now())
+      catalog.set(k, c);
+    };
+    const props = new Map<string, { agent_id: string; event_name: string; key: string; types: Set<string> }>();
+    for (const r of rows) {
+      const prev = oldById.get(r.id);
+      if (isNew.get(r.id)) bump(r.agent_id, r.name, 1, r.timestamp);
+      else if (prev && (prev.agent_id !== r.agent_id || prev.name !== r.name)) {
+        bump(prev.agent_id, prev.name, -1, null);
+        bump(r.agent_id, r.name, 1, r.timestamp);
+      } else bump(r.agent_id, r.name, 0, r.timestamp);
+      for (const [key, value] of Object.entries(r.properties)) {
+        const t = jsonType(value);
+        if (!t) continue;
+        const k = `${r.agent_id}\u0000${r.name}\u0000${key}`;
+        const p = props.get(k) ?? { agent_id: r.agent_id, event_name: r.name, key, types: new Set<string>() };
+        p.types.add(t);
+        props.set(k, p);
+      }
+    }
+    const catalogRows = [...catalog.values()].sort((a, b) => (a.agent_id + a.name < b.agent_id + b.name ? -1 : 1));
+    const catalogJson = JSON.stringify(
+      catalogRows.map((c) => ({ ...c, first: c.first || null, last: c.last || null })),
+    );
+    await tx.exec(
+      `INSERT INTO event_catalog (workspace_id, agent_id, name, count, first_seen_at, last_seen_at)
+         SELECT $1::text, c.agent_id, c.name, 0, COALESCE(c.first, now()), COALESCE(c.last, now())
          FROM jsonb_to_recordset($2::jsonb) AS c(agent_id text, name text, first timestamptz, last timestamptz)
          ON CONFLICT (workspace_id, agent_id, name) DO NOTHING`,
-        batch.workspaceId,
-        catalogJson,
-      );
-      await tx.$executeRawUnsafe(
-        `UPDATE event_catalog e SET count = greatest(e.count + c.delta, 0),
+      batch.workspaceId,
+      catalogJson,
+    );
+    await tx.exec(
+      `UPDATE event_catalog e SET count = greatest(e.count + c.delta, 0),
            first_seen_at = least(e.first_seen_at, COALESCE(c.first, e.first_seen_at)),
            last_seen_at = greatest(e.last_seen_at, COALESCE(c.last, e.last_seen_at))
          FROM jsonb_to_recordset($2::jsonb) AS c(agent_id text, name text, delta bigint, first timestamptz, last timestamptz)
          WHERE e.workspace_id = $1 AND e.agent_id = c.agent_id AND e.name = c.name`,
-        batch.workspaceId,
-        catalogJson,
-      );
-      if (props.size > 0) {
-        const propRows = [...props.values()]
-          .map((p) => ({ ...p, types: [...p.types].sort() }))
-          .sort((a, b) => (a.agent_id + a.event_name + a.key < b.agent_id + b.event_name + b.key ? -1 : 1));
-        await tx.$executeRawUnsafe(
-          `INSERT INTO event_properties (workspace_id, agent_id, event_name, key, types)
-           SELECT $1, p.agent_id, p.event_name, p.key, ARRAY(SELECT jsonb_array_elements_text(p.types))
+      batch.workspaceId,
+      catalogJson,
+    );
+    if (props.size > 0) {
+      const propRows = [...props.values()]
+        .map((p) => ({ ...p, types: [...p.types].sort() }))
+        .sort((a, b) => (a.agent_id + a.event_name + a.key < b.agent_id + b.event_name + b.key ? -1 : 1));
+      await tx.exec(
+        `INSERT INTO event_properties (workspace_id, agent_id, event_name, key, types)
+           SELECT $1::text, p.agent_id, p.event_name, p.key, ARRAY(SELECT jsonb_array_elements_text(p.types))
            FROM jsonb_to_recordset($2::jsonb) AS p(agent_id text, event_name text, key text, types jsonb)
            ON CONFLICT (workspace_id, agent_id, event_name, key) DO UPDATE SET
              types = ARRAY(SELECT DISTINCT t FROM unnest(event_properties.types || EXCLUDED.types) AS t ORDER BY t)
            WHERE NOT (EXCLUDED.types <@ event_properties.types)`,
-          batch.workspaceId,
-          JSON.stringify(propRows),
-        );
-      }
-    },
-    { timeout: 60_000, maxWait: 30_000 },
-  );
+        batch.workspaceId,
+        JSON.stringify(propRows),
+      );
+    }
+  });
   return { names: [...new Set(events.map((e) => e.name))] };
 }
 

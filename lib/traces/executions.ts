@@ -1,54 +1,8 @@
 import type { Execution, ExecutionList, ExecutionListQuery } from "../contracts/executions.ts";
-import type { Prisma } from "../db/generated/client.ts";
 import type { Db } from "../db/index.ts";
-import { ApiError } from "../http/errors.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 
-type Row = Prisma.ExecutionGetPayload<{ include: { agent: { select: { name: true } } } }>;
-
-export function toExecution(row: Row): Execution {
-  return {
-    id: row.id,
-    agentId: row.agentId,
-    agent: row.agent.name,
-    name: row.name,
-    type: row.type,
-    status: row.status,
-    startedAt: row.startedAt.toISOString(),
-    endedAt: row.endedAt?.toISOString() ?? null,
-    durationMs: row.durationMs,
-    threadId: row.threadId,
-    sessionId: row.sessionId,
-    companyId: row.companyId,
-    identify: row.identifyType && row.identifyValue ? { type: row.identifyType, value: row.identifyValue } : null,
-    input: row.input ?? null,
-    output: row.output ?? null,
-    error: row.error ?? null,
-    spanCount: row.spanCount,
-    tokens: { input: row.tokensInput, output: row.tokensOutput, total: row.tokensTotal },
-    hasConversation: row.hasConversation,
-    source: row.source,
-  };
-}
-
-/** Opaque keyset cursor over (startedAt desc, id desc). */
-export function encodeCursor(startedAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([startedAt.toISOString(), id])).toString("base64url");
-}
-
-export function decodeCursor(cursor: string): { startedAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [string, string];
-    const startedAt = new Date(at);
-    if (typeof id !== "string" || Number.isNaN(startedAt.getTime())) throw new Error("bad cursor");
-    return { startedAt, id };
-  } catch {
-    throw new ApiError(400, "validation_error", "The cursor is not valid.", [
-      { path: "cursor", message: "Invalid cursor." },
-    ]);
-  }
-}
-
-type ExecutionSqlRow = {
+export type ExecutionSqlRow = {
   workspace_id: string;
   id: string;
   agent_id: string;
@@ -75,7 +29,7 @@ type ExecutionSqlRow = {
   has_conversation: boolean;
 };
 
-function fromSqlRow(r: ExecutionSqlRow): Execution {
+export function fromSqlRow(r: ExecutionSqlRow): Execution {
   return {
     id: r.id,
     agentId: r.agent_id,
@@ -105,6 +59,8 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+export const EXECUTION_SELECT = "SELECT e.*, a.name AS agent_name FROM executions e JOIN agents a ON a.id = e.agent_id";
+
 /**
  * Executions of one workspace, newest first, filtered as in API.md. Keyset pagination on
  * (started_at, id) follows the index executions(workspace_id, started_at DESC, id DESC). Text
@@ -133,11 +89,11 @@ export async function listExecutions(db: Db, workspaceId: string, q: ExecutionLi
     );
   }
   if (q.cursor) {
-    const c = decodeCursor(q.cursor);
-    where.push(`(e.started_at, e.id) < (${p(c.startedAt.toISOString())}::timestamptz, ${p(c.id)})`);
+    const [startedAt, id] = decodeCursor(q.cursor, 2);
+    where.push(`(e.started_at, e.id) < (${p(startedAt)}::timestamptz, ${p(id)})`);
   }
   const rows = await db.prisma.$queryRawUnsafe<ExecutionSqlRow[]>(
-    `SELECT e.*, a.name AS agent_name FROM executions e JOIN agents a ON a.id = e.agent_id
+    `${EXECUTION_SELECT}
      WHERE ${where.join(" AND ")}
      ORDER BY e.started_at DESC, e.id DESC LIMIT ${p(q.limit + 1)}`,
     ...params,
@@ -146,6 +102,6 @@ export async function listExecutions(db: Db, workspaceId: string, q: ExecutionLi
   const last = page.at(-1);
   return {
     executions: page,
-    nextCursor: rows.length > q.limit && last ? encodeCursor(new Date(last.startedAt), last.id) : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor([last.startedAt, last.id]) : null,
   };
 }

@@ -1,13 +1,14 @@
 import type { Execution } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
-import { toExecution } from "./executions.ts";
+import { EXECUTION_SELECT, type ExecutionSqlRow, fromSqlRow } from "./executions.ts";
 
 export async function getExecution(db: Db, workspaceId: string, id: string): Promise<Execution | null> {
-  const row = await db.prisma.execution.findUnique({
-    where: { workspaceId_id: { workspaceId, id } },
-    include: { agent: { select: { name: true } } },
-  });
-  return row ? toExecution(row) : null;
+  const [row] = await db.prisma.$queryRawUnsafe<ExecutionSqlRow[]>(
+    `${EXECUTION_SELECT} WHERE e.workspace_id = $1 AND e.id = $2`,
+    workspaceId,
+    id,
+  );
+  return row ? fromSqlRow(row) : null;
 }
 
 export type SpanOutline = {

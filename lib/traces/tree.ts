@@ -1,19 +1,14 @@
+import type { OutlineSpan } from "../contracts/executions.ts";
+
 /**
  * Pure logic of the trace view: visible rows of a depth-first span list under collapsed nodes,
  * timeline geometry, and search. Rendering lives in components/traces.
  */
 
-export type TreeSpan = {
-  id: string;
-  parentId: string | null;
-  depth: number;
-  type: string;
-  name: string;
-  stepType: string | null;
-  status: string;
-  startedAt: string;
-  endedAt: string | null;
-};
+export type TreeSpan = Pick<
+  OutlineSpan,
+  "id" | "parentId" | "depth" | "type" | "name" | "stepType" | "startedAt" | "endedAt"
+> & { status: string };
 
 export type Row<S extends TreeSpan = TreeSpan> = { span: S; index: number; hasChildren: boolean; collapsed: boolean };
 

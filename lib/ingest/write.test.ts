@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDb, type TestDb } from "@/tests/helpers/db";
+import type { SpanBatch, SpanRow } from "./model";
+import { clearAgentCache, writeSpanBatch } from "./write";
+
+const WS = "ws_write_test";
+
+function batch(from: number, count: number): SpanBatch {
+  const spans: SpanRow[] = [];
+  for (let i = from; i < from + count; i++)
+    spans.push({
+      id: `s${i}`,
+      execution_id: `e${i}`,
+      parent_id: null,
+      type: "agent_execution",
+      name: `run ${i}`,
+      step_type: null,
+      status: "success",
+      started_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString(),
+      ended_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 1, i)).toISOString(),
+      input: { question: "q".repeat(200) },
+      output: { answer: "a".repeat(200) },
+      metadata: null,
+      error: null,
+      llm: null,
+      llm_model: null,
+      tokens_input: null,
+      tokens_output: null,
+      tokens_total: null,
+      http_method: null,
+      http_url: null,
+      http_status: null,
+      message: null,
+      message_role: null,
+    });
+  return {
+    kind: "spans",
+    workspaceId: WS,
+    source: "sdk",
+    spans,
+    executions: spans.map((s) => ({
+      execution_id: s.execution_id,
+      agent: "default",
+      agent_from_root: false,
+      thread_id: null,
+      session_id: null,
+      company_id: null,
+      identify_type: null,
+      identify_value: null,
+      external_id: null,
+    })),
+  };
+}
+
+/** The plan Postgres caches for the foreign-key lookup each inserted span makes (spans -> executions). */
+async function lookupPlan(db: TestDb): Promise<string> {
+  const steps = [
+    "PREPARE runlens_fk_lookup(text, text) AS SELECT 1 FROM ONLY executions x WHERE workspace_id = $1 AND id = $2 FOR KEY SHARE OF x",
+    "SET plan_cache_mode = force_generic_plan",
+  ];
+  const explain = `EXPLAIN EXECUTE runlens_fk_lookup('${WS}', 'e1')`;
+  const cleanup = ["RESET plan_cache_mode", "DEALLOCATE runlens_fk_lookup"];
+  if (db.pool) {
+    const client = await db.pool.connect(); // one session: PREPARE and EXECUTE must share it
+    try {
+      for (const s of steps) await client.query(s);
+      const rows = (await client.query(explain)).rows as { "QUERY PLAN": string }[];
+      for (const s of cleanup) await client.query(s);
+      return rows.map((r) => r["QUERY PLAN"]).join("\n");
+    } finally {
+      client.release();
+    }
+  }
+  for (const s of steps) await db.prisma.$executeRawUnsafe(s);
+  const rows = await db.prisma.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(explain);
+  for (const s of cleanup) await db.prisma.$executeRawUnsafe(s);
+  return rows.map((r) => r["QUERY PLAN"]).join("\n");
+}
+
+describe("span writer on a young database", () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await createTestDb();
+    clearAgentCache();
+    await db.prisma.$executeRawUnsafe(`INSERT INTO workspaces (id, name, slug) VALUES ('${WS}', 'W', 'w-write-test')`);
+  });
+  afterAll(async () => {
+    clearAgentCache();
+    await db.drop();
+  });
+
+  it("keeps planner statistics of executions in step with its growth, so span lookups use the primary key", async () => {
+    await writeSpanBatch(db, batch(0, 100)); // first batch: the never-analyzed table gets statistics
+    for (let i = 1; i < 6; i++) await writeSpanBatch(db, batch(i * 100, 100));
+    await new Promise((r) => setTimeout(r, 1100)); // checks are at most one a second
+    await writeSpanBatch(db, batch(600, 100)); // the table has grown well past its statistics
+
+    const [stats] = await db.prisma.$queryRawUnsafe<{ relpages: number; reltuples: number }[]>(
+      `SELECT relpages, reltuples::float8 AS reltuples FROM pg_class WHERE oid = 'executions'::regclass`,
+    );
+    expect(stats.reltuples).toBeGreaterThan(100);
+    expect(await lookupPlan(db)).toContain("executions_pkey");
+
+    const [rollup] = await db.prisma.$queryRawUnsafe<{ n: number; spans: number }[]>(
+      `SELECT count(*)::int AS n, sum(span_count)::int AS spans FROM executions WHERE workspace_id = '${WS}'`,
+    );
+    expect(rollup).toEqual({ n: 700, spans: 700 });
+  }, 60_000);
+});
