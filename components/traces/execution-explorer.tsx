@@ -44,8 +44,12 @@ function useExecution(id: string) {
   });
   // The rest of a big trace, page by page. The loop keys on the first page it extends (a live
   // refetch replaces it and starts a new loop); its own updates do not restart it.
-  const base =
+  const firstPage =
     query.data && !query.data.complete && query.data.spans.length <= OUTLINE_DEFAULT_LIMIT ? query.data : null;
+  const [base, setBase] = useState<Loaded | null>(null);
+  useEffect(() => {
+    if (firstPage) setBase(firstPage);
+  }, [firstPage]);
   useEffect(() => {
     if (!base) return;
     let cancelled = false;
