@@ -65,11 +65,7 @@ export function toSpan(r: SpanRecord, depth: number): Span {
  * columns over the whole execution; payload columns are read only for the page.
  */
 async function spanPage(db: Db, workspaceId: string, executionId: string, offset: number, limit: number) {
-  const outline = await db.prisma.span.findMany({
-    where: { workspaceId, executionId },
-    select: { id: true, parentId: true, startedAt: true },
-  });
-  const ordered = depthFirst(outline);
+  const ordered = await orderedOutline(db, workspaceId, executionId);
   const page = ordered.slice(offset, offset + limit);
   const rows = page.length
     ? await db.prisma.span.findMany({ where: { workspaceId, id: { in: page.map((p) => p.id) } } })
@@ -126,6 +122,20 @@ type OutlineRow = {
 };
 
 /**
+ * Every span of an execution in depth-first order, from narrow columns only (one index range
+ * scan, raw rows: no ORM objects for 100,000 spans). Pages of both read APIs slice it.
+ */
+async function orderedOutline(db: Db, workspaceId: string, executionId: string) {
+  const rows = await db.prisma.$queryRawUnsafe<OutlineRow[]>(
+    `SELECT id, parent_id, type, name, step_type, status, started_at, ended_at, tokens_total, llm_model, http_status
+     FROM spans WHERE workspace_id = $1 AND execution_id = $2`,
+    workspaceId,
+    executionId,
+  );
+  return depthFirst(rows.map((r) => ({ ...r, parentId: r.parent_id, startedAt: new Date(r.started_at) })));
+}
+
+/**
  * The trace tree of an execution, page by page in depth-first order, from narrow columns only
  * (one index range scan); the explorer loads a span's payload when it is opened.
  */
@@ -137,13 +147,7 @@ export async function getExecutionOutline(
 ): Promise<ExecutionOutline> {
   const execution = await getExecution(db, workspaceId, executionId);
   if (!execution) throw new NotFoundError("execution_not_found", "No execution with this id.");
-  const rows = await db.prisma.$queryRawUnsafe<OutlineRow[]>(
-    `SELECT id, parent_id, type, name, step_type, status, started_at, ended_at, tokens_total, llm_model, http_status
-     FROM spans WHERE workspace_id = $1 AND execution_id = $2`,
-    workspaceId,
-    executionId,
-  );
-  const ordered = depthFirst(rows.map((r) => ({ ...r, parentId: r.parent_id, startedAt: new Date(r.started_at) })));
+  const ordered = await orderedOutline(db, workspaceId, executionId);
   const slice = ordered.slice(page.offset, page.offset + page.limit);
   const spans: OutlineSpan[] = slice.map((r) => ({
     id: r.id,
