@@ -241,8 +241,28 @@ function message(v: unknown): Obj | typeof NOT_OK {
 
 const STATUSES = new Set(["running", "success", "error"]);
 
+/**
+ * The fields the fast path knows. A schema with other fields (someone added one and not here)
+ * switches the fast path off rather than dropping the new field: correct, only slower, and
+ * lib/ingest/validate.test.ts fails until both agree again.
+ */
+const FAST_SHAPES: [z.ZodObject, string][] = [
+  [
+    ZTraceRecord,
+    "id executionId parentId type name stepType status startedAt endedAt agent threadId sessionId companyId identify input output metadata error llm http message",
+  ],
+  [ZLlm, "model provider promptName variables config usage cost"],
+  [ZUsage, "inputTokens outputTokens totalTokens"],
+  [ZError, "name message stack"],
+  [ZHttp, "method url statusCode"],
+  [ZMessage, "role content metadata"],
+];
+export const TRACE_FAST_PATH_ENABLED = FAST_SHAPES.every(
+  ([schema, keys]) => Object.keys(schema.shape).join(" ") === keys,
+);
+
 export function parseTraceRecordFast(item: unknown): TraceRecord | null {
-  if (!isJsonObject(item)) return null;
+  if (!TRACE_FAST_PATH_ENABLED || !isJsonObject(item)) return null;
   const t = item;
   if (!("id" in t) || !("executionId" in t) || !("type" in t) || !("name" in t) || !("startedAt" in t)) return null;
   if (!isStr(t.id, 1, 128) || !isStr(t.executionId, 1, 128) || !isStr(t.type, 1, 64) || !isStr(t.name, 1, 256))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTraceRecordFast, ZTraceRecord } from "../contracts/ingest";
+import { parseTraceRecordFast, TRACE_FAST_PATH_ENABLED, ZTraceRecord } from "../contracts/ingest";
 
 /** Same keys, same values (Dates by time), same absence: what the pipeline can observe. */
 function same(a: unknown, b: unknown): boolean {
@@ -95,6 +95,10 @@ const ODD: unknown[] = [
 ];
 
 describe("parseTraceRecordFast", () => {
+  it("knows every field of the schema (else it switches itself off)", () => {
+    expect(TRACE_FAST_PATH_ENABLED).toBe(true);
+  });
+
   it("returns exactly the schema's output, or leaves the item to the schema", () => {
     const r = rng(11);
     const keys = Object.keys(base(0)).concat(["cost"]);

@@ -1,0 +1,631 @@
+// `npm run bench:ingest [-- --spans N]`: end-to-end ingest throughput of a real portal process on
+// Postgres + Redis (HTTP -> validation -> BullMQ -> worker -> Postgres, until every span is stored),
+// compared with a raw `COPY spans FROM STDIN` of the same rows into the same Postgres.
+// Everything it starts (server, worker processes, databases, Redis keys) is removed at the end,
+// also on failure or Ctrl-C. See docs/performance.md.
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { parseArgs } from "node:util";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { migratePostgres } from "../lib/db/client.ts";
+// @ts-expect-error plain ESM script without types
+import { ensureBuild, nextBin, root } from "../scripts/ensure-build.mjs";
+import { makeData } from "./data.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const { values: args } = parseArgs({
+  options: {
+    spans: { type: "string" },
+    clients: { type: "string" },
+    batch: { type: "string" },
+    workers: { type: "string" },
+    concurrency: { type: "string" },
+    "server-worker": { type: "string" },
+    "cpu-prof": { type: "boolean" },
+    "node-flags": { type: "string" },
+    "pg-url": { type: "string" },
+    "redis-url": { type: "string" },
+    "timeout-s": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
+  allowPositionals: false,
+});
+
+if (args.help) {
+  console.log(`npm run bench:ingest -- [options]
+  --spans N            spans to send (default 200000, or BENCH_SPANS)
+  --clients N          concurrent HTTP clients (default 8)
+  --batch N            spans per request (default 500)
+  --concurrency N      RUNLENS_WORKER_CONCURRENCY of every worker (default: the product default, 4)
+  --server-worker on|off  run the ingest worker inside the web process (default on)
+  --workers N          extra \`npm run worker\` processes (default 0)
+  --cpu-prof           write V8 CPU profiles of the server and workers (to $TMPDIR/runlens-bench-profiles/)
+  --node-flags=FLAGS   extra node flags for the server and workers (e.g. --node-flags=--max-semi-space-size=64)
+  --pg-url URL         admin URL of Postgres (default postgresql://postgres@127.0.0.1:5432/postgres, or BENCH_PG_URL)
+  --redis-url URL      Redis (default redis://127.0.0.1:6379, or BENCH_REDIS_URL)
+  --timeout-s N        give up after N seconds of measuring (default 900)`);
+  process.exit(0);
+}
+
+function intOpt(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw.replace(/_/g, ""));
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+const SPANS = intOpt(args.spans ?? process.env.BENCH_SPANS, 200_000, "--spans");
+const CLIENTS = intOpt(args.clients, 8, "--clients");
+const BATCH = intOpt(args.batch, 500, "--batch");
+const EXTRA_WORKERS = args.workers === "0" ? 0 : intOpt(args.workers, 0, "--workers");
+const CONCURRENCY = args.concurrency ? intOpt(args.concurrency, 4, "--concurrency") : null;
+const SERVER_WORKER = (args["server-worker"] ?? "on") === "off" ? "off" : "on";
+const CPU_PROF = !!args["cpu-prof"];
+const NODE_FLAGS = (args["node-flags"] ?? "").split(/\s+/).filter(Boolean);
+const PG_ADMIN_URL = args["pg-url"] ?? process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const REDIS_URL = args["redis-url"] ?? process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const TIMEOUT_MS = intOpt(args["timeout-s"], 900, "--timeout-s") * 1000;
+if (SERVER_WORKER === "off" && EXTRA_WORKERS === 0) throw new Error("--server-worker off needs --workers >= 1");
+
+const RUN_ID = `${process.pid}_${Date.now().toString(36)}`;
+const DB_NAME = `runlens_bench_${process.pid}`;
+const COPY_DB_NAME = `runlens_bench_${process.pid}_copy`;
+const QUEUE_PREFIX = `runlens_bench_${RUN_ID}`;
+const API_KEY = `rl_bench_${RUN_ID}`;
+const PROFILE_DIR = path.join(os.tmpdir(), "runlens-bench-profiles");
+
+const dbUrl = (name: string) => {
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+const log = (msg: string) => console.log(`[bench] ${msg}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: every resource registers how to release it; released in reverse order, once.
+
+const cleanups: { name: string; fn: () => Promise<void> }[] = [];
+let cleaning: Promise<void> | null = null;
+function onCleanup(name: string, fn: () => Promise<void>) {
+  cleanups.push({ name, fn });
+}
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await Promise.race([
+          c.fn(),
+          sleep(30_000).then(() => {
+            throw new Error("timed out after 30 s");
+          }),
+        ]);
+      } catch (e) {
+        console.error(`[bench] cleanup of ${c.name} failed: ${(e as Error).message}`);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => {
+    console.error(`[bench] ${sig}: stopping everything it started…`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+type Proc = { name: string; child: ChildProcess; output: () => string };
+
+function startProcess(name: string, argv: string[], env: NodeJS.ProcessEnv): Proc {
+  let out = "";
+  const child = spawn(process.execPath, argv, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  const keep = (d: Buffer) => {
+    out += d;
+    if (out.length > 200_000) out = out.slice(-100_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  onCleanup(name, async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    const graceful = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
+    if (!graceful) {
+      console.error(`[bench] ${name} did not stop within 20 s: SIGKILL`);
+      child.kill("SIGKILL");
+      await Promise.race([exited, sleep(5_000)]);
+    }
+  });
+  return { name, child, output: () => out };
+}
+
+/** CPU seconds (user + system, own and waited-for children) of a process, from /proc. */
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // fields 14..17 of stat(5) are utime, stime, cutime, cstime: indexes 11..14 after the comm
+    const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    return ticks / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds by pid of every process with this name (a postmaster's children count once they exit). */
+function cpuByPid(comm: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/comm`, "utf8").trim() === comm) out.set(Number(d), procCpuSeconds(Number(d)));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+const sum = (m: Map<number, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+
+/** Busy and total jiffies of the whole machine. */
+function machineTicks(): { busy: number; total: number } {
+  const line = fs.readFileSync("/proc/stat", "utf8").split("\n")[0];
+  const v = line.split(/\s+/).slice(1).map(Number);
+  const idle = v[3] + (v[4] ?? 0);
+  const total = v.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
+  return { busy: total - idle, total };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database helpers
+
+async function adminQuery(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function createDatabase(name: string): Promise<string> {
+  await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  onCleanup(`database ${name}`, () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const url = dbUrl(name);
+  await migratePostgres(url);
+  return url;
+}
+
+async function connect(url: string): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  onCleanup("pg connection", () => c.end().catch(() => undefined));
+  return c;
+}
+
+/** `COPY (query) TO STDOUT` into memory. */
+async function copyOut(c: pg.Client, query: string): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  const stream = c.query(copyTo(`COPY (${query}) TO STDOUT`));
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return chunks;
+}
+
+async function copyIn(c: pg.Client, table: string, chunks: Buffer[]): Promise<void> {
+  const stream = c.query(copyFrom(`COPY ${table} FROM STDIN`));
+  await pipeline(async function* () {
+    yield* chunks;
+  }, stream);
+}
+
+async function deleteRedisKeys(prefix: string): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  await redis.connect();
+  try {
+    let cursor = "0";
+    let deleted = 0;
+    const deadline = Date.now() + 30_000;
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== "0" && Date.now() < deadline);
+    return deleted;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+const SPAN_COLUMNS = [
+  "workspace_id",
+  "id",
+  "execution_id",
+  "parent_id",
+  "type",
+  "name",
+  "step_type",
+  "status",
+  "started_at",
+  "ended_at",
+  "input",
+  "output",
+  "metadata",
+  "error",
+  "llm",
+  "llm_model",
+  "tokens_input",
+  "tokens_output",
+  "tokens_total",
+  "http_method",
+  "http_url",
+  "http_status",
+  "message",
+  "message_role",
+  "received_at",
+].join(", ");
+
+async function main() {
+  const started = Date.now();
+  log(
+    `${fmt(SPANS)} spans, ${CLIENTS} clients × ${BATCH} spans a request; worker in web process: ${SERVER_WORKER}, extra worker processes: ${EXTRA_WORKERS}, concurrency: ${CONCURRENCY ?? "default (4)"}`,
+  );
+
+  // Data first, outside any timing.
+  const t = Date.now();
+  const data = makeData(SPANS);
+  const bodies: string[] = [];
+  let wireBytes = 0;
+  for (let i = 0; i < data.spans.length; i += BATCH) {
+    const body = JSON.stringify({ traces: data.spans.slice(i, i + BATCH) });
+    wireBytes += Buffer.byteLength(body);
+    bodies.push(body);
+  }
+  const avgSpanBytes = wireBytes / SPANS;
+  const llmCalls = data.spans.filter((s) => s.type === "llm_call").length;
+  log(
+    `generated ${fmt(SPANS)} spans in ${fmt(data.executions)} executions (${fmt(SPANS / data.executions, 1)} spans each, ${fmt((100 * llmCalls) / SPANS, 1)}% llm_call), ${fmt(avgSpanBytes)} bytes of JSON a span, ${bodies.length} requests, in ${Date.now() - t} ms`,
+  );
+  data.spans.length = 0; // keep only the serialized bodies
+
+  if (!ensureBuild((m: string) => log(m))) throw new Error("next build failed");
+
+  const url = await createDatabase(DB_NAME);
+  const copyUrl = await createDatabase(COPY_DB_NAME);
+  log(`databases ${DB_NAME} and ${COPY_DB_NAME} created and migrated`);
+  onCleanup("redis keys", async () => {
+    const n = await deleteRedisKeys(QUEUE_PREFIX);
+    if (n > 0) log(`deleted ${n} Redis keys under ${QUEUE_PREFIX}`);
+  });
+
+  if (CPU_PROF) fs.mkdirSync(PROFILE_DIR, { recursive: true });
+  const profArgs = (name: string) =>
+    NODE_FLAGS.concat(
+      // One directory per process: node names the files by process and thread (tsx adds a loader thread).
+      CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${path.join(PROFILE_DIR, `${RUN_ID}-${name}`)}`] : [],
+    );
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "runlens-bench-"));
+  onCleanup("data dir", async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const baseEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    RUNLENS_DATA_DIR: dataDir,
+    DATABASE_URL: url,
+    REDIS_URL,
+    RUNLENS_QUEUE_PREFIX: QUEUE_PREFIX,
+    ...(CONCURRENCY ? { RUNLENS_WORKER_CONCURRENCY: String(CONCURRENCY) } : {}),
+  };
+
+  const port = await freePort();
+  const server = startProcess(
+    "server",
+    [...profArgs("server"), nextBin, "start", "-H", "127.0.0.1", "-p", String(port)],
+    {
+      ...baseEnv,
+      RUNLENS_WORKER: SERVER_WORKER,
+      RUNLENS_INIT_EMAIL: "bench@example.com",
+      RUNLENS_INIT_PASSWORD: "bench-password-1234",
+      RUNLENS_INIT_API_KEY: API_KEY,
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  const startDeadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.child.exitCode !== null) throw new Error(`server exited early:\n${server.output()}`);
+    try {
+      const res = await fetch(`${base}/api/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > startDeadline) throw new Error(`server did not start within 60 s:\n${server.output()}`);
+    await sleep(100);
+  }
+  const workers: Proc[] = [];
+  for (let i = 0; i < EXTRA_WORKERS; i++)
+    workers.push(
+      startProcess(`worker ${i + 1}`, [...profArgs(`worker${i + 1}`), "--import", "tsx", "scripts/worker.ts"], baseEnv),
+    );
+  const workerDeadline = Date.now() + 60_000;
+  while (!workers.every((w) => w.output().includes("ingest worker started"))) {
+    for (const w of workers) if (w.child.exitCode !== null) throw new Error(`${w.name} exited early:\n${w.output()}`);
+    if (Date.now() > workerDeadline) throw new Error("worker processes did not start within 60 s");
+    await sleep(100);
+  }
+  log(`server on ${base}${workers.length ? ` and ${workers.length} worker process(es)` : ""} ready`);
+
+  const db = await connect(url);
+  const bullCounts = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
+  onCleanup("redis connection", async () => bullCounts.disconnect());
+  const q = `${QUEUE_PREFIX}:ingest`;
+  const queueState = async () => {
+    const m = bullCounts.multi();
+    m.llen(`${q}:wait`);
+    m.llen(`${q}:active`);
+    m.zcard(`${q}:delayed`);
+    m.zcard(`${q}:prioritized`);
+    m.zcard(`${q}:failed`);
+    const r = (await m.exec())!.map(([, v]) => Number(v));
+    return { pending: r[0] + r[1] + r[2] + r[3], failed: r[4] };
+  };
+
+  // Warm-up: one small request, so route compilation and first connections are not measured.
+  {
+    const res = await fetch(`${base}/api/v1/runtime/v1/observability/traces`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        traces: [
+          {
+            id: "warmup",
+            executionId: "warmup",
+            type: "log",
+            name: "warmup",
+            startedAt: new Date().toISOString(),
+          },
+        ],
+      }),
+    });
+    if (res.status !== 207) throw new Error(`warm-up request: HTTP ${res.status} ${await res.text()}`);
+    const deadline = Date.now() + 30_000;
+    while (Number((await db.query("SELECT count(*) AS n FROM spans")).rows[0].n) < 1) {
+      if (Date.now() > deadline) throw new Error(`warm-up span not stored within 30 s:\n${server.output()}`);
+      await sleep(50);
+    }
+    await db.query("DELETE FROM executions WHERE id = 'warmup'"); // cascades to its span
+  }
+
+  // ---- End to end: first request until every span is in `spans`.
+  const cpu0 = {
+    server: procCpuSeconds(server.child.pid!),
+    workers: workers.reduce((a, w) => a + procCpuSeconds(w.child.pid!), 0),
+    postgres: cpuByPid("postgres"),
+    redis: sum(cpuByPid("redis-server")),
+    bench: process.cpuUsage(),
+    machine: machineTicks(),
+  };
+  const load1 = os.loadavg()[0];
+  const t0 = performance.now();
+  const runDeadline = Date.now() + TIMEOUT_MS;
+  let next = 0;
+  let accepted = 0;
+  const latencies: number[] = [];
+  const client = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= bodies.length) return;
+      if (Date.now() > runDeadline) throw new Error("timed out while sending");
+      const s = performance.now();
+      const res = await fetch(`${base}/api/v1/runtime/v1/observability/traces`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+        body: bodies[i],
+        signal: AbortSignal.timeout(120_000),
+      });
+      const text = await res.text();
+      latencies.push(performance.now() - s);
+      if (res.status !== 207) throw new Error(`request ${i}: HTTP ${res.status} ${text.slice(0, 500)}`);
+      const body = JSON.parse(text) as { accepted: number; rejected: number; results: { error?: unknown }[] };
+      if (body.rejected > 0)
+        throw new Error(
+          `request ${i}: ${body.rejected} rejected: ${JSON.stringify(body.results.find((x) => x.error)).slice(0, 500)}`,
+        );
+      accepted += body.accepted;
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, client));
+  const tAccepted = performance.now();
+  if (accepted !== SPANS) throw new Error(`accepted ${accepted} of ${SPANS}`);
+
+  // Drain: BullMQ counters in Redis (cheap) every 50 ms, then the count in Postgres.
+  let stored = 0;
+  let lastCount = 0;
+  for (;;) {
+    const { pending, failed } = await queueState();
+    if (failed > 0) throw new Error(`${failed} ingest job(s) failed; server output:\n${server.output().slice(-4000)}`);
+    if (pending === 0 || performance.now() - lastCount > 2_000) {
+      lastCount = performance.now();
+      stored = Number((await db.query("SELECT count(*) AS n FROM spans")).rows[0].n);
+      if (stored >= SPANS) break;
+    }
+    if (Date.now() > runDeadline)
+      throw new Error(`timed out: ${stored} of ${SPANS} spans stored, ${pending} jobs pending`);
+    await sleep(50);
+  }
+  const tStored = performance.now();
+  // Postgres backends serving the bench database (the server's pool, workers), apart from the
+  // whole cluster (which also counts WAL writer, checkpointer and anything else on this server).
+  const backendPids = (
+    await db.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+  ).rows.map((r) => Number(r.pid));
+  const cpu1 = {
+    server: procCpuSeconds(server.child.pid!),
+    workers: workers.reduce((a, w) => a + procCpuSeconds(w.child.pid!), 0),
+    postgres: cpuByPid("postgres"),
+    redis: sum(cpuByPid("redis-server")),
+    bench: process.cpuUsage(cpu0.bench),
+    machine: machineTicks(),
+  };
+  const e2eMs = tStored - t0;
+  const acceptMs = tAccepted - t0;
+  const spansPerS = SPANS / (e2eMs / 1000);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+
+  // Correctness of what was stored: span count, execution rollups, tokens, redaction.
+  const check = (
+    await db.query(
+      `SELECT (SELECT count(*) FROM spans)::int AS spans,
+              (SELECT count(*) FROM executions)::int AS executions,
+              (SELECT COALESCE(sum(span_count), 0) FROM executions)::int AS rolled_up,
+              (SELECT COALESCE(sum(tokens_total), 0) FROM executions)::bigint AS exec_tokens,
+              (SELECT COALESCE(sum(tokens_total), 0) FROM spans WHERE type = 'llm_call')::bigint AS span_tokens,
+              (SELECT count(*) FROM spans WHERE llm->'config'->>'api_key' = '[REDACTED]')::int AS redacted`,
+    )
+  ).rows[0];
+  if (check.spans !== SPANS || check.rolled_up !== SPANS || check.executions !== data.executions)
+    throw new Error(`stored data does not add up: ${JSON.stringify(check)}`);
+  if (check.exec_tokens !== check.span_tokens || check.redacted !== llmCalls)
+    throw new Error(`rollup or redaction mismatch: ${JSON.stringify(check)}`);
+  log(
+    `stored and checked: ${fmt(check.spans)} spans, ${fmt(check.executions)} executions whose span_count and tokens add up, ${fmt(check.redacted)} redacted api keys`,
+  );
+
+  // Stop the portal before the COPY, so the comparison has the machine to itself.
+  const stopAt = cleanups.findIndex((c) => c.name === "server");
+  for (const c of cleanups.splice(stopAt).reverse()) await c.fn(); // workers, server, connections after it
+  if (CPU_PROF) log(`CPU profiles in ${PROFILE_DIR}/${RUN_ID}-*/ (the largest file of a directory is the main thread)`);
+
+  // ---- The limit: COPY of the same rows (as stored) into the real `spans` of a second database.
+  const dumpDb = await connect(url);
+  const copyDb = await connect(copyUrl);
+  for (const table of ["workspaces", "agents", "executions"]) {
+    await copyIn(copyDb, table, await copyOut(dumpDb, `SELECT * FROM ${table}`));
+  }
+  // Statistics first, so the foreign-key lookups of the COPY are planned on the primary key (the best case).
+  await copyDb.query("ANALYZE workspaces, agents, executions");
+  const rows = await copyOut(dumpDb, `SELECT ${SPAN_COLUMNS} FROM spans ORDER BY started_at, id`);
+  const copyBytes = rows.reduce((a, b) => a + b.length, 0);
+  await dumpDb.query("CHECKPOINT").catch(() => undefined); // superuser only; a clean start for the COPY
+  const c0 = performance.now();
+  await copyIn(copyDb, `spans (${SPAN_COLUMNS})`, rows);
+  const copyMs = performance.now() - c0;
+  const copied = Number((await copyDb.query("SELECT count(*) AS n FROM spans")).rows[0].n);
+  if (copied !== SPANS) throw new Error(`COPY stored ${copied} of ${SPANS}`);
+  const copySpansPerS = SPANS / (copyMs / 1000);
+  const ratio = spansPerS / copySpansPerS;
+
+  // ---- Report
+  const cpu = {
+    server: cpu1.server - cpu0.server,
+    workers: cpu1.workers - cpu0.workers,
+    postgres: sum(cpu1.postgres) - sum(cpu0.postgres),
+    backends: backendPids.reduce((a, pid) => a + (cpu1.postgres.get(pid) ?? 0) - (cpu0.postgres.get(pid) ?? 0), 0),
+    redis: cpu1.redis - cpu0.redis,
+    bench: (cpu1.bench.user + cpu1.bench.system) / 1e6,
+    machineBusy: (100 * (cpu1.machine.busy - cpu0.machine.busy)) / Math.max(1, cpu1.machine.total - cpu0.machine.total),
+    other: 0,
+  };
+  // Everything else that ran on the machine meanwhile (other programs, the kernel's own work).
+  cpu.other = Math.max(
+    0,
+    (cpu1.machine.busy - cpu0.machine.busy) / 100 - cpu.server - cpu.workers - cpu.postgres - cpu.redis - cpu.bench,
+  );
+  const rowsTable: [string, string, string][] = [
+    ["HTTP accept (all 207s)", `${fmt(acceptMs)} ms`, `${fmt(SPANS / (acceptMs / 1000))} spans/s`],
+    ["end to end (all stored)", `${fmt(e2eMs)} ms`, `${fmt(spansPerS)} spans/s`],
+    ["COPY FROM STDIN", `${fmt(copyMs)} ms`, `${fmt(copySpansPerS)} spans/s`],
+    ["ratio end to end / COPY", "", fmt(ratio, 3)],
+  ];
+  const w0 = Math.max(...rowsTable.map((r) => r[0].length));
+  const w1 = Math.max(...rowsTable.map((r) => r[1].length));
+  console.log("");
+  console.log(`${"".padEnd(w0)}  ${"time".padStart(w1)}  rate`);
+  for (const [a, b, c] of rowsTable) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+  console.log("");
+  console.log(
+    `request latency p50 ${fmt(pct(50))} ms, p95 ${fmt(pct(95))} ms, max ${fmt(latencies[latencies.length - 1])} ms; COPY input ${fmt(copyBytes / 1e6, 1)} MB`,
+  );
+  console.log(
+    `CPU during end to end: server ${fmt(cpu.server, 1)} s, worker processes ${fmt(cpu.workers, 1)} s, postgres ${fmt(cpu.postgres, 1)} s (of which this database's backends ${fmt(cpu.backends, 1)} s), redis ${fmt(cpu.redis, 1)} s, bench clients ${fmt(cpu.bench, 1)} s, anything else ${fmt(cpu.other, 1)} s; machine ${fmt(cpu.machineBusy)}% busy of ${os.cpus().length} cores over ${fmt(e2eMs / 1000, 1)} s`,
+  );
+  return {
+    bench: "ingest",
+    spans_per_s: Math.round(spansPerS),
+    copy_spans_per_s: Math.round(copySpansPerS),
+    ratio: Number(ratio.toFixed(3)),
+    spans: SPANS,
+    executions: data.executions,
+    avg_span_bytes: Math.round(avgSpanBytes),
+    clients: CLIENTS,
+    batch: BATCH,
+    server_worker: SERVER_WORKER,
+    worker_processes: EXTRA_WORKERS,
+    worker_concurrency: CONCURRENCY ?? 4,
+    ...(NODE_FLAGS.length ? { node_flags: NODE_FLAGS.join(" ") } : {}),
+    accept_spans_per_s: Math.round(SPANS / (acceptMs / 1000)),
+    e2e_ms: Math.round(e2eMs),
+    copy_ms: Math.round(copyMs),
+    p50_ms: Math.round(pct(50)),
+    p95_ms: Math.round(pct(95)),
+    cpu_s: {
+      server: Number(cpu.server.toFixed(1)),
+      workers: Number(cpu.workers.toFixed(1)),
+      postgres: Number(cpu.postgres.toFixed(1)),
+      postgres_backends: Number(cpu.backends.toFixed(1)),
+      redis: Number(cpu.redis.toFixed(1)),
+      bench: Number(cpu.bench.toFixed(1)),
+      other: Number(cpu.other.toFixed(1)),
+    },
+    machine_busy_pct: Math.round(cpu.machineBusy),
+    load1_before: Number(load1.toFixed(2)),
+    cores: os.cpus().length,
+    node: process.version,
+    date: new Date().toISOString(),
+    total_s: Math.round((Date.now() - started) / 1000),
+  };
+}
+
+let code = 0;
+let result: Awaited<ReturnType<typeof main>> | null = null;
+try {
+  result = await main();
+} catch (e) {
+  console.error(`[bench] failed: ${(e as Error).stack ?? e}`);
+  code = 1;
+} finally {
+  await cleanup();
+}
+// The machine-readable result is the last line of the output.
+if (result) console.log(JSON.stringify(result));
+process.exit(code);
