@@ -8,7 +8,6 @@
 // See docs/performance.md.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +15,8 @@ import { type Browser, type BrowserContext, chromium, type Page } from "@playwri
 import pg from "pg";
 // @ts-expect-error plain ESM script without types
 import { buildIsStale, ensureBuild, nextBin, root } from "../scripts/ensure-build.mjs";
+import { freePort } from "../tests/helpers/server.ts";
+import { intOpt } from "./options.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -50,13 +51,6 @@ function intList(raw: string | undefined, fallback: number[]): number[] {
   if (out.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`--sizes must be integers >= 2, got "${raw}"`);
   return out;
 }
-function intOpt(raw: string | undefined, fallback: number, name: string): number {
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
-
 const SIZES = intList(args.sizes, [1_000, 10_000, 100_000]);
 const RUNS = intOpt(args.runs, 3, "--runs");
 const DB_MODE = args.db ?? "auto";
@@ -164,17 +158,6 @@ function median(xs: (number | null | undefined)[]): number | null {
 
 const round = (x: number | null | undefined, digits = 0): number | null =>
   x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
 
 function makeTempDir(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -5,7 +5,6 @@
 // also on failure or Ctrl-C. See docs/performance.md.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -16,7 +15,9 @@ import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { migratePostgres } from "../lib/db/client.ts";
 // @ts-expect-error plain ESM script without types
 import { ensureBuild, nextBin, root } from "../scripts/ensure-build.mjs";
+import { freePort } from "../tests/helpers/server.ts";
 import { makeData } from "./data.ts";
+import { intOpt } from "./options.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -53,13 +54,6 @@ if (args.help) {
   --redis-url URL      Redis (default redis://127.0.0.1:6379, or BENCH_REDIS_URL)
   --timeout-s N        give up after N seconds of measuring (default 900)`);
   process.exit(0);
-}
-
-function intOpt(raw: string | undefined, fallback: number, name: string): number {
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw.replace(/_/g, ""));
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
 }
 
 const SPANS = intOpt(args.spans ?? process.env.BENCH_SPANS, 200_000, "--spans");
@@ -127,17 +121,6 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 
 // ---------------------------------------------------------------------------------------------
 // Processes
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-}
 
 type Proc = { name: string; child: ChildProcess; output: () => string };
 

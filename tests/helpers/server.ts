@@ -6,7 +6,8 @@ import path from "node:path";
 // @ts-expect-error plain ESM script without types
 import { ensureBuild, nextBin, root } from "../../scripts/ensure-build.mjs";
 
-async function freePort(): Promise<number> {
+/** A free TCP port on the loopback address. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, "127.0.0.1", () => {
