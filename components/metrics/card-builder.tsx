@@ -1,0 +1,326 @@
+"use client";
+
+import { X } from "lucide-react";
+import { useState } from "react";
+import { AGGREGATIONS, CARD_TYPES, type Card, INTERVALS, RANGES } from "@/lib/contracts/metrics";
+import type { CatalogEvent } from "@/lib/metrics/catalog";
+import { Button } from "../ui/button";
+import { Select } from "../ui/field";
+import { CardView } from "./card-view";
+
+const CONTROL =
+  "w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
+export type CardDraft = Pick<Card, "title" | "type" | "query" | "color">;
+const COLORS = ["#4f46e5", "#0ea5e9", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6"];
+
+function parseEquals(raw: string): string | number | boolean {
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  return raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+}
+
+/**
+ * The card builder: a side panel with a live preview. Property pickers offer only keys that fit
+ * (numeric ones for sum and avg); mixed-type properties are marked.
+ */
+export function CardBuilder({
+  agent,
+  catalog,
+  initial,
+  onSave,
+  onClose,
+}: {
+  agent: string;
+  catalog: CatalogEvent[];
+  initial?: CardDraft;
+  onSave: (draft: CardDraft) => void;
+  onClose: () => void;
+}) {
+  const [draft, setDraft] = useState<CardDraft>(
+    initial ?? {
+      title: "",
+      type: "number",
+      color: COLORS[0],
+      query: { event: catalog[0]?.name, aggregation: "count", range: "7d", interval: "day" },
+    },
+  );
+  const q = draft.query;
+  const set = (patch: Partial<CardDraft["query"]>) => setDraft({ ...draft, query: { ...q, ...patch } });
+  const props = catalog.find((e) => e.name === q.event)?.properties ?? [];
+  const numeric = props.filter((p) => p.type === "number" || p.type === "mixed");
+  const aggregation = draft.type === "rate" ? "rate" : q.aggregation;
+  const needsProperty = aggregation === "sum" || aggregation === "avg" || aggregation === "distinct_count";
+  const propertyChoices = aggregation === "sum" || aggregation === "avg" ? numeric : props;
+  const chosen = props.find((p) => p.key === q.property);
+
+  return (
+    <aside
+      aria-label="Card builder"
+      className="fixed inset-y-0 right-0 z-40 flex w-full max-w-md flex-col border-l border-zinc-200 bg-white shadow-xl dark:border-zinc-800 dark:bg-zinc-900"
+    >
+      <header className="flex items-center justify-between border-b border-zinc-200 px-4 py-3 dark:border-zinc-800">
+        <h2 className="font-semibold">{initial ? "Edit card" : "New card"}</h2>
+        <button
+          type="button"
+          onClick={onClose}
+          aria-label="Close builder"
+          className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+        >
+          <X className="size-4" />
+        </button>
+      </header>
+      <div className="flex-1 space-y-3 overflow-y-auto p-4 text-sm">
+        <label className="block">
+          Title
+          <input
+            aria-label="Title"
+            className={CONTROL}
+            value={draft.title}
+            onChange={(e) => setDraft({ ...draft, title: e.target.value })}
+            placeholder="e.g. Orders per day"
+          />
+        </label>
+        <label className="block">
+          Type
+          <select
+            aria-label="Type"
+            className={CONTROL}
+            value={draft.type}
+            onChange={(e) => setDraft({ ...draft, type: e.target.value as Card["type"] })}
+          >
+            {CARD_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t === "feed" ? "Live feed" : t[0].toUpperCase() + t.slice(1)}
+              </option>
+            ))}
+          </select>
+        </label>
+        {draft.type === "feed" ? (
+          <fieldset className="space-y-1">
+            <legend>Events to show</legend>
+            {catalog.map((e) => (
+              <label key={e.name} className="flex items-center gap-2">
+                <input
+                  type="checkbox"
+                  checked={q.events?.includes(e.name) ?? false}
+                  onChange={(ev) =>
+                    set({
+                      events: ev.target.checked
+                        ? [...(q.events ?? []), e.name]
+                        : (q.events ?? []).filter((n) => n !== e.name),
+                    })
+                  }
+                />
+                {e.name}
+              </label>
+            ))}
+          </fieldset>
+        ) : (
+          <>
+            <label className="block">
+              Event
+              <select
+                aria-label="Event"
+                className={CONTROL}
+                value={q.event ?? ""}
+                onChange={(e) =>
+                  set({ event: e.target.value, property: undefined, where: undefined, groupBy: undefined })
+                }
+              >
+                {catalog.map((e) => (
+                  <option key={e.name} value={e.name}>
+                    {e.name} ({formatCount(e.count)})
+                  </option>
+                ))}
+              </select>
+            </label>
+            {draft.type !== "rate" && (
+              <label className="block">
+                Aggregation
+                <select
+                  aria-label="Aggregation"
+                  className={CONTROL}
+                  value={q.aggregation}
+                  onChange={(e) =>
+                    set({ aggregation: e.target.value as (typeof AGGREGATIONS)[number], property: undefined })
+                  }
+                >
+                  {AGGREGATIONS.filter((a) => a !== "rate").map((a) => (
+                    <option key={a} value={a}>
+                      {a.replace("_", " ")}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            {needsProperty && (
+              <label className="block">
+                Property
+                <select
+                  aria-label="Property"
+                  className={CONTROL}
+                  value={q.property ?? ""}
+                  onChange={(e) => set({ property: e.target.value || undefined })}
+                >
+                  <option value="">Choose…</option>
+                  {propertyChoices.map((p) => (
+                    <option key={p.key} value={p.key}>
+                      {p.key} ({p.type})
+                    </option>
+                  ))}
+                </select>
+                {chosen?.type === "mixed" && (aggregation === "sum" || aggregation === "avg") && (
+                  <span className="mt-1 block text-xs text-amber-700 dark:text-amber-300">
+                    This property has mixed types: non-numeric values are ignored.
+                  </span>
+                )}
+              </label>
+            )}
+            <div className="grid grid-cols-2 gap-2">
+              <label className="block">
+                {draft.type === "rate" ? "Rate of" : "Filter"} property
+                <select
+                  aria-label={`${draft.type === "rate" ? "Rate of" : "Filter"} property`}
+                  className={CONTROL}
+                  value={q.where?.property ?? ""}
+                  onChange={(e) =>
+                    set({
+                      where: e.target.value ? { property: e.target.value, equals: q.where?.equals ?? "" } : undefined,
+                    })
+                  }
+                >
+                  <option value="">{draft.type === "rate" ? "Choose…" : "None"}</option>
+                  {props.map((p) => (
+                    <option key={p.key} value={p.key}>
+                      {p.key}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="block">
+                equals
+                <input
+                  aria-label="equals"
+                  className={CONTROL}
+                  disabled={!q.where}
+                  value={q.where ? String(q.where.equals) : ""}
+                  onChange={(e) => q.where && set({ where: { ...q.where, equals: parseEquals(e.target.value) } })}
+                />
+              </label>
+            </div>
+            {(draft.type === "pie" || draft.type === "bar") && (
+              <label className="block">
+                {draft.type === "pie" ? "Slices by" : "Group by (else over time)"}
+                <select
+                  aria-label={`${draft.type === "pie" ? "Slices by" : "Group by (else over time)"}`}
+                  className={CONTROL}
+                  value={q.groupBy ?? ""}
+                  onChange={(e) => set({ groupBy: e.target.value || undefined })}
+                >
+                  <option value="">{draft.type === "pie" ? "Choose…" : "Time"}</option>
+                  {props.map((p) => (
+                    <option key={p.key} value={p.key}>
+                      {p.key}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            {(draft.type === "line" || (draft.type === "bar" && !q.groupBy)) && (
+              <label className="block">
+                Interval
+                <select
+                  aria-label="Interval"
+                  className={CONTROL}
+                  value={q.interval ?? "day"}
+                  onChange={(e) => set({ interval: e.target.value as (typeof INTERVALS)[number] })}
+                >
+                  {INTERVALS.map((i) => (
+                    <option key={i} value={i}>
+                      {i}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            <label className="block">
+              Range
+              <select
+                aria-label="Range"
+                className={CONTROL}
+                value={q.range}
+                onChange={(e) => set({ range: e.target.value as (typeof RANGES)[number] })}
+              >
+                {RANGES.map((r) => (
+                  <option key={r} value={r}>
+                    {r === "custom" ? "Custom…" : `Last ${r}`}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {q.range === "custom" && (
+              <div className="grid grid-cols-2 gap-2">
+                <input
+                  type="datetime-local"
+                  aria-label="From"
+                  className={CONTROL}
+                  onChange={(e) => set({ from: e.target.value ? new Date(e.target.value).toISOString() : undefined })}
+                />
+                <input
+                  type="datetime-local"
+                  aria-label="To"
+                  className={CONTROL}
+                  onChange={(e) => set({ to: e.target.value ? new Date(e.target.value).toISOString() : undefined })}
+                />
+              </div>
+            )}
+          </>
+        )}
+        <fieldset>
+          <legend>Colour</legend>
+          <div className="mt-1 flex gap-2">
+            {COLORS.map((c) => (
+              <button
+                key={c}
+                type="button"
+                aria-label={`Colour ${c}`}
+                aria-pressed={draft.color === c}
+                onClick={() => setDraft({ ...draft, color: c })}
+                className={`size-6 rounded-full ${draft.color === c ? "ring-2 ring-offset-2 ring-zinc-400" : ""}`}
+                style={{ backgroundColor: c }}
+              />
+            ))}
+          </div>
+        </fieldset>
+        <div>
+          <div className="mb-1 text-xs font-semibold text-zinc-500 uppercase">Preview</div>
+          <div className="h-48 rounded-md border border-zinc-200 dark:border-zinc-800" data-testid="card-preview">
+            <CardView card={{ agent, type: draft.type, query: { ...q, aggregation }, color: draft.color }} />
+          </div>
+        </div>
+      </div>
+      <footer className="flex justify-end gap-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
+        <Button variant="ghost" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button
+          onClick={() =>
+            onSave({ ...draft, title: draft.title.trim() || defaultTitle(draft), query: { ...q, aggregation } })
+          }
+        >
+          Save card
+        </Button>
+      </footer>
+    </aside>
+  );
+}
+
+function formatCount(n: number) {
+  return n.toLocaleString("en-US");
+}
+
+function defaultTitle(d: CardDraft): string {
+  if (d.type === "feed") return "Live feed";
+  const q = d.query;
+  return `${q.aggregation.replace("_", " ")} of ${q.property ? `${q.property} in ` : ""}${q.event ?? "events"}`;
+}

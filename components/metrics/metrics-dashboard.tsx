@@ -1,0 +1,222 @@
+"use client";
+
+import "react-grid-layout/css/styles.css";
+import "react-resizable/css/styles.css";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { BarChart3, Copy, GripVertical, Pencil, Plus, Trash2 } from "lucide-react";
+import Link from "next/link";
+import { useCallback, useEffect, useRef, useState } from "react";
+import GridLayout, { type Layout, useContainerWidth } from "react-grid-layout";
+import { api } from "@/lib/client/api";
+import { useLiveNotices } from "@/lib/client/live";
+import type { Card as MetricCard } from "@/lib/contracts/metrics";
+import type { CatalogEvent } from "@/lib/metrics/catalog";
+import { Button } from "../ui/button";
+import { Alert, Card, EmptyState } from "../ui/card";
+import { cn } from "../ui/cn";
+import { CardBuilder, type CardDraft } from "./card-builder";
+import { CardView } from "./card-view";
+
+type Props = { agents: string[]; agent: string | null; canEdit: boolean };
+
+/** The Metrics tab of an agent: KPI cards on a drag-and-resize grid, refreshed live. */
+export function MetricsDashboard({ agents, agent, canEdit }: Props) {
+  const queryClient = useQueryClient();
+  const { width, containerRef, mounted } = useContainerWidth();
+  const [builder, setBuilder] = useState<{ card?: MetricCard } | null>(null);
+  const [refreshKey, setRefreshKey] = useState(0);
+  const [updatedAt, setUpdatedAt] = useState(() => new Date());
+  const catalog = useQuery({
+    queryKey: ["catalog", agent],
+    queryFn: () => api<{ events: CatalogEvent[] }>(`/api/v1/metrics/catalog?agent=${encodeURIComponent(agent!)}`),
+    enabled: !!agent,
+  });
+  const cards = useQuery({
+    queryKey: ["cards", agent],
+    queryFn: () => api<{ cards: MetricCard[] }>(`/api/v1/metrics/cards?agent=${encodeURIComponent(agent!)}`),
+    enabled: !!agent,
+  });
+  const refreshCards = () => queryClient.invalidateQueries({ queryKey: ["cards", agent] });
+  const save = useMutation({
+    mutationFn: ({ draft, id }: { draft: CardDraft; id?: string }) =>
+      id
+        ? api(`/api/v1/metrics/cards/${id}`, { method: "PATCH", body: draft })
+        : api("/api/v1/metrics/cards", { body: { ...draft, agent } }),
+    onSuccess: () => {
+      setBuilder(null);
+      void refreshCards();
+    },
+  });
+  const remove = useMutation({
+    mutationFn: (id: string) => api(`/api/v1/metrics/cards/${id}`, { method: "DELETE" }),
+    onSuccess: refreshCards,
+  });
+  const saveLayout = useMutation({
+    mutationFn: (layout: { id: string; x: number; y: number; w: number; h: number }[]) =>
+      api("/api/v1/metrics/cards/layout", { method: "PUT", body: { agent, layout } }),
+  });
+
+  // New events of this workspace refresh every card (at most once a second) and say when.
+  const lastRefresh = useRef(0);
+  useLiveNotices(
+    useCallback(
+      (n) => {
+        if (n.kind !== "events" || Date.now() - lastRefresh.current < 1000) return;
+        lastRefresh.current = Date.now();
+        setRefreshKey((k) => k + 1);
+        setUpdatedAt(new Date());
+        void queryClient.invalidateQueries({ queryKey: ["catalog", agent] });
+      },
+      [agent, queryClient],
+    ),
+  );
+  const loadedAt = cards.dataUpdatedAt;
+  useEffect(() => {
+    if (loadedAt) setUpdatedAt(new Date(loadedAt));
+  }, [loadedAt]);
+
+  const onLayoutChange = (layout: Layout) => {
+    const saved = new Map((cards.data?.cards ?? []).map((c) => [c.id, c.layout]));
+    const changed = layout.filter((l) => {
+      const s = saved.get(l.i);
+      return s && (s.x !== l.x || s.y !== l.y || s.w !== l.w || s.h !== l.h);
+    });
+    if (changed.length && canEdit) saveLayout.mutate(layout.map((l) => ({ id: l.i, x: l.x, y: l.y, w: l.w, h: l.h })));
+  };
+
+  if (agents.length === 0 || !agent) {
+    return (
+      <EmptyState icon={<BarChart3 className="size-8" />} title="No business events yet">
+        Send events with <code className="font-mono">track("order_placed", {"{ amount: 42 }"})</code> from the SDK, or
+        POST them to <code className="font-mono">/api/v1/runtime/v1/observability/events</code>. Names and properties
+        are discovered automatically.
+      </EmptyState>
+    );
+  }
+
+  const list = cards.data?.cards ?? [];
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-center gap-2">
+        <nav aria-label="Agents" className="flex flex-wrap gap-1">
+          {agents.map((a) => (
+            <Link
+              key={a}
+              href={`/metrics?agent=${encodeURIComponent(a)}`}
+              aria-current={a === agent ? "page" : undefined}
+              className={cn(
+                "rounded-md px-2.5 py-1 text-sm",
+                a === agent
+                  ? "bg-indigo-600 text-white"
+                  : "bg-white text-zinc-700 hover:bg-zinc-100 dark:bg-zinc-900 dark:text-zinc-300",
+              )}
+            >
+              {a}
+            </Link>
+          ))}
+        </nav>
+        <span className="ml-auto text-xs text-zinc-500" data-testid="updated-at">
+          Updated {updatedAt.toLocaleTimeString()}
+        </span>
+        {canEdit && (
+          <Button size="sm" onClick={() => setBuilder({})} disabled={!catalog.data?.events.length}>
+            <Plus className="size-4" /> Add card
+          </Button>
+        )}
+      </div>
+      {save.isError && <Alert>{save.error.message}</Alert>}
+      {catalog.data && catalog.data.events.length === 0 && (
+        <Alert tone="info">This agent has no business events yet: cards appear once it sends track() events.</Alert>
+      )}
+      {cards.isSuccess && list.length === 0 && catalog.data?.events.length ? (
+        <EmptyState icon={<BarChart3 className="size-8" />} title="No cards yet">
+          Add a Number, Rate, Line, Bar or Pie card, or a live feed, over this agent's events.
+        </EmptyState>
+      ) : null}
+      <div ref={containerRef}>
+        {mounted && list.length > 0 && (
+          <GridLayout
+            width={width}
+            layout={list.map((c) => ({ i: c.id, ...c.layout, minW: 2, minH: 2 }))}
+            gridConfig={{ cols: 12, rowHeight: 40, margin: [12, 12] }}
+            dragConfig={{ enabled: canEdit, handle: ".card-drag" }}
+            resizeConfig={{ enabled: canEdit }}
+            onLayoutChange={onLayoutChange}
+          >
+            {list.map((c) => (
+              <div key={c.id} data-testid="metric-card" data-card-title={c.title}>
+                <Card className="flex h-full flex-col overflow-hidden">
+                  <header className="flex items-center gap-1 border-b border-zinc-100 px-2 py-1.5 dark:border-zinc-800">
+                    {canEdit && (
+                      <GripVertical
+                        className="card-drag size-4 shrink-0 cursor-move text-zinc-400"
+                        aria-label="Drag to move"
+                      />
+                    )}
+                    <h3 className="min-w-0 flex-1 truncate text-sm font-medium">{c.title}</h3>
+                    {canEdit && (
+                      <>
+                        <button
+                          type="button"
+                          title="Edit"
+                          aria-label={`Edit ${c.title}`}
+                          className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+                          onClick={() => setBuilder({ card: c })}
+                        >
+                          <Pencil className="size-3.5" />
+                        </button>
+                        <button
+                          type="button"
+                          title="Duplicate"
+                          aria-label={`Duplicate ${c.title}`}
+                          className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+                          onClick={() =>
+                            save.mutate({
+                              draft: { title: `${c.title} (copy)`, type: c.type, query: c.query, color: c.color },
+                            })
+                          }
+                        >
+                          <Copy className="size-3.5" />
+                        </button>
+                        <button
+                          type="button"
+                          title="Delete"
+                          aria-label={`Delete ${c.title}`}
+                          className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+                          onClick={() => window.confirm(`Delete "${c.title}"?`) && remove.mutate(c.id)}
+                        >
+                          <Trash2 className="size-3.5" />
+                        </button>
+                      </>
+                    )}
+                  </header>
+                  <div className="min-h-0 flex-1 p-1">
+                    <CardView card={{ ...c, agent }} refreshKey={refreshKey} />
+                  </div>
+                </Card>
+              </div>
+            ))}
+          </GridLayout>
+        )}
+      </div>
+      {builder && catalog.data && (
+        <CardBuilder
+          agent={agent}
+          catalog={catalog.data.events}
+          initial={
+            builder.card
+              ? {
+                  title: builder.card.title,
+                  type: builder.card.type,
+                  query: builder.card.query,
+                  color: builder.card.color,
+                }
+              : undefined
+          }
+          onClose={() => setBuilder(null)}
+          onSave={(draft) => save.mutate({ draft, id: builder.card?.id })}
+        />
+      )}
+    </div>
+  );
+}
