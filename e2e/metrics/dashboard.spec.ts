@@ -1,0 +1,104 @@
+import { expect, type Page, test } from "@playwright/test";
+import { createApiKey, unique } from "../support/seed.ts";
+
+const run = unique();
+const agent = `shop-${run}`;
+
+async function sendEvents(page: Page, key: string, events: Record<string, unknown>[]) {
+  const res = await page.request.post("/api/v1/runtime/v1/observability/events", {
+    headers: { authorization: `Bearer ${key}` },
+    data: { events: events.map((e) => ({ agent, ...e })) },
+  });
+  expect((await res.json()).rejected).toBe(0);
+}
+
+async function addCard(page: Page, fill: (builder: ReturnType<Page["getByRole"]>) => Promise<void>) {
+  await page.getByRole("button", { name: "Add card" }).click();
+  const builder = page.getByRole("complementary", { name: "Card builder" });
+  await fill(builder);
+  await expect(builder.getByTestId("card-preview")).not.toContainText("Pick");
+  await builder.getByRole("button", { name: "Save card" }).click();
+  await expect(builder).toHaveCount(0);
+}
+
+test("a product owner builds one card of each type, arranges them, and sees counts update live", async ({ page }) => {
+  const key = await createApiKey(page, `metrics-${run}`);
+  const now = Date.now();
+  await sendEvents(
+    page,
+    key,
+    Array.from({ length: 12 }, (_, i) => ({
+      name: "order_placed",
+      timestamp: new Date(now - i * 3_600_000).toISOString(),
+      properties: { amount: 10 + i, category: i % 3 === 0 ? "books" : "toys", answered: i % 4 !== 0 },
+    })),
+  );
+
+  await page.goto(`/metrics?agent=${agent}`);
+  await addCard(page, async (b) => {
+    await b.getByLabel("Title").fill("Orders");
+  });
+  await addCard(page, async (b) => {
+    await b.getByLabel("Title").fill("Answered");
+    await b.getByLabel("Type").selectOption("rate");
+    await b.getByLabel("Rate of property").selectOption("answered");
+    await b.getByLabel("equals").fill("true");
+  });
+  await addCard(page, async (b) => {
+    await b.getByLabel("Title").fill("Revenue");
+    await b.getByLabel("Type").selectOption("line");
+    await b.getByLabel("Aggregation").selectOption("sum");
+    await b.getByLabel("Property", { exact: true }).selectOption("amount");
+  });
+  await addCard(page, async (b) => {
+    await b.getByLabel("Title").fill("By category");
+    await b.getByLabel("Type").selectOption("bar");
+    await b.getByLabel("Group by (else over time)").selectOption("category");
+  });
+  await addCard(page, async (b) => {
+    await b.getByLabel("Title").fill("Share");
+    await b.getByLabel("Type").selectOption("pie");
+    await b.getByLabel("Slices by").selectOption("category");
+  });
+
+  const card = (title: string) => page.locator(`[data-testid=metric-card][data-card-title="${title}"]`);
+  await expect(card("Orders").getByTestId("card-value")).toHaveText("12");
+  await expect(card("Answered").getByTestId("card-value")).toHaveText("75.0%");
+  await expect(card("Revenue").locator("svg.recharts-surface")).toBeVisible();
+  await expect(card("By category").locator(".recharts-bar-rectangle")).toHaveCount(2);
+  await expect(card("Share").locator(".recharts-pie-sector")).toHaveCount(2);
+
+  // Drag "Answered" to the right of "Orders", resize "Revenue" from its corner.
+  const orders = (await card("Orders").boundingBox())!;
+  const handle = card("Answered").getByLabel("Drag to move");
+  const from = (await handle.boundingBox())!;
+  await page.mouse.move(from.x + 5, from.y + 5);
+  await page.mouse.down();
+  await page.mouse.move(orders.x + orders.width + 60, orders.y + 8, { steps: 12 });
+  await page.mouse.up();
+  const revenue = (await card("Revenue").boundingBox())!;
+  const corner = card("Revenue").locator(".react-resizable-handle");
+  const c = (await corner.boundingBox())!;
+  await page.mouse.move(c.x + c.width / 2, c.y + c.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(c.x + 200, c.y + 100, { steps: 12 });
+  await page.mouse.up();
+  await page.waitForTimeout(800); // layout saved
+
+  const answered = (await card("Answered").boundingBox())!;
+  expect(answered.x).toBeGreaterThan(orders.x + orders.width - 5);
+  const resized = (await card("Revenue").boundingBox())!;
+  expect(resized.width).toBeGreaterThan(revenue.width + 100);
+
+  await page.reload();
+  await expect(card("Orders").getByTestId("card-value")).toHaveText("12");
+  const answeredAfter = (await card("Answered").boundingBox())!;
+  expect(Math.abs(answeredAfter.x - answered.x)).toBeLessThan(4);
+  expect(Math.abs((await card("Revenue").boundingBox())!.width - resized.width)).toBeLessThan(4);
+  await expect(card("Answered").getByTestId("card-value")).toHaveText("75.0%");
+
+  // An event sent while the tab is open updates the count without reload.
+  await page.waitForTimeout(500);
+  await sendEvents(page, key, [{ name: "order_placed", properties: { amount: 5, category: "books", answered: true } }]);
+  await expect(card("Orders").getByTestId("card-value")).toHaveText("13");
+});
