@@ -18,7 +18,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export type RunningServer = { url: string; apiKey: string; stop(): Promise<void>; output: () => string };
+export type RunningServer = {
+  url: string;
+  apiKey: string;
+  /** The embedded data directory (RUNLENS_DATA_DIR) of this server. */
+  dataDir: string;
+  /** Sends SIGTERM and resolves with the exit code, keeping the data directory. */
+  terminate(): Promise<number | null>;
+  /** Terminates and removes the data directory. */
+  stop(): Promise<void>;
+  output: () => string;
+};
 
 /**
  * Starts the real portal (`next start` on the production build, rebuilt when stale) with its
@@ -62,15 +72,22 @@ export async function startPortal(
     if (Date.now() > deadline) throw new Error(`server did not start:\n${log}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const terminate = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    return child.exitCode;
+  };
   return {
     url,
     apiKey,
+    dataDir,
     output: () => log,
+    terminate,
     stop: async () => {
-      if (child.exitCode === null) {
-        child.kill("SIGTERM");
-        await new Promise((r) => child.once("exit", r));
-      }
+      await terminate();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

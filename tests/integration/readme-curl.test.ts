@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "@/lib/db/client";
 import { type RunningServer, startPortal } from "../helpers/server";
 
 const run = promisify(execFile);
@@ -48,5 +49,20 @@ describe("README curl examples", () => {
       })
     ).json();
     expect(catalog.events[0]).toMatchObject({ name: "order_placed", count: 1 });
+  });
+
+  it("SIGTERM closes the embedded database cleanly: the lock is released and the data reopens", async () => {
+    const code = await server.terminate();
+    expect(code).toBe(143);
+    expect(server.output()).not.toMatch(/shutdown error/);
+    const dir = path.join(server.dataDir, "pglite");
+    expect(fs.existsSync(`${dir}.lock`)).toBe(false);
+    const db = await openDatabase({ kind: "embedded", dataDir: dir });
+    try {
+      expect(await db.prisma.execution.count({ where: { id: "run-1" } })).toBe(1);
+      expect(await db.prisma.user.count()).toBe(1);
+    } finally {
+      await db.close();
+    }
   });
 });
