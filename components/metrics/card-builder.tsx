@@ -5,7 +5,7 @@ import { useState } from "react";
 import { AGGREGATIONS, CARD_TYPES, type Card, INTERVALS, RANGES } from "@/lib/contracts/metrics";
 import type { CatalogEvent } from "@/lib/metrics/catalog";
 import { Button } from "../ui/button";
-import { Select } from "../ui/field";
+import { Field, Select } from "../ui/field";
 import { CardView } from "./card-view";
 
 const CONTROL =
@@ -70,31 +70,23 @@ export function CardBuilder({
         </button>
       </header>
       <div className="flex-1 space-y-3 overflow-y-auto p-4 text-sm">
-        <label className="block">
-          Title
-          <input
-            aria-label="Title"
-            className={CONTROL}
-            value={draft.title}
-            onChange={(e) => setDraft({ ...draft, title: e.target.value })}
-            placeholder="e.g. Orders per day"
-          />
-        </label>
-        <label className="block">
-          Type
-          <select
-            aria-label="Type"
-            className={CONTROL}
-            value={draft.type}
-            onChange={(e) => setDraft({ ...draft, type: e.target.value as Card["type"] })}
-          >
-            {CARD_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t === "feed" ? "Live feed" : t[0].toUpperCase() + t.slice(1)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Field
+          label="Title"
+          value={draft.title}
+          onChange={(e) => setDraft({ ...draft, title: e.target.value })}
+          placeholder="e.g. Orders per day"
+        />
+        <Select
+          label="Type"
+          value={draft.type}
+          onChange={(e) => setDraft({ ...draft, type: e.target.value as Card["type"] })}
+        >
+          {CARD_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {t === "feed" ? "Live feed" : t[0].toUpperCase() + t.slice(1)}
+            </option>
+          ))}
+        </Select>
         {draft.type === "feed" ? (
           <fieldset className="space-y-1">
             <legend>Events to show</legend>
@@ -117,48 +109,38 @@ export function CardBuilder({
           </fieldset>
         ) : (
           <>
-            <label className="block">
-              Event
-              <select
-                aria-label="Event"
-                className={CONTROL}
-                value={q.event ?? ""}
+            <Select
+              label="Event"
+              value={q.event ?? ""}
+              onChange={(e) =>
+                set({ event: e.target.value, property: undefined, where: undefined, groupBy: undefined })
+              }
+            >
+              {catalog.map((e) => (
+                <option key={e.name} value={e.name}>
+                  {e.name} ({formatCount(e.count)})
+                </option>
+              ))}
+            </Select>
+            {draft.type !== "rate" && (
+              <Select
+                label="Aggregation"
+                value={q.aggregation}
                 onChange={(e) =>
-                  set({ event: e.target.value, property: undefined, where: undefined, groupBy: undefined })
+                  set({ aggregation: e.target.value as (typeof AGGREGATIONS)[number], property: undefined })
                 }
               >
-                {catalog.map((e) => (
-                  <option key={e.name} value={e.name}>
-                    {e.name} ({formatCount(e.count)})
+                {AGGREGATIONS.filter((a) => a !== "rate").map((a) => (
+                  <option key={a} value={a}>
+                    {a.replace("_", " ")}
                   </option>
                 ))}
-              </select>
-            </label>
-            {draft.type !== "rate" && (
-              <label className="block">
-                Aggregation
-                <select
-                  aria-label="Aggregation"
-                  className={CONTROL}
-                  value={q.aggregation}
-                  onChange={(e) =>
-                    set({ aggregation: e.target.value as (typeof AGGREGATIONS)[number], property: undefined })
-                  }
-                >
-                  {AGGREGATIONS.filter((a) => a !== "rate").map((a) => (
-                    <option key={a} value={a}>
-                      {a.replace("_", " ")}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              </Select>
             )}
             {needsProperty && (
-              <label className="block">
-                Property
-                <select
-                  aria-label="Property"
-                  className={CONTROL}
+              <div>
+                <Select
+                  label="Property"
                   value={q.property ?? ""}
                   onChange={(e) => set({ property: e.target.value || undefined })}
                 >
@@ -168,96 +150,76 @@ export function CardBuilder({
                       {p.key} ({p.type})
                     </option>
                   ))}
-                </select>
+                </Select>
                 {chosen?.type === "mixed" && (aggregation === "sum" || aggregation === "avg") && (
                   <span className="mt-1 block text-xs text-amber-700 dark:text-amber-300">
                     This property has mixed types: non-numeric values are ignored.
                   </span>
                 )}
-              </label>
+              </div>
             )}
             <div className="grid grid-cols-2 gap-2">
-              <label className="block">
-                {draft.type === "rate" ? "Rate of" : "Filter"} property
-                <select
-                  aria-label={`${draft.type === "rate" ? "Rate of" : "Filter"} property`}
-                  className={CONTROL}
-                  value={q.where?.property ?? ""}
-                  onChange={(e) =>
-                    set({
-                      where: e.target.value ? { property: e.target.value, equals: q.where?.equals ?? "" } : undefined,
-                    })
-                  }
-                >
-                  <option value="">{draft.type === "rate" ? "Choose…" : "None"}</option>
-                  {props.map((p) => (
-                    <option key={p.key} value={p.key}>
-                      {p.key}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <label className="block">
-                equals
-                <input
-                  aria-label="equals"
-                  className={CONTROL}
-                  disabled={!q.where}
-                  value={q.where ? String(q.where.equals) : ""}
-                  onChange={(e) => q.where && set({ where: { ...q.where, equals: parseEquals(e.target.value) } })}
-                />
-              </label>
-            </div>
-            {(draft.type === "pie" || draft.type === "bar") && (
-              <label className="block">
-                {draft.type === "pie" ? "Slices by" : "Group by (else over time)"}
-                <select
-                  aria-label={`${draft.type === "pie" ? "Slices by" : "Group by (else over time)"}`}
-                  className={CONTROL}
-                  value={q.groupBy ?? ""}
-                  onChange={(e) => set({ groupBy: e.target.value || undefined })}
-                >
-                  <option value="">{draft.type === "pie" ? "Choose…" : "Time"}</option>
-                  {props.map((p) => (
-                    <option key={p.key} value={p.key}>
-                      {p.key}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            )}
-            {(draft.type === "line" || (draft.type === "bar" && !q.groupBy)) && (
-              <label className="block">
-                Interval
-                <select
-                  aria-label="Interval"
-                  className={CONTROL}
-                  value={q.interval ?? "day"}
-                  onChange={(e) => set({ interval: e.target.value as (typeof INTERVALS)[number] })}
-                >
-                  {INTERVALS.map((i) => (
-                    <option key={i} value={i}>
-                      {i}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            )}
-            <label className="block">
-              Range
-              <select
-                aria-label="Range"
-                className={CONTROL}
-                value={q.range}
-                onChange={(e) => set({ range: e.target.value as (typeof RANGES)[number] })}
+              <Select
+                label={`${draft.type === "rate" ? "Rate of" : "Filter"} property`}
+                value={q.where?.property ?? ""}
+                onChange={(e) =>
+                  set({
+                    where: e.target.value ? { property: e.target.value, equals: q.where?.equals ?? "" } : undefined,
+                  })
+                }
               >
-                {RANGES.map((r) => (
-                  <option key={r} value={r}>
-                    {r === "custom" ? "Custom…" : `Last ${r}`}
+                <option value="">{draft.type === "rate" ? "Choose…" : "None"}</option>
+                {props.map((p) => (
+                  <option key={p.key} value={p.key}>
+                    {p.key}
                   </option>
                 ))}
-              </select>
-            </label>
+              </Select>
+              <Field
+                label="equals"
+                disabled={!q.where}
+                value={q.where ? String(q.where.equals) : ""}
+                onChange={(e) => q.where && set({ where: { ...q.where, equals: parseEquals(e.target.value) } })}
+              />
+            </div>
+            {(draft.type === "pie" || draft.type === "bar") && (
+              <Select
+                label={`${draft.type === "pie" ? "Slices by" : "Group by (else over time)"}`}
+                value={q.groupBy ?? ""}
+                onChange={(e) => set({ groupBy: e.target.value || undefined })}
+              >
+                <option value="">{draft.type === "pie" ? "Choose…" : "Time"}</option>
+                {props.map((p) => (
+                  <option key={p.key} value={p.key}>
+                    {p.key}
+                  </option>
+                ))}
+              </Select>
+            )}
+            {(draft.type === "line" || (draft.type === "bar" && !q.groupBy)) && (
+              <Select
+                label="Interval"
+                value={q.interval ?? "day"}
+                onChange={(e) => set({ interval: e.target.value as (typeof INTERVALS)[number] })}
+              >
+                {INTERVALS.map((i) => (
+                  <option key={i} value={i}>
+                    {i}
+                  </option>
+                ))}
+              </Select>
+            )}
+            <Select
+              label="Range"
+              value={q.range}
+              onChange={(e) => set({ range: e.target.value as (typeof RANGES)[number] })}
+            >
+              {RANGES.map((r) => (
+                <option key={r} value={r}>
+                  {r === "custom" ? "Custom…" : `Last ${r}`}
+                </option>
+              ))}
+            </Select>
             {q.range === "custom" && (
               <div className="grid grid-cols-2 gap-2">
                 <input

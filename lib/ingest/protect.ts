@@ -129,7 +129,3 @@ export function truncatePayload(value: unknown, maxChars: number): unknown {
   if (json === undefined || json.length <= maxChars) return value;
   return { [TRUNCATED_MARKER]: true, originalSize: json.length, preview: json.slice(0, maxChars) } satisfies Truncated;
 }
-
-export function isTruncated(value: unknown): value is Truncated {
-  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[TRUNCATED_MARKER] === true;
-}

@@ -11,27 +11,6 @@ export async function getExecution(db: Db, workspaceId: string, id: string): Pro
   return row ? fromSqlRow(row) : null;
 }
 
-export type SpanOutline = {
-  id: string;
-  parentId: string | null;
-  depth: number;
-  type: string;
-  name: string;
-  status: Execution["status"];
-  startedAt: string;
-  durationMs: number | null;
-};
-
-type OutlineRow = {
-  id: string;
-  parentId: string | null;
-  type: string;
-  name: string;
-  status: Execution["status"];
-  startedAt: Date;
-  endedAt: Date | null;
-};
-
 /**
  * Orders spans depth-first (children by start time, then id); a span whose parent is missing is
  * treated as a root so nothing is ever dropped.
@@ -65,28 +44,4 @@ export function depthFirst<T extends { id: string; parentId: string | null; star
   // Parent cycles (a -> b -> a) have no root; append them so every span appears once.
   for (const r of rows) if (!seen.has(r.id)) out.push({ ...r, depth: 0 });
   return out;
-}
-
-export async function listSpanOutline(
-  db: Db,
-  workspaceId: string,
-  executionId: string,
-  limit: number,
-): Promise<SpanOutline[]> {
-  const rows: OutlineRow[] = await db.prisma.span.findMany({
-    where: { workspaceId, executionId },
-    select: { id: true, parentId: true, type: true, name: true, status: true, startedAt: true, endedAt: true },
-    orderBy: { startedAt: "asc" },
-    take: limit,
-  });
-  return depthFirst(rows).map((r) => ({
-    id: r.id,
-    parentId: r.parentId,
-    depth: r.depth,
-    type: r.type,
-    name: r.name,
-    status: r.status,
-    startedAt: r.startedAt.toISOString(),
-    durationMs: r.endedAt ? r.endedAt.getTime() - r.startedAt.getTime() : null,
-  }));
 }

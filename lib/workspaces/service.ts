@@ -87,10 +87,6 @@ export async function listWorkspacesOf(db: Db, userId: string): Promise<Workspac
   return rows.map((m) => ({ id: m.workspace.id, name: m.workspace.name, slug: m.workspace.slug, role: m.role }));
 }
 
-export async function findWorkspace(db: Db, idOrSlug: string) {
-  return db.prisma.workspace.findFirst({ where: { OR: [{ id: idOrSlug }, { slug: idOrSlug }] } });
-}
-
 // ------------------------------------------------------------------------------------------------
 // Members and invitations
 // ------------------------------------------------------------------------------------------------
