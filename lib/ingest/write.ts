@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../db/index.ts";
+import { applyRollupDelta } from "../metrics/rollups.ts";
 import { processGlobal } from "../process-global.ts";
 import type { EventBatch, ExecutionContext, SpanBatch, SpanRow } from "./model.ts";
 
@@ -304,12 +305,16 @@ export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ name
     const rows = events.map((e) => ({ ...e, agent_id: agents.get(e.agent)! }));
 
     // Rows this batch replaces, locked, so catalog counts move only by what really changed.
+    const ids = JSON.stringify(rows.map((r) => r.id));
+    const rowsJson = JSON.stringify(rows);
     const old = await tx.query<{ id: string; agent_id: string; name: string }>(
       `SELECT id, agent_id, name FROM track_events
          WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY id FOR UPDATE`,
       batch.workspaceId,
-      JSON.stringify(rows.map((r) => r.id)),
+      ids,
     );
+    // Before the upsert, while the replaced rows still hold their old values.
+    await applyRollupDelta(tx, batch.workspaceId, rowsJson, ids);
     const inserted = await tx.query<{ id: string; inserted: boolean }>(
       `INSERT INTO track_events (workspace_id, id, agent_id, name, properties, timestamp, thread_id, execution_id, received_at)
          SELECT $1::text, r.id, r.agent_id, r.name, COALESCE(r.properties, '{}'::jsonb), r.timestamp, r.thread_id, r.execution_id, now()
@@ -319,7 +324,7 @@ export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ name
            execution_id = EXCLUDED.execution_id, received_at = now()
          RETURNING id, (xmax = 0) AS inserted`,
       batch.workspaceId,
-      JSON.stringify(rows),
+      rowsJson,
     );
 
     const oldById = new Map(old.map((o) => [o.id, o]));

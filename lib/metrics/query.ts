@@ -1,5 +1,6 @@
 import type { MetricQuery, MetricResult } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
+import { ROLLUP_MAX_STRING } from "./rollups.ts";
 
 /**
  * Metric cards' queries in SQL over track_events (index: workspace_id, agent_id, name, timestamp).
@@ -11,6 +12,10 @@ import type { Db } from "../db/index.ts";
  *
  * Buckets start at local midnight/week/month of `timezone` (date_trunc on local time) and every
  * bucket in the range is returned, empty ones as 0 (count, sum, distinct) or null (avg, rate).
+ *
+ * Where the aggregation allows, whole hours are read from event_rollups and only the partial hours
+ * at both ends of the range from raw events (see planMetricQuery); the two are combined in one
+ * statement, so the answer is the same exact number the raw query gives.
  */
 export const NONE_KEY = "(none)";
 export const OTHER_KEY = "other";
@@ -35,8 +40,145 @@ function aggregateSql(q: MetricQuery, p: (v: unknown) => string): string {
 }
 
 const EMPTY_IS_ZERO = new Set(["count", "sum", "distinct_count"]);
+const HOUR = 3_600_000;
+
+export type QueryPlan =
+  | { source: "rollup" /** whole hours [hoursFrom, hoursTo) come from rollups */; hoursFrom: Date; hoursTo: Date }
+  | { source: "raw"; reason: string };
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+/** Minutes east of UTC of `tz` at `ms`. */
+function utcOffsetMinutes(tz: string, ms: number): number {
+  let f = offsetFormats.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" });
+    offsetFormats.set(tz, f);
+  }
+  const name = f.formatToParts(ms).find((x) => x.type === "timeZoneName")?.value ?? "GMT";
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+}
+
+/** True when every UTC hour of [from, to] lies inside one local hour of `tz` (no :30 or :45 offsets). */
+export function hourAlignedZone(tz: string, from: number, to: number): boolean {
+  // Offsets change at most a few times a year and never for less than a day: daily samples suffice.
+  for (let t = from; ; t = Math.min(t + 86_400_000, to)) {
+    if (utcOffsetMinutes(tz, t) % 60 !== 0) return false;
+    if (t >= to) return true;
+  }
+}
+
+const categorical = (v: unknown) => typeof v === "boolean" || (typeof v === "string" && v.length <= ROLLUP_MAX_STRING);
+
+/** Whether rollups can answer `q` exactly, and over which whole hours. */
+export function planMetricQuery(q: MetricQuery): QueryPlan {
+  const raw = (reason: string): QueryPlan => ({ source: "raw", reason });
+  if (q.aggregation === "distinct_count") return raw("distinct_count reads events");
+  if (q.where && !categorical(q.where.equals)) return raw("the filter value is not rolled up");
+  if (q.where && q.aggregation !== "rate" && q.aggregation !== "count") return raw("filtered sum and avg read events");
+  if (q.groupBy && (q.aggregation !== "count" || q.where)) return raw("only plain counts group from rollups");
+  const from = q.from.getTime();
+  const to = q.to.getTime();
+  const hoursFrom = Math.ceil(from / HOUR) * HOUR;
+  const hoursTo = Math.floor(to / HOUR) * HOUR;
+  if (hoursTo <= hoursFrom) return raw("no whole hour in range");
+  if (!hourAlignedZone(q.timezone, from, to)) return raw("the time zone is not hour-aligned");
+  return { source: "rollup", hoursFrom: new Date(hoursFrom), hoursTo: new Date(hoursTo) };
+}
+
+/** Aggregates over the rows of rollupParts: n events, m matching, nn numeric values, ns their sum. */
+function partsAggregateSql(q: MetricQuery): string {
+  switch (q.aggregation) {
+    case "count":
+      return "sum(e.n)::float8";
+    case "rate":
+      return "CASE WHEN sum(e.n) = 0 THEN NULL ELSE (100.0 * sum(e.m) / sum(e.n))::float8 END";
+    case "sum":
+      return "COALESCE(sum(e.ns), 0)::float8";
+    case "avg":
+      return "(sum(e.ns) / NULLIF(sum(e.nn), 0))::float8";
+    default:
+      throw new Error(`${q.aggregation} has no rollup form`);
+  }
+}
+
+/**
+ * One row source (timestamp, n, m, nn, ns, gkey) for a rollup plan: rollup rows for the whole hours,
+ * raw events for the partial hours at both ends. `rawWhere` is the raw query's WHERE list.
+ */
+function rollupParts(
+  q: MetricQuery,
+  plan: Extract<QueryPlan, { source: "rollup" }>,
+  rawWhere: string[],
+  p: (v: unknown) => string,
+): string {
+  const h1 = `${p(plan.hoursFrom.toISOString())}::timestamptz`;
+  const h2 = `${p(plan.hoursTo.toISOString())}::timestamptz`;
+  const rollup = (dim: string, kind: number, val: string | null, cols: string) =>
+    `SELECT r.hour AS timestamp, ${cols} FROM event_rollups r
+       WHERE r.workspace_id = $1 AND r.agent_id = $2 AND r.name = $3 AND r.dim = ${dim} AND r.kind = ${kind}
+         ${val ? `AND r.val = ${val}` : ""} AND r.hour >= ${h1} AND r.hour < ${h2}`;
+  const cols = (n: string, m: string, nn: string, ns: string, gkey: string) =>
+    `${n}::bigint AS n, ${m}::bigint AS m, ${nn}::bigint AS nn, ${ns}::numeric AS ns, ${gkey}::text AS gkey`;
+  const jsonText = (v: unknown) => `(${p(JSON.stringify(v))}::jsonb)::text`;
+
+  const parts: string[] = [];
+  let edge: string;
+  if (q.aggregation === "count" && q.groupBy) {
+    const g = p(q.groupBy);
+    const none = p(NONE_KEY);
+    const label = "CASE WHEN jsonb_typeof(r.val::jsonb) = 'string' THEN r.val::jsonb #>> '{}' ELSE r.val END";
+    // Events without the property: all events minus those with a value (other kinds are excluded by the plan check).
+    parts.push(rollup(g, 1, null, cols("r.n", "0", "0", "NULL", label)));
+    parts.push(rollup("''", 0, null, cols("r.n", "0", "0", "NULL", none)));
+    parts.push(rollup(g, 1, null, cols("-r.n", "0", "0", "NULL", none)));
+    edge = cols("1", "0", "0", "NULL", groupKeySql(q.groupBy, p));
+  } else if (q.aggregation === "count") {
+    if (q.where)
+      parts.push(rollup(p(q.where.property), 1, jsonText(q.where.equals), cols("r.n", "0", "0", "NULL", "NULL")));
+    else parts.push(rollup("''", 0, null, cols("r.n", "0", "0", "NULL", "NULL")));
+    edge = cols("1", "0", "0", "NULL", "NULL");
+  } else if (q.aggregation === "rate") {
+    const w = q.where!;
+    parts.push(rollup("''", 0, null, cols("r.n", "0", "0", "NULL", "NULL")));
+    parts.push(rollup(p(w.property), 1, jsonText(w.equals), cols("0", "r.n", "0", "NULL", "NULL")));
+    const match = `CASE WHEN e.properties -> ${p(w.property)} = ${p(JSON.stringify(w.equals))}::jsonb THEN 1 ELSE 0 END`;
+    edge = cols("1", match, "0", "NULL", "NULL");
+  } else {
+    parts.push(rollup(p(q.property!), 2, null, cols("0", "0", "r.n", "r.num_sum", "NULL")));
+    const prop = `e.properties -> ${p(q.property!)}`;
+    edge = cols(
+      "1",
+      "0",
+      `CASE WHEN jsonb_typeof(${prop}) = 'number' THEN 1 ELSE 0 END`,
+      `CASE WHEN jsonb_typeof(${prop}) = 'number' THEN (${prop})::text::numeric END`,
+      "NULL",
+    );
+  }
+  parts.push(
+    `SELECT e.timestamp, ${edge} FROM track_events e
+       WHERE ${rawWhere.join(" AND ")} AND (e.timestamp < ${h1} OR e.timestamp >= ${h2})`,
+  );
+  return parts.join("\n UNION ALL \n");
+}
+
+/** The group label of an event: a string value as is, other JSON values as JSON text, none as "(none)". */
+function groupKeySql(prop: string, p: (v: unknown) => string): string {
+  const v = `e.properties -> ${p(prop)}`;
+  return `COALESCE(CASE WHEN jsonb_typeof(${v}) = 'string' THEN e.properties ->> ${p(prop)} ELSE (${v})::text END, ${p(NONE_KEY)})`;
+}
 
 export async function runMetricQuery(db: Db, workspaceId: string, q: MetricQuery): Promise<MetricResult> {
+  return (await executeMetricQuery(db, workspaceId, q)).result;
+}
+
+/** Answers a metric query; `rollups: false` forces the raw plan (the reference in tests and benchmarks). */
+export async function executeMetricQuery(
+  db: Db,
+  workspaceId: string,
+  q: MetricQuery,
+  opts: { rollups?: boolean } = {},
+): Promise<{ result: MetricResult; plan: QueryPlan }> {
   const agent = await db.prisma.agent.findUnique({
     where: { workspaceId_name: { workspaceId, name: q.agent } },
     select: { id: true },
@@ -56,8 +198,36 @@ export async function runMetricQuery(db: Db, workspaceId: string, q: MetricQuery
   // For rate, `where` is the numerator; for the other aggregations it filters.
   if (q.where && q.aggregation !== "rate")
     where.push(`e.properties -> ${p(q.where.property)} = ${p(JSON.stringify(q.where.equals))}::jsonb`);
-  const agg = aggregateSql(q, p);
-  const from = `FROM track_events e WHERE ${where.join(" AND ")}`;
+
+  let plan: QueryPlan = opts.rollups === false ? { source: "raw", reason: "rollups off" } : planMetricQuery(q);
+  if (plan.source === "rollup" && q.groupBy) {
+    // Numbers, objects and long strings are not rolled up per value: such a property groups from events.
+    const [other] = await db.prisma.$queryRawUnsafe<{ found: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM event_rollups WHERE workspace_id = $1 AND agent_id = $2 AND name = $3
+         AND dim = $4 AND kind IN (2, 3) AND hour >= $5::timestamptz AND hour < $6::timestamptz AND n <> 0) AS found`,
+      workspaceId,
+      agent?.id ?? "",
+      q.event,
+      q.groupBy,
+      plan.hoursFrom.toISOString(),
+      plan.hoursTo.toISOString(),
+    );
+    if (other?.found) plan = { source: "raw", reason: "the property has values that are not rolled up" };
+  }
+
+  let agg: string;
+  let from: string;
+  let groupKey: string;
+  if (plan.source === "rollup") {
+    from = `FROM (${rollupParts(q, plan, where, p)}) e`;
+    agg = partsAggregateSql(q);
+    groupKey = "e.gkey";
+  } else {
+    from = `FROM track_events e WHERE ${where.join(" AND ")}`;
+    agg = aggregateSql(q, p);
+    groupKey = q.groupBy ? groupKeySql(q.groupBy, p) : "";
+  }
+  const query = <R>(sql: string, ...extra: unknown[]) => db.prisma.$queryRawUnsafe<R[]>(sql, ...params, ...extra);
 
   if (q.interval) {
     const tz = p(q.timezone);
@@ -86,33 +256,39 @@ export async function runMetricQuery(db: Db, workspaceId: string, q: MetricQuery
              SELECT (b.local_start AT TIME ZONE ${tz}) AS bucket, a.value
              FROM buckets b LEFT JOIN agg a ON a.local_start = b.local_start ORDER BY b.local_start`;
     }
-    const rows = await db.prisma.$queryRawUnsafe<{ bucket: Date; value: number | null }[]>(sql, ...params);
-    return { series: rows.map((r) => ({ bucket: new Date(r.bucket).toISOString(), value: r.value ?? empty })) };
+    const rows = await query<{ bucket: Date; value: number | null }>(sql);
+    return {
+      plan,
+      result: { series: rows.map((r) => ({ bucket: new Date(r.bucket).toISOString(), value: r.value ?? empty })) },
+    };
   }
 
   if (q.groupBy) {
-    const key = `COALESCE(CASE WHEN jsonb_typeof(e.properties -> ${p(q.groupBy)}) = 'string' THEN e.properties ->> ${p(q.groupBy)} ELSE (e.properties -> ${p(q.groupBy)})::text END, ${p(NONE_KEY)})`;
-    const rows = await db.prisma.$queryRawUnsafe<{ key: string; value: number | null }[]>(
-      `SELECT ${key} AS key, ${agg} AS value ${from} GROUP BY 1 ORDER BY 2 DESC NULLS LAST, 1`,
-      ...params,
+    // Rollup parts carry negative "(none)" rows: a group whose events net to zero is not a group.
+    const having = plan.source === "rollup" ? "HAVING sum(e.n) > 0" : "";
+    const rows = await query<{ key: string; value: number | null }>(
+      `SELECT ${groupKey} AS key, ${agg} AS value ${from} GROUP BY 1 ${having} ORDER BY 2 DESC NULLS LAST, 1`,
     );
     let groups = rows.map((r) => ({ key: r.key, value: r.value }));
     if (q.top && groups.length > q.top) {
-      // "other" is the same aggregation over the events of every other group, recomputed exactly.
       const kept = groups.slice(0, q.top);
-      const otherParams = [...params, kept.map((g) => g.key)];
-      const other = await db.prisma.$queryRawUnsafe<{ value: number | null }[]>(
-        `SELECT ${agg} AS value ${from} AND ${key} <> ALL($${otherParams.length}::text[])`,
-        ...otherParams,
-      );
-      groups = [...kept, { key: OTHER_KEY, value: other[0]?.value ?? null }];
+      let other: number | null;
+      if (plan.source === "rollup") {
+        // Counts add up: "other" is the sum of the groups left out.
+        other = groups.slice(q.top).reduce((s, g) => s + (g.value ?? 0), 0);
+      } else {
+        // "other" is the same aggregation over the events of every other group, recomputed exactly.
+        const [row] = await query<{ value: number | null }>(
+          `SELECT ${agg} AS value ${from} AND ${groupKey} <> ALL($${params.length + 1}::text[])`,
+          kept.map((g) => g.key),
+        );
+        other = row?.value ?? null;
+      }
+      groups = [...kept, { key: OTHER_KEY, value: other }];
     }
-    return { groups };
+    return { plan, result: { groups } };
   }
 
-  const [row] = await db.prisma.$queryRawUnsafe<{ value: number | null }[]>(
-    `SELECT ${agg} AS value ${from}`,
-    ...params,
-  );
-  return { value: row?.value ?? (EMPTY_IS_ZERO.has(q.aggregation) ? 0 : null) };
+  const [row] = await query<{ value: number | null }>(`SELECT ${agg} AS value ${from}`);
+  return { plan, result: { value: row?.value ?? (EMPTY_IS_ZERO.has(q.aggregation) ? 0 : null) } };
 }

@@ -239,6 +239,72 @@ describe("metrics query API agrees with brute force", () => {
     }, 60_000);
   }
 
+  it("reads whole hours from rollups and the partial hours at both ends from events", async () => {
+    const from = FROM + 17 * 60_000 + 123;
+    const to = TO - 23 * 60_000;
+    const evs = events.filter(
+      (e) => Date.parse(e.timestamp) >= from && Date.parse(e.timestamp) < to && e.name === "order_placed",
+    );
+    for (const a of AGGS) {
+      const res = await queryRoute(
+        request("/api/v1/metrics/query", {
+          body: {
+            agent: "shop",
+            event: "order_placed",
+            from: new Date(from).toISOString(),
+            to: new Date(to).toISOString(),
+            ...a,
+          },
+          bearer: key,
+        }),
+      );
+      const rolled =
+        a.aggregation !== "distinct_count" && !(a.where && a.aggregation !== "rate" && a.aggregation !== "count");
+      expect(res.headers.get("x-runlens-metric-source"), JSON.stringify(a)).toBe(rolled ? "rollup" : "raw");
+      close((await res.json()).value, aggregate(a, evs));
+    }
+    const rolledGroups = await queryRoute(
+      request("/api/v1/metrics/query", {
+        body: {
+          agent: "shop",
+          event: "order_placed",
+          from: new Date(from).toISOString(),
+          to: new Date(to).toISOString(),
+          aggregation: "count",
+          groupBy: "category",
+          top: 2,
+        },
+        bearer: key,
+      }),
+    );
+    expect(rolledGroups.headers.get("x-runlens-metric-source")).toBe("rollup");
+    const counts = new Map<string, number>();
+    for (const e of evs) {
+      const k = (e.properties.category as string | undefined) ?? NONE_KEY;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    const ranked = [...counts].sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+    expect((await rolledGroups.json()).groups).toEqual([
+      ...ranked.slice(0, 2).map(([k, v]) => ({ key: k, value: v })),
+      { key: "other", value: ranked.slice(2).reduce((s, [, v]) => s + v, 0) },
+    ]);
+    // A property with numbers among its values cannot group from per-value rollups.
+    const mixed = await queryRoute(
+      request("/api/v1/metrics/query", {
+        body: {
+          agent: "shop",
+          event: "order_placed",
+          from: new Date(FROM).toISOString(),
+          to: new Date(TO).toISOString(),
+          aggregation: "count",
+          groupBy: "customer",
+        },
+        bearer: key,
+      }),
+    );
+    expect(mixed.headers.get("x-runlens-metric-source")).toBe("raw");
+  });
+
   it("names the bad fields of a query", async () => {
     const res = await queryRoute(
       request("/api/v1/metrics/query", {
