@@ -73,7 +73,7 @@ const categorical = (v: unknown) => typeof v === "boolean" || (typeof v === "str
 /** Whether rollups can answer `q` exactly, and over which whole hours. */
 export function planMetricQuery(q: MetricQuery): QueryPlan {
   const raw = (reason: string): QueryPlan => ({ source: "raw", reason });
-  if (q.aggregation === "distinct_count") return raw("distinct_count reads events");
+  if (q.aggregation === "distinct_count" && (q.where || q.groupBy)) return raw("filtered distinct_count reads events");
   if (q.where && !categorical(q.where.equals)) return raw("the filter value is not rolled up");
   if (q.where && q.aggregation !== "rate" && q.aggregation !== "count") return raw("filtered sum and avg read events");
   if (q.groupBy && (q.aggregation !== "count" || q.where)) return raw("only plain counts group from rollups");
@@ -86,7 +86,10 @@ export function planMetricQuery(q: MetricQuery): QueryPlan {
   return { source: "rollup", hoursFrom: new Date(hoursFrom), hoursTo: new Date(hoursTo) };
 }
 
-/** Aggregates over the rows of rollupParts: n events, m matching, nn numeric values, ns their sum. */
+/**
+ * Aggregates over the rows of rollupParts: n events, m matching, nn numeric values, ns their sum,
+ * dval a value as JSON text (distinct_count).
+ */
 function partsAggregateSql(q: MetricQuery): string {
   switch (q.aggregation) {
     case "count":
@@ -97,13 +100,13 @@ function partsAggregateSql(q: MetricQuery): string {
       return "COALESCE(sum(e.ns), 0)::float8";
     case "avg":
       return "(sum(e.ns) / NULLIF(sum(e.nn), 0))::float8";
-    default:
-      throw new Error(`${q.aggregation} has no rollup form`);
+    case "distinct_count":
+      return "count(DISTINCT e.dval)::float8";
   }
 }
 
 /**
- * One row source (timestamp, n, m, nn, ns, gkey) for a rollup plan: rollup rows for the whole hours,
+ * One row source (timestamp, n, m, nn, ns, gkey, dval) for a rollup plan: rollup rows for the whole hours,
  * raw events for the partial hours at both ends. `rawWhere` is the raw query's WHERE list.
  */
 function rollupParts(
@@ -118,8 +121,8 @@ function rollupParts(
     `SELECT r.hour AS timestamp, ${cols} FROM event_rollups r
        WHERE r.workspace_id = $1 AND r.agent_id = $2 AND r.name = $3 AND r.dim = ${dim} AND r.kind = ${kind}
          ${val ? `AND r.val = ${val}` : ""} AND r.hour >= ${h1} AND r.hour < ${h2}`;
-  const cols = (n: string, m: string, nn: string, ns: string, gkey: string) =>
-    `${n}::bigint AS n, ${m}::bigint AS m, ${nn}::bigint AS nn, ${ns}::numeric AS ns, ${gkey}::text AS gkey`;
+  const cols = (n: string, m: string, nn: string, ns: string, gkey: string, dval = "NULL") =>
+    `${n}::bigint AS n, ${m}::bigint AS m, ${nn}::bigint AS nn, ${ns}::numeric AS ns, ${gkey}::text AS gkey, ${dval}::text AS dval`;
   const jsonText = (v: unknown) => `(${p(JSON.stringify(v))}::jsonb)::text`;
 
   const parts: string[] = [];
@@ -133,6 +136,10 @@ function rollupParts(
     parts.push(rollup("''", 0, null, cols("r.n", "0", "0", "NULL", none)));
     parts.push(rollup(g, 1, null, cols("-r.n", "0", "0", "NULL", none)));
     edge = cols("1", "0", "0", "NULL", groupKeySql(q.groupBy, p));
+  } else if (q.aggregation === "distinct_count") {
+    // Values whose events were all replaced keep a row with n = 0: they are not values any more.
+    parts.push(`${rollup(p(q.property!), 1, null, cols("r.n", "0", "0", "NULL", "NULL", "r.val"))} AND r.n > 0`);
+    edge = cols("1", "0", "0", "NULL", "NULL", `(e.properties -> ${p(q.property!)})::text`);
   } else if (q.aggregation === "count") {
     if (q.where)
       parts.push(rollup(p(q.where.property), 1, jsonText(q.where.equals), cols("r.n", "0", "0", "NULL", "NULL")));
@@ -200,15 +207,16 @@ export async function executeMetricQuery(
     where.push(`e.properties -> ${p(q.where.property)} = ${p(JSON.stringify(q.where.equals))}::jsonb`);
 
   let plan: QueryPlan = opts.rollups === false ? { source: "raw", reason: "rollups off" } : planMetricQuery(q);
-  if (plan.source === "rollup" && q.groupBy) {
-    // Numbers, objects and long strings are not rolled up per value: such a property groups from events.
+  const perValue = q.groupBy ?? (q.aggregation === "distinct_count" ? q.property : undefined);
+  if (plan.source === "rollup" && perValue) {
+    // Numbers, objects and long strings are not rolled up per value: such a property reads events.
     const [other] = await db.prisma.$queryRawUnsafe<{ found: boolean }[]>(
       `SELECT EXISTS (SELECT 1 FROM event_rollups WHERE workspace_id = $1 AND agent_id = $2 AND name = $3
          AND dim = $4 AND kind IN (2, 3) AND hour >= $5::timestamptz AND hour < $6::timestamptz AND n <> 0) AS found`,
       workspaceId,
       agent?.id ?? "",
       q.event,
-      q.groupBy,
+      perValue,
       plan.hoursFrom.toISOString(),
       plan.hoursTo.toISOString(),
     );

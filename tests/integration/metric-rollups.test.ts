@@ -27,6 +27,7 @@ function makeEvent(id: string) {
   if (random() < 0.1) props.amount = "12"; // mixed types
   if (random() < 0.9) props.severity = pick(["low", "high", "critical"]);
   if (random() < 0.5) props.answered = random() < 0.6;
+  if (random() < 0.7) props.user = `u${Math.floor(random() * 60)}`;
   if (random() < 0.05) props.severity = null;
   if (random() < 0.05) props.payload = { nested: true };
   if (random() < 0.05) props.severity = "x".repeat(250); // too long to roll up per value
@@ -95,6 +96,7 @@ describe("hourly rollups kept at ingest", () => {
       { aggregation: "rate", where: { property: "answered", equals: true } },
       { aggregation: "sum", property: "amount" },
       { aggregation: "avg", property: "amount" },
+      { aggregation: "distinct_count", property: "user" },
       { aggregation: "count", groupBy: "answered", top: 1 },
     ];
     let rolled = 0;

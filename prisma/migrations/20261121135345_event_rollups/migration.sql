@@ -13,6 +13,9 @@ CREATE TABLE "event_rollups" (
     CONSTRAINT "event_rollups_pkey" PRIMARY KEY ("workspace_id","agent_id","name","dim","kind","val","hour")
 );
 
+-- CreateIndex
+CREATE INDEX "event_rollups_workspace_id_agent_id_name_dim_kind_hour_idx" ON "event_rollups"("workspace_id", "agent_id", "name", "dim", "kind", "hour");
+
 -- AddForeignKey
 ALTER TABLE "event_rollups" ADD CONSTRAINT "event_rollups_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
