@@ -25,7 +25,12 @@ function item(over: Partial<CloudflareTraceItemInput> = {}): CloudflareTraceItem
     logs: [{ message: ["charged", { amount: 10, password: "hunter2" }], level: "info", timestamp: T }],
     eventTimestamp: T,
     event: {
-      request: { url: "https://api.example.com/charge", method: "POST", headers: { accept: "*/*" }, cf: { colo: "GRU" } },
+      request: {
+        url: "https://api.example.com/charge",
+        method: "POST",
+        headers: { accept: "*/*" },
+        cf: { colo: "GRU" },
+      },
       response: { status: 201 },
     },
     ...over,
@@ -49,7 +54,10 @@ describe("POST /api/v1/ingest/cloudflare", () => {
     executions: await app.db().prisma.execution.count({ where: { workspaceId: ws } }),
   });
   const details = async (id: string, bearer = key) => {
-    const res = await getDetails(request(`/api/v1/runtime/v1/observability/executions/${id}/details`, { bearer }), ctx({ id }));
+    const res = await getDetails(
+      request(`/api/v1/runtime/v1/observability/executions/${id}/details`, { bearer }),
+      ctx({ id }),
+    );
     return { status: res.status, body: (await res.json()) as { execution: Execution; traces: Span[] } };
   };
 
@@ -139,11 +147,15 @@ describe("POST /api/v1/ingest/cloudflare", () => {
   });
 
   it("stores a 300 KB log through the shared truncation, with its marker", async () => {
-    const res = await send([item({ eventTimestamp: T + 8000, logs: [{ message: ["x".repeat(300_000)], level: "log", timestamp: T + 8000 }] })]);
+    const res = await send([
+      item({ eventTimestamp: T + 8000, logs: [{ message: ["x".repeat(300_000)], level: "log", timestamp: T + 8000 }] }),
+    ]);
     expect((await res.json()).accepted).toBe(1);
-    const executionId = (await app.db().prisma.execution.findFirstOrThrow({
-      where: { workspaceId, startedAt: new Date(T + 8000) },
-    })).id;
+    const executionId = (
+      await app.db().prisma.execution.findFirstOrThrow({
+        where: { workspaceId, startedAt: new Date(T + 8000) },
+      })
+    ).id;
     const span = await app.db().prisma.span.findUniqueOrThrow({
       where: { workspaceId_id: { workspaceId, id: `${executionId}.log.0` } },
     });
