@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Execution, Span } from "@/lib/contracts/executions";
@@ -55,7 +56,7 @@ describe("Cloudflare tail Worker (real workerd) -> running portal", () => {
       // The producer's console output (250 KB of it) is checked in the traces, not printed.
       handleRuntimeStdio: process.env.DEBUG_MINIFLARE
         ? undefined
-        : (stdout, stderr) => {
+        : (stdout: Readable, stderr: Readable) => {
             stdout.resume();
             stderr.resume();
           },
@@ -74,10 +75,26 @@ describe("Cloudflare tail Worker (real workerd) -> running portal", () => {
           scriptPath: path.join(FIXTURES, "tail.mjs"),
           compatibilityDate: "2025-01-01",
           bindings: {
-            RUNLENS_URL: `${server.url}/api/v1/ingest/cloudflare`,
+            RUNLENS_URL: server.url,
             RUNLENS_API_KEY: server.apiKey,
             TAP_URL: `http://127.0.0.1:${(tap.address() as AddressInfo).port}/`,
           },
+        },
+        // The same producer tailed by the documented recipe, as is.
+        {
+          name: "plain",
+          modules: true,
+          scriptPath: path.join(FIXTURES, "producer.mjs"),
+          compatibilityDate: "2025-01-01",
+          compatibilityFlags: ["nodejs_compat"],
+          tails: ["recipe"],
+        },
+        {
+          name: "recipe",
+          modules: true,
+          scriptPath: path.join(FIXTURES, "tail-recipe.mjs"),
+          compatibilityDate: "2025-01-01",
+          bindings: { RUNLENS_URL: server.url, RUNLENS_API_KEY: server.apiKey },
         },
       ],
     });
@@ -103,6 +120,13 @@ describe("Cloudflare tail Worker (real workerd) -> running portal", () => {
     }
     return tapped[n];
   }
+
+  /** A Worker's entry points (Miniflare's declared Fetcher type is missing them). */
+  type WorkerStub = {
+    fetch(url: string, init: { headers: Record<string, string> }): Promise<Response>;
+    scheduled(o: { cron: string; scheduledTime: Date }): Promise<unknown>;
+  };
+  const worker = async (name: string) => (await mf.getWorker(name)) as unknown as WorkerStub;
 
   const fetchPath = (p: string, headers: Record<string, string> = {}) =>
     traced(() => mf.dispatchFetch(`http://example.com${p}`, { headers }));
@@ -240,9 +264,7 @@ describe("Cloudflare tail Worker (real workerd) -> running portal", () => {
 
   it("a cron trigger: a scheduled execution with its cron and scheduled time", async () => {
     const scheduledTime = new Date("2026-11-21T12:00:00.000Z");
-    // Miniflare's Fetcher type leaves out scheduled(), which the runtime object has.
-    type Scheduler = { scheduled(o: { cron: string; scheduledTime: Date }): Promise<unknown> };
-    const producer = (await mf.getWorker("producer")) as unknown as Scheduler;
+    const producer = await worker("producer");
     const t = await traced(() => producer.scheduled({ cron: "*/5 * * * *", scheduledTime }));
     const d = await stored(t);
     expect(d.execution).toMatchObject({
@@ -275,5 +297,30 @@ describe("Cloudflare tail Worker (real workerd) -> running portal", () => {
     }
     await drained();
     expect(await totals()).toEqual(before);
+  });
+
+  it("the documented recipe, unchanged, sends runtime-redacted requests that are stored as such", async () => {
+    const listed = async () => {
+      const res = await api("/executions?source=cloudflare&limit=200");
+      return ((await res.json()) as { executions: Execution[] }).executions;
+    };
+    const before = new Set((await listed()).map((e) => e.id));
+    const plain = await worker("plain");
+    await plain.fetch(`http://example.com/users/${HEX}?id=${UUID}`, { headers: { "x-auth-token": "tok-123" } });
+    // Tail failures are silent: wait for the execution with a timeout.
+    const deadline = Date.now() + 20_000;
+    let fresh: Execution[] = [];
+    while (fresh.length === 0) {
+      if (Date.now() > deadline) throw new Error("the recipe's POST never arrived");
+      await new Promise((r) => setTimeout(r, 100));
+      fresh = (await listed()).filter((e) => !before.has(e.id));
+    }
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]).toMatchObject({ agent: "worker", name: "GET /users/REDACTED", status: "success" });
+    const res = await api(`/executions/${fresh[0].id}/details`);
+    const d = (await res.json()) as Details;
+    const [http] = spans(d, "http_call");
+    expect(http.http?.url).toBe("http://example.com/users/REDACTED?id=REDACTED");
+    expect((http.input as { headers: Record<string, string> }).headers["x-auth-token"]).toBe("REDACTED");
   });
 });
