@@ -276,6 +276,12 @@ describe("mapCloudflareTraceItem", () => {
     expect(r.ended_at).toBe(new Date(T + 1500).toISOString());
   });
 
+  it("keeps fields it does not know in the root metadata under extra", () => {
+    const m = map({ ...fetchItem(), tailAttributes: { region: "eu" } } as CloudflareTraceItemInput);
+    expect(root(m).metadata).toMatchObject({ extra: { tailAttributes: { region: "eu" } } });
+    expect(root(map(fetchItem())).metadata).not.toHaveProperty("extra");
+  });
+
   it("absent optional fields are null in the metadata, and missing arrays are empty", () => {
     const m = map({ outcome: "ok", eventTimestamp: T, event: null });
     expect(m.spans).toHaveLength(1);

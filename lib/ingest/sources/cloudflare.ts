@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { CloudflareHeaders, CloudflareTraceItem } from "../../contracts/cloudflare.ts";
+import { type CloudflareHeaders, type CloudflareTraceItem, ZCloudflareTraceItem } from "../../contracts/cloudflare.ts";
 import type { ExecutionContext, SpanRow } from "../model.ts";
 
 /**
@@ -266,24 +266,8 @@ function rootName(kind: CloudflareEventKind, item: CloudflareTraceItem, agent: s
   }
 }
 
-const KNOWN_ITEM_KEYS = new Set([
-  "scriptName",
-  "outcome",
-  "eventTimestamp",
-  "event",
-  "logs",
-  "exceptions",
-  "diagnosticsChannelEvents",
-  "truncated",
-  "wallTime",
-  "cpuTime",
-  "executionModel",
-  "entrypoint",
-  "scriptVersion",
-  "dispatchNamespace",
-  "scriptTags",
-  "durableObjectId",
-]);
+/** Fields the contract knows; any other goes to the root span's metadata under `extra`. */
+const KNOWN_ITEM_KEYS = new Set(Object.keys(ZCloudflareTraceItem.shape));
 
 /**
  * Maps one validated TraceItem to its execution. `receivedAt` stands in for the start time of an
