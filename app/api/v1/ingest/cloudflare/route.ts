@@ -1,0 +1,14 @@
+import { ZCloudflareEnvelope } from "@/lib/contracts/cloudflare";
+import { INGEST_MAX_BYTES } from "@/lib/contracts/ingest";
+import { requireApiKey } from "@/lib/http/guards";
+import { handle, json, readJson } from "@/lib/http/respond";
+import { ingestCloudflareTraces } from "@/lib/ingest/cloudflare";
+
+export const dynamic = "force-dynamic";
+
+/** Cloudflare tail Worker ingest: the body is `JSON.stringify(events)`; 207 with one result per TraceItem. */
+export const POST = handle(async (req: Request) => {
+  const key = await requireApiKey(req);
+  const items = await readJson(req, ZCloudflareEnvelope, INGEST_MAX_BYTES);
+  return json(await ingestCloudflareTraces(key.workspaceId, items), 207);
+});

@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { INGEST_MAX_ITEMS } from "./ingest.ts";
+
+/**
+ * The body a Cloudflare tail (trace) Worker sends: `JSON.stringify(events)`, an array of TraceItems
+ * (shared/spec/cloudflare-trace-workers.txt, shared/spec/cloudflare-tail-runtime.md). Lenient on
+ * purpose: the runtime leaves out fields it has no value for (entrypoint, scriptVersion,
+ * dispatchNamespace, scriptTags, durableObjectId... locally; scriptName is null there), and future
+ * fields are kept (loose objects) so they reach the execution's metadata.
+ */
+
+/** Epoch milliseconds (what the runtime sends) or an ISO-8601 string (a Date through JSON, e.g. alarms). */
+export const ZCloudflareInstant = z.union([
+  z.number().nonnegative().max(8.64e15),
+  z.string().refine((s) => !Number.isNaN(Date.parse(s)), "Expected epoch milliseconds or an ISO-8601 timestamp."),
+]);
+
+export const ZCloudflareLog = z.looseObject({
+  timestamp: ZCloudflareInstant.nullish(),
+  /** debug, info, log, warn, error; kept as sent. */
+  level: z.string().max(32).nullish(),
+  /** The console call's arguments, one array element each, as JSON. */
+  message: z.unknown(),
+});
+
+export const ZCloudflareException = z.looseObject({
+  timestamp: ZCloudflareInstant.nullish(),
+  name: z.string().nullish(),
+  message: z.string().nullish(),
+  stack: z.string().nullish(),
+});
+
+export const ZCloudflareDiagnosticsEvent = z.looseObject({
+  timestamp: ZCloudflareInstant.nullish(),
+  channel: z.string().max(1024),
+  message: z.unknown(),
+});
+
+/** Lower-cased names to values; also accepted as [name, value] pairs or {name, value} entries. */
+export const ZCloudflareHeaders = z.union([
+  z.record(z.string(), z.string()),
+  z.array(z.tuple([z.string(), z.string()])),
+  z.array(z.object({ name: z.string(), value: z.string() })),
+]);
+
+export type CloudflareHeaders = z.output<typeof ZCloudflareHeaders>;
+
+export const ZCloudflareRequest = z.looseObject({
+  url: z.string().min(1).max(65_536),
+  method: z.string().min(1).max(32),
+  headers: ZCloudflareHeaders.nullish(),
+  cf: z.record(z.string(), z.unknown()).nullish(),
+});
+
+/**
+ * The triggering event; its kind follows from its fields (the runtime sends no tag): fetch
+ * (request, response), scheduled (cron, scheduledTime), alarm (scheduledTime), queue (queue,
+ * batchSize), email (mailFrom, rcptTo, rawSize), tail (consumedEvents), RPC (rpcMethod),
+ * hibernatable WebSocket (getWebSocketEvent). Null or {} for the others.
+ */
+export const ZCloudflareEvent = z.looseObject({
+  request: ZCloudflareRequest.optional(),
+  response: z.looseObject({ status: z.number().int().min(0).max(999) }).nullish(),
+  cron: z.string().max(256).optional(),
+  scheduledTime: ZCloudflareInstant.optional(),
+  queue: z.string().max(1024).optional(),
+  batchSize: z.number().int().nonnegative().optional(),
+  mailFrom: z.string().max(1024).optional(),
+  rcptTo: z.string().max(1024).optional(),
+  rawSize: z.number().nonnegative().optional(),
+  consumedEvents: z.array(z.looseObject({ scriptName: z.string().nullish() })).optional(),
+  rpcMethod: z.string().max(1024).optional(),
+  getWebSocketEvent: z.looseObject({ webSocketEventType: z.string().max(64) }).optional(),
+});
+
+export const ZCloudflareTraceItem = z.looseObject({
+  /** Null when the script name is not set (always, under Miniflare and workerd). */
+  scriptName: z.string().max(256).nullish(),
+  /** ok, canceled, exception, exceededCpu, exceededMemory, scriptNotFound, unknown, ...: kept as sent. */
+  outcome: z.string().min(1).max(64),
+  eventTimestamp: ZCloudflareInstant.nullish(),
+  event: ZCloudflareEvent.nullish(),
+  logs: z.array(ZCloudflareLog).nullish(),
+  exceptions: z.array(ZCloudflareException).nullish(),
+  diagnosticsChannelEvents: z.array(ZCloudflareDiagnosticsEvent).nullish(),
+  truncated: z.boolean().nullish(),
+  wallTime: z.number().nonnegative().nullish(),
+  cpuTime: z.number().nonnegative().nullish(),
+  executionModel: z.string().max(64).nullish(),
+  entrypoint: z.string().max(256).nullish(),
+  scriptVersion: z
+    .looseObject({ id: z.string().nullish(), tag: z.string().nullish(), message: z.string().nullish() })
+    .nullish(),
+  dispatchNamespace: z.string().max(256).nullish(),
+  scriptTags: z.array(z.string()).nullish(),
+  durableObjectId: z.string().max(256).nullish(),
+});
+export type CloudflareTraceItemInput = z.input<typeof ZCloudflareTraceItem>;
+export type CloudflareTraceItem = z.output<typeof ZCloudflareTraceItem>;
+
+/** The envelope is checked first (items unchecked), then each item alone. */
+export const ZCloudflareEnvelope = z
+  .array(z.unknown())
+  .max(INGEST_MAX_ITEMS, `At most ${INGEST_MAX_ITEMS} trace items a batch.`);
