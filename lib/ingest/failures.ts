@@ -6,7 +6,7 @@ import { INGEST_QUEUE } from "./pipeline.ts";
 
 export type FailedBatch = {
   id: string;
-  kind: IngestBatch["kind"];
+  kind: "spans" | "events";
   items: number;
   error: string;
   attempts: number;
@@ -14,7 +14,8 @@ export type FailedBatch = {
 };
 export type IngestionStatus = { queue: "redis" | "in-process"; pending: number; failed: FailedBatch[] };
 
-const itemsOf = (b: IngestBatch) => (b.kind === "spans" ? b.spans.length : b.events.length);
+const itemsOf = (b: IngestBatch) =>
+  b.kind === "spans" ? b.spans.length : b.kind === "span_rows" ? b.count : b.events.length;
 
 /** The pipeline's state for Settings › Ingestion: backlog and this workspace's failed batches. */
 export async function ingestionStatus(workspaceId: string): Promise<IngestionStatus> {
@@ -28,7 +29,7 @@ export async function ingestionStatus(workspaceId: string): Promise<IngestionSta
       .filter((f) => f.data.workspaceId === workspaceId)
       .map((f) => ({
         id: f.id,
-        kind: f.data.kind,
+        kind: f.data.kind === "events" ? "events" : "spans",
         items: itemsOf(f.data),
         error: f.error,
         attempts: f.attempts,

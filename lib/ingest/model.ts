@@ -61,5 +61,19 @@ export type SpanBatch = {
   spans: SpanRow[];
   executions: ExecutionContext[];
 };
+/**
+ * A span batch as it is queued and written: rows deduplicated, sorted and already serialized as the
+ * SQL parameter, so the worker neither parses them back into objects nor serializes them again.
+ */
+export type SpanJob = {
+  kind: "span_rows";
+  workspaceId: string;
+  source: Source;
+  /** One per execution, in id order, with the earliest start among the batch's spans. */
+  executions: (ExecutionContext & { started_at: string })[];
+  count: number;
+  /** JSON array of SpanRow. */
+  rows: string;
+};
 export type EventBatch = { kind: "events"; workspaceId: string; events: EventRow[] };
-export type IngestBatch = SpanBatch | EventBatch;
+export type IngestBatch = SpanBatch | SpanJob | EventBatch;

@@ -17,7 +17,7 @@ import { getQueue, type JobQueue } from "../queue/index.ts";
 import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanRow } from "./model.ts";
 import { makeRedactor, type Redactor, truncatePayload } from "./protect.ts";
 import { executionContexts, mapTraceRecord, mapTrackEvent } from "./sources/sdk.ts";
-import { writeEventBatch, writeSpanBatch } from "./write.ts";
+import { toSpanJob, writeEventBatch, writeSpanBatch } from "./write.ts";
 
 export const INGEST_QUEUE = "ingest";
 
@@ -129,7 +129,7 @@ export async function buildSpanBatch(
 export async function processBatch(db: Db, batch: IngestBatch): Promise<void> {
   const bus = await getLiveBus();
   const at = new Date().toISOString();
-  if (batch.kind === "spans") {
+  if (batch.kind !== "events") {
     const { executionIds } = await writeSpanBatch(db, batch);
     await bus.publish({ workspaceId: batch.workspaceId, kind: "executions", ids: executionIds, at });
   } else {
@@ -143,13 +143,13 @@ export async function processBatch(db: Db, batch: IngestBatch): Promise<void> {
  * write it); without Redis it is written now.
  */
 export async function dispatch(db: Db, batch: IngestBatch): Promise<void> {
-  if ((batch.kind === "spans" && batch.spans.length === 0) || (batch.kind === "events" && batch.events.length === 0))
-    return;
+  const job = batch.kind === "spans" ? toSpanJob(batch) : batch;
+  if ((job.kind === "span_rows" && job.count === 0) || (job.kind === "events" && job.events.length === 0)) return;
   if (readConfig().redisUrl) {
     const queue = await getQueue<IngestBatch>(INGEST_QUEUE);
-    await queue.enqueue(batch);
+    await queue.enqueue(job);
   } else {
-    await processBatch(db, batch);
+    await processBatch(db, job);
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "../db/index.ts";
 import { applyRollupDelta } from "../metrics/rollups.ts";
 import { processGlobal } from "../process-global.ts";
-import type { EventBatch, ExecutionContext, SpanBatch, SpanRow } from "./model.ts";
+import type { EventBatch, ExecutionContext, SpanBatch, SpanJob, SpanRow } from "./model.ts";
 
 /**
  * Bulk writers of the ingest pipeline. Every statement takes the whole batch as one JSON
@@ -124,34 +124,45 @@ function nullIfJsonNull(v: unknown): unknown {
   return v === undefined ? null : v;
 }
 
-/** Writes a batch of spans and rolls their executions up from the stored spans, in one transaction. */
-export async function writeSpanBatch(db: Db, batch: SpanBatch): Promise<{ executionIds: string[] }> {
+/** Prepares a span batch for the queue and the writer (see SpanJob). */
+export function toSpanJob(batch: SpanBatch): SpanJob {
   const spans = lastById(batch.spans).map((s) => ({
     ...s,
     input: nullIfJsonNull(s.input),
     output: nullIfJsonNull(s.output),
   }));
-  const contexts = [...new Map(batch.executions.map((c) => [c.execution_id, c])).values()].sort((a, b) =>
-    a.execution_id < b.execution_id ? -1 : 1,
-  );
-  if (spans.length === 0) return { executionIds: [] };
   const firstStart = new Map<string, string>();
   for (const s of spans) {
     const prev = firstStart.get(s.execution_id);
     if (!prev || s.started_at < prev) firstStart.set(s.execution_id, s.started_at);
   }
+  const executions = [...new Map(batch.executions.map((c) => [c.execution_id, c])).values()]
+    .filter((c) => firstStart.has(c.execution_id))
+    .sort((a, b) => (a.execution_id < b.execution_id ? -1 : 1))
+    .map((c) => ({ ...c, started_at: firstStart.get(c.execution_id)! }));
+  return {
+    kind: "span_rows",
+    workspaceId: batch.workspaceId,
+    source: batch.source,
+    executions,
+    count: spans.length,
+    rows: JSON.stringify(spans),
+  };
+}
+
+/** Writes a batch of spans and rolls their executions up from the stored spans, in one transaction. */
+export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promise<{ executionIds: string[] }> {
+  const job = batch.kind === "spans" ? toSpanJob(batch) : batch;
+  const contexts = job.executions;
+  if (job.count === 0) return { executionIds: [] };
 
   await withTransaction(db, async (tx) => {
     const agents = await resolveAgents(
       tx,
-      batch.workspaceId,
+      job.workspaceId,
       contexts.map((c) => c.agent),
     );
-    const ctx = contexts.map((c) => ({
-      ...c,
-      agent_id: agents.get(c.agent)!,
-      started_at: firstStart.get(c.execution_id),
-    }));
+    const ctx = contexts.map((c) => ({ ...c, agent_id: agents.get(c.agent)! }));
     const ctxJson = JSON.stringify(ctx);
 
     // 1. Executions exist before their spans (foreign key); rows in id order to avoid deadlocks.
@@ -161,9 +172,9 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch): Promise<{ execut
          FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, started_at timestamptz)
          ORDER BY c.execution_id
          ON CONFLICT (workspace_id, id) DO NOTHING`,
-      batch.workspaceId,
+      job.workspaceId,
       ctxJson,
-      batch.source,
+      job.source,
     );
 
     // 2. Spans: insert or replace.
@@ -182,8 +193,8 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch): Promise<{ execut
            llm_model = EXCLUDED.llm_model, tokens_input = EXCLUDED.tokens_input, tokens_output = EXCLUDED.tokens_output,
            tokens_total = EXCLUDED.tokens_total, http_method = EXCLUDED.http_method, http_url = EXCLUDED.http_url,
            http_status = EXCLUDED.http_status, message = EXCLUDED.message, message_role = EXCLUDED.message_role, received_at = now()`,
-      batch.workspaceId,
-      JSON.stringify(spans),
+      job.workspaceId,
+      job.rows,
     );
 
     // 3. Roll each touched execution up from all its stored spans: exact, and unchanged by resends.
@@ -234,9 +245,9 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch): Promise<{ execut
            source = $3::"TraceSource", updated_at = now()
          FROM ctx, agg, root
          WHERE e.workspace_id = $1 AND e.id = ctx.execution_id AND agg.execution_id = ctx.execution_id AND root.execution_id = ctx.execution_id`,
-      batch.workspaceId,
+      job.workspaceId,
       ctxJson,
-      batch.source,
+      job.source,
     );
   });
   await keepExecutionStatsFresh(db);
