@@ -57,6 +57,7 @@ describe("OpenTelemetry SDK -> OTLP/HTTP -> running portal", () => {
     for (const p of providers) await p.shutdown();
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
     delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
+    delete process.env.OTEL_EXPORTER_OTLP_COMPRESSION;
     await server?.stop();
     await db?.drop();
   });
@@ -183,9 +184,10 @@ describe("OpenTelemetry SDK -> OTLP/HTTP -> running portal", () => {
     });
   }
 
-  it("protobuf exporter configured by OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS", async () => {
+  it("protobuf exporter configured by the OTEL_EXPORTER_OTLP_* environment variables (gzip on)", async () => {
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `${server.url}/api/otel`;
     process.env.OTEL_EXPORTER_OTLP_HEADERS = `authorization=Bearer%20${server.apiKey}`;
+    process.env.OTEL_EXPORTER_OTLP_COMPRESSION = "gzip";
     const exporter = new Recording(new ProtoExporter());
     const p = provider(exporter, true, "proto-agent");
     const traceId = agentRun(p, "sess-proto-agent");

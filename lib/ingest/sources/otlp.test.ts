@@ -209,6 +209,7 @@ describe("OTLP adapter: status, exceptions and events", () => {
                 "exception.type": "TypeError",
                 "exception.message": "x is undefined",
                 "exception.stacktrace": "TypeError: x is undefined\n    at f (a.js:1:1)",
+                "exception.escaped": true,
               },
             },
           ],
@@ -227,6 +228,7 @@ describe("OTLP adapter: status, exceptions and events", () => {
       parent_id: ROOT,
       status: "error",
       error: expected,
+      metadata: { "exception.escaped": true },
       started_at: new Date(T0 + 40).toISOString(),
     });
   });
@@ -367,6 +369,18 @@ describe("OTLP adapter: GenAI semantic conventions", () => {
     );
     expect(byId(m.spans, ROOT).type).toBe("agent_execution");
     expect(byId(m.spans, CHILD)).toMatchObject({ type: "tool_call", input: { q: "otel" }, output: "3 hits" });
+  });
+
+  it("token counts outside the 32-bit columns are ignored rather than failing the batch", () => {
+    const m = mapJson(
+      request([
+        {
+          id: ROOT,
+          attrs: { "gen_ai.system": "x", "gen_ai.usage.input_tokens": 2 ** 31, "gen_ai.usage.output_tokens": -1 },
+        },
+      ]),
+    );
+    expect(m.spans[0]).toMatchObject({ tokens_input: null, tokens_output: null, tokens_total: null });
   });
 
   it("usage without a provider or model still counts tokens (e.g. on an agent span)", () => {

@@ -147,10 +147,13 @@ function compact<T extends Record<string, unknown>>(o: T): T {
 const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 const clip = (v: string | null, max: number) => (v && v.length > max ? v.slice(0, max) : v);
 
-/** A non-negative integer from an int or numeric-string attribute. */
+/** The token and status columns are 32-bit integers. */
+const MAX_INT32 = 2_147_483_647;
+
+/** A non-negative 32-bit integer from an int or numeric-string attribute. */
 function count(v: unknown): number | null {
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
-  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0 ? n : null;
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= MAX_INT32 ? n : null;
 }
 
 /** Attribute values that carry JSON as a string (gen_ai.input.messages, tool arguments...). */
@@ -313,14 +316,26 @@ function httpCall(attrs: Attrs): { method: string; url: string | null; status: n
 function errorOf(s: OtlpSpan, events: OtlpEvent[]): { name?: string; message: string; stack?: string } | null {
   const exception = events.find((e) => e.name === "exception");
   if (exception) return exceptionError(attributesToObject(exception.attributes));
-  if (s.status?.code === STATUS_CODE_ERROR) return { message: s.status.message || "Error" };
+  if (s.status?.code === STATUS_CODE_ERROR)
+    return { message: clip(s.status.message || null, MAX_ERROR.message) ?? "Error" };
   return null;
 }
 
+/** The SDK contract's bounds on errors (lib/contracts/ingest.ts ZError). */
+const MAX_ERROR = { name: 256, message: 100_000, stack: 200_000 };
+
 function exceptionError(a: Attrs): { name?: string; message: string; stack?: string } {
-  const name = str(a["exception.type"]) ?? undefined;
-  const message = str(a["exception.message"]) ?? name ?? "exception";
-  return compact({ name, message, stack: str(a["exception.stacktrace"]) ?? undefined });
+  const name = clip(str(a["exception.type"]), MAX_ERROR.name) ?? undefined;
+  const message = clip(str(a["exception.message"]), MAX_ERROR.message) ?? name ?? "exception";
+  return compact({ name, message, stack: clip(str(a["exception.stacktrace"]), MAX_ERROR.stack) ?? undefined });
+}
+
+/** An event's attributes, without the exception fields already in the error span's `error`. */
+function eventMetadata(a: Attrs, isException: boolean): Attrs | null {
+  const out: Attrs = {};
+  for (const [k, v] of Object.entries(a))
+    if (!isException || !["exception.type", "exception.message", "exception.stacktrace"].includes(k)) out[k] = v;
+  return Object.keys(out).length ? out : null;
 }
 
 function emptyRow(): Omit<SpanRow, "id" | "execution_id" | "parent_id" | "type" | "name" | "status" | "started_at"> {
@@ -435,7 +450,7 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
       status: isException ? "error" : "success",
       started_at: at,
       ended_at: at,
-      metadata: Object.keys(ea).length ? ea : null,
+      metadata: eventMetadata(ea, isException),
       error: isException ? exceptionError(ea) : null,
     });
   });
