@@ -523,4 +523,20 @@ describe("unflattenIndexed", () => {
     ).toEqual([{ content: "a", role: "user" }, { content: "b" }]);
     expect(unflattenIndexed({ a: 1 }, "p.")).toBeNull();
   });
+
+  it("client keys cannot reach prototypes, and huge positions are ignored", () => {
+    const out = unflattenIndexed(
+      {
+        "p.0.__proto__.polluted": "yes",
+        "p.0.constructor.prototype.polluted": "yes",
+        "p.4294967294.content": "far",
+        "p.1.content": "ok",
+      },
+      "p.",
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.hasOwn(Object.prototype, "polluted")).toBe(false);
+    expect(out).toHaveLength(2);
+    expect(out?.[1]).toEqual({ content: "ok" });
+  });
 });

@@ -114,7 +114,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** OTLP key/values to a plain object: int64 as a number when exact, else its decimal string. */
 export function attributesToObject(kvs: OtlpKeyValue[] | undefined): Attrs {
   const out: Attrs = {};
-  for (const kv of kvs ?? []) if (kv.key) out[kv.key] = anyValue(kv.value);
+  for (const kv of kvs ?? []) if (kv.key) setOwn(out, kv.key, anyValue(kv.value));
   return out;
 }
 
@@ -170,31 +170,40 @@ function jsonish(v: unknown): unknown {
   return v;
 }
 
+/** Highest position accepted in indexed attributes (a sparse array of billions would stall the mapping). */
+const MAX_INDEX = 10_000;
+
 /**
  * Indexed attributes (`gen_ai.prompt.0.role`, `gen_ai.prompt.0.content`, ...) under `prefix` as
  * an array of objects; numeric path segments are array positions. Null when there are none.
+ * Keys come from the client: every write is an own property (no `__proto__` or `constructor` walk).
  */
 export function unflattenIndexed(attrs: Attrs, prefix: string): unknown[] | null {
   const out: unknown[] = [];
   let found = false;
+  const isIndex = (seg: string) => /^\d+$/.test(seg) && Number(seg) <= MAX_INDEX;
   for (const [key, value] of Object.entries(attrs)) {
     if (!key.startsWith(prefix)) continue;
     const path = key.slice(prefix.length).split(".");
-    if (!/^\d+$/.test(path[0]) || path.length < 2) continue;
+    if (path.length < 2 || !isIndex(path[0])) continue;
     found = true;
-    let node: Record<string, unknown> | unknown[] = out;
-    for (let i = 0; i < path.length; i++) {
-      const seg = /^\d+$/.test(path[i]) && Array.isArray(node) ? Number(path[i]) : path[i];
-      const last = i === path.length - 1;
-      const container = node as Record<string | number, unknown>;
-      if (last) container[seg] = jsonish(value);
-      else {
-        container[seg] ??= /^\d+$/.test(path[i + 1]) ? [] : {};
-        node = container[seg] as Record<string, unknown> | unknown[];
-      }
+    let node = out as unknown as Attrs;
+    for (let i = 0; i < path.length - 1; i++) {
+      const seg = path[i];
+      if (Array.isArray(node) && !isIndex(seg)) break;
+      if (!Object.hasOwn(node, seg)) setOwn(node, seg, isIndex(path[i + 1]) ? [] : {});
+      const next = node[seg];
+      if (typeof next !== "object" || next === null) break;
+      node = next as Attrs;
+      if (i === path.length - 2) setOwn(node, path[i + 1], jsonish(value));
     }
   }
   return found ? out.filter((m) => m !== undefined) : null;
+}
+
+/** Sets an own, enumerable property, whatever the key (`__proto__` included). */
+function setOwn(o: object, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 // ---------------------------------------------------------------------------------------------
