@@ -54,7 +54,15 @@ message Span {
   bytes parent_span_id = 4;
   fixed32 flags = 16;
   string name = 5;
-  int32 kind = 6;
+  enum SpanKind {
+    SPAN_KIND_UNSPECIFIED = 0;
+    SPAN_KIND_INTERNAL = 1;
+    SPAN_KIND_SERVER = 2;
+    SPAN_KIND_CLIENT = 3;
+    SPAN_KIND_PRODUCER = 4;
+    SPAN_KIND_CONSUMER = 5;
+  }
+  SpanKind kind = 6;
   fixed64 start_time_unix_nano = 7;
   fixed64 end_time_unix_nano = 8;
   repeated KeyValue attributes = 9;
@@ -81,7 +89,12 @@ message Span {
 }
 message Status {
   string message = 2;
-  int32 code = 3;
+  enum StatusCode {
+    STATUS_CODE_UNSET = 0;
+    STATUS_CODE_OK = 1;
+    STATUS_CODE_ERROR = 2;
+  }
+  StatusCode code = 3;
 }
 
 message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
@@ -108,8 +121,8 @@ message BadRequest {
   repeated FieldViolation field_violations = 1;
 }
 `;
-// Span.kind and Status.code are enums in opentelemetry-proto; int32 has the same wire encoding and
-// keeps unknown values as numbers. RpcAny/RpcStatus are google.protobuf.Any and google.rpc.Status.
+// RpcAny/RpcStatus are google.protobuf.Any and google.rpc.Status. Enums come out as numbers; in
+// JSON their names are accepted too, although OTLP/JSON allows only numbers.
 
 const root = protobuf.parse(PROTO).root;
 const type = (name: string) => root.lookupType(`opentelemetry.proto.${name}`);

@@ -233,6 +233,14 @@ describe("OTLP adapter: status, exceptions and events", () => {
     });
   });
 
+  it("an exception recorded without status ERROR (handled) is the span's error, its status stays success", () => {
+    const m = mapJson(
+      request([{ id: ROOT, events: [{ name: "exception", attrs: { "exception.message": "retrying" } }] }]),
+    );
+    expect(byId(m.spans, ROOT)).toMatchObject({ status: "success", error: { message: "retrying" } });
+    expect(byId(m.spans, `${ROOT}-0`)).toMatchObject({ type: "error", name: "exception", status: "error" });
+  });
+
   it("other events become log spans under their span, with stable ids", () => {
     const m = mapJson(request([{ id: ROOT, events: [{ name: "cache_miss", at: 5, attrs: { key: "user:1" } }] }]));
     expect(byId(m.spans, `${ROOT}-0`)).toMatchObject({
@@ -501,6 +509,18 @@ describe("OTLP codec", () => {
     ]);
     const fromProto = mapExportRequest(decodeTraceRequest(encodeTraceRequest(body), "protobuf"));
     expect(fromProto).toEqual(mapJson(body));
+  });
+
+  it("enum names are tolerated in JSON (OTLP/JSON asks for numbers)", () => {
+    const body = request([{ id: ROOT }]);
+    const s = body.resourceSpans[0].scopeSpans[0].spans[0] as Record<string, unknown>;
+    s.kind = "SPAN_KIND_CLIENT";
+    s.status = { code: "STATUS_CODE_ERROR", message: "boom" };
+    expect(mapJson(body).spans[0]).toMatchObject({
+      status: "error",
+      error: { message: "boom" },
+      metadata: { spanKind: "client" },
+    });
   });
 
   it("unknown JSON fields are ignored", () => {
