@@ -52,9 +52,14 @@ export async function readJson<S extends z.ZodType>(
 }
 
 export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
+  return Buffer.from(await readBodyBytes(req, maxBytes)).toString("utf8");
+}
+
+/** The raw body, refused with 413 past `maxBytes` (declared or actually read). */
+export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  if (!req.body) return "";
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -68,10 +73,10 @@ export async function readBodyText(req: Request, maxBytes: number): Promise<stri
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
-function tooLarge(maxBytes: number) {
+export function tooLarge(maxBytes: number): ApiError {
   return new ApiError(413, "payload_too_large", `The request body exceeds ${Math.round(maxBytes / 1_000_000)} MB.`);
 }
 

@@ -106,4 +106,23 @@ describe("span writer on a young database", () => {
     );
     expect(rollup).toEqual({ n: 700, spans: 700 });
   }, 60_000);
+
+  it("concurrent batches of one execution roll it up from all their spans (no lost update)", async () => {
+    // One span per batch, all of execution "shared", written at once (as concurrent OTLP exports
+    // of one trace reach parallel workers): the last rollup must see every span.
+    const one = (i: number): SpanBatch => {
+      const b = batch(10_000 + i, 1);
+      b.spans[0] = { ...b.spans[0], execution_id: "shared", parent_id: i === 0 ? null : "s10000", tokens_input: 1 };
+      b.executions[0] = { ...b.executions[0], execution_id: "shared" };
+      return b;
+    };
+    for (let round = 0; round < 5; round++) {
+      await db.prisma.$executeRawUnsafe(`DELETE FROM spans WHERE workspace_id = '${WS}' AND execution_id = 'shared'`);
+      await Promise.all(Array.from({ length: 8 }, (_, i) => writeSpanBatch(db, one(i))));
+      const [e] = await db.prisma.$queryRawUnsafe<{ span_count: number; tokens_input: number }[]>(
+        `SELECT span_count, tokens_input FROM executions WHERE workspace_id = '${WS}' AND id = 'shared'`,
+      );
+      expect(e).toEqual({ span_count: 8, tokens_input: 8 });
+    }
+  });
 });

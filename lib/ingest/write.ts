@@ -177,6 +177,17 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
       job.source,
     );
 
+    // Batches of one execution written at the same time (parallel workers, concurrent OTLP
+    // exports of one trace) take turns from here: otherwise each rollup (3.) reads the stored spans
+    // without the other's uncommitted ones, and the last to commit overwrites the execution with a
+    // count that misses spans. Row locks in id order, as above.
+    await tx.exec(
+      `SELECT 1 FROM executions WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))
+         ORDER BY id FOR UPDATE`,
+      batch.workspaceId,
+      JSON.stringify(contexts.map((c) => c.execution_id)),
+    );
+
     // 2. Spans: insert or replace.
     await tx.exec(
       `INSERT INTO spans (workspace_id, id, execution_id, parent_id, type, name, step_type, status, started_at, ended_at,

@@ -1,0 +1,6 @@
+import { receiveOtlpTraces } from "@/lib/ingest/otlp-receiver";
+
+export const dynamic = "force-dynamic";
+
+/** OTLP/HTTP traces: `OTEL_EXPORTER_OTLP_ENDPOINT=<portal>/api/otel` makes SDKs post here. */
+export const POST = (req: Request) => receiveOtlpTraces(req);

@@ -1,0 +1,310 @@
+import protobuf from "protobufjs";
+
+/**
+ * The OTLP/HTTP trace wire contract: the messages of opentelemetry-proto
+ * (collector/trace/v1, trace/v1, common/v1, resource/v1) and google.rpc.Status, written from the
+ * specification, decoded and encoded by protobufjs. Fields this receiver does not read (entity
+ * refs, deprecated ones) are left out: unknown fields are skipped, as the specification requires.
+ * Field names become lowerCamelCase, which is also the OTLP/JSON key format.
+ */
+const PROTO = `
+syntax = "proto3";
+
+package opentelemetry.proto;
+
+message AnyValue {
+  oneof value {
+    string string_value = 1;
+    bool bool_value = 2;
+    int64 int_value = 3;
+    double double_value = 4;
+    ArrayValue array_value = 5;
+    KeyValueList kvlist_value = 6;
+    bytes bytes_value = 7;
+  }
+}
+message ArrayValue { repeated AnyValue values = 1; }
+message KeyValueList { repeated KeyValue values = 1; }
+message KeyValue { string key = 1; AnyValue value = 2; }
+message InstrumentationScope {
+  string name = 1;
+  string version = 2;
+  repeated KeyValue attributes = 3;
+  uint32 dropped_attributes_count = 4;
+}
+message Resource {
+  repeated KeyValue attributes = 1;
+  uint32 dropped_attributes_count = 2;
+}
+
+message ResourceSpans {
+  Resource resource = 1;
+  repeated ScopeSpans scope_spans = 2;
+  string schema_url = 3;
+}
+message ScopeSpans {
+  InstrumentationScope scope = 1;
+  repeated Span spans = 2;
+  string schema_url = 3;
+}
+message Span {
+  bytes trace_id = 1;
+  bytes span_id = 2;
+  string trace_state = 3;
+  bytes parent_span_id = 4;
+  fixed32 flags = 16;
+  string name = 5;
+  enum SpanKind {
+    SPAN_KIND_UNSPECIFIED = 0;
+    SPAN_KIND_INTERNAL = 1;
+    SPAN_KIND_SERVER = 2;
+    SPAN_KIND_CLIENT = 3;
+    SPAN_KIND_PRODUCER = 4;
+    SPAN_KIND_CONSUMER = 5;
+  }
+  SpanKind kind = 6;
+  fixed64 start_time_unix_nano = 7;
+  fixed64 end_time_unix_nano = 8;
+  repeated KeyValue attributes = 9;
+  uint32 dropped_attributes_count = 10;
+  message Event {
+    fixed64 time_unix_nano = 1;
+    string name = 2;
+    repeated KeyValue attributes = 3;
+    uint32 dropped_attributes_count = 4;
+  }
+  repeated Event events = 11;
+  uint32 dropped_events_count = 12;
+  message Link {
+    bytes trace_id = 1;
+    bytes span_id = 2;
+    string trace_state = 3;
+    repeated KeyValue attributes = 4;
+    uint32 dropped_attributes_count = 5;
+    fixed32 flags = 6;
+  }
+  repeated Link links = 13;
+  uint32 dropped_links_count = 14;
+  Status status = 15;
+}
+message Status {
+  string message = 2;
+  enum StatusCode {
+    STATUS_CODE_UNSET = 0;
+    STATUS_CODE_OK = 1;
+    STATUS_CODE_ERROR = 2;
+  }
+  StatusCode code = 3;
+}
+
+message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
+message ExportTracePartialSuccess {
+  int64 rejected_spans = 1;
+  string error_message = 2;
+}
+
+message RpcAny {
+  string type_url = 1;
+  bytes value = 2;
+}
+message RpcStatus {
+  int32 code = 1;
+  string message = 2;
+  repeated RpcAny details = 3;
+}
+message BadRequest {
+  message FieldViolation {
+    string field = 1;
+    string description = 2;
+  }
+  repeated FieldViolation field_violations = 1;
+}
+`;
+// RpcAny/RpcStatus are google.protobuf.Any and google.rpc.Status. Enums come out as numbers; in
+// JSON their names are accepted too, although OTLP/JSON allows only numbers.
+
+const root = protobuf.parse(PROTO).root;
+const type = (name: string) => root.lookupType(`opentelemetry.proto.${name}`);
+const ExportRequest = type("ExportTraceServiceRequest");
+const ExportResponse = type("ExportTraceServiceResponse");
+const RpcStatus = type("RpcStatus");
+const BadRequest = type("BadRequest");
+
+export const OTLP_CONTENT_TYPES = { protobuf: "application/x-protobuf", json: "application/json" } as const;
+export type OtlpEncoding = keyof typeof OTLP_CONTENT_TYPES;
+
+/** The decoded request, as plain objects. int64/fixed64 are decimal strings, bytes are Uint8Array. */
+export type OtlpAnyValue = {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: string;
+  doubleValue?: number;
+  arrayValue?: { values?: OtlpAnyValue[] };
+  kvlistValue?: { values?: OtlpKeyValue[] };
+  bytesValue?: Uint8Array;
+};
+export type OtlpKeyValue = { key?: string; value?: OtlpAnyValue };
+export type OtlpEvent = { timeUnixNano?: string; name?: string; attributes?: OtlpKeyValue[] };
+export type OtlpLink = { traceId?: Uint8Array; spanId?: Uint8Array; traceState?: string; attributes?: OtlpKeyValue[] };
+export type OtlpSpan = {
+  traceId?: Uint8Array;
+  spanId?: Uint8Array;
+  traceState?: string;
+  parentSpanId?: Uint8Array;
+  flags?: number;
+  name?: string;
+  kind?: number;
+  startTimeUnixNano?: string;
+  endTimeUnixNano?: string;
+  attributes?: OtlpKeyValue[];
+  droppedAttributesCount?: number;
+  events?: OtlpEvent[];
+  droppedEventsCount?: number;
+  links?: OtlpLink[];
+  droppedLinksCount?: number;
+  status?: { message?: string; code?: number };
+};
+export type OtlpScope = { name?: string; version?: string; attributes?: OtlpKeyValue[] };
+export type OtlpResourceSpans = {
+  resource?: { attributes?: OtlpKeyValue[] };
+  scopeSpans?: { scope?: OtlpScope; spans?: OtlpSpan[]; schemaUrl?: string }[];
+  schemaUrl?: string;
+};
+export type OtlpTraceRequest = { resourceSpans?: OtlpResourceSpans[] };
+
+export const SPAN_KINDS = ["unspecified", "internal", "server", "client", "producer", "consumer"] as const;
+export const STATUS_CODE_ERROR = 2;
+/** Span.flags bits: whether the parent's remoteness is known, and whether it is remote. */
+export const SPAN_FLAGS_HAS_IS_REMOTE = 0x100;
+export const SPAN_FLAGS_IS_REMOTE = 0x200;
+
+const TO_OBJECT = { longs: String, enums: Number, bytes: Uint8Array, oneofs: false } as const;
+
+/** Thrown for a body that is not an ExportTraceServiceRequest in the given encoding (HTTP 400). */
+export class OtlpDecodeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OtlpDecodeError";
+  }
+}
+
+/** Decodes an ExportTraceServiceRequest (binary protobuf or OTLP/JSON). */
+export function decodeTraceRequest(body: Uint8Array, encoding: OtlpEncoding): OtlpTraceRequest {
+  try {
+    const message =
+      encoding === "protobuf"
+        ? ExportRequest.decode(body)
+        : ExportRequest.fromObject(hexIdsToBytes(parseJsonObject(Buffer.from(body).toString("utf8"))));
+    return ExportRequest.toObject(message, TO_OBJECT) as OtlpTraceRequest;
+  } catch (e) {
+    if (e instanceof OtlpDecodeError) throw e;
+    throw new OtlpDecodeError(`The body is not an OTLP ExportTraceServiceRequest: ${(e as Error).message}`);
+  }
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new OtlpDecodeError(`The body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new OtlpDecodeError("The body must be a JSON object (an ExportTraceServiceRequest).");
+  return value as Record<string, unknown>;
+}
+
+/**
+ * OTLP/JSON writes trace and span ids as hex (protobuf's JSON mapping would use base64, which
+ * protobufjs expects): converts them to bytes before protobufjs sees them. A base64 id of the right
+ * length, as some early exporters sent, is converted too; anything else becomes an invalid (empty)
+ * id, so that span is rejected alone instead of failing the request.
+ */
+function hexIdsToBytes(req: Record<string, unknown>): Record<string, unknown> {
+  const id = (v: unknown, bytes: number): unknown => {
+    if (typeof v !== "string") return v;
+    if (v === "") return new Uint8Array(0);
+    if (v.length === bytes * 2 && /^[0-9a-f]+$/i.test(v)) return Buffer.from(v, "hex");
+    if (v.length === Math.ceil(bytes / 3) * 4 && /^[A-Za-z0-9+/]+=*$/.test(v)) {
+      const decoded = Buffer.from(v, "base64");
+      if (decoded.length === bytes) return decoded;
+    }
+    return new Uint8Array(0);
+  };
+  const each = (v: unknown, fn: (o: Record<string, unknown>) => void) => {
+    if (Array.isArray(v)) for (const o of v) if (o && typeof o === "object") fn(o as Record<string, unknown>);
+  };
+  each(req.resourceSpans, (rs) =>
+    each(rs.scopeSpans, (ss) =>
+      each(ss.spans, (span) => {
+        if ("traceId" in span) span.traceId = id(span.traceId, 16);
+        if ("spanId" in span) span.spanId = id(span.spanId, 8);
+        if ("parentSpanId" in span) span.parentSpanId = id(span.parentSpanId, 8);
+        each(span.links, (link) => {
+          if ("traceId" in link) link.traceId = id(link.traceId, 16);
+          if ("spanId" in link) link.spanId = id(link.spanId, 8);
+        });
+      }),
+    ),
+  );
+  return req;
+}
+
+/** ExportTraceServiceResponse; `partial_success` only when some spans were rejected. */
+export function encodeTraceResponse(
+  encoding: OtlpEncoding,
+  partial?: { rejectedSpans: number; errorMessage: string },
+): Uint8Array | string {
+  const body = partial ? { partialSuccess: partial } : {};
+  if (encoding === "json") {
+    // proto3 JSON mapping: int64 as a decimal string.
+    return JSON.stringify(
+      partial
+        ? { partialSuccess: { rejectedSpans: String(partial.rejectedSpans), errorMessage: partial.errorMessage } }
+        : {},
+    );
+  }
+  return ExportResponse.encode(ExportResponse.fromObject(body)).finish();
+}
+
+/** gRPC status codes used in google.rpc.Status bodies (the specification lets clients ignore them). */
+export const RPC_CODES = {
+  invalidArgument: 3,
+  unauthenticated: 16,
+  resourceExhausted: 8,
+  unimplemented: 12,
+  unavailable: 14,
+} as const;
+
+/** A google.rpc.Status body, with a google.rpc.BadRequest detail when field violations are given. */
+export function encodeStatus(
+  encoding: OtlpEncoding,
+  code: number,
+  message: string,
+  violations: { field: string; description: string }[] = [],
+): Uint8Array | string {
+  const typeUrl = "type.googleapis.com/google.rpc.BadRequest";
+  if (encoding === "json") {
+    const details = violations.length ? [{ "@type": typeUrl, fieldViolations: violations }] : undefined;
+    return JSON.stringify(details ? { code, message, details } : { code, message });
+  }
+  const details = violations.length
+    ? [{ typeUrl, value: BadRequest.encode(BadRequest.fromObject({ fieldViolations: violations })).finish() }]
+    : [];
+  return RpcStatus.encode(RpcStatus.fromObject({ code, message, details })).finish();
+}
+
+/** For tests and clients of this module: decodes what encodeTraceResponse/encodeStatus produced. */
+export function decodeTraceResponse(body: Uint8Array): {
+  partialSuccess?: { rejectedSpans: string; errorMessage: string };
+} {
+  return ExportResponse.toObject(ExportResponse.decode(body), TO_OBJECT) as never;
+}
+export function decodeStatus(body: Uint8Array): { code?: number; message?: string; details?: { typeUrl: string }[] } {
+  return RpcStatus.toObject(RpcStatus.decode(body), TO_OBJECT) as never;
+}
+/** Encodes a request (tests build protobuf bodies with it). */
+export function encodeTraceRequest(req: Record<string, unknown>): Uint8Array {
+  return ExportRequest.encode(ExportRequest.fromObject(hexIdsToBytes(structuredClone(req)))).finish();
+}

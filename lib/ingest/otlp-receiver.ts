@@ -1,0 +1,94 @@
+import { gunzipSync } from "node:zlib";
+import { INGEST_MAX_BYTES } from "../contracts/ingest.ts";
+import {
+  decodeTraceRequest,
+  encodeStatus,
+  encodeTraceResponse,
+  OTLP_CONTENT_TYPES,
+  OtlpDecodeError,
+  type OtlpEncoding,
+  RPC_CODES,
+} from "../contracts/otlp.ts";
+import { getDb } from "../db/index.ts";
+import { ApiError } from "../http/errors.ts";
+import { requireApiKey } from "../http/guards.ts";
+import { readBodyBytes, tooLarge } from "../http/respond.ts";
+import { buildSpanBatch, dispatch } from "./pipeline.ts";
+import { mapExportRequest } from "./sources/otlp.ts";
+
+/**
+ * OTLP/HTTP trace receiver (POST .../v1/traces), answering as the OTLP specification asks: 200
+ * with an ExportTraceServiceResponse in the request's encoding (with `partial_success` when spans
+ * were rejected), and on failure the HTTP status with a google.rpc.Status body. The body limit is
+ * the ingest limit of API.md (5 MB), checked on the body as sent and again after gunzip.
+ */
+export async function receiveOtlpTraces(req: Request): Promise<Response> {
+  const encoding = encodingOf(req.headers.get("content-type"));
+  try {
+    const key = await requireApiKey(req);
+    if (!encoding)
+      throw new ApiError(415, "unsupported_media_type", "Send OTLP as application/x-protobuf or application/json.");
+    const body = decompress(req.headers.get("content-encoding"), await readBodyBytes(req, INGEST_MAX_BYTES));
+    const mapping = mapExportRequest(decodeTraceRequest(body, encoding));
+    if (mapping.spans.length > 0) {
+      const db = await getDb();
+      await dispatch(db, await buildSpanBatch(db, key.workspaceId, "otlp", mapping.spans, mapping.executions));
+    }
+    const partial =
+      mapping.rejected > 0
+        ? {
+            rejectedSpans: mapping.rejected,
+            errorMessage: `${mapping.rejected} span(s) rejected: ${mapping.reasons.join("; ")}.`,
+          }
+        : undefined;
+    return reply(200, encoding, encodeTraceResponse(encoding, partial));
+  } catch (e) {
+    const as = encoding ?? "json";
+    if (e instanceof OtlpDecodeError)
+      return reply(
+        400,
+        as,
+        encodeStatus(as, RPC_CODES.invalidArgument, e.message, [{ field: "body", description: e.message }]),
+      );
+    if (e instanceof ApiError) return reply(e.status, as, encodeStatus(as, rpcCode(e.status), e.message));
+    console.error("[otlp] export failed", e);
+    // 503 is retryable for OTLP clients: a database or queue outage does not lose their data.
+    return reply(
+      503,
+      as,
+      encodeStatus(as, RPC_CODES.unavailable, "The server could not store the spans; retry later."),
+    );
+  }
+}
+
+/** The OTLP encoding of a Content-Type header (parameters such as charset ignored), or null. */
+export function encodingOf(contentType: string | null): OtlpEncoding | null {
+  const media = contentType?.split(";")[0].trim().toLowerCase();
+  if (media === OTLP_CONTENT_TYPES.protobuf) return "protobuf";
+  if (media === OTLP_CONTENT_TYPES.json) return "json";
+  return null;
+}
+
+function decompress(contentEncoding: string | null, body: Uint8Array): Uint8Array {
+  const coding = contentEncoding?.trim().toLowerCase() || "identity";
+  if (coding === "identity") return body;
+  if (coding !== "gzip")
+    throw new ApiError(415, "unsupported_content_encoding", "Content-Encoding must be gzip or absent.");
+  try {
+    return gunzipSync(body, { maxOutputLength: INGEST_MAX_BYTES });
+  } catch (e) {
+    if ((e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(INGEST_MAX_BYTES);
+    throw new OtlpDecodeError(`The body is not valid gzip: ${(e as Error).message}`);
+  }
+}
+
+function rpcCode(status: number): number {
+  if (status === 401) return RPC_CODES.unauthenticated;
+  if (status === 413) return RPC_CODES.resourceExhausted;
+  if (status === 415) return RPC_CODES.unimplemented;
+  return RPC_CODES.invalidArgument;
+}
+
+function reply(status: number, encoding: OtlpEncoding, body: Uint8Array | string): Response {
+  return new Response(body as BodyInit, { status, headers: { "content-type": OTLP_CONTENT_TYPES[encoding] } });
+}
