@@ -184,7 +184,7 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
     await tx.exec(
       `SELECT 1 FROM executions WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))
          ORDER BY id FOR UPDATE`,
-      batch.workspaceId,
+      job.workspaceId,
       JSON.stringify(contexts.map((c) => c.execution_id)),
     );
 
