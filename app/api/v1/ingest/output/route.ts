@@ -23,9 +23,19 @@ export const POST = handle(async (req: Request) => {
   const portal = !bearerSecret(req) && req.headers.has("cookie");
   const principal = portal ? await requireMember(req, "ingest.operate") : await requireApiKey(req);
   const query = ZOutputIngestQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
-  const fileName = req.headers.get(OUTPUT_FILE_NAME_HEADER);
+  const fileName = decodeHeader(req.headers.get(OUTPUT_FILE_NAME_HEADER));
   const workflowId = query.workflowId ?? (fileName ? parseOutputFileName(fileName)?.workflowId : undefined);
   const root = await readJson(req, ZOutputTraceFile, OUTPUT_TRACE_MAX_BYTES);
   const { created, ...result } = await ingestOutputTrace(await getDb(), principal.workspaceId, root, { workflowId });
   return json(result satisfies OutputIngestResult, created ? 201 : 200);
 });
+
+/** The portal sends the file name URI-encoded (headers are ASCII); a raw name passes as it is. */
+function decodeHeader(value: string | null): string | null {
+  if (!value) return null;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
