@@ -172,13 +172,3 @@ export function buildOutputTreeFromMembers(members: string[]): OutputTreeNode | 
   }
   return buildOutputTree(events);
 }
-
-/** The root workflow's workflowId, recorded only in the getTraceDestinations step's input. */
-export function workflowIdOf(root: OutputTreeNode): string | null {
-  for (const c of root.children) {
-    if (c.name !== "__internal#getTraceDestinations") continue;
-    const id = (c.input as { workflowId?: unknown } | null)?.workflowId;
-    if (typeof id === "string" && id !== "") return id;
-  }
-  return null;
-}
