@@ -1,0 +1,310 @@
+import { createHash } from "node:crypto";
+import type { OutputNode } from "../../contracts/output.ts";
+import type { ExecutionContext, SpanRow } from "../model.ts";
+
+export type { OutputNode };
+
+/**
+ * Maps an Output trace file (shared/spec/output-trace-format.md) to spans of one execution.
+ *
+ * - The execution id is the root run id; the workflowId (file name, else the getTraceDestinations
+ *   input) becomes its external id, which links the runs of a continue-as-new chain.
+ * - Node ids repeat inside a file (a retried step is the same node N times, a child workflow's step
+ *   "1" overwrites the root's internal step "1" and then sits in both places), so span ids come
+ *   from the node's path in the tree: the ids of its ancestors and itself, each with its occurrence
+ *   number among same-id siblings. A re-import of the file, or of a later version of it (files are
+ *   rewritten while a run goes on; nodes are only ever added), yields the same ids.
+ * - A repeated node (same id, kind, name and times as one met earlier in depth-first order: the
+ *   builder's one object serialized twice) is kept as a span but marked `repeatOf` and carries no
+ *   tokens or cost, so the execution's totals count each LLM call once.
+ */
+
+export const CONTINUED_AS_NEW = "<<continued_as_new>>";
+export const ASYNC_HANDOFF = "<<async_handoff>>";
+const NOT_FINISHED_PREFIX = "<<Workflow did not finish yet";
+const TRACE_DESTINATIONS = "__internal#getTraceDestinations";
+const SEND_HTTP_REQUEST = "__internal#sendHttpRequest";
+
+type Obj = Record<string, unknown>;
+const asObj = (v: unknown): Obj | null =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : null;
+const asStr = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+const asCount = (v: unknown): number | null =>
+  typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.min(Math.round(v), 2_147_483_647) : null;
+const asNum = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/** The workflowId a trace records: the root's getTraceDestinations input (spec §5), when it is the root's own. */
+export function workflowIdOf(root: OutputNode): string | null {
+  for (const child of root.children ?? []) {
+    if (child.kind !== "internal_step" || child.name !== TRACE_DESTINATIONS) continue;
+    const input = asObj(child.input);
+    const runId = asStr(input?.runId);
+    if (runId && runId !== root.id) continue;
+    const id = asStr(input?.workflowId);
+    if (id) return id;
+  }
+  return null;
+}
+
+/**
+ * An error as the span panel shows it (`name: message`, stack) with every serialized key kept
+ * (`cause`, Temporal's `activityType`, `retryState`, ...). Output's HTTP errors are
+ * `{status, statusText}` without a message: the message becomes "401 Unauthorized".
+ */
+export function mapOutputError(error: unknown): Obj | null {
+  if (error === undefined || error === null) return null;
+  const o = asObj(error);
+  if (!o) return { message: typeof error === "string" ? error : JSON.stringify(error) };
+  const status = asNum(o.status);
+  const statusText = asStr(o.statusText);
+  const message =
+    asStr(o.message) ??
+    (status !== null ? `${status}${statusText ? ` ${statusText}` : ""}` : null) ??
+    statusText ??
+    asStr(o.name) ??
+    JSON.stringify(o).slice(0, 500);
+  const name = asStr(o.name) ?? (status !== null ? "HTTPError" : null);
+  return { ...o, ...(name ? { name } : {}), message };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function statusOf(node: OutputNode, rootRunning: boolean): SpanRow["status"] {
+  if (node.error !== undefined && node.error !== null) {
+    return asObj(node.error)?.name === "CancelledFailure" ? "cancelled" : "error";
+  }
+  if (node.endedAt === null || node.endedAt === undefined) return rootRunning ? "running" : "cancelled";
+  return "success";
+}
+
+const spanIdOf = (executionId: string, path: string) =>
+  path === "" ? executionId : `${executionId}/${createHash("sha256").update(path).digest("hex").slice(0, 24)}`;
+
+/** What identifies the builder's one object across the copies the file holds. */
+const repeatKey = (n: OutputNode) => JSON.stringify([n.id, n.kind, n.name, n.startedAt, n.endedAt ?? null]);
+
+type Visit = {
+  node: OutputNode;
+  parent: number;
+  path: string;
+  /** Name of the nearest enclosing workflow node. */
+  workflow: string;
+  /** In a copy that the builder put under the wrong workflow (see `isMisplaced`). */
+  misplaced: boolean;
+};
+
+/**
+ * A step-like node named `<workflow>#<step>` under another workflow than its own: the copy that a
+ * child workflow's activity id collision left under the parent (spec §4.3.1).
+ */
+const isMisplaced = (node: OutputNode, workflow: string) =>
+  node.kind !== "workflow" &&
+  node.name.includes("#") &&
+  !node.name.startsWith(`${workflow}#`) &&
+  !node.name.startsWith("__internal#");
+
+/** The tree in depth-first order (children in file order), iteratively: deep traces must not overflow the stack. */
+function visitAll(root: OutputNode): Visit[] {
+  const out: Visit[] = [];
+  const stack: Visit[] = [{ node: root, parent: -1, path: "", workflow: root.name, misplaced: false }];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    const index = out.push(v) - 1;
+    const children = v.node.children ?? [];
+    const seenIds = new Map<string, number>();
+    const workflow = v.node.kind === "workflow" ? v.node.name : v.workflow;
+    const next = children.map((child) => {
+      const n = seenIds.get(child.id) ?? 0;
+      seenIds.set(child.id, n + 1);
+      const segment = `${child.id.replaceAll("\\", "\\\\").replaceAll("/", "\\/")}#${n}`;
+      return {
+        node: child,
+        parent: index,
+        path: `${v.path}/${segment}`,
+        workflow,
+        misplaced: v.misplaced || isMisplaced(child, workflow),
+      };
+    });
+    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]);
+  }
+  return out;
+}
+
+export function mapOutputTrace(
+  root: OutputNode,
+  opts: { workflowId?: string | null } = {},
+): { spans: SpanRow[]; executions: ExecutionContext[] } {
+  const executionId = root.id;
+  const workflowId = opts.workflowId ?? workflowIdOf(root);
+  const rootRunning = root.endedAt === null || root.endedAt === undefined;
+  const visits = visitAll(root);
+  const ids = visits.map((v) => spanIdOf(executionId, v.path));
+  // The original of each repeated node: the first copy in place, else the first copy.
+  const primary = new Map<string, number>();
+  visits.forEach((v, i) => {
+    const key = repeatKey(v.node);
+    const known = primary.get(key);
+    if (known === undefined || (visits[known].misplaced && !v.misplaced)) primary.set(key, i);
+  });
+  const spans: SpanRow[] = [];
+  visits.forEach((v, i) => {
+    const original = primary.get(repeatKey(v.node))!;
+    spans.push(
+      mapNode(v.node, {
+        id: ids[i],
+        executionId,
+        parentId: v.parent < 0 ? null : ids[v.parent],
+        parentStart: v.parent < 0 ? root.startedAt : Date.parse(spans[v.parent].started_at),
+        isRoot: i === 0,
+        rootRunning,
+        repeatOf: original === i ? null : ids[original],
+        workflowId,
+      }),
+    );
+  });
+  return {
+    spans,
+    executions: [
+      {
+        execution_id: executionId,
+        agent: root.name || "output",
+        agent_from_root: true,
+        thread_id: null,
+        session_id: null,
+        company_id: null,
+        identify_type: null,
+        identify_value: null,
+        external_id: workflowId,
+      },
+    ],
+  };
+}
+
+type Place = {
+  id: string;
+  executionId: string;
+  parentId: string | null;
+  parentStart: number;
+  isRoot: boolean;
+  rootRunning: boolean;
+  repeatOf: string | null;
+  workflowId: string | null;
+};
+
+function mapNode(node: OutputNode, at: Place): SpanRow {
+  // A node that was never started (startedAt 0) sits at its parent's start; clocks of different
+  // workers may disagree, so an end before the start is clamped to the start.
+  const startedMs = node.startedAt > 0 ? node.startedAt : at.parentStart;
+  const endedMs = node.endedAt === null || node.endedAt === undefined ? null : Math.max(node.endedAt, startedMs);
+  const attributes = asObj(node.attributes) ?? {};
+  const metadata: Obj = { kind: node.kind, nodeId: node.id };
+  if (Object.keys(attributes).length > 0) metadata.attributes = attributes;
+  if (at.repeatOf) metadata.repeatOf = at.repeatOf;
+
+  const row: SpanRow = {
+    id: at.id,
+    execution_id: at.executionId,
+    parent_id: at.parentId,
+    type: "custom_event",
+    name: node.name || node.kind || "(unnamed)",
+    step_type: null,
+    status: statusOf(node, at.rootRunning),
+    started_at: iso(startedMs),
+    ended_at: endedMs === null ? null : iso(endedMs),
+    input: node.input ?? null,
+    output: node.output ?? null,
+    metadata,
+    error: mapOutputError(node.error),
+    llm: null,
+    llm_model: null,
+    tokens_input: null,
+    tokens_output: null,
+    tokens_total: null,
+    http_method: null,
+    http_url: null,
+    http_status: null,
+    message: null,
+    message_role: null,
+  };
+
+  if (node.output === ASYNC_HANDOFF) metadata.asyncHandoff = true;
+  switch (node.kind) {
+    case "workflow":
+      row.type = "workflow_execution";
+      if (at.isRoot && at.workflowId) metadata.workflowId = at.workflowId;
+      if (!at.isRoot) metadata.childWorkflow = true;
+      if (node.output === CONTINUED_AS_NEW) metadata.continuedAsNew = true;
+      // The builder's placeholder for an open root is not the workflow's output.
+      if (typeof node.output === "string" && node.output.startsWith(NOT_FINISHED_PREFIX)) {
+        row.output = null;
+        metadata.notFinished = node.output;
+      }
+      break;
+    case "step":
+    case "evaluator":
+      row.type = "workflow_step";
+      row.step_type = node.kind;
+      break;
+    case "internal_step":
+      // Framework plumbing, not a user step: shown generically (or as the HTTP call it made).
+      metadata.internal = true;
+      if (node.name === SEND_HTTP_REQUEST) mapHttp(row, node, asObj(node.output));
+      break;
+    case "llm":
+      mapLlm(row, node, attributes, at.repeatOf !== null);
+      break;
+    case "http":
+      mapHttp(row, node, asObj(node.output));
+      break;
+  }
+  return row;
+}
+
+function mapLlm(row: SpanRow, node: OutputNode, attributes: Obj, repeated: boolean) {
+  const input = asObj(node.input);
+  const loaded = asObj(input?.loadedPrompt);
+  const config = asObj(loaded?.config);
+  const output = asObj(node.output);
+  const usage = asObj(output?.usage);
+  const cost = asObj(attributes["llm:usage"]);
+  const inputTokens = asCount(usage?.inputTokens);
+  const outputTokens = asCount(usage?.outputTokens);
+  const totalTokens =
+    asCount(usage?.totalTokens) ??
+    (inputTokens !== null || outputTokens !== null ? (inputTokens ?? 0) + (outputTokens ?? 0) : null) ??
+    asCount(cost?.tokensUsed);
+  const model = asStr(config?.model) ?? asStr(cost?.modelId);
+  row.type = "llm_call";
+  row.llm = {
+    model,
+    provider: asStr(config?.provider),
+    promptName: asStr(input?.prompt) ?? asStr(loaded?.name),
+    variables: input?.variables ?? null,
+    config: loaded?.config ?? null,
+    usage: usage ? { inputTokens, outputTokens, totalTokens } : null,
+    cost: repeated ? null : asNum(cost?.total),
+  };
+  row.llm_model = model;
+  if (!repeated) {
+    row.tokens_input = inputTokens;
+    row.tokens_output = outputTokens;
+    row.tokens_total = totalTokens;
+  }
+  // The panel's "Result / output" is the result; usage details and provider data stay visible.
+  if (output && "result" in output) {
+    row.output = output.result ?? null;
+    const { result: _result, ...rest } = output;
+    (row.metadata as Obj).response = rest;
+  }
+}
+
+function mapHttp(row: SpanRow, node: OutputNode, response: Obj | null) {
+  const input = asObj(node.input);
+  const method = asStr(input?.method)?.toUpperCase().slice(0, 16) ?? null;
+  const url = asStr(input?.url) ?? asStr(response?.url);
+  row.type = "http_call";
+  row.http_method = method;
+  row.http_url = url;
+  const status = asCount(response?.status) ?? asCount(asObj(node.error)?.status);
+  row.http_status = status !== null && status <= 999 ? status : null;
+}
