@@ -76,7 +76,7 @@ export class OutputLiveReader {
       throw e;
     }
     if (size === 0 || this.followed.get(key)?.size === size) return false;
-    const members = await this.redis.zrange(key, 0, -1);
+    const members = await this.redis.zrange(key, "0", "-1");
     const root = buildOutputTreeFromMembers(members);
     const previous = this.followed.get(key)?.spanIds ?? new Set<string>();
     const spanIds = root ? await this.store(key, root, previous) : previous;

@@ -124,7 +124,9 @@ export class OutputS3Importer {
       }
       const parsed = ZOutputTraceFile.safeParse(json);
       if (!parsed.success)
-        throw new Error(`not an Output trace: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+        throw new Error(
+          `not an Output trace: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+        );
       const { executionId } = await ingestOutputTrace(this.db, this.workspaceId, parsed.data, {
         workflowId: outputObjectWorkflowId(obj.key),
       });
@@ -155,7 +157,13 @@ export class OutputS3Importer {
   }
 }
 
-export type FailedOutputImport = { key: string; bucket: string; error: string; attempts: number; retryAt: string | null };
+export type FailedOutputImport = {
+  key: string;
+  bucket: string;
+  error: string;
+  attempts: number;
+  retryAt: string | null;
+};
 
 /** Objects of this workspace whose import failed, newest first (Settings › Ingestion). */
 export async function failedOutputImports(db: Db, workspaceId: string): Promise<FailedOutputImport[]> {

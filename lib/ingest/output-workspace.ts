@@ -8,10 +8,17 @@ export type OutputWorkspace = { workspaceId: string } | { refused: string };
  */
 export async function resolveOutputWorkspace(db: Db, ref: string | null): Promise<OutputWorkspace> {
   if (ref) {
-    const ws = await db.prisma.workspace.findFirst({ where: { OR: [{ id: ref }, { slug: ref }] }, select: { id: true } });
+    const ws = await db.prisma.workspace.findFirst({
+      where: { OR: [{ id: ref }, { slug: ref }] },
+      select: { id: true },
+    });
     return ws ? { workspaceId: ws.id } : { refused: `OUTPUT_WORKSPACE="${ref}" matches no workspace slug or id.` };
   }
-  const all = await db.prisma.workspace.findMany({ select: { id: true, slug: true }, take: 2, orderBy: { createdAt: "asc" } });
+  const all = await db.prisma.workspace.findMany({
+    select: { id: true, slug: true },
+    take: 2,
+    orderBy: { createdAt: "asc" },
+  });
   if (all.length === 1) return { workspaceId: all[0].id };
   return {
     refused:

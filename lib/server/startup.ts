@@ -50,7 +50,14 @@ export async function startOutputSources(db: Db, register: (s: Stoppable) => voi
   const { output } = readConfig();
   if (output.redisUrl) {
     const { startOutputLive } = await import("../ingest/output-live.ts");
-    register(await startOutputLive({ db, redisUrl: output.redisUrl, workspace: output.workspace, intervalMs: output.redisPollMs }));
+    register(
+      await startOutputLive({
+        db,
+        redisUrl: output.redisUrl,
+        workspace: output.workspace,
+        intervalMs: output.redisPollMs,
+      }),
+    );
     console.log(`[runlens] following Output runs in Redis every ${output.redisPollMs} ms (read only)`);
   }
   if (output.s3) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import invoiceSync from "@/tests/fixtures/output/invoice-sync.json";
-import leadEnrichment from "@/tests/fixtures/output/lead-enrichment.json";
+import invoiceSync from "@/tests/fixtures/output/invoice-sync.members.json";
+import leadEnrichment from "@/tests/fixtures/output/lead-enrichment.members.json";
+import { FIXTURE_A_FILE, FIXTURE_B_FILE, readFixture } from "@/tests/fixtures/output/traces";
 import {
   buildOutputTree,
   buildOutputTreeFromMembers,
@@ -22,14 +23,14 @@ const ids = (n: OutputTreeNode) => n.children.map((c) => c.id);
 describe("buildOutputTree", () => {
   // The spec's fixtures are the real output of Output's builder on those members.
   it("rebuilds a successful run exactly as Output writes it, with an add_attr sorted before its node's start", () => {
-    const tree = buildOutputTreeFromMembers(leadEnrichment.members.map((m) => m.member));
-    expect(JSON.parse(JSON.stringify(tree))).toEqual(leadEnrichment.tree);
-    expect(JSON.stringify(tree)).toBe(JSON.stringify(leadEnrichment.tree));
+    const tree = buildOutputTreeFromMembers(leadEnrichment);
+    // Same JSON text: same values and Output's key order.
+    expect(JSON.stringify(tree)).toBe(JSON.stringify(readFixture(FIXTURE_A_FILE)));
   });
 
   it("rebuilds a failed run: error closes a node, an HTTP 401 error keeps its {status, statusText} shape", () => {
-    const tree = buildOutputTreeFromMembers(invoiceSync.members.map((m) => m.member));
-    expect(JSON.stringify(tree)).toBe(JSON.stringify(invoiceSync.tree));
+    const tree = buildOutputTreeFromMembers(invoiceSync);
+    expect(JSON.stringify(tree)).toBe(JSON.stringify(readFixture(FIXTURE_B_FILE)));
     const step = tree!.children[1];
     expect(step.output).toBeUndefined();
     expect(step.error).toMatchObject({ name: "FatalError" });

@@ -10,6 +10,7 @@
  * nodes never attached to the root are dropped. One deliberate difference: a cycle made by
  * colliding ids is cut where it closes instead of failing the whole trace.
  */
+import type { OutputNode } from "../../contracts/output.ts";
 
 export type OutputEventAction = "start" | "end" | "error" | "add_attr";
 
@@ -24,16 +25,9 @@ export type OutputEvent = {
   details?: unknown;
 };
 
-/** A node as Output writes it: keys in Output's order; `input`/`output`/`error` absent when unset. */
-export type OutputTreeNode = {
-  id: string;
-  kind: string;
-  name: string;
-  startedAt: number;
+/** A node as the builder makes it: an OutputNode whose `endedAt`, `children` and `attributes` are always set. */
+export type OutputTreeNode = Omit<OutputNode, "endedAt" | "children" | "attributes"> & {
   endedAt: number | null;
-  input?: unknown;
-  output?: unknown;
-  error?: unknown;
   children: OutputTreeNode[];
   attributes: Record<string, unknown>;
 };
