@@ -12,7 +12,7 @@ import { whenWorkspaceResolved } from "./output-workspace.ts";
  * in `output_imports` by one importer (INSERT ... ON CONFLICT DO NOTHING, or a conditional UPDATE
  * for a retry), read, and ingested through the files adapter. Claims survive restarts and are
  * shared by every process, so each object is imported once. A failed object keeps its error and is
- * claimed again after a back-off; a claim left by a process that died is taken over after
+ * claimed again after a back-off (at once when its ETag changed); a claim left by a process that died is taken over after
  * STALE_CLAIM_MINUTES.
  */
 
@@ -99,7 +99,7 @@ export class OutputS3Importer {
       `UPDATE output_imports SET status = 'importing', etag = $4, claimed_at = now(),
          attempts = CASE WHEN status = 'imported' THEN 1 ELSE attempts + 1 END
        WHERE workspace_id = $1 AND bucket = $2 AND key = $3
-         AND ((status = 'failed' AND retry_at <= now())
+         AND ((status = 'failed' AND (retry_at <= now() OR etag <> $4))
            OR (status = 'importing' AND claimed_at < now() - interval '${STALE_CLAIM_MINUTES} minutes')
            OR (status = 'imported' AND etag <> $4))`,
       this.workspaceId,

@@ -42,7 +42,7 @@ async function snapshot(): Promise<unknown> {
     keys.map(async (k) => ({
       k,
       type: await output.type(k),
-      value: (await output.type(k)) === "zset" ? await output.zrange(k, 0, -1, "WITHSCORES") : await output.get(k),
+      value: (await output.type(k)) === "zset" ? await output.zrange(k, "0", "-1", "WITHSCORES") : await output.get(k),
       expires: (await output.ttl(k)) > 0,
     })),
   );
