@@ -4,6 +4,7 @@ import path from "node:path";
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestionStatus } from "@/lib/ingest/failures";
 import { failedOutputImports, OutputS3Importer, outputObjectWorkflowId, outputS3Client } from "@/lib/ingest/output-s3";
 import { getExecution } from "@/lib/traces/read";
 import {
@@ -84,9 +85,13 @@ describe("importing Output traces from S3", () => {
       spanCount: 6,
     });
     expect(await getExecution(db(), workspaceId, RUN_B)).toMatchObject({ status: "error" });
-    expect(await failedOutputImports(db(), workspaceId)).toEqual([
+    const failed = [
       { bucket: BUCKET, key: KEY_BROKEN, error: "the object is not JSON", attempts: 1, retryAt: expect.any(String) },
-    ]);
+    ];
+    expect(await failedOutputImports(db(), workspaceId)).toEqual(failed);
+    // What Settings › Ingestion shows, for this workspace only.
+    expect((await ingestionStatus(workspaceId)).failedOutputImports).toEqual(failed);
+    expect((await ingestionStatus("another-workspace")).failedOutputImports).toEqual([]);
 
     // A second pass (a restart, say) imports nothing again; the failed object waits for its retry time.
     expect(await importer().importNew()).toEqual({ listed: 3, imported: 0, failed: 0 });
