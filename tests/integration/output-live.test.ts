@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ABANDONED_REASON, OutputLiveReader, startOutputLive } from "@/lib/ingest/output-live";
@@ -9,6 +11,7 @@ import { getExecution } from "@/lib/traces/read";
 import invoiceSync from "@/tests/fixtures/output/invoice-sync.members.json";
 import leadEnrichment from "@/tests/fixtures/output/lead-enrichment.members.json";
 import { withAppDb } from "../helpers/app";
+import { startPortal } from "../helpers/server";
 import { createKeyedWorkspace } from "../helpers/workspace";
 
 // Output's Redis is played by logical DB 7 of the test Redis: this file alone writes it (as
@@ -191,6 +194,71 @@ describe("following Output runs in Redis", () => {
       await readOnly.quit();
     }
   });
+});
+
+/** Waits (bounded) until `read` returns something `done` accepts; returns it. */
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("the reader as a service", () => {
+  it("runs in `npm run worker` when OUTPUT_REDIS_URL is set, and stops on SIGTERM", async () => {
+    const worker = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      env: {
+        ...process.env,
+        DATABASE_URL: db().url ?? "",
+        OUTPUT_REDIS_URL: readerUrl,
+        OUTPUT_REDIS_POLL_MS: "100",
+        OUTPUT_WORKSPACE: workspaceId,
+      },
+      stdio: "ignore",
+    });
+    const exited = new Promise<number | null>((r) => worker.once("exit", r));
+    try {
+      await emit(RUN_A, leadEnrichment.slice(0, 4));
+      await until(
+        () => getExecution(db(), workspaceId, RUN_A),
+        (e) => e?.status === "running",
+        "a running run",
+      );
+      await emit(RUN_A, leadEnrichment.slice(4));
+      await until(
+        () => getExecution(db(), workspaceId, RUN_A),
+        (e) => e?.status === "success",
+        "a finished run",
+      );
+    } finally {
+      worker.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  }, 90_000);
+
+  it("runs in the server process (embedded database, the only workspace) and the read API shows the live run", async () => {
+    const portal = await startPortal({
+      env: { REDIS_URL: "", OUTPUT_REDIS_URL: readerUrl, OUTPUT_REDIS_POLL_MS: "100" },
+    });
+    try {
+      const details = () =>
+        fetch(`${portal.url}/api/v1/runtime/v1/observability/executions/${RUN_B}/details`, {
+          headers: { authorization: `Bearer ${portal.apiKey}` },
+        }).then(async (r) => (r.ok ? ((await r.json()) as { execution: { status: string; source: string } }) : null));
+      await emit(RUN_B, invoiceSync.slice(0, 4));
+      const running = await until(details, (d) => d?.execution.status === "running", "a running run");
+      expect(running?.execution.source).toBe("output");
+      await emit(RUN_B, invoiceSync.slice(4));
+      await until(details, (d) => d?.execution.status === "error", "a failed run");
+      expect(portal.output()).toContain("following Output runs in Redis");
+    } finally {
+      await portal.stop();
+    }
+  }, 240_000);
 });
 
 describe("the workspace receiving Output runs", () => {
