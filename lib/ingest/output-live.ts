@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { advisoryLease } from "../db/advisory-lease.ts";
 import type { Db } from "../db/index.ts";
 import { type Poller, startPoller } from "../server/poller.ts";
 import type { SpanRow } from "./model.ts";
@@ -17,8 +18,8 @@ import { buildOutputTreeFromMembers, type OutputTreeNode } from "./sources/outpu
  * Strictly read-only on that Redis: the only commands sent are SCAN, ZCARD, ZRANGE and EXISTS.
  */
 
-/** The commands the reader may send to Output's Redis; nothing that writes. */
-export type OutputRedisReads = Pick<Redis, "scan" | "zcard" | "zrange" | "exists">;
+/** The reader's access to Output's Redis: SCAN, ZRANGE, EXISTS, and ZCARD through a pipeline. */
+export type OutputRedisReads = Pick<Redis, "scan" | "zrange" | "exists" | "pipeline">;
 
 export const KEY_PATTERN = "traces/*";
 
@@ -44,8 +45,16 @@ export class OutputLiveReader {
   /** One pass: store every changed run, then mark abandoned the live runs whose key is gone. */
   async poll(): Promise<LivePollResult> {
     const keys = await this.scanKeys();
+    const sizes = await this.sizes([...keys]);
     let stored = 0;
-    for (const key of keys) if (await this.refresh(key)) stored++;
+    for (const [key, size] of sizes) {
+      try {
+        if (await this.refresh(key, size)) stored++;
+      } catch (e) {
+        // This run is read again at the next poll; the others go on.
+        console.error(`[runlens] output-live: ${key}: ${(e as Error).message}`);
+      }
+    }
     for (const key of this.followed.keys()) if (!keys.has(key)) this.followed.delete(key);
     const abandoned = await this.abandonVanished(keys);
     return { keys: keys.size, stored, abandoned };
@@ -62,20 +71,23 @@ export class OutputLiveReader {
     return keys;
   }
 
+  /** ZCARD of every key in one round trip; a key of another type under traces/ is not Output's. */
+  private async sizes(keys: string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (keys.length === 0) return out;
+    const replies = (await this.redis.pipeline(keys.map((k) => ["zcard", k])).exec()) ?? [];
+    replies.forEach(([err, size], i) => {
+      if (!err && typeof size === "number" && size > 0) out.set(keys[i], size);
+    });
+    return out;
+  }
+
   /**
    * Output only adds members (ZADD NX) until the key is deleted, so an unchanged size means
    * unchanged content. True when the run was stored.
    */
-  private async refresh(key: string): Promise<boolean> {
-    let size: number;
-    try {
-      size = await this.redis.zcard(key);
-    } catch (e) {
-      // A key of another type under traces/ is not Output's; skip it.
-      if (/WRONGTYPE/.test((e as Error).message)) return false;
-      throw e;
-    }
-    if (size === 0 || this.followed.get(key)?.size === size) return false;
+  private async refresh(key: string, size: number): Promise<boolean> {
+    if (this.followed.get(key)?.size === size) return false;
     const members = await this.redis.zrange(key, "0", "-1");
     const root = buildOutputTreeFromMembers(members);
     const previous = this.followed.get(key)?.spanIds ?? new Set<string>();
@@ -197,8 +209,9 @@ function withMarker(metadata: unknown, marker: OutputLiveMarker): unknown {
 }
 
 /**
- * The reader as a server service: connects to OUTPUT_REDIS_URL and polls until closed. The
- * receiving workspace is resolved on each poll until it can be (see resolveOutputWorkspace).
+ * The reader as a server service: connects to OUTPUT_REDIS_URL and polls until closed, while it
+ * holds the lease. The receiving workspace is resolved on each poll until it can be (see
+ * resolveOutputWorkspace).
  */
 export async function startOutputLive(opts: {
   db: Db;
@@ -215,13 +228,17 @@ export async function startOutputLive(opts: {
     "output-live",
     (workspaceId) => new OutputLiveReader(opts.db, redis, workspaceId),
   );
+  // One process follows Redis at a time (web and workers may all have OUTPUT_REDIS_URL): two
+  // readers would write every change twice and could store an older version after a newer one.
+  const lease = advisoryLease(opts.db, "runlens:output-live");
   const poller = startPoller("output-live", opts.intervalMs, async () => {
-    await (await reader())?.poll();
+    if (await lease.held()) await (await reader())?.poll();
   });
   return {
     tick: poller.tick,
     async close() {
       await poller.close();
+      await lease.release();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

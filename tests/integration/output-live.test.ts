@@ -87,6 +87,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   await output.flushdb();
+  await db().prisma.execution.deleteMany({ where: { workspaceId } });
 });
 
 describe("following Output runs in Redis", () => {
@@ -208,6 +209,41 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: s
 }
 
 describe("the reader as a service", () => {
+  it("follows Redis from one process at a time, and another takes over when it stops", async () => {
+    const first = await startOutputLive({ db: db(), redisUrl: readerUrl, workspace: null, intervalMs: 60_000 });
+    const second = await startOutputLive({ db: db(), redisUrl: readerUrl, workspace: null, intervalMs: 60_000 });
+    const spans = async () => (await getExecution(db(), workspaceId, RUN_A))?.spanCount ?? 0;
+    try {
+      await emit(RUN_A, leadEnrichment.slice(0, 4));
+      await second.tick(); // both started, one holds the lease: whichever it is stored the run
+      await first.tick();
+      expect(await spans()).toBe(3);
+      const [leader, standby] = (await holdsLease(first)) ? [first, second] : [second, first];
+      await emit(RUN_A, leadEnrichment.slice(4, 7));
+      await standby.tick();
+      expect(await spans()).toBe(3);
+      await leader.tick();
+      expect(await spans()).toBe(4);
+      await leader.close();
+      await emit(RUN_A, leadEnrichment.slice(7));
+      await standby.tick();
+      expect(await getExecution(db(), workspaceId, RUN_A)).toMatchObject({ status: "success", spanCount: 6 });
+    } finally {
+      await first.close();
+      await second.close();
+    }
+
+    /** A reader holds the lease when an event it alone sees is stored by its tick. */
+    async function holdsLease(reader: Awaited<ReturnType<typeof startOutputLive>>): Promise<boolean> {
+      await emit(RUN_B, invoiceSync.slice(0, 1));
+      await reader.tick();
+      const stored = (await getExecution(db(), workspaceId, RUN_B)) !== null;
+      await output.del(key(RUN_B));
+      await db().prisma.execution.deleteMany({ where: { workspaceId, id: RUN_B } });
+      return stored;
+    }
+  });
+
   it("runs in `npm run worker` when OUTPUT_REDIS_URL is set, and stops on SIGTERM", async () => {
     const worker = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
       cwd: path.resolve(import.meta.dirname, "../.."),
