@@ -20,6 +20,7 @@ import { StatusBadge } from "../executions/status-badge";
 import { ReviewButton } from "../reviews/review-dialog";
 import { Alert, Card } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
+import { ExecutionChain } from "./execution-chain";
 import { SpanDetail } from "./span-detail";
 import { TraceView } from "./trace-view";
 
@@ -185,6 +186,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
             out)
           </span>
           <span>{e.source}</span>
+          {e.source === "output" && <ExecutionChain executionId={e.id} />}
           <span className="inline-flex items-center gap-1">
             <span className="font-mono text-xs">{e.id}</span>
             <CopyButton value={e.id} label="Copy id" />

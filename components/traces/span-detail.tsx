@@ -17,6 +17,12 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   );
 }
 
+/** What a serialized error carries besides name, message and stack (a cause, failure fields), or null. */
+function errorDetails(error: NonNullable<Span["error"]>): Record<string, unknown> | null {
+  const { name: _name, message: _message, stack: _stack, ...rest } = error as Record<string, unknown>;
+  return Object.keys(rest).length > 0 ? rest : null;
+}
+
 /** The selected span: error, LLM and HTTP panels, message, then input/output/metadata as lazy JSON. */
 export function SpanDetail({ span, onClose }: { span: Span; onClose: () => void }) {
   const style = spanStyle(span.type, span.stepType);
@@ -66,6 +72,7 @@ export function SpanDetail({ span, onClose }: { span: Span; onClose: () => void 
                 {span.error.stack}
               </pre>
             )}
+            <JsonView label="Error details" value={errorDetails(span.error)} />
           </section>
         )}
 

@@ -12,6 +12,7 @@ import {
   Play,
   Plug,
   Repeat,
+  Scale,
   ScrollText,
   Sparkles,
   Split,
@@ -70,6 +71,9 @@ const STEPS: Record<string, SpanStyle> = {
   switch: { label: "Switch", icon: Split, text: "text-yellow-700 dark:text-yellow-300", bar: "bg-yellow-500" },
   foreach: { label: "For each", icon: Repeat, text: "text-lime-700 dark:text-lime-300", bar: "bg-lime-500" },
   parallel: { label: "Parallel", icon: GitFork, text: "text-pink-700 dark:text-pink-300", bar: "bg-pink-500" },
+  // Output (growthxai/output) steps and evaluators.
+  step: { label: "Step", icon: SquareFunction, text: "text-blue-700 dark:text-blue-300", bar: "bg-blue-500" },
+  evaluator: { label: "Evaluator", icon: Scale, text: "text-rose-700 dark:text-rose-300", bar: "bg-rose-500" },
 };
 
 const FALLBACK: SpanStyle = {

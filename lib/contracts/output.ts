@@ -76,3 +76,20 @@ export function parseOutputFileName(fileName: string): { workflowId: string; sta
   const [, y, mo, d, h, mi, s, ms, workflowId] = m;
   return { workflowId, startedAt: `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z` };
 }
+
+/** One run of a workflowId's chain (runs that continued as new), as the execution page lists it. */
+export type OutputChainRun = {
+  id: string;
+  name: string;
+  status: "running" | "success" | "error" | "cancelled";
+  startedAt: string;
+  endedAt: string | null;
+};
+
+/**
+ * `GET /api/v1/observability/executions/:id/chain`: the Output runs sharing this execution's
+ * workflowId, oldest first; `position` is 1-based. `chain` is null when the execution is the only one.
+ */
+export type OutputChain = {
+  chain: { workflowId: string; position: number; total: number; runs: OutputChainRun[] } | null;
+};

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // The `runlens` CLI. Reads RUNLENS_API_URL and RUNLENS_API_KEY.
 //   runlens debug <executionId> [--json]   the execution as a tree (status, duration, tokens, errors)
+//   runlens import-output <dir|file>       import Output trace files (logs/runs/<workflow>/*.json)
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { type ExecutionDetails, Executions, type Span } from "./executions.ts";
+import { importOutputTraces, type OutputFileResult } from "./output-import.ts";
 
 const USAGE = `usage:
   runlens debug <executionId> [--json]   print an execution as a tree (--json: raw details)
+  runlens import-output <dir|file>       import Output trace files (e.g. logs/runs); exit 1 if any failed
   runlens mcp                            MCP server on stdio (reviews and executions tools)
 
 environment: RUNLENS_API_URL (default http://127.0.0.1:3000), RUNLENS_API_KEY`;
@@ -74,6 +78,31 @@ async function debug(executionId: string, json: boolean): Promise<number> {
   return 0;
 }
 
+async function importOutput(root: string): Promise<number> {
+  const label = (file: string) => path.relative(root, file) || path.basename(file);
+  const results = await importOutputTraces(root, {
+    onFile: (r: OutputFileResult, i, total) => {
+      const at = `[${i}/${total}]`;
+      if (r.ok)
+        console.log(
+          `${at} ${paint(32, r.created ? "imported" : "re-imported")} ${label(r.file)} -> ${r.result.executionId} (${r.result.spans} spans)`,
+        );
+      else console.log(`${at} ${paint(31, "failed")} ${label(r.file)}: ${r.error}`);
+    },
+  });
+  const ok = results.filter((r) => r.ok);
+  const created = ok.filter((r) => r.ok && r.created).length;
+  const failed = results.length - ok.length;
+  if (results.length === 0) {
+    console.error(`No .json trace files under ${root}.`);
+    return 1;
+  }
+  console.log(
+    `${results.length} files: ${ok.length} imported (${created} new, ${ok.length - created} again), ${failed} failed`,
+  );
+  return failed > 0 ? 1 : 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -86,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === "debug" && rest[0]) return debug(rest[0], !!values.json);
+  if (command === "import-output" && rest[0]) return importOutput(rest[0]);
   if (command === "mcp") {
     const { serveMcpStdio } = await import("./mcp.ts");
     await serveMcpStdio();

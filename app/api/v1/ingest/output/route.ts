@@ -1,0 +1,41 @@
+import {
+  OUTPUT_FILE_NAME_HEADER,
+  OUTPUT_TRACE_MAX_BYTES,
+  type OutputIngestResult,
+  parseOutputFileName,
+  ZOutputIngestQuery,
+  ZOutputTraceFile,
+} from "@/lib/contracts/output";
+import { getDb } from "@/lib/db";
+import { bearerSecret, requireApiKey, requireMember } from "@/lib/http/guards";
+import { handle, json, readJson } from "@/lib/http/respond";
+import { ingestOutputTrace } from "@/lib/ingest/output";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * Imports one Output trace file (body: its root node). An API key, or a portal member who may
+ * import (`ingest.operate`). The workflowId comes from `?workflowId=`, else from the file name in
+ * the `X-Output-File-Name` header, else from the trace. 201 for a new execution, 200 for a re-import.
+ */
+export const POST = handle(async (req: Request) => {
+  // Without a key or a session cookie this is an API client that forgot its key: 401, not a CSRF 403.
+  const portal = !bearerSecret(req) && req.headers.has("cookie");
+  const principal = portal ? await requireMember(req, "ingest.operate") : await requireApiKey(req);
+  const query = ZOutputIngestQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const fileName = decodeHeader(req.headers.get(OUTPUT_FILE_NAME_HEADER));
+  const workflowId = query.workflowId ?? (fileName ? parseOutputFileName(fileName)?.workflowId : undefined);
+  const root = await readJson(req, ZOutputTraceFile, OUTPUT_TRACE_MAX_BYTES);
+  const { created, ...result } = await ingestOutputTrace(await getDb(), principal.workspaceId, root, { workflowId });
+  return json(result satisfies OutputIngestResult, created ? 201 : 200);
+});
+
+/** The portal sends the file name URI-encoded (headers are ASCII); a raw name passes as it is. */
+function decodeHeader(value: string | null): string | null {
+  if (!value) return null;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
