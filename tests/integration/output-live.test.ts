@@ -1,16 +1,22 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { Redis } from "ioredis";
+import S3rver from "s3rver";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ABANDONED_REASON, OutputLiveReader, startOutputLive } from "@/lib/ingest/output-live";
+import { OutputS3Importer, outputS3Client } from "@/lib/ingest/output-s3";
 import { resolveOutputWorkspace } from "@/lib/ingest/output-workspace";
 import { getLiveBus, type LiveNotice } from "@/lib/live";
 import { getExecutionDetails } from "@/lib/traces/details";
 import { getExecution } from "@/lib/traces/read";
 import invoiceSync from "@/tests/fixtures/output/invoice-sync.members.json";
 import leadEnrichment from "@/tests/fixtures/output/lead-enrichment.members.json";
-import { withAppDb } from "../helpers/app";
+import { FIXTURE_A_FILE, readFixture } from "@/tests/fixtures/output/traces";
+import { drained, withAppDb } from "../helpers/app";
 import { startPortal } from "../helpers/server";
 import { createKeyedWorkspace } from "../helpers/workspace";
 
@@ -207,6 +213,63 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: s
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe("a live run, then its upload", () => {
+  it("is replaced in place by the trace Output uploads to S3: one execution, no live marker", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runlens-s3rver-"));
+    const server = new S3rver({
+      port: 0,
+      address: "127.0.0.1",
+      directory: dir,
+      silent: true,
+      configureBuckets: [{ name: "traces", configs: [] }],
+    });
+    const { port } = await server.run();
+    const s3 = await outputS3Client({
+      bucket: "traces",
+      region: "us-east-1",
+      accessKeyId: "S3RVER",
+      secretAccessKey: "S3RVER",
+      endpoint: `http://127.0.0.1:${port}`,
+      pollMs: 60_000,
+    });
+    const readOnly = new Redis(readerUrl);
+    try {
+      // Seen live up to the last step's end; the root's end came after the last poll.
+      await emit(RUN_A, leadEnrichment.slice(0, -1));
+      await new OutputLiveReader(db(), readOnly, workspaceId).poll();
+      expect(await getExecution(db(), workspaceId, RUN_A)).toMatchObject({ status: "running", spanCount: 6 });
+      // Output uploads the whole trace, then deletes the key.
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: "traces",
+          Key: `lead_enrichment/2026/08/18/${FIXTURE_A_FILE}`,
+          Body: JSON.stringify(readFixture(FIXTURE_A_FILE)),
+        }),
+      );
+      await output.del(key(RUN_A));
+      expect(await new OutputS3Importer(db(), s3, "traces", workspaceId).importNew()).toMatchObject({ imported: 1 });
+      await drained();
+      const { execution, traces } = await getExecutionDetails(db(), workspaceId, RUN_A, { offset: 0, limit: 100 });
+      expect(execution).toMatchObject({ status: "success", spanCount: 6 });
+      expect(traces[0].metadata).not.toHaveProperty("output_live");
+      expect(await db().prisma.execution.count({ where: { workspaceId, externalId: "Xk3v9QpL2mN8rT4wY6zA1" } })).toBe(
+        1,
+      );
+      // The next poll finds no key and a finished run: nothing is abandoned.
+      expect(await new OutputLiveReader(db(), readOnly, workspaceId).poll()).toEqual({
+        keys: 0,
+        stored: 0,
+        abandoned: 0,
+      });
+    } finally {
+      await readOnly.quit();
+      s3.destroy();
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("the reader as a service", () => {
   it("follows Redis from one process at a time, and another takes over when it stops", async () => {

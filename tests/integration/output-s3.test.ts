@@ -143,6 +143,20 @@ describe("importing Output traces from S3", () => {
   });
 });
 
+describe("re-uploaded objects", () => {
+  it("imports an object again when its content (ETag) changes, replacing the run", async () => {
+    const tree = readFixture(FIXTURE_A_FILE);
+    await upload(KEY_A, { ...tree, output: { company: "Acme Corp", summary: "Rewritten." } });
+    expect(await importer().importNew()).toMatchObject({ imported: 1, failed: 0 });
+    await drained();
+    expect(await getExecution(db(), workspaceId, RUN_A)).toMatchObject({
+      output: { summary: "Rewritten." },
+      spanCount: 6,
+    });
+    expect((await ledger()).find((r) => r.key === KEY_A)).toMatchObject({ status: "imported", attempts: 1 });
+  });
+});
+
 describe("Output object keys", () => {
   it("take the workflowId from `<workflowType>/YYYY/MM/DD/<timestamp>_<workflowId>.json` only", () => {
     expect(outputObjectWorkflowId(KEY_A)).toBe("Xk3v9QpL2mN8rT4wY6zA1");
