@@ -21,10 +21,10 @@ import { buildOutputTreeFromMembers, type OutputTreeNode } from "./sources/outpu
 /** The reader's access to Output's Redis: SCAN, ZRANGE, EXISTS, and ZCARD through a pipeline. */
 export type OutputRedisReads = Pick<Redis, "scan" | "zrange" | "exists" | "pipeline">;
 
-export const KEY_PATTERN = "traces/*";
+const KEY_PATTERN = "traces/*";
 
 /** Root span metadata of a run followed live: which key it came from, and whether it was abandoned. */
-export type OutputLiveMarker = { redis_key: string; abandoned?: true; abandoned_reason?: string };
+type OutputLiveMarker = { redis_key: string; abandoned?: true; abandoned_reason?: string };
 export const ABANDONED_REASON =
   "The run's Redis key disappeared before the root workflow ended: it was terminated, timed out, lost its worker, or its events expired.";
 
@@ -144,23 +144,21 @@ export class OutputLiveReader {
       `SELECT id, execution_id, parent_id, type, name, step_type, status::text AS status, started_at, ended_at, input, output,
          metadata, error, llm, llm_model, tokens_input, tokens_output, tokens_total, http_method, http_url, http_status,
          message, message_role,
-         max(COALESCE(ended_at, started_at)) OVER () AS last_seen_at
-       FROM spans WHERE workspace_id = $1 AND execution_id = $2`,
+         (SELECT max(COALESCE(l.ended_at, l.started_at)) FROM spans l WHERE l.workspace_id = $1 AND l.execution_id = $2) AS last_seen_at
+       FROM spans WHERE workspace_id = $1 AND execution_id = $2 AND status = 'running'`,
       this.workspaceId,
       executionId,
     );
     const marker: OutputLiveMarker = { redis_key: key, abandoned: true, abandoned_reason: ABANDONED_REASON };
-    const closed = rows
-      .filter((r) => r.status === "running")
-      .map(({ last_seen_at, ...r }): SpanRow => {
-        const span = spanRowOf(r);
-        return {
-          ...span,
-          status: "cancelled",
-          ended_at: span.ended_at ?? iso(last_seen_at),
-          metadata: span.parent_id === null ? withMarker(span.metadata, marker) : span.metadata,
-        };
-      });
+    const closed = rows.map(({ last_seen_at, ...r }): SpanRow => {
+      const span = spanRowOf(r);
+      return {
+        ...span,
+        status: "cancelled",
+        ended_at: span.ended_at ?? iso(last_seen_at),
+        metadata: span.parent_id === null ? withMarker(span.metadata, marker) : span.metadata,
+      };
+    });
     if (closed.length === 0) return;
     const executions = await this.db.prisma.$queryRawUnsafe<ExecutionRow[]>(
       `SELECT e.id AS execution_id, a.name AS agent, e.thread_id, e.session_id, e.company_id, e.identify_type,
