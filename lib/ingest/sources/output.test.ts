@@ -246,6 +246,53 @@ describe("mapOutputTrace", () => {
     expect(spans[1]).toMatchObject({ status: "cancelled", ended_at: null });
   });
 
+  it("maps an LLM call without pricing or total tokens, and an Agent call with only a prompt", () => {
+    const root: OutputNode = {
+      id: "r-llm",
+      kind: "workflow",
+      name: "w",
+      startedAt: 1000,
+      endedAt: 2000,
+      children: [
+        {
+          id: "1",
+          kind: "step",
+          name: "w#s",
+          startedAt: 1100,
+          endedAt: 1900,
+          children: [
+            {
+              id: "streamText-1200",
+              kind: "llm",
+              name: "streamText",
+              startedAt: 1200,
+              endedAt: 1300,
+              input: { prompt: "p@v2", variables: {}, loadedPrompt: { name: "p@v2", config: { model: "m-1" } } },
+              output: { result: "hi", usage: { inputTokens: 5, outputTokens: 7 } },
+            },
+            {
+              id: "Agent.generate-1400",
+              kind: "llm",
+              name: "Agent.generate",
+              startedAt: 1400,
+              endedAt: 1500,
+              input: { prompt: "agent@v1" },
+              output: { result: "ok" },
+            },
+          ],
+        },
+      ],
+    };
+    const { spans } = mapOutputTrace(root);
+    const stream = one(spans, "streamText");
+    expect(stream).toMatchObject({ llm_model: "m-1", tokens_input: 5, tokens_output: 7, tokens_total: 12 });
+    expect(stream.llm).toMatchObject({ cost: null, promptName: "p@v2", provider: null });
+    expect(meta(stream).attributes).toBeUndefined();
+    const agent = one(spans, "Agent.generate");
+    expect(agent).toMatchObject({ type: "llm_call", llm_model: null, tokens_total: null, output: "ok" });
+    expect(agent.llm).toMatchObject({ promptName: "agent@v1", usage: null, config: null });
+  });
+
   it("marks async handoffs, maps sendHttpRequest as an HTTP call, clamps skewed clocks", () => {
     const root: OutputNode = {
       id: "r-misc",

@@ -14,9 +14,10 @@ export type { OutputNode };
  *   from the node's path in the tree: the ids of its ancestors and itself, each with its occurrence
  *   number among same-id siblings. A re-import of the file, or of a later version of it (files are
  *   rewritten while a run goes on; nodes are only ever added), yields the same ids.
- * - A repeated node (same id, kind, name and times as one met earlier in depth-first order: the
- *   builder's one object serialized twice) is kept as a span but marked `repeatOf` and carries no
- *   tokens or cost, so the execution's totals count each LLM call once.
+ * - Copies of one node (same id, kind, name and times: the builder's one object serialized twice)
+ *   are all kept as spans; all but the original are marked `repeatOf` and carry no tokens or cost,
+ *   so the execution's totals (sums of span tokens) count each LLM call once. The original is the
+ *   first copy in depth-first order that sits under its own workflow (see `isMisplaced`).
  */
 
 export const CONTINUED_AS_NEW = "<<continued_as_new>>";
