@@ -13,6 +13,25 @@ export type RunlensConfig = {
   publicUrl: string | null;
   secret: string | null;
   init: { email: string; password: string; workspace: string; apiKey: string | null; name: string } | null;
+  output: OutputSourceConfig;
+};
+
+/** Following an Output installation's remote tracing (docs/sources/output-live.md). */
+export type OutputSourceConfig = {
+  /** Output's Redis (OUTPUT_REDIS_URL), read only; null: live runs are not followed. */
+  redisUrl: string | null;
+  /** Workspace slug or id receiving Output runs; null: the only workspace, if there is exactly one. */
+  workspace: string | null;
+  redisPollMs: number;
+  s3: {
+    bucket: string;
+    region: string;
+    accessKeyId: string | null;
+    secretAccessKey: string | null;
+    /** S3-compatible endpoint (path-style addressing); null: AWS. */
+    endpoint: string | null;
+    pollMs: number;
+  } | null;
 };
 
 type Env = Record<string, string | undefined>;
@@ -23,6 +42,25 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return n;
+}
+
+function readOutputConfig(env: Env): OutputSourceConfig {
+  const bucket = env.OUTPUT_TRACE_REMOTE_S3_BUCKET?.trim();
+  return {
+    redisUrl: env.OUTPUT_REDIS_URL || null,
+    workspace: env.OUTPUT_WORKSPACE?.trim() || null,
+    redisPollMs: positiveInt(env, "OUTPUT_REDIS_POLL_MS", 2000),
+    s3: bucket
+      ? {
+          bucket,
+          region: env.OUTPUT_AWS_REGION || "us-east-1",
+          accessKeyId: env.OUTPUT_AWS_ACCESS_KEY_ID || null,
+          secretAccessKey: env.OUTPUT_AWS_SECRET_ACCESS_KEY || null,
+          endpoint: env.OUTPUT_AWS_ENDPOINT || null,
+          pollMs: positiveInt(env, "OUTPUT_S3_POLL_MS", 60_000),
+        }
+      : null,
+  };
 }
 
 export function readConfig(env: Env = process.env): RunlensConfig {
@@ -48,6 +86,7 @@ export function readConfig(env: Env = process.env): RunlensConfig {
             name: env.RUNLENS_INIT_NAME?.trim() || email.split("@")[0],
           }
         : null,
+    output: readOutputConfig(env),
   };
 }
 

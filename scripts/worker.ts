@@ -5,6 +5,7 @@ import { closeDb, getDb } from "../lib/db/index.ts";
 import { startIngestWorker } from "../lib/ingest/pipeline.ts";
 import { closeLiveBus } from "../lib/live/index.ts";
 import { closeQueues } from "../lib/queue/index.ts";
+import { startOutputSources } from "../lib/server/startup.ts";
 
 const config = readConfig();
 if (!config.redisUrl) {
@@ -15,15 +16,18 @@ if (!config.databaseUrl) {
   console.error("npm run worker needs DATABASE_URL: the embedded database can only be opened by the web process.");
   process.exit(2);
 }
-await getDb();
+const db = await getDb();
 const worker = await startIngestWorker(config.workerConcurrency);
 console.log(`[runlens] ingest worker started (concurrency ${config.workerConcurrency})`);
+const services: { close(): Promise<void> }[] = [];
+await startOutputSources(db, (s) => services.push(s));
 
 let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
   console.log(`[runlens] ${signal}: finishing running batches…`);
+  await Promise.allSettled(services.map((s) => s.close()));
   await worker.close();
   await closeQueues();
   await closeLiveBus();

@@ -74,6 +74,35 @@ export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
           </ul>
         )}
       </Card>
+      {status.data && status.data.failedOutputImports.length > 0 && (
+        <Card>
+          <h2 className="border-b border-zinc-200 px-4 py-2 text-sm font-semibold dark:border-zinc-800">
+            Output traces not imported from S3
+          </h2>
+          <ul className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
+            {status.data.failedOutputImports.map((f) => (
+              <li
+                key={f.key}
+                className="flex flex-wrap items-center gap-3 px-4 py-2"
+                data-testid="failed-output-import"
+              >
+                <span className="min-w-0 truncate font-mono text-xs" title={`s3://${f.bucket}/${f.key}`}>
+                  {f.key}
+                </span>
+                <span
+                  className="min-w-0 flex-1 truncate font-mono text-xs text-red-700 dark:text-red-300"
+                  title={f.error}
+                >
+                  {f.error}
+                </span>
+                <span className="text-zinc-500">
+                  {f.attempts} attempts{f.retryAt ? ` · next try ${formatDateTime(f.retryAt)}` : ""}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
     </div>
   );
 }

@@ -1,7 +1,9 @@
 import { readConfig } from "../config.ts";
+import { getDb } from "../db/index.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { getQueue } from "../queue/index.ts";
 import type { IngestBatch } from "./model.ts";
+import { type FailedOutputImport, failedOutputImports as failedOutputImportsOf } from "./output-s3.ts";
 import { INGEST_QUEUE } from "./pipeline.ts";
 
 export type FailedBatch = {
@@ -12,18 +14,26 @@ export type FailedBatch = {
   attempts: number;
   failedAt: string;
 };
-export type IngestionStatus = { queue: "redis" | "in-process"; pending: number; failed: FailedBatch[] };
+export type IngestionStatus = {
+  queue: "redis" | "in-process";
+  pending: number;
+  failed: FailedBatch[];
+  /** Output trace objects of S3 whose import failed (retried automatically). */
+  failedOutputImports: FailedOutputImport[];
+};
 
 const itemsOf = (b: IngestBatch) =>
   b.kind === "spans" ? b.spans.length : b.kind === "span_rows" ? b.count : b.events.length;
 
 /** The pipeline's state for Settings › Ingestion: backlog and this workspace's failed batches. */
 export async function ingestionStatus(workspaceId: string): Promise<IngestionStatus> {
-  if (!readConfig().redisUrl) return { queue: "in-process", pending: 0, failed: [] };
+  const failedOutputImports = await failedOutputImportsOf(await getDb(), workspaceId);
+  if (!readConfig().redisUrl) return { queue: "in-process", pending: 0, failed: [], failedOutputImports };
   const queue = await getQueue<IngestBatch>(INGEST_QUEUE);
   const [pending, failed] = await Promise.all([queue.pendingCount(), queue.failedJobs(500)]);
   return {
     queue: "redis",
+    failedOutputImports,
     pending,
     failed: failed
       .filter((f) => f.data.workspaceId === workspaceId)

@@ -1,5 +1,5 @@
 import { readConfig } from "../config.ts";
-import { closeDb, getDb } from "../db/index.ts";
+import { closeDb, type Db, getDb } from "../db/index.ts";
 import { startIngestWorker } from "../ingest/pipeline.ts";
 import { closeLiveBus } from "../live/index.ts";
 import { processGlobal } from "../process-global.ts";
@@ -39,9 +39,32 @@ export function startServer(): Promise<void> {
         `[runlens] ingest worker running in-process (concurrency ${config.workerConcurrency}); RUNLENS_WORKER=off disables it`,
       );
     }
+    await startOutputSources(db);
     installShutdown();
   })();
   return holder.started;
+}
+
+/** Output's Redis (live runs) and S3 (finished runs), when configured: see docs/sources/output-live.md. */
+export async function startOutputSources(db: Db, register: (s: Stoppable) => void = registerService): Promise<void> {
+  const { output } = readConfig();
+  if (output.redisUrl) {
+    const { startOutputLive } = await import("../ingest/output-live.ts");
+    register(
+      await startOutputLive({
+        db,
+        redisUrl: output.redisUrl,
+        workspace: output.workspace,
+        intervalMs: output.redisPollMs,
+      }),
+    );
+    console.log(`[runlens] following Output runs in Redis every ${output.redisPollMs} ms (read only)`);
+  }
+  if (output.s3) {
+    const { startOutputS3Import } = await import("../ingest/output-s3.ts");
+    register(await startOutputS3Import({ db, s3: output.s3, workspace: output.workspace }));
+    console.log(`[runlens] importing Output traces from s3://${output.s3.bucket} every ${output.s3.pollMs} ms`);
+  }
 }
 
 export function stopServer(): Promise<void> {
