@@ -136,25 +136,36 @@ try {
       client.release();
     }
     log(`\nloaded ${EVENTS.toLocaleString("en")} events in ${secs(t0)}`);
-
-    // Rollups, a day at a time (an hour's rows depend only on that hour's events).
+  }
+  // Rollups, a day at a time (an hour's rows depend only on that hour's events), as ingest keeps them.
+  const { rows: have } = await pool.query<{ n: string }>(
+    "SELECT count(*)::text AS n FROM (SELECT 1 FROM event_rollups WHERE workspace_id = $1 LIMIT 1) x",
+    [workspaceId],
+  );
+  if (have[0].n === "0") {
     const t1 = performance.now();
-    const { rows } = await pool.query<{ lo: Date; hi: Date }>(
-      `SELECT ${HOUR_OF("min(timestamp)")} AS lo, max(timestamp) AS hi FROM track_events WHERE workspace_id = $1`,
-      [workspaceId],
-    );
-    const DAY = 86_400_000;
-    for (let d = rows[0].lo.getTime(); d <= rows[0].hi.getTime(); d += DAY) {
-      await pool.query(
-        `INSERT INTO event_rollups (workspace_id, agent_id, name, hour, kind, dim, val, n, num_sum)
-         SELECT $1::text, r.agent_id, r.name, r.hour, r.kind, r.dim, r.val, r.n, r.num_sum
-         FROM (${rollupDeltaSql(
-           `SELECT agent_id, name, timestamp AS ts, properties, 1 AS sign FROM track_events
-              WHERE workspace_id = $1 AND timestamp >= $2::timestamptz AND timestamp < $3::timestamptz`,
-         )}) r`,
-        [workspaceId, new Date(d).toISOString(), new Date(d + DAY).toISOString()],
+    const client = await pool.connect();
+    try {
+      await client.query("SET work_mem = '256MB'");
+      const { rows } = await client.query<{ lo: Date; hi: Date }>(
+        `SELECT ${HOUR_OF("min(timestamp)")} AS lo, max(timestamp) AS hi FROM track_events WHERE workspace_id = $1`,
+        [workspaceId],
       );
-      process.stdout.write(`\rbuilding rollups: ${new Date(d).toISOString().slice(0, 10)}`);
+      const DAY = 86_400_000;
+      for (let d = rows[0].lo.getTime(); d <= rows[0].hi.getTime(); d += DAY) {
+        await client.query(
+          `INSERT INTO event_rollups (workspace_id, agent_id, name, hour, kind, dim, val, n, num_sum)
+           SELECT $1::text, r.agent_id, r.name, r.hour, r.kind, r.dim, r.val, r.n, r.num_sum
+           FROM (${rollupDeltaSql(
+             `SELECT agent_id, name, timestamp AS ts, properties, 1 AS sign FROM track_events
+                WHERE workspace_id = $1 AND timestamp >= $2::timestamptz AND timestamp < $3::timestamptz`,
+           )}) r`,
+          [workspaceId, new Date(d).toISOString(), new Date(d + DAY).toISOString()],
+        );
+        process.stdout.write(`\rbuilding rollups: ${new Date(d).toISOString().slice(0, 10)}`);
+      }
+    } finally {
+      client.release();
     }
     await pool.query("VACUUM (ANALYZE) track_events");
     await pool.query("VACUUM (ANALYZE) event_rollups");

@@ -8,8 +8,10 @@ import { type FormEvent, useCallback, useMemo, useState } from "react";
 import { api } from "@/lib/client/api";
 import { useLiveNotices } from "@/lib/client/live";
 import type { ExecutionList } from "@/lib/contracts/executions";
+import { SOURCES } from "@/lib/contracts/executions";
 import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { filtersToApiQuery, filtersToSearch, type ListFilters, parseFilters, TIME_PRESETS } from "@/lib/traces/filters";
+import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
 import { FirstTraceHelp } from "./first-trace";
@@ -122,6 +124,19 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
           <option value="success">success</option>
           <option value="error">error</option>
           <option value="cancelled">cancelled</option>
+        </select>
+        <select
+          aria-label="Source"
+          className={CONTROL}
+          value={filters.source ?? ""}
+          onChange={(e) => setFilters({ ...filters, source: e.target.value || undefined })}
+        >
+          <option value="">All sources</option>
+          {SOURCES.map((s) => (
+            <option key={s} value={s}>
+              {SOURCE_LABELS[s]}
+            </option>
+          ))}
         </select>
         <select
           aria-label="Time range"
@@ -272,7 +287,13 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
                     )}
                   </td>
                   <td className="px-3 py-2 text-xs">
-                    <Badge>{e.source}</Badge>
+                    <button
+                      type="button"
+                      title={`Only ${SOURCE_LABELS[e.source]} executions`}
+                      onClick={() => setFilters({ ...filters, source: e.source })}
+                    >
+                      <Badge>{SOURCE_LABELS[e.source]}</Badge>
+                    </button>
                   </td>
                 </tr>
               ))}
