@@ -41,7 +41,7 @@ export function rollupDeltaSql(source: string): string {
      GROUP BY s.agent_id, s.name, 3, x.kind, x.dim, x.val`;
 }
 
-const UPSERT = `ON CONFLICT (workspace_id, agent_id, name, dim, kind, val, hour) DO UPDATE SET
+const UPSERT = `ON CONFLICT (workspace_id, agent_id, name, dim, kind, hour, val) DO UPDATE SET
      n = event_rollups.n + EXCLUDED.n,
      num_sum = CASE WHEN EXCLUDED.num_sum IS NULL THEN event_rollups.num_sum
                     ELSE COALESCE(event_rollups.num_sum, 0) + EXCLUDED.num_sum END`;
@@ -63,7 +63,7 @@ export async function applyRollupDelta(tx: SqlTx, workspaceId: string, rowsJson:
      SELECT $1::text, d.agent_id, d.name, d.hour, d.kind, d.dim, d.val, d.n, d.num_sum
      FROM (${rollupDeltaSql(source)}) d
      WHERE d.n <> 0 OR COALESCE(d.num_sum, 0) <> 0
-     ORDER BY d.agent_id, d.name, d.dim, d.kind, d.val, d.hour
+     ORDER BY d.agent_id, d.name, d.dim, d.kind, d.hour, d.val
      ${UPSERT}`,
     workspaceId,
     rowsJson,

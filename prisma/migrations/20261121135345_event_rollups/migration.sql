@@ -10,14 +10,8 @@ CREATE TABLE "event_rollups" (
     "n" BIGINT NOT NULL,
     "num_sum" DECIMAL,
 
-    CONSTRAINT "event_rollups_pkey" PRIMARY KEY ("workspace_id","agent_id","name","dim","kind","val","hour")
+    CONSTRAINT "event_rollups_pkey" PRIMARY KEY ("workspace_id","agent_id","name","dim","kind","hour","val")
 );
-
--- CreateIndex
-CREATE INDEX "event_rollups_workspace_id_agent_id_name_dim_kind_hour_idx" ON "event_rollups"("workspace_id", "agent_id", "name", "dim", "kind", "hour");
-
--- AddForeignKey
-ALTER TABLE "event_rollups" ADD CONSTRAINT "event_rollups_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "event_rollups" ADD CONSTRAINT "event_rollups_agent_id_fkey" FOREIGN KEY ("agent_id") REFERENCES "agents"("id") ON DELETE CASCADE ON UPDATE CASCADE;
