@@ -53,7 +53,22 @@ export async function revokeApiKey(db: Db, workspaceId: string, id: string): Pro
 /** Resolves a presented secret to its workspace, or null when unknown or revoked. */
 export async function authenticateApiKey(db: Db, secret: string): Promise<ApiKeyPrincipal | null> {
   if (!secret || secret.length > 512) return null;
-  const key = await db.prisma.apiKey.findUnique({ where: { secretHash: hashSecret(secret) } });
+  // Every ingest request starts here: on Postgres a plain query, a fraction of a Prisma query's CPU.
+  const key = db.pool
+    ? (
+        await db.pool.query<{
+          id: string;
+          workspaceId: string;
+          label: string;
+          lastUsedAt: Date | null;
+          revokedAt: Date | null;
+        }>(
+          `SELECT id, workspace_id AS "workspaceId", label, last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
+             FROM api_keys WHERE secret_hash = $1`,
+          [hashSecret(secret)],
+        )
+      ).rows[0]
+    : await db.prisma.apiKey.findUnique({ where: { secretHash: hashSecret(secret) } });
   if (!key || key.revokedAt) return null;
   // lastUsedAt at minute resolution: one write a minute per key, not one per request.
   const now = Date.now();
