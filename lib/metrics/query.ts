@@ -162,9 +162,10 @@ function rollupParts(
       "NULL",
     );
   }
+  // The partial hours at both ends, as two index ranges (an OR would scan the whole range).
   parts.push(
-    `SELECT e.timestamp, ${edge} FROM track_events e
-       WHERE ${rawWhere.join(" AND ")} AND (e.timestamp < ${h1} OR e.timestamp >= ${h2})`,
+    `SELECT e.timestamp, ${edge} FROM track_events e WHERE ${rawWhere.join(" AND ")} AND e.timestamp < ${h1}`,
+    `SELECT e.timestamp, ${edge} FROM track_events e WHERE ${rawWhere.join(" AND ")} AND e.timestamp >= ${h2}`,
   );
   return parts.join("\n UNION ALL \n");
 }
@@ -223,18 +224,21 @@ export async function executeMetricQuery(
     if (other?.found) plan = { source: "raw", reason: "the property has values that are not rolled up" };
   }
 
-  let agg: string;
   let from: string;
   let groupKey: string;
   if (plan.source === "rollup") {
     from = `FROM (${rollupParts(q, plan, where, p)}) e`;
-    agg = partsAggregateSql(q);
     groupKey = "e.gkey";
   } else {
     from = `FROM track_events e WHERE ${where.join(" AND ")}`;
-    agg = aggregateSql(q, p);
     groupKey = q.groupBy ? groupKeySql(q.groupBy, p) : "";
   }
+  // Built when a statement uses it: every $n parameter must appear in the statement it is sent with.
+  let aggregate: string | undefined;
+  const agg = () => {
+    aggregate ??= plan.source === "rollup" ? partsAggregateSql(q) : aggregateSql(q, p);
+    return aggregate;
+  };
   const query = <R>(sql: string, ...extra: unknown[]) => db.prisma.$queryRawUnsafe<R[]>(sql, ...params, ...extra);
 
   if (q.interval) {
@@ -248,7 +252,7 @@ export async function executeMetricQuery(
       sql = `WITH buckets AS (
                SELECT generate_series(${origin}, $5::timestamptz - interval '1 microsecond', interval '1 hour') AS bucket
              ), agg AS (
-               SELECT date_bin(interval '1 hour', e.timestamp, ${origin}) AS bucket, ${agg} AS value ${from} GROUP BY 1
+               SELECT date_bin(interval '1 hour', e.timestamp, ${origin}) AS bucket, ${agg()} AS value ${from} GROUP BY 1
              )
              SELECT b.bucket, a.value FROM buckets b LEFT JOIN agg a ON a.bucket = b.bucket ORDER BY b.bucket`;
     } else {
@@ -259,7 +263,7 @@ export async function executeMetricQuery(
                                       date_trunc(${unit}, ($5::timestamptz - interval '1 microsecond') AT TIME ZONE ${tz}),
                                       ${p(`1 ${q.interval}`)}::interval) AS local_start
              ), agg AS (
-               SELECT date_trunc(${unit}, e.timestamp AT TIME ZONE ${tz}) AS local_start, ${agg} AS value ${from} GROUP BY 1
+               SELECT date_trunc(${unit}, e.timestamp AT TIME ZONE ${tz}) AS local_start, ${agg()} AS value ${from} GROUP BY 1
              )
              SELECT (b.local_start AT TIME ZONE ${tz}) AS bucket, a.value
              FROM buckets b LEFT JOIN agg a ON a.local_start = b.local_start ORDER BY b.local_start`;
@@ -275,7 +279,7 @@ export async function executeMetricQuery(
     // Rollup parts carry negative "(none)" rows: a group whose events net to zero is not a group.
     const having = plan.source === "rollup" ? "HAVING sum(e.n) > 0" : "";
     const rows = await query<{ key: string; value: number | null }>(
-      `SELECT ${groupKey} AS key, ${agg} AS value ${from} GROUP BY 1 ${having} ORDER BY 2 DESC NULLS LAST, 1`,
+      `SELECT ${groupKey} AS key, ${agg()} AS value ${from} GROUP BY 1 ${having} ORDER BY 2 DESC NULLS LAST, 1`,
     );
     let groups = rows.map((r) => ({ key: r.key, value: r.value }));
     if (q.top && groups.length > q.top) {
@@ -287,7 +291,7 @@ export async function executeMetricQuery(
       } else {
         // "other" is the same aggregation over the events of every other group, recomputed exactly.
         const [row] = await query<{ value: number | null }>(
-          `SELECT ${agg} AS value ${from} AND ${groupKey} <> ALL($${params.length + 1}::text[])`,
+          `SELECT ${agg()} AS value ${from} AND ${groupKey} <> ALL($${params.length + 1}::text[])`,
           kept.map((g) => g.key),
         );
         other = row?.value ?? null;
@@ -297,6 +301,13 @@ export async function executeMetricQuery(
     return { plan, result: { groups } };
   }
 
-  const [row] = await query<{ value: number | null }>(`SELECT ${agg} AS value ${from}`);
+  // A single distinct count as a count of a DISTINCT subquery: hashed, where count(DISTINCT) sorts.
+  const single =
+    q.aggregation === "distinct_count"
+      ? `SELECT count(*)::float8 AS value FROM (SELECT DISTINCT ${
+          plan.source === "rollup" ? "e.dval" : `e.properties -> ${p(q.property!)}`
+        } AS v ${from}) d WHERE d.v IS NOT NULL`
+      : `SELECT ${agg()} AS value ${from}`;
+  const [row] = await query<{ value: number | null }>(single);
   return { plan, result: { value: row?.value ?? (EMPTY_IS_ZERO.has(q.aggregation) ? 0 : null) } };
 }
