@@ -86,7 +86,8 @@ if (args.help) {
   --clients N          concurrent HTTP clients (default 8)
   --batch N            spans per request (default 500)
   --concurrency N      RUNLENS_WORKER_CONCURRENCY of every worker (default: the product default, 4)
-  --server-worker on|off  run the ingest worker inside the web process (default on)
+  --server-worker on|inprocess|off  RUNLENS_WORKER of the portal: on (default) = the worker in a child
+                       process the server supervises, inprocess = in the web process, off = none
   --workers N          extra \`npm run worker\` processes (default 0)
   --cpu-prof           write V8 CPU profiles of the server and workers (to $TMPDIR/runlens-bench-profiles/)
   --node-flags=FLAGS   extra node flags for the server and workers (e.g. --node-flags=--max-semi-space-size=64)
@@ -101,7 +102,7 @@ const CLIENTS = intOpt(args.clients, 8, "--clients");
 const BATCH = intOpt(args.batch, 500, "--batch");
 const EXTRA_WORKERS = args.workers === "0" ? 0 : intOpt(args.workers, 0, "--workers");
 const CONCURRENCY = args.concurrency ? intOpt(args.concurrency, 4, "--concurrency") : null;
-const SERVER_WORKER = (args["server-worker"] ?? "on") === "off" ? "off" : "on";
+const SERVER_WORKER = ((w) => (w === "off" || w === "inprocess" ? w : "on"))(args["server-worker"] ?? "on");
 const CPU_PROF = !!args["cpu-prof"];
 const NODE_FLAGS = (args["node-flags"] ?? "").split(/\s+/).filter(Boolean);
 const PG_ADMIN_URL = args["pg-url"] ?? process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -185,6 +186,29 @@ function startProcess(name: string, argv: string[], env: NodeJS.ProcessEnv): Pro
     }
   });
   return { name, child, output: () => out };
+}
+
+/** CPU seconds of a process and its live descendants (the portal's worker child process). */
+function treeCpuSeconds(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // gone
+    }
+  }
+  let total = 0;
+  const stack = [pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    total += procCpuSeconds(p);
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
 }
 
 /** CPU seconds (user + system, own and waited-for children) of a process, from /proc. */
@@ -320,7 +344,7 @@ const SPAN_COLUMNS = [
 async function main() {
   const started = Date.now();
   log(
-    `${fmt(SPANS)} spans, ${CLIENTS} clients × ${BATCH} spans a request; worker in web process: ${SERVER_WORKER}, extra worker processes: ${EXTRA_WORKERS}, concurrency: ${CONCURRENCY ?? "default (4)"}`,
+    `${fmt(SPANS)} spans, ${CLIENTS} clients × ${BATCH} spans a request; RUNLENS_WORKER=${SERVER_WORKER}, extra worker processes: ${EXTRA_WORKERS}, concurrency: ${CONCURRENCY ?? "default (4)"}`,
   );
 
   // Data first, outside any timing.
@@ -450,7 +474,7 @@ async function main() {
 
   // ---- End to end: first request until every span is in `spans`.
   const cpu0 = {
-    server: procCpuSeconds(server.child.pid!),
+    server: treeCpuSeconds(server.child.pid!),
     workers: workers.reduce((a, w) => a + procCpuSeconds(w.child.pid!), 0),
     postgres: cpuByPid("postgres"),
     redis: sum(cpuByPid("redis-server")),
@@ -507,7 +531,7 @@ async function main() {
     await db.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
   ).rows.map((r) => Number(r.pid));
   const cpu1 = {
-    server: procCpuSeconds(server.child.pid!),
+    server: treeCpuSeconds(server.child.pid!),
     workers: workers.reduce((a, w) => a + procCpuSeconds(w.child.pid!), 0),
     postgres: cpuByPid("postgres"),
     redis: sum(cpuByPid("redis-server")),
@@ -595,7 +619,7 @@ async function main() {
     `request latency p50 ${fmt(pct(50))} ms, p95 ${fmt(pct(95))} ms, max ${fmt(latencies[latencies.length - 1])} ms; COPY input ${fmt(copyBytes / 1e6, 1)} MB`,
   );
   console.log(
-    `CPU during end to end: server ${fmt(cpu.server, 1)} s, worker processes ${fmt(cpu.workers, 1)} s, postgres ${fmt(cpu.postgres, 1)} s (of which this database's backends ${fmt(cpu.backends, 1)} s), redis ${fmt(cpu.redis, 1)} s, bench clients ${fmt(cpu.bench, 1)} s, anything else ${fmt(cpu.other, 1)} s; machine ${fmt(cpu.machineBusy)}% busy of ${os.cpus().length} cores over ${fmt(e2eMs / 1000, 1)} s`,
+    `CPU during end to end: portal (web process and its children) ${fmt(cpu.server, 1)} s, worker processes ${fmt(cpu.workers, 1)} s, postgres ${fmt(cpu.postgres, 1)} s (of which this database's backends ${fmt(cpu.backends, 1)} s), redis ${fmt(cpu.redis, 1)} s, bench clients ${fmt(cpu.bench, 1)} s, anything else ${fmt(cpu.other, 1)} s; machine ${fmt(cpu.machineBusy)}% busy of ${os.cpus().length} cores over ${fmt(e2eMs / 1000, 1)} s`,
   );
   return {
     bench: "ingest",

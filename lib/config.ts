@@ -5,7 +5,12 @@ export type RunlensConfig = {
   databaseUrl: string | null;
   redisUrl: string | null;
   dataDir: string;
-  worker: "on" | "off";
+  /**
+   * With Redis: "on" runs the ingest worker beside the web server (its own process on Postgres, so
+   * both use a core; in-process on the embedded database, which one process owns), "inprocess"
+   * always in the web process, "off" none (run `npm run worker` instead).
+   */
+  worker: "on" | "inprocess" | "off";
   workerConcurrency: number;
   /** Redis key prefix of the queues (separates installations or test runs sharing one Redis). */
   queuePrefix: string;
@@ -70,7 +75,7 @@ export function readConfig(env: Env = process.env): RunlensConfig {
     databaseUrl: env.DATABASE_URL || null,
     redisUrl: env.REDIS_URL || null,
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.RUNLENS_DATA_DIR || ".data"),
-    worker: env.RUNLENS_WORKER === "off" ? "off" : "on",
+    worker: env.RUNLENS_WORKER === "off" ? "off" : env.RUNLENS_WORKER === "inprocess" ? "inprocess" : "on",
     workerConcurrency: positiveInt(env, "RUNLENS_WORKER_CONCURRENCY", 4),
     queuePrefix: env.RUNLENS_QUEUE_PREFIX || "runlens",
     maxPayloadChars: positiveInt(env, "RUNLENS_MAX_PAYLOAD_CHARS", 200_000),

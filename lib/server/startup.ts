@@ -33,13 +33,26 @@ export function startServer(): Promise<void> {
           : "[runlens] RUNLENS_INIT_*: users exist, nothing to do",
       );
     }
-    if (config.redisUrl && config.worker === "on") {
-      registerService(await startIngestWorker(config.workerConcurrency));
-      console.log(
-        `[runlens] ingest worker running in-process (concurrency ${config.workerConcurrency}); RUNLENS_WORKER=off disables it`,
-      );
+    let outputSourcesInWorker = false;
+    if (config.redisUrl && config.worker !== "off") {
+      if (config.worker === "on" && db.kind === "postgres") {
+        // Its own process: the web server's JavaScript thread and the worker's each get a core
+        // (docs/performance.md). `npm run worker`'s script, supervised: restarted if it dies,
+        // stopped with the server. It also follows Output's Redis and S3 when configured.
+        const { startWorkerProcess } = await import("./worker-process.ts");
+        registerService(startWorkerProcess());
+        outputSourcesInWorker = true;
+        console.log(
+          `[runlens] ingest worker running in a child process (concurrency ${config.workerConcurrency}); RUNLENS_WORKER=inprocess|off changes that`,
+        );
+      } else {
+        registerService(await startIngestWorker(config.workerConcurrency));
+        console.log(
+          `[runlens] ingest worker running in-process (concurrency ${config.workerConcurrency}); RUNLENS_WORKER=off disables it`,
+        );
+      }
     }
-    await startOutputSources(db);
+    if (!outputSourcesInWorker) await startOutputSources(db);
     installShutdown();
   })();
   return holder.started;

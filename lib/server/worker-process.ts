@@ -1,0 +1,53 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+
+const STOP_GRACE_MS = 30_000;
+
+/**
+ * Runs the ingest worker (`scripts/worker.ts`, what `npm run worker` runs) as a child process of the
+ * server with the server's environment. If it dies it is restarted with backoff (0.5 s doubling to
+ * 30 s, reset after a minute of uptime); `close()` sends SIGTERM, which lets it finish its running
+ * batches, and SIGKILL after 30 s. Queued batches are in Redis either way: nothing is lost.
+ */
+export function startWorkerProcess(): { close(): Promise<void>; pid(): number | null } {
+  const script = path.join(/*turbopackIgnore: true*/ process.cwd(), "scripts/worker.ts");
+  let child: ChildProcess | null = null;
+  let stopping = false;
+  let failures = 0;
+  let restart: NodeJS.Timeout | undefined;
+
+  const start = () => {
+    const startedAt = Date.now();
+    const c = spawn(process.execPath, ["--import", "tsx", script], {
+      cwd: process.cwd(),
+      env: process.env,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    child = c;
+    c.on("error", (e) => console.error(`[runlens] ingest worker process: ${e.message}`));
+    c.on("exit", (code, signal) => {
+      if (child === c) child = null;
+      if (stopping) return;
+      if (Date.now() - startedAt > 60_000) failures = 0;
+      const delay = Math.min(30_000, 500 * 2 ** failures++);
+      console.error(`[runlens] ingest worker process exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+      restart = setTimeout(start, delay);
+    });
+  };
+  start();
+
+  return {
+    pid: () => child?.pid ?? null,
+    async close() {
+      stopping = true;
+      clearTimeout(restart);
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((resolve) => c.once("exit", resolve));
+      c.kill("SIGTERM");
+      const kill = setTimeout(() => c.kill("SIGKILL"), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(kill);
+    },
+  };
+}
