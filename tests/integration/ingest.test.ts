@@ -67,6 +67,8 @@ describe("ingest", () => {
       }),
     ]);
     expect(res.status).toBe(207);
+    // Not worth gzipping at ingest rates (Next skips compression for no-transform).
+    expect(res.headers.get("cache-control")).toContain("no-transform");
     const body = await res.json();
     expect(body.accepted).toBe(2);
     expect(body.rejected).toBe(1);

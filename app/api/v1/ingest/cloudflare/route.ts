@@ -1,7 +1,7 @@
 import { ZCloudflareEnvelope } from "@/lib/contracts/cloudflare";
 import { INGEST_MAX_BYTES } from "@/lib/contracts/ingest";
 import { requireApiKey } from "@/lib/http/guards";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { handle, ingestResults, readJson } from "@/lib/http/respond";
 import { ingestCloudflareTraces } from "@/lib/ingest/cloudflare";
 
 export const dynamic = "force-dynamic";
@@ -10,5 +10,5 @@ export const dynamic = "force-dynamic";
 export const POST = handle(async (req: Request) => {
   const key = await requireApiKey(req);
   const items = await readJson(req, ZCloudflareEnvelope, INGEST_MAX_BYTES);
-  return json(await ingestCloudflareTraces(key.workspaceId, items), 207);
+  return ingestResults(await ingestCloudflareTraces(key.workspaceId, items));
 });

@@ -1,6 +1,6 @@
 import { INGEST_MAX_BYTES, ZEventsEnvelope } from "@/lib/contracts/ingest";
 import { requireApiKey } from "@/lib/http/guards";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { handle, ingestResults, readJson } from "@/lib/http/respond";
 import { ingestEvents } from "@/lib/ingest/pipeline";
 
 export const dynamic = "force-dynamic";
@@ -9,5 +9,5 @@ export const dynamic = "force-dynamic";
 export const POST = handle(async (req: Request) => {
   const key = await requireApiKey(req);
   const { events } = await readJson(req, ZEventsEnvelope, INGEST_MAX_BYTES);
-  return json(await ingestEvents(key.workspaceId, events), 207);
+  return ingestResults(await ingestEvents(key.workspaceId, events));
 });

@@ -1,6 +1,6 @@
 import { INGEST_MAX_BYTES, ZTracesEnvelope } from "@/lib/contracts/ingest";
 import { requireApiKey } from "@/lib/http/guards";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { handle, ingestResults, readJson } from "@/lib/http/respond";
 import { ingestTraces } from "@/lib/ingest/pipeline";
 
 export const dynamic = "force-dynamic";
@@ -9,5 +9,5 @@ export const dynamic = "force-dynamic";
 export const POST = handle(async (req: Request) => {
   const key = await requireApiKey(req);
   const { traces } = await readJson(req, ZTracesEnvelope, INGEST_MAX_BYTES);
-  return json(await ingestTraces(key.workspaceId, traces), 207);
+  return ingestResults(await ingestTraces(key.workspaceId, traces));
 });
