@@ -37,18 +37,62 @@ export function buildIsStale() {
   return builtAt < Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
 }
 
+const LOCK = path.join(root, ".next-build.lock");
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === "EPERM";
+  }
+};
+
+/**
+ * One build at a time across processes (test files start servers in parallel): the first caller
+ * takes the lock directory and builds, the others wait for it and then find the build fresh. A lock
+ * left by a dead process is taken over.
+ */
+function withBuildLock(fn) {
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK);
+      fs.writeFileSync(path.join(LOCK, "pid"), String(process.pid));
+      break;
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+      let holder = Number.NaN;
+      try {
+        holder = Number(fs.readFileSync(path.join(LOCK, "pid"), "utf8"));
+      } catch {
+        // being created or removed right now
+      }
+      if (Number.isInteger(holder) && !alive(holder)) fs.rmSync(LOCK, { recursive: true, force: true });
+      else sleep(200);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Returns false when the build failed. */
 export function ensureBuild(log = console.log) {
   if (!buildIsStale()) return true;
-  log(
-    fs.existsSync(path.join(root, ".next/BUILD_ID"))
-      ? "Sources changed since the last build: rebuilding…"
-      : "No build yet: building the portal (about a minute)…",
-  );
-  const r = spawnSync(process.execPath, [nextBin, "build"], {
-    cwd: root,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: "inherit",
+  return withBuildLock(() => {
+    if (!buildIsStale()) return true; // built by the process we waited for
+    log(
+      fs.existsSync(path.join(root, ".next/BUILD_ID"))
+        ? "Sources changed since the last build: rebuilding…"
+        : "No build yet: building the portal (about a minute)…",
+    );
+    const r = spawnSync(process.execPath, [nextBin, "build"], {
+      cwd: root,
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+      stdio: "inherit",
+    });
+    return r.status === 0;
   });
-  return r.status === 0;
 }
