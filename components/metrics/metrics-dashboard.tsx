@@ -31,6 +31,12 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
     queryFn: () => api<{ events: CatalogEvent[] }>(`/api/v1/metrics/catalog?agent=${encodeURIComponent(agent!)}`),
     enabled: !!agent,
   });
+  /** Sum and avg over a property that also holds non-numbers: the card says those are ignored. */
+  const mixedNumeric = (c: { query: { aggregation?: string; event?: string; property?: string } }) =>
+    (c.query.aggregation === "sum" || c.query.aggregation === "avg") &&
+    catalog.data?.events
+      .find((e) => e.name === c.query.event)
+      ?.properties.some((p) => p.key === c.query.property && p.type === "mixed") === true;
   const cards = useQuery({
     queryKey: ["cards", agent],
     queryFn: () => api<{ cards: MetricCard[] }>(`/api/v1/metrics/cards?agent=${encodeURIComponent(agent!)}`),
@@ -193,6 +199,11 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
                   <div className="min-h-0 flex-1 p-1">
                     <CardView card={{ ...c, agent }} refreshKey={refreshKey} />
                   </div>
+                  {mixedNumeric(c) && (
+                    <p className="px-3 pb-1.5 text-[11px] text-amber-700 dark:text-amber-400" data-testid="mixed-note">
+                      {c.query.property} has mixed types: non-numeric values are ignored.
+                    </p>
+                  )}
                 </Card>
               </div>
             ))}

@@ -30,7 +30,12 @@ test("a product owner builds one card of each type, arranges them, and sees coun
     Array.from({ length: 12 }, (_, i) => ({
       name: "order_placed",
       timestamp: new Date(now - i * 3_600_000).toISOString(),
-      properties: { amount: 10 + i, category: i % 3 === 0 ? "books" : "toys", answered: i % 4 !== 0 },
+      // One amount is text: the property is "mixed", and sum cards say non-numbers are ignored.
+      properties: {
+        amount: i === 11 ? "n/a" : 10 + i,
+        category: i % 3 === 0 ? "books" : "toys",
+        answered: i % 4 !== 0,
+      },
     })),
   );
 
@@ -65,6 +70,8 @@ test("a product owner builds one card of each type, arranges them, and sees coun
   await expect(card("Orders").getByTestId("card-value")).toHaveText("12");
   await expect(card("Answered").getByTestId("card-value")).toHaveText("75.0%");
   await expect(card("Revenue").locator("svg.recharts-surface")).toBeVisible();
+  await expect(card("Revenue").getByTestId("mixed-note")).toContainText("non-numeric values are ignored");
+  await expect(card("Orders").getByTestId("mixed-note")).toHaveCount(0);
   await expect(card("By category").locator(".recharts-bar-rectangle")).toHaveCount(2);
   await expect(card("Share").locator(".recharts-pie-sector")).toHaveCount(2);
 
