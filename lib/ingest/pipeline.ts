@@ -147,7 +147,8 @@ export async function dispatch(db: Db, batch: IngestBatch): Promise<void> {
   if ((job.kind === "span_rows" && job.count === 0) || (job.kind === "events" && job.events.length === 0)) return;
   if (readConfig().redisUrl) {
     const queue = await getQueue<IngestBatch>(INGEST_QUEUE);
-    await queue.enqueue(job);
+    // A span job's rows (hundreds of KB of JSON) travel beside the job, unescaped.
+    await queue.enqueue(job, job.kind === "span_rows" ? { offload: ["rows"] } : {});
   } else {
     await processBatch(db, job);
   }

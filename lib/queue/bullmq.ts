@@ -1,8 +1,14 @@
+import { randomUUID } from "node:crypto";
 import { Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { readConfig } from "../config.ts";
 import { connectRedis } from "../redis.ts";
 import type { FailedJob, JobQueue, QueueOptions } from "./types.ts";
+
+/** Job data field naming the Redis keys of offloaded fields. */
+const PAYLOAD = "$payload";
+/** Offloaded fields outlive their job's retries: a failed job can be retried for 30 days. */
+const PAYLOAD_TTL_S = 30 * 86_400;
 
 /** BullMQ-backed queue: jobs are persisted in Redis before `enqueue` resolves. */
 export class BullQueue<T> implements JobQueue<T> {
@@ -32,13 +38,41 @@ export class BullQueue<T> implements JobQueue<T> {
     return new BullQueue<T>(name, url, connection, { attempts: opts.attempts ?? 5, backoffMs: opts.backoffMs ?? 1000 });
   }
 
-  async enqueue(data: T): Promise<string> {
-    const job = await this.queue.add("job", data);
-    return job.id!;
+  async enqueue(data: T, opts: { offload?: string[] } = {}): Promise<string> {
+    const record = data as Record<string, unknown>;
+    const fields = (opts.offload ?? []).filter((f) => typeof record[f] === "string");
+    if (fields.length === 0) return (await this.queue.add("job", data)).id!;
+    // Stored first, so both are in Redis before this resolves.
+    const keys: Record<string, string> = {};
+    const multi = this.connection.multi();
+    for (const f of fields) {
+      keys[f] = `${readConfig().queuePrefix}:${this.name}:payload:${randomUUID()}`;
+      multi.set(keys[f], record[f] as string, "EX", PAYLOAD_TTL_S);
+    }
+    for (const [err] of (await multi.exec()) ?? []) if (err) throw err;
+    const rest: Record<string, unknown> = { ...record, [PAYLOAD]: keys };
+    for (const f of fields) delete rest[f];
+    return (await this.queue.add("job", rest)).id!;
+  }
+
+  /** The job's data as enqueued: offloaded fields read back. */
+  private async restore(data: Record<string, unknown>): Promise<T> {
+    const keys = data[PAYLOAD] as Record<string, string> | undefined;
+    if (!keys) return data as T;
+    const fields = Object.keys(keys);
+    const values = await this.connection.mget(...fields.map((f) => keys[f]));
+    const out: Record<string, unknown> = { ...data };
+    delete out[PAYLOAD];
+    fields.forEach((f, i) => {
+      if (values[i] === null)
+        throw new Error(`The job's ${f} is gone from Redis (kept ${PAYLOAD_TTL_S / 86_400} days after enqueueing).`);
+      out[f] = values[i];
+    });
+    return out as T;
   }
 
   startWorker(handler: (data: T) => Promise<void>, opts: { concurrency?: number } = {}) {
-    const worker = new Worker(this.name, async (job) => handler(job.data as T), {
+    const worker = new Worker(this.name, async (job) => handler(await this.restore(job.data)), {
       connection: { url: this.url, maxRetriesPerRequest: null },
       prefix: readConfig().queuePrefix,
       concurrency: opts.concurrency ?? 1,
@@ -49,6 +83,11 @@ export class BullQueue<T> implements JobQueue<T> {
     });
     // Errors are recorded on the job (failed list); keep them from crashing the process.
     worker.on("error", (e) => console.error(`[queue:${this.name}] worker error: ${e.message}`));
+    // Offloaded fields go with the job once it completed (a failed job keeps them for its retry).
+    worker.on("completed", (job) => {
+      const keys = job.data?.[PAYLOAD] as Record<string, string> | undefined;
+      if (keys) void this.connection.del(...Object.values(keys)).catch(() => undefined);
+    });
     this.workers.add(worker);
     return {
       close: async () => {
@@ -58,6 +97,7 @@ export class BullQueue<T> implements JobQueue<T> {
     };
   }
 
+  /** Failed jobs with their data as stored (offloaded fields are not read back). */
   async failedJobs(limit = 100): Promise<FailedJob<T>[]> {
     const jobs = await this.queue.getFailed(0, limit - 1);
     return jobs.map((j) => ({

@@ -23,7 +23,7 @@ export class MemoryQueue<T> implements JobQueue<T> {
     this.backoffMs = opts.backoffMs ?? 1000;
   }
 
-  async enqueue(data: T): Promise<string> {
+  async enqueue(data: T, _opts?: { offload?: string[] }): Promise<string> {
     const job = { id: randomUUID(), data, attempts: 0 };
     this.waiting.push(job);
     this.pump();

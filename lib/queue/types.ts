@@ -13,7 +13,12 @@ export type QueueOptions = {
  */
 export interface JobQueue<T> {
   readonly name: string;
-  enqueue(data: T): Promise<string>;
+  /**
+   * `offload`: top-level string fields stored beside the job instead of inside it (BullMQ
+   * JSON-encodes job data, which for a large pre-serialized string means escaping every quote on
+   * the way in and unescaping on the way out). Handlers see the data as it was enqueued.
+   */
+  enqueue(data: T, opts?: { offload?: string[] }): Promise<string>;
   startWorker(handler: (data: T) => Promise<void>, opts?: { concurrency?: number }): { close(): Promise<void> };
   failedJobs(limit?: number): Promise<FailedJob<T>[]>;
   retryFailed(id: string): Promise<boolean>;

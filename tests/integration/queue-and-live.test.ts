@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { type LiveNotice, type MemoryBus, openBus } from "@/lib/live";
 import { openQueue } from "@/lib/queue";
@@ -51,6 +52,37 @@ describe.each(backends)("job queue ($name)", ({ url }) => {
     await until(async () => (await q.failedJobs()).length === 0 && (await q.pendingCount()) === 0);
     expect(calls).toBe(4);
     expect(await q.retryFailed("no-such-job")).toBe(false);
+    await worker.close();
+    await q.close();
+  });
+
+  it("hands offloaded fields to the handler as enqueued, on the first try and on a retry", async () => {
+    const queueName = name();
+    const q = await openQueue<{ id: string; rows: string }>(queueName, url, { attempts: 1, backoffMs: 10 });
+    const rows = JSON.stringify([{ text: 'quotes " and \\ backslashes', n: 1 }]).repeat(200);
+    const seen: { id: string; rows: string }[] = [];
+    let healthy = false;
+    const worker = q.startWorker(async (data) => {
+      seen.push(data);
+      if (!healthy) throw new Error("database unavailable");
+    });
+    await q.enqueue({ id: "b1", rows }, { offload: ["rows"] });
+    await until(async () => (await q.failedJobs()).length === 1);
+    const [failed] = await q.failedJobs();
+    if (url) expect(failed.data).not.toHaveProperty("rows"); // stored beside the job, not in it
+    healthy = true;
+    expect(await q.retryFailed(failed.id)).toBe(true);
+    await until(async () => (await q.pendingCount()) === 0 && seen.length === 2);
+    expect(seen).toEqual([
+      { id: "b1", rows },
+      { id: "b1", rows },
+    ]);
+    if (url) {
+      // Deleted with the completed job.
+      const redis = new Redis(url);
+      await until(async () => (await redis.keys(`*:${queueName}:payload:*`)).length === 0);
+      redis.disconnect();
+    }
     await worker.close();
     await q.close();
   });
