@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Db } from "../db/index.ts";
 import { applyRollupDelta } from "../metrics/rollups.ts";
 import { processGlobal } from "../process-global.ts";
@@ -17,6 +17,21 @@ export type SqlTx = {
 };
 
 const TX_TIMEOUT_MS = 60_000;
+
+const statementNames = processGlobal("__runlensStatementNames", () => new Map<string, string>());
+/**
+ * The writers' statements are fixed texts run for every batch: as named prepared statements each
+ * pooled connection parses them once, and Postgres can keep a generic plan instead of planning the
+ * large statements on every batch.
+ */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `rl_${createHash("sha1").update(sql).digest("hex").slice(0, 16)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
 
 /**
  * Runs `fn` in one transaction. On Postgres the statements go straight to a pooled `pg` connection:
@@ -45,9 +60,10 @@ export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>):
     try {
       const result = await fn({
         exec: async (sql, ...params) => {
-          await client.query(sql, params);
+          await client.query({ name: statementName(sql), text: sql, values: params });
         },
-        query: async <R>(sql: string, ...params: unknown[]) => (await client.query(sql, params)).rows as R[],
+        query: async <R>(sql: string, ...params: unknown[]) =>
+          (await client.query({ name: statementName(sql), text: sql, values: params })).rows as R[],
       });
       await client.query("COMMIT");
       return result;
@@ -119,18 +135,10 @@ const preview = (col: string) =>
         WHEN length(${col}::text) <= ${PREVIEW_CHARS} THEN ${col}
         ELSE jsonb_build_object('__runlens_truncated', true, 'originalSize', length(${col}::text), 'preview', left(${col}::text, ${PREVIEW_CHARS})) END`;
 
-/** JSON null and absent are both SQL NULL in storage. */
-function nullIfJsonNull(v: unknown): unknown {
-  return v === undefined ? null : v;
-}
-
 /** Prepares a span batch for the queue and the writer (see SpanJob). */
 export function toSpanJob(batch: SpanBatch): SpanJob {
-  const spans = lastById(batch.spans).map((s) => ({
-    ...s,
-    input: nullIfJsonNull(s.input),
-    output: nullIfJsonNull(s.output),
-  }));
+  // An absent (undefined) input or output is left out of the JSON: its column is NULL, like JSON null.
+  const spans = lastById(batch.spans);
   const firstStart = new Map<string, string>();
   for (const s of spans) {
     const prev = firstStart.get(s.execution_id);
