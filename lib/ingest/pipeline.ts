@@ -86,26 +86,26 @@ async function redactorFor(db: Db, workspaceId: string): Promise<Redactor> {
   return makeRedactor(ws.redactionKeys);
 }
 
-/** Redaction (workspace rules) then truncation (RUNLENS_MAX_PAYLOAD_CHARS), once, after mapping. */
+/**
+ * Redaction (workspace rules) then truncation (RUNLENS_MAX_PAYLOAD_CHARS), once, after mapping.
+ * Updates the row (and its llm and message objects) in place and returns it: rows are the
+ * adapter's fresh objects, and ingest runs this for every span, so it copies nothing.
+ */
 export function protectSpan(s: SpanRow, redact: Redactor, maxChars: number): SpanRow {
+  s.input = truncatePayload(redact(s.input), maxChars);
+  s.output = truncatePayload(redact(s.output), maxChars);
+  s.metadata = truncatePayload(redact(s.metadata), maxChars);
   const llm = s.llm as { variables?: unknown; config?: unknown } | null;
+  if (llm) {
+    llm.variables = truncatePayload(redact(llm.variables), maxChars);
+    llm.config = redact(llm.config);
+  } else s.llm = null;
   const message = s.message as { content: unknown; metadata?: unknown } | null;
-  return {
-    ...s,
-    input: truncatePayload(redact(s.input), maxChars),
-    output: truncatePayload(redact(s.output), maxChars),
-    metadata: truncatePayload(redact(s.metadata), maxChars),
-    llm: llm
-      ? { ...llm, variables: truncatePayload(redact(llm.variables), maxChars), config: redact(llm.config) }
-      : null,
-    message: message
-      ? {
-          ...message,
-          content: truncatePayload(redact(message.content), maxChars),
-          metadata: redact(message.metadata ?? null),
-        }
-      : null,
-  };
+  if (message) {
+    message.content = truncatePayload(redact(message.content), maxChars);
+    message.metadata = redact(message.metadata ?? null);
+  } else s.message = null;
+  return s;
 }
 
 export function protectEvent(e: EventRow, redact: Redactor): EventRow {

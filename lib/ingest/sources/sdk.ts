@@ -13,7 +13,12 @@ export function mapTraceRecord(t: TraceRecord): SpanRow {
     (usage?.inputTokens != null || usage?.outputTokens != null
       ? (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0)
       : null);
-  const { usage: _usage, ...llmRest } = t.llm ?? {};
+  let llm: Record<string, unknown> | null = null;
+  if (t.llm) {
+    const { usage: _usage, ...rest } = t.llm;
+    llm = rest;
+    llm.usage = usage ?? null;
+  }
   return {
     id: t.id,
     execution_id: t.executionId,
@@ -28,7 +33,7 @@ export function mapTraceRecord(t: TraceRecord): SpanRow {
     output: t.output ?? null,
     metadata: t.metadata ?? null,
     error: t.error ?? null,
-    llm: t.llm ? { ...llmRest, usage: usage ?? null } : null,
+    llm,
     llm_model: t.llm?.model ?? null,
     tokens_input: usage?.inputTokens ?? null,
     tokens_output: usage?.outputTokens ?? null,
