@@ -72,8 +72,8 @@ export type SpanJob = {
   /** One per execution, in id order, with the earliest start among the batch's spans. */
   executions: (ExecutionContext & { started_at: string })[];
   count: number;
-  /** JSON array of SpanRow (UTF-8 bytes when it comes back from the Redis queue). */
-  rows: string | Uint8Array;
+  /** JSON array of SpanRow. */
+  rows: string;
 };
 export type EventBatch = { kind: "events"; workspaceId: string; events: EventRow[] };
 export type IngestBatch = SpanBatch | SpanJob | EventBatch;

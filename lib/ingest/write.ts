@@ -135,18 +135,6 @@ const preview = (col: string) =>
         WHEN length(${col}::text) <= ${PREVIEW_CHARS} THEN ${col}
         ELSE jsonb_build_object('__runlens_truncated', true, 'originalSize', length(${col}::text), 'preview', left(${col}::text, ${PREVIEW_CHARS})) END`;
 
-/**
- * A JSON document as a jsonb parameter. Bytes from the queue go to Postgres as they are, in jsonb's
- * binary wire format (a version byte, 1, then the JSON text), instead of being decoded to a string
- * and encoded again; PGlite (through Prisma) takes text.
- */
-function jsonbParam(db: Db, json: string | Uint8Array): string | Buffer {
-  if (typeof json === "string") return json;
-  if (!db.pool) return Buffer.from(json).toString("utf8");
-  return Buffer.concat([JSONB_VERSION, json]);
-}
-const JSONB_VERSION = Buffer.from([1]);
-
 /** Prepares a span batch for the queue and the writer (see SpanJob). */
 export function toSpanJob(batch: SpanBatch): SpanJob {
   // An absent (undefined) input or output is left out of the JSON: its column is NULL, like JSON null.
@@ -225,7 +213,7 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
            tokens_total = EXCLUDED.tokens_total, http_method = EXCLUDED.http_method, http_url = EXCLUDED.http_url,
            http_status = EXCLUDED.http_status, message = EXCLUDED.message, message_role = EXCLUDED.message_role, received_at = now()`,
       job.workspaceId,
-      jsonbParam(db, job.rows),
+      job.rows,
     );
 
     // 3. Roll each touched execution up from all its stored spans: exact, and unchanged by resends.

@@ -55,13 +55,12 @@ export class BullQueue<T> implements JobQueue<T> {
     return (await this.queue.add("job", rest)).id!;
   }
 
-  /** The job's data as enqueued, offloaded fields read back as UTF-8 Buffers. */
+  /** The job's data as enqueued: offloaded fields read back. */
   private async restore(data: Record<string, unknown>): Promise<T> {
     const keys = data[PAYLOAD] as Record<string, string> | undefined;
     if (!keys) return data as T;
     const fields = Object.keys(keys);
-    // As bytes: a consumer that only forwards them (to Postgres) skips decoding and re-encoding.
-    const values = await this.connection.mgetBuffer(...fields.map((f) => keys[f]));
+    const values = await this.connection.mget(...fields.map((f) => keys[f]));
     const out: Record<string, unknown> = { ...data };
     delete out[PAYLOAD];
     fields.forEach((f, i) => {

@@ -16,8 +16,7 @@ export interface JobQueue<T> {
   /**
    * `offload`: top-level string fields stored beside the job instead of inside it (BullMQ
    * JSON-encodes job data, which for a large pre-serialized string means escaping every quote on
-   * the way in and unescaping on the way out). Handlers get those fields back as UTF-8 Buffers
-   * (or as the strings enqueued, on the in-process queue).
+   * the way in and unescaping on the way out). Handlers see the data as it was enqueued.
    */
   enqueue(data: T, opts?: { offload?: string[] }): Promise<string>;
   startWorker(handler: (data: T) => Promise<void>, opts?: { concurrency?: number }): { close(): Promise<void> };

@@ -56,15 +56,14 @@ describe.each(backends)("job queue ($name)", ({ url }) => {
     await q.close();
   });
 
-  it("hands offloaded fields to the handler (as UTF-8 bytes from Redis), on the first try and on a retry", async () => {
+  it("hands offloaded fields to the handler as enqueued, on the first try and on a retry", async () => {
     const queueName = name();
     const q = await openQueue<{ id: string; rows: string }>(queueName, url, { attempts: 1, backoffMs: 10 });
     const rows = JSON.stringify([{ text: 'quotes " and \\ backslashes', n: 1 }]).repeat(200);
     const seen: { id: string; rows: string }[] = [];
     let healthy = false;
     const worker = q.startWorker(async (data) => {
-      if (url) expect(Buffer.isBuffer(data.rows)).toBe(true);
-      seen.push({ ...data, rows: Buffer.isBuffer(data.rows) ? data.rows.toString("utf8") : data.rows });
+      seen.push(data);
       if (!healthy) throw new Error("database unavailable");
     });
     await q.enqueue({ id: "b1", rows }, { offload: ["rows"] });
