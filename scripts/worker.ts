@@ -35,4 +35,12 @@ async function stop(signal: string) {
   process.exit(0);
 }
 process.on("SIGTERM", () => void stop("SIGTERM"));
+// Started by `npm start` (lib/server/worker-process.ts): stop when the server is gone, even when it
+// was killed outright (this process is then re-parented).
+const supervisor = Number(process.env.RUNLENS_SUPERVISOR_PID);
+if (supervisor) {
+  setInterval(() => {
+    if (process.ppid !== supervisor) void stop("server exited");
+  }, 1000).unref();
+}
 process.on("SIGINT", () => void stop("SIGINT"));

@@ -20,7 +20,8 @@ export function startWorkerProcess(): { close(): Promise<void>; pid(): number | 
     const startedAt = Date.now();
     const c = spawn(process.execPath, ["--import", "tsx", script], {
       cwd: process.cwd(),
-      env: process.env,
+      // The worker stops on its own when this process is gone, however it died (scripts/worker.ts).
+      env: { ...process.env, RUNLENS_SUPERVISOR_PID: String(process.pid) },
       stdio: ["ignore", "inherit", "inherit"],
     });
     child = c;

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestTraces } from "@/lib/ingest/pipeline";
 import { startWorkerProcess } from "@/lib/server/worker-process";
@@ -5,10 +7,11 @@ import { withAppDb } from "../helpers/app";
 import { redisUrl } from "../helpers/db";
 import { createKeyedWorkspace } from "../helpers/workspace";
 
+/** Running (an exited process whose parent is gone may linger as a zombie until init reaps it). */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }
@@ -64,5 +67,29 @@ describe.skipIf(!redisUrl || !process.env.TEST_DATABASE_URL)("ingest worker chil
     await worker.close();
     expect(alive(second)).toBe(false);
     expect(worker.pid()).toBeNull();
+  }, 120_000);
+
+  it("stops when the server process is killed outright (SIGKILL)", async () => {
+    const server = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "-e",
+        `import("./lib/server/worker-process.ts").then(({ startWorkerProcess }) => {
+           const w = startWorkerProcess();
+           setInterval(() => w.pid() && console.log("worker-pid " + w.pid()), 100);
+         });`,
+      ],
+      { cwd: process.cwd(), env: process.env, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    let out = "";
+    server.stdout!.on("data", (d) => (out += d));
+    const pid = await until("the worker's pid", async () => Number(/worker-pid (\d+)/.exec(out)?.[1]) || null);
+    expect(alive(pid)).toBe(true);
+    server.kill("SIGKILL");
+    await until("the orphaned worker to stop", async () => !alive(pid), 30_000).catch((e) => {
+      throw new Error(`${e.message}; output:\n${out}`);
+    });
   }, 120_000);
 });
