@@ -52,7 +52,13 @@ export class BullQueue<T> implements JobQueue<T> {
     for (const [err] of (await multi.exec()) ?? []) if (err) throw err;
     const rest: Record<string, unknown> = { ...record, [PAYLOAD]: keys };
     for (const f of fields) delete rest[f];
-    return (await this.queue.add("job", rest)).id!;
+    try {
+      return (await this.queue.add("job", rest)).id!;
+    } catch (e) {
+      // Not accepted: nothing may stay behind (the caller answers with an error and the client resends).
+      await this.connection.del(...Object.values(keys)).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** The job's data as enqueued: offloaded fields read back. */
