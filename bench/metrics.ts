@@ -11,7 +11,7 @@ import { ZMetricQuery } from "../lib/contracts/metrics.ts";
 import { openDatabase } from "../lib/db/client.ts";
 import { resolveAgents, withTransaction } from "../lib/ingest/write.ts";
 import { executeMetricQuery } from "../lib/metrics/query.ts";
-import { HOUR_OF, rollupDeltaSql } from "../lib/metrics/rollups.ts";
+import { buildRollups, HOUR_OF } from "../lib/metrics/rollups.ts";
 import { adminCreateWorkspace } from "../lib/workspaces/admin.ts";
 import { type RunningServer, startPortal } from "../tests/helpers/server.ts";
 import { intOpt } from "./options.ts";
@@ -144,28 +144,17 @@ try {
   );
   if (have[0].n === "0") {
     const t1 = performance.now();
-    const client = await pool.connect();
-    try {
-      await client.query("SET work_mem = '256MB'");
-      const { rows } = await client.query<{ lo: Date; hi: Date }>(
-        `SELECT ${HOUR_OF("min(timestamp)")} AS lo, max(timestamp) AS hi FROM track_events WHERE workspace_id = $1`,
-        [workspaceId],
-      );
-      const DAY = 86_400_000;
-      for (let d = rows[0].lo.getTime(); d <= rows[0].hi.getTime(); d += DAY) {
-        await client.query(
-          `INSERT INTO event_rollups (workspace_id, agent_id, name, hour, kind, dim, val, n, num_sum)
-           SELECT $1::text, r.agent_id, r.name, r.hour, r.kind, r.dim, r.val, r.n, r.num_sum
-           FROM (${rollupDeltaSql(
-             `SELECT agent_id, name, timestamp AS ts, properties, 1 AS sign FROM track_events
-                WHERE workspace_id = $1 AND timestamp >= $2::timestamptz AND timestamp < $3::timestamptz`,
-           )}) r`,
-          [workspaceId, new Date(d).toISOString(), new Date(d + DAY).toISOString()],
-        );
-        process.stdout.write(`\rbuilding rollups: ${new Date(d).toISOString().slice(0, 10)}`);
-      }
-    } finally {
-      client.release();
+    const { rows } = await pool.query<{ lo: Date; hi: Date }>(
+      `SELECT ${HOUR_OF("min(timestamp)")} AS lo, max(timestamp) AS hi FROM track_events WHERE workspace_id = $1`,
+      [workspaceId],
+    );
+    const DAY = 86_400_000;
+    for (let d = rows[0].lo.getTime(); d <= rows[0].hi.getTime(); d += DAY) {
+      await withTransaction(db, async (tx) => {
+        await tx.exec("SET LOCAL work_mem = '256MB'");
+        await buildRollups(tx, workspaceId, { from: new Date(d).toISOString(), to: new Date(d + DAY).toISOString() });
+      });
+      process.stdout.write(`\rbuilding rollups: ${new Date(d).toISOString().slice(0, 10)}`);
     }
     log(`\nbuilt rollups in ${secs(t1)}`);
   }

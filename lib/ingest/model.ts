@@ -28,6 +28,31 @@ export type SpanRow = {
   message_role: string | null;
 };
 
+/** The fields every span has; the rest are empty unless its format carries them. */
+type SpanIdentity = "id" | "execution_id" | "parent_id" | "type" | "name" | "status" | "started_at";
+
+/** A span row's other fields, all empty: adapters spread this, then set what their format carries. */
+export function emptySpanFields(): Omit<SpanRow, SpanIdentity> {
+  return {
+    step_type: null,
+    ended_at: null,
+    input: null,
+    output: null,
+    metadata: null,
+    error: null,
+    llm: null,
+    llm_model: null,
+    tokens_input: null,
+    tokens_output: null,
+    tokens_total: null,
+    http_method: null,
+    http_url: null,
+    http_status: null,
+    message: null,
+    message_role: null,
+  };
+}
+
 /** Execution-level context carried by the spans of a batch (agent, ids, identify). */
 export type ExecutionContext = {
   execution_id: string;

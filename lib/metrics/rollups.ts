@@ -71,15 +71,29 @@ export async function applyRollupDelta(tx: SqlTx, workspaceId: string, rowsJson:
   );
 }
 
-/** Recomputes a workspace's rollups from its events (repair, and the reference tests compare to). */
-export async function rebuildRollups(tx: SqlTx, workspaceId: string): Promise<void> {
-  await tx.exec("DELETE FROM event_rollups WHERE workspace_id = $1", workspaceId);
+/**
+ * Adds the rollups of a workspace's events (those in [from, to) when given; whole hours, so a
+ * range on hour boundaries builds exactly its hours) to an empty range of event_rollups.
+ */
+export async function buildRollups(
+  tx: SqlTx,
+  workspaceId: string,
+  range?: { from: string; to: string },
+): Promise<void> {
+  const inRange = range ? "AND timestamp >= $2::timestamptz AND timestamp < $3::timestamptz" : "";
   await tx.exec(
     `INSERT INTO event_rollups (workspace_id, agent_id, name, hour, kind, dim, val, n, num_sum)
      SELECT $1::text, d.agent_id, d.name, d.hour, d.kind, d.dim, d.val, d.n, d.num_sum
      FROM (${rollupDeltaSql(
-       "SELECT agent_id, name, timestamp AS ts, properties, 1 AS sign FROM track_events WHERE workspace_id = $1",
+       `SELECT agent_id, name, timestamp AS ts, properties, 1 AS sign FROM track_events WHERE workspace_id = $1 ${inRange}`,
      )}) d`,
     workspaceId,
+    ...(range ? [range.from, range.to] : []),
   );
+}
+
+/** Recomputes a workspace's rollups from its events (repair, and the reference tests compare to). */
+export async function rebuildRollups(tx: SqlTx, workspaceId: string): Promise<void> {
+  await tx.exec("DELETE FROM event_rollups WHERE workspace_id = $1", workspaceId);
+  await buildRollups(tx, workspaceId);
 }

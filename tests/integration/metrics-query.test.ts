@@ -112,8 +112,9 @@ function computeLocalKey(ms: number, tz: string, interval: "day" | "week" | "mon
 describe("metrics query API agrees with brute force", () => {
   const app = withAppDb();
   let key = "";
-  const query = async (body: Record<string, unknown>) => {
-    const res = await queryRoute(
+  /** The query API's response for `body` over order_placed, by default from FROM to TO. */
+  const send = (body: Record<string, unknown>) =>
+    queryRoute(
       request("/api/v1/metrics/query", {
         body: {
           agent: "shop",
@@ -125,6 +126,8 @@ describe("metrics query API agrees with brute force", () => {
         bearer: key,
       }),
     );
+  const query = async (body: Record<string, unknown>) => {
+    const res = await send(body);
     expect(res.status).toBe(200);
     return res.json();
   };
@@ -245,39 +248,16 @@ describe("metrics query API agrees with brute force", () => {
     const evs = events.filter(
       (e) => Date.parse(e.timestamp) >= from && Date.parse(e.timestamp) < to && e.name === "order_placed",
     );
+    const range = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
     for (const a of AGGS) {
-      const res = await queryRoute(
-        request("/api/v1/metrics/query", {
-          body: {
-            agent: "shop",
-            event: "order_placed",
-            from: new Date(from).toISOString(),
-            to: new Date(to).toISOString(),
-            ...a,
-          },
-          bearer: key,
-        }),
-      );
+      const res = await send({ ...range, ...a });
       // customer mixes strings and numbers, so its distinct values are not all in rollups.
       const rolled =
         a.aggregation !== "distinct_count" && !(a.where && a.aggregation !== "rate" && a.aggregation !== "count");
       expect(res.headers.get("x-runlens-metric-source"), JSON.stringify(a)).toBe(rolled ? "rollup" : "raw");
       close((await res.json()).value, aggregate(a, evs));
     }
-    const rolledGroups = await queryRoute(
-      request("/api/v1/metrics/query", {
-        body: {
-          agent: "shop",
-          event: "order_placed",
-          from: new Date(from).toISOString(),
-          to: new Date(to).toISOString(),
-          aggregation: "count",
-          groupBy: "category",
-          top: 2,
-        },
-        bearer: key,
-      }),
-    );
+    const rolledGroups = await send({ ...range, aggregation: "count", groupBy: "category", top: 2 });
     expect(rolledGroups.headers.get("x-runlens-metric-source")).toBe("rollup");
     const counts = new Map<string, number>();
     for (const e of evs) {
@@ -290,19 +270,7 @@ describe("metrics query API agrees with brute force", () => {
       { key: "other", value: ranked.slice(2).reduce((s, [, v]) => s + v, 0) },
     ]);
     // A property with numbers among its values cannot group from per-value rollups.
-    const mixed = await queryRoute(
-      request("/api/v1/metrics/query", {
-        body: {
-          agent: "shop",
-          event: "order_placed",
-          from: new Date(FROM).toISOString(),
-          to: new Date(TO).toISOString(),
-          aggregation: "count",
-          groupBy: "customer",
-        },
-        bearer: key,
-      }),
-    );
+    const mixed = await send({ aggregation: "count", groupBy: "customer" });
     expect(mixed.headers.get("x-runlens-metric-source")).toBe("raw");
   });
 

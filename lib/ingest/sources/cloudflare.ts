@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type CloudflareHeaders, type CloudflareTraceItem, ZCloudflareTraceItem } from "../../contracts/cloudflare.ts";
-import type { ExecutionContext, SpanRow } from "../model.ts";
+import { type ExecutionContext, emptySpanFields, type SpanRow } from "../model.ts";
 
 /**
  * Cloudflare tail Workers -> the ingest model. One TraceItem (one invocation of a Worker) is one
@@ -292,24 +292,7 @@ export function mapCloudflareTraceItem(raw: CloudflareTraceItem, receivedAt: Dat
   const status = outcomeStatus(item.outcome);
   const rootId = `${executionId}.invocation`;
 
-  const blank = {
-    execution_id: executionId,
-    step_type: null,
-    input: null,
-    output: null,
-    metadata: null,
-    error: null,
-    llm: null,
-    llm_model: null,
-    tokens_input: null,
-    tokens_output: null,
-    tokens_total: null,
-    http_method: null,
-    http_url: null,
-    http_status: null,
-    message: null,
-    message_role: null,
-  } satisfies Partial<SpanRow>;
+  const blank = { ...emptySpanFields(), execution_id: executionId };
 
   const first = exceptions[0];
   const rootError =

@@ -9,7 +9,7 @@ import {
   SPAN_KINDS,
   STATUS_CODE_ERROR,
 } from "../../contracts/otlp.ts";
-import type { ExecutionContext, SpanRow } from "../model.ts";
+import { type ExecutionContext, emptySpanFields, type SpanRow } from "../model.ts";
 import { DEFAULT_AGENT } from "./sdk.ts";
 
 /**
@@ -347,27 +347,6 @@ function eventMetadata(a: Attrs, isException: boolean): Attrs | null {
   return Object.keys(out).length ? out : null;
 }
 
-function emptyRow(): Omit<SpanRow, "id" | "execution_id" | "parent_id" | "type" | "name" | "status" | "started_at"> {
-  return {
-    step_type: null,
-    ended_at: null,
-    input: null,
-    output: null,
-    metadata: null,
-    error: null,
-    llm: null,
-    llm_model: null,
-    tokens_input: null,
-    tokens_output: null,
-    tokens_total: null,
-    http_method: null,
-    http_url: null,
-    http_status: null,
-    message: null,
-    message_role: null,
-  };
-}
-
 function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { placed: Placed; events: SpanRow[] } {
   const traceId = hex(s.traceId);
   const spanId = hex(s.spanId);
@@ -388,7 +367,7 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
   for (const [k, v] of Object.entries(attrs)) if (!isPayloadKey(k)) kept[k] = v;
 
   const row: SpanRow = {
-    ...emptyRow(),
+    ...emptySpanFields(),
     id: spanId,
     execution_id: traceId,
     parent_id: parent,
@@ -450,7 +429,7 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
     const ea = attributesToObject(e.attributes);
     const isException = e.name === "exception";
     eventRows.push({
-      ...emptyRow(),
+      ...emptySpanFields(),
       id: `${spanId}-${i}`,
       execution_id: traceId,
       parent_id: spanId,

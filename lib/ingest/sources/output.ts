@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { OutputNode } from "../../contracts/output.ts";
-import type { ExecutionContext, SpanRow } from "../model.ts";
+import { type ExecutionContext, emptySpanFields, type SpanRow } from "../model.ts";
 
 export type { OutputNode };
 
@@ -203,12 +203,12 @@ function mapNode(node: OutputNode, at: Place): SpanRow {
   if (at.repeatOf) metadata.repeatOf = at.repeatOf;
 
   const row: SpanRow = {
+    ...emptySpanFields(),
     id: at.id,
     execution_id: at.executionId,
     parent_id: at.parentId,
     type: "custom_event",
     name: node.name || node.kind || "(unnamed)",
-    step_type: null,
     status: statusOf(node, at.rootRunning),
     started_at: iso(startedMs),
     ended_at: endedMs === null ? null : iso(endedMs),
@@ -216,16 +216,6 @@ function mapNode(node: OutputNode, at: Place): SpanRow {
     output: node.output ?? null,
     metadata,
     error: mapOutputError(node.error),
-    llm: null,
-    llm_model: null,
-    tokens_input: null,
-    tokens_output: null,
-    tokens_total: null,
-    http_method: null,
-    http_url: null,
-    http_status: null,
-    message: null,
-    message_role: null,
   };
 
   if (node.output === ASYNC_HANDOFF) metadata.asyncHandoff = true;
