@@ -6,6 +6,7 @@ const config: NextConfig = {
     "@electric-sql/pglite",
     "pglite-prisma-adapter",
     "pg",
+    "pg-copy-streams",
     "@prisma/adapter-pg",
     "ioredis",
     "bullmq",

@@ -23,7 +23,7 @@ export type IngestionStatus = {
 };
 
 const itemsOf = (b: IngestBatch) =>
-  b.kind === "spans" ? b.spans.length : b.kind === "span_rows" ? b.count : b.events.length;
+  b.kind === "spans" ? b.spans.length : b.kind === "events" ? b.events.length : b.count;
 
 /** The pipeline's state for Settings › Ingestion: backlog and this workspace's failed batches. */
 export async function ingestionStatus(workspaceId: string): Promise<IngestionStatus> {

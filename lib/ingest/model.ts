@@ -90,15 +90,25 @@ export type SpanBatch = {
  * A span batch as it is queued and written: rows deduplicated, sorted and already serialized as the
  * SQL parameter, so the worker neither parses them back into objects nor serializes them again.
  */
-export type SpanJob = {
-  kind: "span_rows";
+type SpanJobBase = {
   workspaceId: string;
   source: Source;
   /** One per execution, in id order, with the earliest start among the batch's spans. */
   executions: (ExecutionContext & { started_at: string })[];
   count: number;
+};
+/** Rows as one jsonb parameter (embedded PGlite, and jobs queued by earlier versions). */
+export type SpanRowsJob = SpanJobBase & {
+  kind: "span_rows";
   /** JSON array of SpanRow. */
   rows: string;
 };
+/** Rows as `COPY … FROM STDIN` text (Postgres). */
+export type SpanCopyJob = SpanJobBase & {
+  kind: "span_copy";
+  /** COPY text format, columns as SPAN_COPY_COLUMNS (lib/ingest/serialize.ts). */
+  copy: string;
+};
+export type SpanJob = SpanRowsJob | SpanCopyJob;
 export type EventBatch = { kind: "events"; workspaceId: string; events: EventRow[] };
 export type IngestBatch = SpanBatch | SpanJob | EventBatch;

@@ -143,12 +143,15 @@ export async function processBatch(db: Db, batch: IngestBatch): Promise<void> {
  * write it); without Redis it is written now.
  */
 export async function dispatch(db: Db, batch: IngestBatch): Promise<void> {
-  const job = batch.kind === "spans" ? toSpanJob(batch) : batch;
-  if ((job.kind === "span_rows" && job.count === 0) || (job.kind === "events" && job.events.length === 0)) return;
+  const job = batch.kind === "spans" ? toSpanJob(batch, db.pool ? "copy" : "rows") : batch;
+  if (job.kind === "events" ? job.events.length === 0 : job.count === 0) return;
   if (readConfig().redisUrl) {
     const queue = await getQueue<IngestBatch>(INGEST_QUEUE);
-    // A span job's rows (hundreds of KB of JSON) travel beside the job, unescaped.
-    await queue.enqueue(job, job.kind === "span_rows" ? { offload: ["rows"] } : {});
+    // A span job's rows (hundreds of KB) travel beside the job, unescaped.
+    await queue.enqueue(
+      job,
+      job.kind === "span_copy" ? { offload: ["copy"] } : job.kind === "span_rows" ? { offload: ["rows"] } : {},
+    );
   } else {
     await processBatch(db, job);
   }

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeData } from "@/bench/data";
+import { parseTraceRecordFast, type TraceRecord, ZTraceRecord } from "@/lib/contracts/ingest";
 import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import type { SpanBatch, SpanRow } from "./model";
-import { clearAgentCache, writeSpanBatch } from "./write";
+import { buildSpanBatch, validateItems } from "./pipeline";
+import { executionContexts, mapTraceRecord } from "./sources/sdk";
+import { clearAgentCache, toSpanJob, writeEventBatch, writeSpanBatch } from "./write";
 
 const WS = "ws_write_test";
 
@@ -124,5 +128,122 @@ describe("span writer on a young database", () => {
       );
       expect(e).toEqual({ span_count: 8, tokens_input: 8 });
     }
+  });
+});
+
+/** Every stored column of a workspace's spans and executions, ids in order, without write times. */
+async function stored(db: TestDb, ws: string) {
+  const spans = await db.prisma.$queryRawUnsafe<{ row: Record<string, unknown> }[]>(
+    `SELECT to_jsonb(s) - 'workspace_id' - 'received_at' AS row FROM spans s WHERE workspace_id = $1 ORDER BY id`,
+    ws,
+  );
+  const executions = await db.prisma.$queryRawUnsafe<{ row: Record<string, unknown> }[]>(
+    `SELECT to_jsonb(e) - 'workspace_id' - 'agent_id' - 'created_at' - 'updated_at' AS row
+       FROM executions e WHERE workspace_id = $1 ORDER BY id`,
+    ws,
+  );
+  return { spans: spans.map((r) => r.row), executions: executions.map((r) => r.row) };
+}
+
+describe("span rows as COPY text and as JSON", () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await createTestDb();
+    clearAgentCache();
+    for (const ws of ["ws_copy", "ws_rows"])
+      await db.prisma.$executeRawUnsafe(`INSERT INTO workspaces (id, name, slug) VALUES ('${ws}', 'W', '${ws}')`);
+  });
+  afterAll(async () => {
+    clearAgentCache();
+    await db.drop();
+  });
+
+  /** `n` realistic SDK spans (those of the ingest benchmark) through validation, mapping and protection. */
+  async function sdkBatch(ws: string, n: number): Promise<SpanBatch> {
+    const { valid } = validateItems(makeData(n).spans, ZTraceRecord, () => null, parseTraceRecordFast);
+    const records = valid as TraceRecord[];
+    return buildSpanBatch(db, ws, "sdk", records.map(mapTraceRecord), executionContexts(records));
+  }
+
+  it.runIf(!!process.env.TEST_DATABASE_URL || !!process.env.DATABASE_URL)(
+    "store the same spans and executions whether rows travel as COPY text or as JSON",
+    async () => {
+      const copy = toSpanJob(await sdkBatch("ws_copy", 1500), "copy");
+      const rows = toSpanJob(await sdkBatch("ws_rows", 1500), "rows");
+      expect(copy.kind).toBe("span_copy");
+      expect(rows.kind).toBe("span_rows");
+      await writeSpanBatch(db, copy);
+      await writeSpanBatch(db, rows);
+      await writeSpanBatch(db, copy); // resent: still the same
+      const a = await stored(db, "ws_copy");
+      const b = await stored(db, "ws_rows");
+      expect(a.spans).toHaveLength(1500);
+      expect(a.executions.length).toBeGreaterThan(30);
+      expect(a).toEqual(b);
+    },
+  );
+
+  it("stores hostile strings as they were sent, and what Postgres cannot hold as U+FFFD", async () => {
+    const nasty = 'tab\there\nnew\rline \\ back\\slash \\N \\. "quoted" ação 😀 \u0000nul \ud800lone \\u0041';
+    const want = nasty.replaceAll("\u0000", "\uFFFD").replaceAll("\ud800", "\uFFFD");
+    const b = batch(50_000, 3);
+    b.workspaceId = "ws_copy";
+    b.spans[0] = { ...b.spans[0], name: nasty, input: { [nasty]: [nasty, 1, null, { k: nasty }] }, output: nasty };
+    b.spans[1] = { ...b.spans[1], id: `weird\u0000id`, http_url: nasty, metadata: { a: "\\" } };
+    b.executions[0] = { ...b.executions[0], agent: nasty, thread_id: nasty };
+    await writeSpanBatch(db, b);
+    const rows = await db.prisma.$queryRawUnsafe<
+      { id: string; name: string; input: unknown; output: unknown; http_url: string | null; metadata: unknown }[]
+    >(
+      `SELECT id, name, input, output, http_url, metadata FROM spans WHERE workspace_id = 'ws_copy' AND id IN ('s50000', 'weird\uFFFDid')
+         ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      {
+        id: "s50000",
+        name: want,
+        input: { [want]: [want, 1, null, { k: want }] },
+        output: want,
+        http_url: null,
+        metadata: null,
+      },
+      {
+        id: "weird\uFFFDid",
+        name: "run 50001",
+        input: { question: "q".repeat(200) },
+        output: { answer: "a".repeat(200) },
+        http_url: want,
+        metadata: { a: "\\" },
+      },
+    ]);
+    const [exec] = await db.prisma.$queryRawUnsafe<{ name: string; thread_id: string; agent: string }[]>(
+      `SELECT e.name, e.thread_id, a.name AS agent FROM executions e JOIN agents a ON a.id = e.agent_id
+         WHERE e.workspace_id = 'ws_copy' AND e.id = 'e50000'`,
+    );
+    expect(exec).toEqual({ name: want, thread_id: want, agent: want });
+  });
+
+  it("stores events with such strings too", async () => {
+    const nasty = "ev\u0000ent \ud800 ok";
+    await writeEventBatch(db, {
+      kind: "events",
+      workspaceId: "ws_copy",
+      events: [
+        {
+          id: "ev1",
+          agent: "default",
+          name: nasty,
+          properties: { [nasty]: nasty },
+          timestamp: new Date().toISOString(),
+          thread_id: null,
+          execution_id: null,
+        },
+      ],
+    });
+    const want = "ev\uFFFDent \uFFFD ok";
+    const [ev] = await db.prisma.$queryRawUnsafe<{ name: string; properties: unknown }[]>(
+      `SELECT name, properties FROM track_events WHERE workspace_id = 'ws_copy' AND id = 'ev1'`,
+    );
+    expect(ev).toEqual({ name: want, properties: { [want]: want } });
   });
 });

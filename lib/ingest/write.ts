@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
+import { from as copyStream } from "pg-copy-streams";
 import type { Db } from "../db/index.ts";
 import { applyRollupDelta } from "../metrics/rollups.ts";
 import { processGlobal } from "../process-global.ts";
 import type { EventBatch, ExecutionContext, SpanBatch, SpanJob, SpanRow } from "./model.ts";
+import { cleanRows, cleanString, rowsJson, SPAN_COPY_COLUMNS, spanCopyText } from "./serialize.ts";
 
 /**
  * Bulk writers of the ingest pipeline. Every statement takes the whole batch as one JSON
@@ -14,6 +16,8 @@ import type { EventBatch, ExecutionContext, SpanBatch, SpanJob, SpanRow } from "
 export type SqlTx = {
   exec(sql: string, ...params: unknown[]): Promise<void>;
   query<R>(sql: string, ...params: unknown[]): Promise<R[]>;
+  /** `COPY … FROM STDIN` of text-format data; Postgres only (undefined on PGlite). */
+  copyFrom?(sql: string, data: string): Promise<void>;
 };
 
 const TX_TIMEOUT_MS = 60_000;
@@ -56,7 +60,10 @@ export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>):
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query(`BEGIN; SET LOCAL statement_timeout = ${TX_TIMEOUT_MS}`);
+    // No notices: "already exists, skipping" of the span stage table would come with every batch.
+    await client.query(
+      `BEGIN; SET LOCAL statement_timeout = ${TX_TIMEOUT_MS}; SET LOCAL client_min_messages = warning`,
+    );
     try {
       const result = await fn({
         exec: async (sql, ...params) => {
@@ -64,6 +71,13 @@ export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>):
         },
         query: async <R>(sql: string, ...params: unknown[]) =>
           (await client.query({ name: statementName(sql), text: sql, values: params })).rows as R[],
+        copyFrom: (sql, data) =>
+          new Promise<void>((resolve, reject) => {
+            const stream = client.query(copyStream(sql));
+            stream.on("error", reject);
+            stream.on("finish", resolve); // after Postgres confirmed the COPY
+            stream.end(data);
+          }),
       });
       await client.query("COMMIT");
       return result;
@@ -115,17 +129,45 @@ export function clearAgentCache(): void {
   agentIds.clear();
 }
 
-/** Last occurrence wins when a batch repeats an id (ON CONFLICT cannot touch a row twice). */
+/**
+ * Last occurrence wins when a batch repeats an id (ON CONFLICT cannot touch a row twice), ids
+ * compared as they will be stored (see cleanString).
+ */
 function lastById<T extends { id: string }>(rows: T[]): T[] {
   const m = new Map<string, T>();
-  for (const r of rows) m.set(r.id, r);
+  for (const r of rows) m.set(cleanString(r.id), r);
   return [...m.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-const SPAN_COLUMNS = `id text, execution_id text, parent_id text, type text, name text, step_type text, status text,
-  started_at timestamptz, ended_at timestamptz, input jsonb, output jsonb, metadata jsonb, error jsonb, llm jsonb,
-  llm_model text, tokens_input int, tokens_output int, tokens_total int, http_method text, http_url text,
-  http_status int, message jsonb, message_role text`;
+const SPAN_COLUMNS = SPAN_COPY_COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ");
+
+/**
+ * Where a COPY batch lands before it is merged into `spans` (COPY cannot upsert). A temporary table
+ * of the session, created on first use in each transaction (so it also works behind a transaction
+ * pooler) and emptied at every commit.
+ */
+const SPAN_STAGE = "runlens_span_stage";
+const CREATE_SPAN_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SPAN_STAGE} (${SPAN_COLUMNS}) ON COMMIT DELETE ROWS`;
+const COPY_SPAN_STAGE = `COPY ${SPAN_STAGE} (${SPAN_COPY_COLUMNS.map(([name]) => name).join(", ")}) FROM STDIN`;
+
+/** Inserts or replaces spans read from `from` (an expression yielding SPAN_COLUMNS as `r`). */
+const upsertSpans = (from: string) =>
+  `INSERT INTO spans (workspace_id, id, execution_id, parent_id, type, name, step_type, status, started_at, ended_at,
+     input, output, metadata, error, llm, llm_model, tokens_input, tokens_output, tokens_total,
+     http_method, http_url, http_status, message, message_role, received_at)
+   SELECT $1::text, r.id, r.execution_id, r.parent_id, r.type, r.name, r.step_type, r.status::"RunStatus", r.started_at, r.ended_at,
+     r.input, r.output, r.metadata, r.error, r.llm, r.llm_model, r.tokens_input, r.tokens_output, r.tokens_total,
+     r.http_method, r.http_url, r.http_status, r.message, r.message_role, now()
+   FROM ${from}
+   ON CONFLICT (workspace_id, id) DO UPDATE SET
+     execution_id = EXCLUDED.execution_id, parent_id = EXCLUDED.parent_id, type = EXCLUDED.type, name = EXCLUDED.name,
+     step_type = EXCLUDED.step_type, status = EXCLUDED.status, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
+     input = EXCLUDED.input, output = EXCLUDED.output, metadata = EXCLUDED.metadata, error = EXCLUDED.error, llm = EXCLUDED.llm,
+     llm_model = EXCLUDED.llm_model, tokens_input = EXCLUDED.tokens_input, tokens_output = EXCLUDED.tokens_output,
+     tokens_total = EXCLUDED.tokens_total, http_method = EXCLUDED.http_method, http_url = EXCLUDED.http_url,
+     http_status = EXCLUDED.http_status, message = EXCLUDED.message, message_role = EXCLUDED.message_role, received_at = now()`;
+const UPSERT_SPANS_FROM_JSON = upsertSpans(`jsonb_to_recordset($2::jsonb) AS r(${SPAN_COLUMNS})`);
+const UPSERT_SPANS_FROM_STAGE = upsertSpans(`${SPAN_STAGE} r`);
 
 const ROOT_TYPES = `('agent_execution','workflow_execution','custom_execution')`;
 const PREVIEW_CHARS = 4000;
@@ -135,8 +177,12 @@ const preview = (col: string) =>
         WHEN length(${col}::text) <= ${PREVIEW_CHARS} THEN ${col}
         ELSE jsonb_build_object('__runlens_truncated', true, 'originalSize', length(${col}::text), 'preview', left(${col}::text, ${PREVIEW_CHARS})) END`;
 
-/** Prepares a span batch for the queue and the writer (see SpanJob). */
-export function toSpanJob(batch: SpanBatch): SpanJob {
+/**
+ * Prepares a span batch for the queue and the writer (see SpanJob): COPY text for Postgres, whose
+ * COPY parses rows for less CPU than it spends expanding one large jsonb parameter, or JSON rows
+ * (PGlite, whose connection is Prisma's).
+ */
+export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
   // An absent (undefined) input or output is left out of the JSON: its column is NULL, like JSON null.
   const spans = lastById(batch.spans);
   const firstStart = new Map<string, string>();
@@ -148,19 +194,20 @@ export function toSpanJob(batch: SpanBatch): SpanJob {
     .filter((c) => firstStart.has(c.execution_id))
     .sort((a, b) => (a.execution_id < b.execution_id ? -1 : 1))
     .map((c) => ({ ...c, started_at: firstStart.get(c.execution_id)! }));
-  return {
-    kind: "span_rows",
+  const base = {
     workspaceId: batch.workspaceId,
     source: batch.source,
-    executions,
+    executions: cleanRows(executions),
     count: spans.length,
-    rows: JSON.stringify(spans),
   };
+  return format === "copy"
+    ? { kind: "span_copy", ...base, copy: spanCopyText(spans) }
+    : { kind: "span_rows", ...base, rows: rowsJson(spans) };
 }
 
 /** Writes a batch of spans and rolls their executions up from the stored spans, in one transaction. */
 export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promise<{ executionIds: string[] }> {
-  const job = batch.kind === "spans" ? toSpanJob(batch) : batch;
+  const job = batch.kind === "spans" ? toSpanJob(batch, db.pool ? "copy" : "rows") : batch;
   const contexts = job.executions;
   if (job.count === 0) return { executionIds: [] };
 
@@ -197,24 +244,14 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
     );
 
     // 2. Spans: insert or replace.
-    await tx.exec(
-      `INSERT INTO spans (workspace_id, id, execution_id, parent_id, type, name, step_type, status, started_at, ended_at,
-           input, output, metadata, error, llm, llm_model, tokens_input, tokens_output, tokens_total,
-           http_method, http_url, http_status, message, message_role, received_at)
-         SELECT $1::text, r.id, r.execution_id, r.parent_id, r.type, r.name, r.step_type, r.status::"RunStatus", r.started_at, r.ended_at,
-           r.input, r.output, r.metadata, r.error, r.llm, r.llm_model, r.tokens_input, r.tokens_output, r.tokens_total,
-           r.http_method, r.http_url, r.http_status, r.message, r.message_role, now()
-         FROM jsonb_to_recordset($2::jsonb) AS r(${SPAN_COLUMNS})
-         ON CONFLICT (workspace_id, id) DO UPDATE SET
-           execution_id = EXCLUDED.execution_id, parent_id = EXCLUDED.parent_id, type = EXCLUDED.type, name = EXCLUDED.name,
-           step_type = EXCLUDED.step_type, status = EXCLUDED.status, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
-           input = EXCLUDED.input, output = EXCLUDED.output, metadata = EXCLUDED.metadata, error = EXCLUDED.error, llm = EXCLUDED.llm,
-           llm_model = EXCLUDED.llm_model, tokens_input = EXCLUDED.tokens_input, tokens_output = EXCLUDED.tokens_output,
-           tokens_total = EXCLUDED.tokens_total, http_method = EXCLUDED.http_method, http_url = EXCLUDED.http_url,
-           http_status = EXCLUDED.http_status, message = EXCLUDED.message, message_role = EXCLUDED.message_role, received_at = now()`,
-      job.workspaceId,
-      job.rows,
-    );
+    if (job.kind === "span_copy") {
+      if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
+      await tx.exec(CREATE_SPAN_STAGE);
+      await tx.copyFrom(COPY_SPAN_STAGE, job.copy);
+      await tx.exec(UPSERT_SPANS_FROM_STAGE, job.workspaceId);
+    } else {
+      await tx.exec(UPSERT_SPANS_FROM_JSON, job.workspaceId, job.rows);
+    }
 
     // 3. Roll each touched execution up from all its stored spans: exact, and unchanged by resends.
     await tx.exec(
@@ -324,7 +361,7 @@ function jsonType(v: unknown): string | null {
 
 /** Writes track events (insert or replace) and keeps the event catalog and property types exact. */
 export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ names: string[] }> {
-  const events = lastById(batch.events);
+  const events = cleanRows(lastById(batch.events));
   if (events.length === 0) return { names: [] };
   await withTransaction(db, async (tx) => {
     const agents = await resolveAgents(
