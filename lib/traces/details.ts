@@ -8,6 +8,7 @@ import type {
 } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
 import { NotFoundError } from "../http/errors.ts";
+import { processGlobal } from "../process-global.ts";
 import { depthFirst, getExecution } from "./read.ts";
 
 type SpanRecord = {
@@ -121,18 +122,73 @@ type OutlineRow = {
   http_status: number | null;
 };
 
+/** An execution's spans in depth-first order, from narrow columns (shared by requests: read only). */
+type OrderedOutline = readonly (OutlineRow & { parentId: string | null; startedAt: Date; depth: number })[];
+
+/**
+ * Orders of large executions, so that paging through one (details pages, outline pages, the SDK's
+ * iterateTraces) reads and sorts it once instead of once per page. An entry is valid for one
+ * version of the execution row: every span write updates that row in the same transaction (its
+ * rollup), which gives it a new `xmin`. Least recently used entries go first past the span budget.
+ */
+const ORDER_CACHE_MIN_SPANS = 2_000;
+const ORDER_CACHE_MAX_SPANS = 200_000;
+const orderCache = processGlobal("__runlensOrderCache", () => ({
+  entries: new Map<string, { version: string; rows: OrderedOutline }>(),
+  spans: 0,
+}));
+
+function cacheOrder(key: string, version: string, rows: OrderedOutline): void {
+  const c = orderCache;
+  const old = c.entries.get(key);
+  if (old) {
+    c.entries.delete(key);
+    c.spans -= old.rows.length;
+  }
+  if (rows.length < ORDER_CACHE_MIN_SPANS || rows.length > ORDER_CACHE_MAX_SPANS) return;
+  for (const [k, e] of c.entries) {
+    if (c.spans + rows.length <= ORDER_CACHE_MAX_SPANS) break;
+    c.entries.delete(k);
+    c.spans -= e.rows.length;
+  }
+  c.entries.set(key, { version, rows });
+  c.spans += rows.length;
+}
+
 /**
  * Every span of an execution in depth-first order, from narrow columns only (one index range
  * scan, raw rows: no ORM objects for 100,000 spans). Pages of both read APIs slice it.
  */
-async function orderedOutline(db: Db, workspaceId: string, executionId: string) {
+async function orderedOutline(db: Db, workspaceId: string, executionId: string): Promise<OrderedOutline> {
+  // Read before the spans: a write committed in between leaves a newer order under an older
+  // version, which the next request only recomputes.
+  const [v] = await db.prisma.$queryRawUnsafe<{ version: string }[]>(
+    `SELECT xmin::text || ':' || span_count AS version FROM executions WHERE workspace_id = $1 AND id = $2`,
+    workspaceId,
+    executionId,
+  );
+  const key = `${workspaceId}\u0000${executionId}`;
+  const hit = orderCache.entries.get(key);
+  if (hit && v && hit.version === v.version) {
+    orderCache.entries.delete(key); // most recently used last
+    orderCache.entries.set(key, hit);
+    return hit.rows;
+  }
   const rows = await db.prisma.$queryRawUnsafe<OutlineRow[]>(
     `SELECT id, parent_id, type, name, step_type, status, started_at, ended_at, tokens_total, llm_model, http_status
      FROM spans WHERE workspace_id = $1 AND execution_id = $2`,
     workspaceId,
     executionId,
   );
-  return depthFirst(rows.map((r) => ({ ...r, parentId: r.parent_id, startedAt: new Date(r.started_at) })));
+  const ordered = depthFirst(rows.map((r) => ({ ...r, parentId: r.parent_id, startedAt: new Date(r.started_at) })));
+  if (v) cacheOrder(key, v.version, ordered);
+  return ordered;
+}
+
+/** Forgets cached orders (tests). */
+export function clearOrderCache(): void {
+  orderCache.entries.clear();
+  orderCache.spans = 0;
 }
 
 /**
