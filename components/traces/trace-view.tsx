@@ -9,10 +9,15 @@ import {
   ancestorIds,
   barGeometry,
   highlightParts,
+  parentIndex,
+  rowAt,
+  rowOfSpan,
+  SpanIndex,
   searchSpans,
   subtreeEnds,
+  timeExtent,
   timelineBounds,
-  visibleRows,
+  visibleIndexes,
 } from "@/lib/traces/tree";
 import { cn } from "../ui/cn";
 import { spanStyle } from "./span-style";
@@ -48,22 +53,28 @@ export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, runnin
     return () => clearInterval(t);
   }, [running]);
 
+  // Everything derived from the spans is linear at most, without an object per span: while a
+  // 100,000-span execution loads, each arriving page recomputes it.
   const ends = useMemo(() => subtreeEnds(spans), [spans]);
-  const rows = useMemo(() => visibleRows(spans, collapsed, ends), [spans, collapsed, ends]);
-  const timeline = useMemo(() => timelineBounds(spans, now), [spans, now]);
+  const visible = useMemo(() => visibleIndexes(spans, collapsed, ends), [spans, collapsed, ends]);
+  const extent = useMemo(() => timeExtent(spans), [spans]);
+  const timeline = useMemo(() => timelineBounds(extent, now), [extent, now]);
   const matches = useMemo(() => searchSpans(spans, query), [spans, query]);
   const matchSet = useMemo(() => new Set(matches.map((i) => spans[i].id)), [matches, spans]);
-  const rowIndexById = useMemo(() => new Map(rows.map((r, i) => [r.span.id, i])), [rows]);
-  const spanIndexById = useMemo(() => new Map(spans.map((s, i) => [s.id, i])), [spans]);
+  const [spanIndex] = useState(() => new SpanIndex());
+  const spanIndexById = useMemo(() => spanIndex.update(spans), [spanIndex, spans]);
+  const rowAtIndex = (r: number) => rowAt(spans, collapsed, ends, visible[r]);
 
   const virtualizer = useVirtualizer({
-    count: rows.length,
+    count: visible.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 20,
   });
 
-  const selectedRow = selectedId ? rowIndexById.get(selectedId) : undefined;
+  const selectedSpan = selectedId ? spanIndexById.get(selectedId) : undefined;
+  const selectedPos = selectedSpan === undefined ? -1 : rowOfSpan(visible, selectedSpan);
+  const selectedRow = selectedPos >= 0 ? selectedPos : undefined;
   useEffect(() => {
     if (selectedRow !== undefined) virtualizer.scrollToIndex(selectedRow, { align: "auto" });
   }, [selectedRow, virtualizer]);
@@ -97,10 +108,9 @@ export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, runnin
   function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
     if (e.target instanceof HTMLInputElement) return;
     const current = selectedRow ?? -1;
-    const row = current >= 0 ? rows[current] : undefined;
+    const row = current >= 0 && current < visible.length ? rowAtIndex(current) : undefined;
     const move = (to: number) => {
-      const r = rows[Math.max(0, Math.min(rows.length - 1, to))];
-      if (r) onSelect(r.span.id);
+      if (visible.length > 0) onSelect(spans[visible[Math.max(0, Math.min(visible.length - 1, to))]].id);
     };
     switch (e.key) {
       case "ArrowDown":
@@ -114,7 +124,7 @@ export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, runnin
       case "ArrowLeft":
       case "h":
         if (row?.hasChildren && !row.collapsed) toggle(row.span.id, false);
-        else if (row?.span.parentId && spanIndexById.has(row.span.parentId)) onSelect(row.span.parentId);
+        else if (row && parentIndex(spans, row.index) >= 0) onSelect(spans[parentIndex(spans, row.index)].id);
         break;
       case "ArrowRight":
       case "l":
@@ -135,8 +145,6 @@ export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, runnin
     }
     e.preventDefault();
   }
-
-  const allParents = useMemo(() => spans.filter((_, i) => ends[i] > i + 1).map((s) => s.id), [spans, ends]);
 
   return (
     <div className="flex h-full flex-col">
@@ -181,7 +189,7 @@ export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, runnin
           className="rounded p-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800"
           title="Collapse all"
           aria-label="Collapse all"
-          onClick={() => setCollapsed(new Set(allParents))}
+          onClick={() => setCollapsed(new Set(spans.filter((_, i) => ends[i] > i + 1).map((s) => s.id)))}
         >
           <ChevronsDownUp className="size-4" />
         </button>
@@ -205,7 +213,7 @@ export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, runnin
       >
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((v) => {
-            const row = rows[v.index];
+            const row = rowAtIndex(v.index);
             const s = row.span;
             const style = spanStyle(s.type, s.stepType);
             const Icon = style.icon;

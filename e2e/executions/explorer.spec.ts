@@ -169,6 +169,15 @@ test("the execution page shows step types, LLM tokens, HTTP, the error stack and
   await expect(tree.getByRole("treeitem").filter({ hasText: "draft-answer" })).toHaveCount(0);
   await page.keyboard.press("ArrowRight");
   await expect(tree.getByRole("treeitem").filter({ hasText: "draft-answer" })).toHaveCount(1);
+  // Left on a folded row selects its parent, the workflow.
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  await expect(tree.getByRole("treeitem").first()).toHaveAttribute("aria-selected", "true");
+  // Collapse all leaves the root; expand all brings every span back.
+  await page.getByRole("button", { name: "Collapse all" }).click();
+  await expect(tree.getByRole("treeitem")).toHaveCount(1);
+  await page.getByRole("button", { name: "Expand all" }).click();
+  await expect(tree.getByRole("treeitem")).toHaveCount(6);
 
   // Search inside the trace highlights matches.
   await page.getByPlaceholder("Search spans (press /)").fill("charge");

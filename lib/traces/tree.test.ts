@@ -3,10 +3,15 @@ import {
   ancestorIds,
   barGeometry,
   highlightParts,
+  parentIndex,
+  rowOfSpan,
+  SpanIndex,
   searchSpans,
   subtreeEnds,
   type TreeSpan,
+  timeExtent,
   timelineBounds,
+  visibleIndexes,
   visibleRows,
 } from "./tree";
 
@@ -56,6 +61,27 @@ describe("trace tree", () => {
     expect(visibleRows(spans, new Set(["a1"])).map((r) => r.span.id)).toHaveLength(6);
   });
 
+  it("keeps visible rows as span indexes, and finds a span's row and parent", () => {
+    const visible = visibleIndexes(spans, new Set(["a"]));
+    expect([...visible]).toEqual([0, 1, 4, 5]);
+    expect(rowOfSpan(visible, 4)).toBe(2);
+    expect(rowOfSpan(visible, 2)).toBe(-1); // folded away
+    expect([...visibleIndexes(spans, new Set())]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(spans.map((_, i) => parentIndex(spans, i))).toEqual([-1, 0, 1, 1, 0, 4]);
+  });
+
+  it("indexes spans by id as pages are appended, and rebuilds on any other change", () => {
+    const index = new SpanIndex();
+    const first = spans.slice(0, 3);
+    expect(index.update(first).get("a1")).toBe(2);
+    const more = first.concat(spans.slice(3));
+    expect(index.update(more).get("b1")).toBe(5);
+    expect(index.update(more).get("root")).toBe(0); // idempotent
+    const refetched = [s("x", 0, null), s("root", 1, "x")];
+    expect(index.update(refetched).get("root")).toBe(1);
+    expect(index.get("b1")).toBeUndefined();
+  });
+
   it("finds the ancestors of a span to reveal it", () => {
     expect(ancestorIds(spans, 3)).toEqual(["a", "root"]);
     expect(ancestorIds(spans, 0)).toEqual([]);
@@ -68,6 +94,15 @@ describe("trace tree", () => {
     expect(barGeometry(spans[5], t).width).toBeCloseTo(0.01);
     const running = s("r", 0, null, 0, null);
     expect(timelineBounds([running], T + 500).duration).toBe(500);
+    expect(timelineBounds([], T)).toEqual({ start: T, end: T, duration: 0 });
+    // Other timestamp forms are parsed: the same extent as their ISO equivalents.
+    const offsets = spans.map((x) => ({
+      ...x,
+      startedAt: new Date(Date.parse(x.startedAt)).toUTCString().replace("GMT", "+0000"),
+    }));
+    offsets[5] = { ...offsets[5], startedAt: "2025-12-31T21:00:00.000-03:00" }; // = T
+    expect(timeExtent(offsets)).toEqual({ start: T, end: T + 100, open: false });
+    expect(timeExtent(spans)).toEqual({ start: T, end: T + 100, open: false });
   });
 
   it("searches names and types and highlights matches as text", () => {

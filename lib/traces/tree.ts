@@ -30,16 +30,82 @@ export function visibleRows<S extends TreeSpan>(
   collapsed: ReadonlySet<string>,
   ends = subtreeEnds(spans),
 ): Row<S>[] {
-  const rows: Row<S>[] = [];
+  return Array.from(visibleIndexes(spans, collapsed, ends), (i) => rowAt(spans, collapsed, ends, i));
+}
+
+/**
+ * The span indexes of the visible rows, ascending: no object per row, so a 100,000-span tree
+ * costs one typed array when a page of spans arrives (rows are made for the ones on screen).
+ */
+export function visibleIndexes(
+  spans: readonly TreeSpan[],
+  collapsed: ReadonlySet<string>,
+  ends = subtreeEnds(spans),
+): Int32Array {
+  const out = new Int32Array(spans.length);
+  let n = 0;
   let i = 0;
   while (i < spans.length) {
-    const span = spans[i];
-    const hasChildren = ends[i] > i + 1;
-    const isCollapsed = hasChildren && collapsed.has(span.id);
-    rows.push({ span, index: i, hasChildren, collapsed: isCollapsed });
-    i = isCollapsed ? ends[i] : i + 1;
+    out[n++] = i;
+    i = collapsed.size > 0 && ends[i] > i + 1 && collapsed.has(spans[i].id) ? ends[i] : i + 1;
   }
-  return rows;
+  return out.subarray(0, n);
+}
+
+/** The row of span `index`. */
+export function rowAt<S extends TreeSpan>(
+  spans: readonly S[],
+  collapsed: ReadonlySet<string>,
+  ends: Int32Array,
+  index: number,
+): Row<S> {
+  const hasChildren = ends[index] > index + 1;
+  return { span: spans[index], index, hasChildren, collapsed: hasChildren && collapsed.has(spans[index].id) };
+}
+
+/** Position of span `index` among the visible rows (binary search), or -1 when it is folded away. */
+export function rowOfSpan(visible: Int32Array, index: number): number {
+  let lo = 0;
+  let hi = visible.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (visible[mid] === index) return mid;
+    if (visible[mid] < index) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Index of the parent of span `index` in depth-first order (the nearest shallower span before it), or -1. */
+export function parentIndex(spans: readonly TreeSpan[], index: number): number {
+  const depth = spans[index]?.depth ?? 0;
+  for (let i = index - 1; i >= 0; i--) if (spans[i].depth < depth) return i;
+  return -1;
+}
+
+/**
+ * Span index by id for a list that grows by pages appended at its end (the explorer's loading):
+ * each new list only adds its new spans; any other change rebuilds it.
+ */
+export class SpanIndex {
+  private list: readonly TreeSpan[] = [];
+  private readonly byId = new Map<string, number>();
+
+  /** Brings the index up to `spans` (idempotent) and returns it. */
+  update(spans: readonly TreeSpan[]): this {
+    const prev = this.list;
+    const appended =
+      prev.length <= spans.length &&
+      (prev.length === 0 || (spans[0] === prev[0] && spans[prev.length - 1] === prev[prev.length - 1]));
+    if (!appended) this.byId.clear();
+    for (let i = appended ? prev.length : 0; i < spans.length; i++) this.byId.set(spans[i].id, i);
+    this.list = spans;
+    return this;
+  }
+
+  get(id: string): number | undefined {
+    return this.byId.get(id);
+  }
 }
 
 /** Ids of the ancestors of span `index` (so a search hit inside a folded subtree can be revealed). */
@@ -57,18 +123,52 @@ export function ancestorIds(spans: readonly TreeSpan[], index: number): string[]
 
 export type Timeline = { start: number; end: number; duration: number };
 
-/** The time window of an execution: earliest start to latest end (or `now` while running). */
-export function timelineBounds(spans: readonly TreeSpan[], now = Date.now()): Timeline {
+/** Earliest start, latest end, and whether a span is still open (its end is "now"). */
+export type TimeExtent = { start: number; end: number; open: boolean };
+
+/** The `toISOString()` form (fixed width, UTC), whose string order is time order. */
+const isIsoUtc = (s: string) => s.length === 24 && s.charCodeAt(23) === 90 && s.charCodeAt(10) === 84;
+
+/**
+ * The time extent of the spans. Timestamps from the API are `toISOString()` strings, compared as
+ * strings (a 100,000-span tree parses two dates instead of 200,000); any other form is parsed.
+ */
+export function timeExtent(spans: readonly TreeSpan[]): TimeExtent {
+  let minStart: string | null = null;
+  let maxEnd: string | null = null;
+  let open = false;
+  let uniform = true;
+  for (const s of spans) {
+    if (!isIsoUtc(s.startedAt) || (s.endedAt !== null && !isIsoUtc(s.endedAt))) {
+      uniform = false;
+      break;
+    }
+    if (minStart === null || s.startedAt < minStart) minStart = s.startedAt;
+    if (s.endedAt === null) open = true;
+    else if (maxEnd === null || s.endedAt > maxEnd) maxEnd = s.endedAt;
+  }
+  if (uniform)
+    return {
+      start: minStart === null ? Number.NaN : Date.parse(minStart),
+      end: maxEnd === null ? Number.NEGATIVE_INFINITY : Date.parse(maxEnd),
+      open,
+    };
   let start = Number.POSITIVE_INFINITY;
   let end = Number.NEGATIVE_INFINITY;
   for (const s of spans) {
-    const a = Date.parse(s.startedAt);
-    const b = s.endedAt ? Date.parse(s.endedAt) : now;
-    if (a < start) start = a;
-    if (b > end) end = b;
+    start = Math.min(start, Date.parse(s.startedAt));
+    if (s.endedAt === null) open = true;
+    else end = Math.max(end, Date.parse(s.endedAt));
   }
-  if (!Number.isFinite(start)) return { start: now, end: now, duration: 0 };
-  return { start, end: Math.max(end, start), duration: Math.max(end - start, 0) };
+  return { start: Number.isFinite(start) ? start : Number.NaN, end, open };
+}
+
+/** The time window of an execution: earliest start to latest end (or `now` while a span runs). */
+export function timelineBounds(spans: readonly TreeSpan[] | TimeExtent, now = Date.now()): Timeline {
+  const x = Array.isArray(spans) ? timeExtent(spans) : (spans as TimeExtent);
+  if (Number.isNaN(x.start)) return { start: now, end: now, duration: 0 };
+  const end = x.open ? Math.max(x.end, now) : x.end;
+  return { start: x.start, end: Math.max(end, x.start), duration: Math.max(end - x.start, 0) };
 }
 
 /** A span's bar as fractions of the timeline (min width so instant spans stay visible). */
