@@ -247,3 +247,74 @@ describe("span rows as COPY text and as JSON", () => {
     expect(ev).toEqual({ name: want, properties: { [want]: want } });
   });
 });
+
+describe("a span resent under another execution", () => {
+  let db: TestDb;
+  const WS_MOVE = "ws_move";
+  beforeAll(async () => {
+    db = await createTestDb();
+    clearAgentCache();
+    await db.prisma.$executeRawUnsafe(`INSERT INTO workspaces (id, name, slug) VALUES ('${WS_MOVE}', 'W', 'w-move')`);
+  });
+  afterAll(async () => {
+    clearAgentCache();
+    await db.drop();
+  });
+
+  const one = (
+    id: string,
+    execution: string,
+    parent: string | null,
+    tokens: number | null,
+    format: "copy" | "rows",
+  ) => {
+    const b = batch(0, 1);
+    b.workspaceId = WS_MOVE;
+    b.spans[0] = {
+      ...b.spans[0],
+      id,
+      execution_id: execution,
+      parent_id: parent,
+      type: parent ? "llm_call" : "agent_execution",
+      tokens_input: tokens,
+      tokens_output: tokens,
+      tokens_total: tokens === null ? null : 2 * tokens,
+    };
+    b.executions[0] = { ...b.executions[0], execution_id: execution };
+    // On PGlite only JSON rows can be written.
+    return toSpanJob(b, db.pool ? format : "rows");
+  };
+  const executions = async () =>
+    db.prisma.$queryRawUnsafe<{ id: string; span_count: number; tokens_total: number }[]>(
+      `SELECT id, span_count, tokens_total FROM executions WHERE workspace_id = '${WS_MOVE}' ORDER BY id`,
+    );
+
+  it.each(["copy", "rows"] as const)("moves, and both executions are rolled up (%s)", async (format) => {
+    const [e1, e2] = [`${format}-e1`, `${format}-e2`];
+    for (const j of [
+      one(`${format}-r1`, e1, null, null, format),
+      one(`${format}-c1`, e1, `${format}-r1`, 5, format),
+      one(`${format}-r2`, e2, null, null, format),
+    ])
+      await writeSpanBatch(db, j);
+    const { executionIds } = await writeSpanBatch(db, one(`${format}-c1`, e2, `${format}-r2`, 5, format));
+    expect(executionIds.sort()).toEqual([e1, e2]);
+    let rows = (await executions()).filter((e) => e.id.startsWith(format));
+    expect(rows).toEqual([
+      { id: e1, span_count: 1, tokens_total: 0 },
+      { id: e2, span_count: 2, tokens_total: 10 },
+    ]);
+    const [span] = await db.prisma.$queryRawUnsafe<{ execution_id: string }[]>(
+      `SELECT execution_id FROM spans WHERE workspace_id = '${WS_MOVE}' AND id = '${format}-c1'`,
+    );
+    expect(span.execution_id).toBe(e2);
+
+    // Its last span moves out too: the execution stays, empty.
+    await writeSpanBatch(db, one(`${format}-r1`, e2, `${format}-r2`, null, format));
+    rows = (await executions()).filter((e) => e.id.startsWith(format));
+    expect(rows).toEqual([
+      { id: e1, span_count: 0, tokens_total: 0 },
+      { id: e2, span_count: 3, tokens_total: 10 },
+    ]);
+  });
+});

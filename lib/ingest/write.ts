@@ -14,7 +14,8 @@ import { cleanRows, cleanString, rowsJson, SPAN_COPY_COLUMNS, spanCopyText } fro
 
 /** The statements of one transaction: raw SQL with $n parameters. */
 export type SqlTx = {
-  exec(sql: string, ...params: unknown[]): Promise<void>;
+  /** Runs a statement; resolves to the number of rows it affected. */
+  exec(sql: string, ...params: unknown[]): Promise<number>;
   query<R>(sql: string, ...params: unknown[]): Promise<R[]>;
   /** `COPY … FROM STDIN` of text-format data; Postgres only (undefined on PGlite). */
   copyFrom?(sql: string, data: string): Promise<void>;
@@ -49,9 +50,7 @@ export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>):
     return db.prisma.$transaction(
       (tx) =>
         fn({
-          exec: async (sql, ...params) => {
-            await tx.$executeRawUnsafe(sql, ...params);
-          },
+          exec: (sql, ...params) => tx.$executeRawUnsafe(sql, ...params),
           query: <R>(sql: string, ...params: unknown[]) => tx.$queryRawUnsafe<R[]>(sql, ...params),
         }),
       { timeout: TX_TIMEOUT_MS, maxWait: 30_000 },
@@ -66,9 +65,8 @@ export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>):
     );
     try {
       const result = await fn({
-        exec: async (sql, ...params) => {
-          await client.query({ name: statementName(sql), text: sql, values: params });
-        },
+        exec: async (sql, ...params) =>
+          (await client.query({ name: statementName(sql), text: sql, values: params })).rowCount ?? 0,
         query: async <R>(sql: string, ...params: unknown[]) =>
           (await client.query({ name: statementName(sql), text: sql, values: params })).rows as R[],
         copyFrom: (sql, data) =>
@@ -150,24 +148,45 @@ const SPAN_STAGE = "runlens_span_stage";
 const CREATE_SPAN_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SPAN_STAGE} (${SPAN_COLUMNS}) ON COMMIT DELETE ROWS`;
 const COPY_SPAN_STAGE = `COPY ${SPAN_STAGE} (${SPAN_COPY_COLUMNS.map(([name]) => name).join(", ")}) FROM STDIN`;
 
-/** Inserts or replaces spans read from `from` (an expression yielding SPAN_COLUMNS as `r`). */
+/** Every column a resent span replaces, as assignments from `src` (EXCLUDED, or a batch row `r`). */
+const spanAssignments = (src: string) =>
+  [
+    ...SPAN_COPY_COLUMNS.filter(([name]) => name !== "id").map(([name]) => `${name} = ${src}.${name}`),
+    "received_at = now()",
+  ]
+    .join(", ")
+    .replace(`status = ${src}.status`, `status = ${src}.status::"RunStatus"`);
+
+/**
+ * Inserts spans read from `from` (an expression yielding SPAN_COLUMNS as `r`), or replaces them
+ * while they stay in their execution. A resent span that names another execution is left for
+ * moveSpans (its old execution must be rolled up too), so fewer rows than the batch's come back.
+ */
 const upsertSpans = (from: string) =>
-  `INSERT INTO spans (workspace_id, id, execution_id, parent_id, type, name, step_type, status, started_at, ended_at,
-     input, output, metadata, error, llm, llm_model, tokens_input, tokens_output, tokens_total,
-     http_method, http_url, http_status, message, message_role, received_at)
-   SELECT $1::text, r.id, r.execution_id, r.parent_id, r.type, r.name, r.step_type, r.status::"RunStatus", r.started_at, r.ended_at,
-     r.input, r.output, r.metadata, r.error, r.llm, r.llm_model, r.tokens_input, r.tokens_output, r.tokens_total,
-     r.http_method, r.http_url, r.http_status, r.message, r.message_role, now()
+  `INSERT INTO spans (workspace_id, ${SPAN_COPY_COLUMNS.map(([name]) => name).join(", ")}, received_at)
+   SELECT $1::text, ${SPAN_COPY_COLUMNS.map(([name]) => (name === "status" ? `r.status::"RunStatus"` : `r.${name}`)).join(", ")}, now()
    FROM ${from}
-   ON CONFLICT (workspace_id, id) DO UPDATE SET
-     execution_id = EXCLUDED.execution_id, parent_id = EXCLUDED.parent_id, type = EXCLUDED.type, name = EXCLUDED.name,
-     step_type = EXCLUDED.step_type, status = EXCLUDED.status, started_at = EXCLUDED.started_at, ended_at = EXCLUDED.ended_at,
-     input = EXCLUDED.input, output = EXCLUDED.output, metadata = EXCLUDED.metadata, error = EXCLUDED.error, llm = EXCLUDED.llm,
-     llm_model = EXCLUDED.llm_model, tokens_input = EXCLUDED.tokens_input, tokens_output = EXCLUDED.tokens_output,
-     tokens_total = EXCLUDED.tokens_total, http_method = EXCLUDED.http_method, http_url = EXCLUDED.http_url,
-     http_status = EXCLUDED.http_status, message = EXCLUDED.message, message_role = EXCLUDED.message_role, received_at = now()`;
-const UPSERT_SPANS_FROM_JSON = upsertSpans(`jsonb_to_recordset($2::jsonb) AS r(${SPAN_COLUMNS})`);
-const UPSERT_SPANS_FROM_STAGE = upsertSpans(`${SPAN_STAGE} r`);
+   ON CONFLICT (workspace_id, id) DO UPDATE SET ${spanAssignments("EXCLUDED")}
+   WHERE spans.execution_id = EXCLUDED.execution_id`;
+
+/** The executions that spans of the batch are moving out of (the rows are locked by the upsert). */
+const movedFrom = (from: string) =>
+  `SELECT DISTINCT s.execution_id AS id FROM ${from} JOIN spans s ON s.workspace_id = $1 AND s.id = r.id
+   WHERE s.execution_id <> r.execution_id`;
+const moveSpans = (from: string) =>
+  `UPDATE spans s SET ${spanAssignments("r")} FROM ${from}
+   WHERE s.workspace_id = $1 AND s.id = r.id AND s.execution_id <> r.execution_id`;
+
+const FROM_JSON = `jsonb_to_recordset($2::jsonb) AS r(${SPAN_COLUMNS})`;
+const FROM_STAGE = `${SPAN_STAGE} r`;
+const SPAN_SQL = {
+  json: { upsert: upsertSpans(FROM_JSON), movedFrom: movedFrom(FROM_JSON), move: moveSpans(FROM_JSON) },
+  stage: { upsert: upsertSpans(FROM_STAGE), movedFrom: movedFrom(FROM_STAGE), move: moveSpans(FROM_STAGE) },
+};
+
+/** Locks execution rows ($2: JSON array of ids) in id order. */
+const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))
+  ORDER BY id FOR UPDATE`;
 
 const ROOT_TYPES = `('agent_execution','workflow_execution','custom_execution')`;
 const PREVIEW_CHARS = 4000;
@@ -211,6 +230,7 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
   const contexts = job.executions;
   if (job.count === 0) return { executionIds: [] };
 
+  let movedOut: string[] = [];
   await withTransaction(db, async (tx) => {
     const agents = await resolveAgents(
       tx,
@@ -236,22 +256,31 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
     // exports of one trace) take turns from here: otherwise each rollup (3.) reads the stored spans
     // without the other's uncommitted ones, and the last to commit overwrites the execution with a
     // count that misses spans. Row locks in id order, as above.
-    await tx.exec(
-      `SELECT 1 FROM executions WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))
-         ORDER BY id FOR UPDATE`,
-      job.workspaceId,
-      JSON.stringify(contexts.map((c) => c.execution_id)),
-    );
+    await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(contexts.map((c) => c.execution_id)));
 
-    // 2. Spans: insert or replace.
+    // 2. Spans: insert, or replace where they stay in their execution.
+    const sql = job.kind === "span_copy" ? SPAN_SQL.stage : SPAN_SQL.json;
+    const rows = job.kind === "span_copy" ? [] : [job.rows];
     if (job.kind === "span_copy") {
       if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
       await tx.exec(CREATE_SPAN_STAGE);
       await tx.copyFrom(COPY_SPAN_STAGE, job.copy);
-      await tx.exec(UPSERT_SPANS_FROM_STAGE, job.workspaceId);
-    } else {
-      await tx.exec(UPSERT_SPANS_FROM_JSON, job.workspaceId, job.rows);
     }
+    const written = await tx.exec(sql.upsert, job.workspaceId, ...rows);
+    // Spans resent under another execution id (rare: only those rows came back short) move, and
+    // the executions they leave are rolled up too. Those are locked only now, so a deadlock with a
+    // batch that locks them first is possible; Postgres then fails one batch, which is retried.
+    let movedFrom: string[] = [];
+    if (written < job.count) {
+      movedFrom = (await tx.query<{ id: string }>(sql.movedFrom, job.workspaceId, ...rows)).map((r) => r.id).sort();
+      await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
+      await tx.exec(sql.move, job.workspaceId, ...rows);
+    }
+    const touched = new Set(ctx.map((c) => c.execution_id));
+    const left = movedFrom
+      .filter((id) => !touched.has(id))
+      .map((execution_id) => ({ execution_id, agent_id: null, agent_from_root: false }));
+    const rollupJson = left.length ? JSON.stringify([...ctx, ...left]) : ctxJson;
 
     // 3. Roll each touched execution up from all its stored spans: exact, and unchanged by resends.
     await tx.exec(
@@ -298,16 +327,28 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
            company_id = COALESCE(ctx.company_id, e.company_id),
            identify_type = COALESCE(ctx.identify_type, e.identify_type), identify_value = COALESCE(ctx.identify_value, e.identify_value),
            external_id = COALESCE(ctx.external_id, e.external_id),
-           source = $3::"TraceSource", updated_at = now()
+           -- An execution that spans only left (no agent in the batch) keeps its source.
+           source = CASE WHEN ctx.agent_id IS NULL THEN e.source ELSE $3::"TraceSource" END, updated_at = now()
          FROM ctx, agg, root
          WHERE e.workspace_id = $1 AND e.id = ctx.execution_id AND agg.execution_id = ctx.execution_id AND root.execution_id = ctx.execution_id`,
       job.workspaceId,
-      ctxJson,
+      rollupJson,
       job.source,
     );
+    // An execution whose every span moved out has nothing to roll up from: it stays, empty.
+    if (left.length)
+      await tx.exec(
+        `UPDATE executions e SET span_count = 0, has_conversation = false, tokens_input = 0, tokens_output = 0,
+             tokens_total = 0, updated_at = now()
+           WHERE e.workspace_id = $1 AND e.id IN (SELECT jsonb_array_elements_text($2::jsonb))
+             AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
+        job.workspaceId,
+        JSON.stringify(left.map((l) => l.execution_id)),
+      );
+    movedOut = left.map((l) => l.execution_id);
   });
   await keepExecutionStatsFresh(db);
-  return { executionIds: contexts.map((c) => c.execution_id) };
+  return { executionIds: [...contexts.map((c) => c.execution_id), ...movedOut] };
 }
 
 type StatsState = { stable: boolean; busy: boolean; nextCheckAt: number };
