@@ -7,9 +7,10 @@ import type { EventBatch, ExecutionContext, SpanBatch, SpanJob, SpanRow } from "
 import { cleanRows, cleanString, rowsJson, SPAN_COPY_COLUMNS, spanCopyText } from "./serialize.ts";
 
 /**
- * Bulk writers of the ingest pipeline. Every statement takes the whole batch as one JSON
- * parameter expanded by jsonb_to_recordset, so a batch of 1,000 spans is a handful of statements,
- * and writes are idempotent by primary key (workspace_id, id): a resent span or event replaces.
+ * Bulk writers of the ingest pipeline. A batch is a handful of statements whatever its size: each
+ * takes the whole batch as one JSON parameter expanded by jsonb_to_recordset, except the spans
+ * themselves on Postgres, which arrive by COPY into a stage table. Writes are idempotent by primary
+ * key (workspace_id, id): a resent span or event replaces.
  */
 
 /** The statements of one transaction: raw SQL with $n parameters. */
