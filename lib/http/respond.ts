@@ -60,7 +60,8 @@ export async function readJson<S extends z.ZodType>(
 }
 
 export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
-  return Buffer.from(await readBodyBytes(req, maxBytes)).toString("utf8");
+  const bytes = await readBodyBytes(req, maxBytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"); // a view, not a copy
 }
 
 /** The raw body, refused with 413 past `maxBytes` (declared or actually read). */
