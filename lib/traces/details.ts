@@ -35,6 +35,12 @@ type SpanRecord = {
   message: unknown;
 };
 
+/** SpanRecord's fields from a raw `spans` row. */
+const SPAN_RECORD_COLUMNS = `id, execution_id AS "executionId", parent_id AS "parentId", type, name, step_type AS "stepType",
+  status, started_at AS "startedAt", ended_at AS "endedAt", input, output, metadata, error, llm,
+  tokens_input AS "tokensInput", tokens_output AS "tokensOutput", tokens_total AS "tokensTotal",
+  http_method AS "httpMethod", http_url AS "httpUrl", http_status AS "httpStatus", message`;
+
 export function toSpan(r: SpanRecord, depth: number): Span {
   const llm = r.llm as Span["llm"];
   return {
@@ -68,8 +74,13 @@ export function toSpan(r: SpanRecord, depth: number): Span {
 async function spanPage(db: Db, workspaceId: string, executionId: string, offset: number, limit: number) {
   const ordered = await orderedOutline(db, workspaceId, executionId);
   const page = ordered.slice(offset, offset + limit);
+  // Raw rows: for a page of 1,000 spans with payloads the ORM's per-row work cost more than the query.
   const rows = page.length
-    ? await db.prisma.span.findMany({ where: { workspaceId, id: { in: page.map((p) => p.id) } } })
+    ? await db.prisma.$queryRawUnsafe<SpanRecord[]>(
+        `SELECT ${SPAN_RECORD_COLUMNS} FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[])`,
+        workspaceId,
+        page.map((p) => p.id),
+      )
     : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   const traces = page.flatMap((p) => {
