@@ -17,7 +17,7 @@ import { getQueue, type JobQueue } from "../queue/index.ts";
 import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanRow } from "./model.ts";
 import { makeRedactor, type Redactor, truncatePayload } from "./protect.ts";
 import { executionContexts, mapTraceRecord, mapTrackEvent } from "./sources/sdk.ts";
-import { toSpanJob, writeEventBatch, writeSpanBatch } from "./write.ts";
+import { spanJobFormat, toSpanJob, writeEventBatch, writeSpanBatch } from "./write.ts";
 
 export const INGEST_QUEUE = "ingest";
 
@@ -143,7 +143,7 @@ export async function processBatch(db: Db, batch: IngestBatch): Promise<void> {
  * write it); without Redis it is written now.
  */
 export async function dispatch(db: Db, batch: IngestBatch): Promise<void> {
-  const job = batch.kind === "spans" ? toSpanJob(batch, db.pool ? "copy" : "rows") : batch;
+  const job = batch.kind === "spans" ? toSpanJob(batch, await spanJobFormat(db)) : batch;
   if (job.kind === "events" ? job.events.length === 0 : job.count === 0) return;
   if (readConfig().redisUrl) {
     const queue = await getQueue<IngestBatch>(INGEST_QUEUE);

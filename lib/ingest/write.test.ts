@@ -1,11 +1,13 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeData } from "@/bench/data";
 import { parseTraceRecordFast, type TraceRecord, ZTraceRecord } from "@/lib/contracts/ingest";
-import { createTestDb, type TestDb } from "@/tests/helpers/db";
+import { type Db, openDatabase } from "@/lib/db/client";
+import { createTestDb, type TestDb, testServerUrl } from "@/tests/helpers/db";
 import type { SpanBatch, SpanRow } from "./model";
 import { buildSpanBatch, validateItems } from "./pipeline";
 import { executionContexts, mapTraceRecord } from "./sources/sdk";
-import { clearAgentCache, toSpanJob, writeEventBatch, writeSpanBatch } from "./write";
+import { clearAgentCache, spanJobFormat, toSpanJob, writeEventBatch, writeSpanBatch } from "./write";
 
 const WS = "ws_write_test";
 
@@ -318,3 +320,50 @@ describe("a span resent under another execution", () => {
     ]);
   });
 });
+
+describe.runIf(!!process.env.TEST_DATABASE_URL || !!process.env.DATABASE_URL)(
+  "a database role without the TEMPORARY privilege",
+  () => {
+    let db: TestDb;
+    let restricted: Db;
+    const role = `runlens_notemp_${process.pid}`;
+    beforeAll(async () => {
+      db = await createTestDb();
+      clearAgentCache();
+      const dbName = new URL(db.url!).pathname.slice(1);
+      for (const sql of [
+        `INSERT INTO workspaces (id, name, slug) VALUES ('ws_notemp', 'W', 'w-notemp')`,
+        `DROP ROLE IF EXISTS ${role}`,
+        `CREATE ROLE ${role} LOGIN`,
+        `GRANT ALL ON ALL TABLES IN SCHEMA public TO ${role}`,
+        `GRANT USAGE ON SCHEMA public TO ${role}`,
+        `REVOKE TEMPORARY ON DATABASE ${dbName} FROM PUBLIC`,
+      ])
+        await db.prisma.$executeRawUnsafe(sql);
+      const url = new URL(db.url!);
+      url.username = role;
+      restricted = await openDatabase({ kind: "postgres", url: url.toString(), migrate: "skip" });
+    });
+    afterAll(async () => {
+      clearAgentCache();
+      await restricted.close();
+      await db.drop(); // its grants go with it
+      const admin = new pg.Client({ connectionString: testServerUrl()! });
+      await admin.connect();
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.end();
+    });
+
+    it("writes spans as JSON rows instead of through the COPY stage", async () => {
+      expect(await spanJobFormat(db)).toBe("copy");
+      expect(await spanJobFormat(restricted)).toBe("rows");
+      const b = batch(70_000, 20);
+      b.workspaceId = "ws_notemp";
+      await writeSpanBatch(restricted, b);
+      const [n] = await db.prisma.$queryRawUnsafe<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM spans WHERE workspace_id = 'ws_notemp'`,
+      );
+      expect(n.n).toBe(20);
+    });
+  },
+);

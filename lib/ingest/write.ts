@@ -200,7 +200,7 @@ const preview = (col: string) =>
 /**
  * Prepares a span batch for the queue and the writer (see SpanJob): COPY text for Postgres, whose
  * COPY parses rows for less CPU than it spends expanding one large jsonb parameter, or JSON rows
- * (PGlite, whose connection is Prisma's).
+ * (PGlite, whose connection is Prisma's; see spanJobFormat).
  */
 export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
   // An absent (undefined) input or output is left out of the JSON: its column is NULL, like JSON null.
@@ -225,9 +225,30 @@ export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
     : { kind: "span_rows", ...base, rows: rowsJson(spans) };
 }
 
+const stagePrivilege = processGlobal("__runlensStagePrivilege", () => new WeakMap<object, Promise<boolean>>());
+
+/**
+ * How span jobs for this database carry their rows: COPY text where the writer can create its
+ * temporary stage table (Postgres, with the TEMPORARY privilege every role has unless revoked),
+ * JSON rows otherwise. Asked once per pool.
+ */
+export function spanJobFormat(db: Db): Promise<"copy" | "rows"> {
+  const pool = db.pool;
+  if (!pool) return Promise.resolve("rows");
+  let ok = stagePrivilege.get(pool);
+  if (!ok) {
+    ok = pool
+      .query<{ ok: boolean }>("SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok")
+      .then((r) => r.rows[0]?.ok === true);
+    ok.catch(() => stagePrivilege.delete(pool)); // asked again next time
+    stagePrivilege.set(pool, ok);
+  }
+  return ok.then((yes) => (yes ? "copy" : "rows"));
+}
+
 /** Writes a batch of spans and rolls their executions up from the stored spans, in one transaction. */
 export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promise<{ executionIds: string[] }> {
-  const job = batch.kind === "spans" ? toSpanJob(batch, db.pool ? "copy" : "rows") : batch;
+  const job = batch.kind === "spans" ? toSpanJob(batch, await spanJobFormat(db)) : batch;
   const contexts = job.executions;
   if (job.count === 0) return { executionIds: [] };
 
