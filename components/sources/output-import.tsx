@@ -3,7 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { FileJson, Upload } from "lucide-react";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import type { ApiErrorBody } from "@/lib/contracts/common";
 import { OUTPUT_FILE_NAME_HEADER, OUTPUT_TRACE_MAX_BYTES, type OutputIngestResult } from "@/lib/contracts/output";
 import { formatNumber } from "@/lib/format";
@@ -89,6 +89,11 @@ export function OutputImport() {
     await queryClient.invalidateQueries({ queryKey: ["executions"] });
   };
 
+  // The file input exists once the page is interactive: hydration replaces the server-rendered
+  // one, so files picked on it before then were silently dropped.
+  const [interactive, setInteractive] = useState(false);
+  useEffect(() => setInteractive(true), []);
+
   const imported = items.filter((i) => i.state.status === "imported").length;
   const failed = items.filter((i) => i.state.status === "failed").length;
 
@@ -120,19 +125,21 @@ export function OutputImport() {
           Drop Output trace files here (<code className="font-mono text-xs">logs/runs/…/*.json</code>), or{" "}
           <span className="text-indigo-600 underline dark:text-indigo-400">choose files</span>.
         </span>
-        <input
-          id="output-trace-files"
-          type="file"
-          accept=".json,application/json"
-          multiple
-          className="sr-only"
-          aria-label="Output trace files"
-          onChange={(e) => {
-            const files = [...(e.target.files ?? [])];
-            e.target.value = "";
-            if (files.length > 0) void importFiles(files);
-          }}
-        />
+        {interactive && (
+          <input
+            id="output-trace-files"
+            type="file"
+            accept=".json,application/json"
+            multiple
+            className="sr-only"
+            aria-label="Output trace files"
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])];
+              e.target.value = "";
+              if (files.length > 0) void importFiles(files);
+            }}
+          />
+        )}
       </label>
 
       {items.length > 0 && (

@@ -66,3 +66,28 @@ test("Output trace files dropped on Settings › Sources become linked execution
     await expect(page.getByTestId("run-chain").getByRole("link", { name: "previous run" })).toBeVisible();
   });
 });
+
+test("the file picker appears once the page is interactive (a file picked earlier would be lost)", async ({ page }) => {
+  const workflowId = `e2e-early-${unique()}`;
+  const [run] = continuedAsNewRuns(workflowId, [`${workflowId}-r1`], Date.now() - 60_000);
+  // Hold the page's scripts back: the server-rendered page is there, React is not yet.
+  let release = () => {};
+  const scripts = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route("**/_next/static/**", async (route) => {
+    if (route.request().resourceType() === "script") await scripts; // stylesheets load: they block parsing
+    await route.continue();
+  });
+  await page.goto("/settings/sources", { waitUntil: "commit" });
+  await expect(page.getByTestId("output-dropzone")).toBeVisible();
+  await expect(page.getByLabel("Output trace files")).toHaveCount(0);
+  release();
+  await page.getByLabel("Output trace files").setInputFiles({
+    name: `2026-08-19-08-00-00-000Z_${workflowId}.json`,
+    mimeType: "application/json",
+    buffer: Buffer.from(JSON.stringify(run)),
+  });
+  await expect(page.getByTestId("output-import-file")).toHaveCount(1);
+  await expect(page.getByTestId("output-import-summary")).toContainText("1 imported, 0 failed");
+});
