@@ -5,9 +5,14 @@ import { CodeBlock } from "../ui/copy-button";
 
 /** The newcomer's first step: where to send traces, as a ready curl command. */
 export function FirstTraceHelp({ canCreateKeys }: { canCreateKeys: boolean }) {
+  // Both differ between the server's render and the browser's: set after hydration, so the two
+  // renders match (a mismatch makes React discard the server's HTML and render the page again).
   const [origin, setOrigin] = useState("http://127.0.0.1:3000");
-  useEffect(() => setOrigin(window.location.origin), []);
-  const now = new Date().toISOString();
+  const [now, setNow] = useState("2026-01-01T00:00:00.000Z");
+  useEffect(() => {
+    setOrigin(window.location.origin);
+    setNow(new Date().toISOString());
+  }, []);
   const curl = `curl -X POST ${origin}/api/v1/runtime/v1/observability/traces \\
   -H "Authorization: Bearer <YOUR_API_KEY>" \\
   -H "Content-Type: application/json" \\

@@ -89,8 +89,8 @@ export function OutputImport() {
     await queryClient.invalidateQueries({ queryKey: ["executions"] });
   };
 
-  // The file input exists once the page is interactive: hydration replaces the server-rendered
-  // one, so files picked on it before then were silently dropped.
+  // The file input exists once the page is interactive: files picked on a server-rendered input
+  // before then raise a change event React never sees, and were silently ignored.
   const [interactive, setInteractive] = useState(false);
   useEffect(() => setInteractive(true), []);
 

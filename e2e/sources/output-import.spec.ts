@@ -67,7 +67,9 @@ test("Output trace files dropped on Settings › Sources become linked execution
   });
 });
 
-test("the file picker appears once the page is interactive (a file picked earlier would be lost)", async ({ page }) => {
+test("the file picker appears once the page is interactive (a file picked earlier would be ignored)", async ({
+  page,
+}) => {
   const workflowId = `e2e-early-${unique()}`;
   const [run] = continuedAsNewRuns(workflowId, [`${workflowId}-r1`], Date.now() - 60_000);
   // Hold the page's scripts back: the server-rendered page is there, React is not yet.
