@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { at, createApiKey, sendTraces, unique } from "../support/seed.ts";
 
 // A page whose server and browser renders differ makes React throw away the server's HTML and render
 // everything again (a flash, lost input, and a "Minified React error #418" on the page).
@@ -15,11 +16,42 @@ const PAGES = [
   "/settings/account",
 ];
 
-test("every portal page hydrates without errors", async ({ page }) => {
+// A browser elsewhere than the server: dates and numbers formatted on both sides must agree.
+test.use({ timezoneId: "America/Sao_Paulo", locale: "pt-BR" });
+
+test("every portal page hydrates without errors", async ({ page, request }) => {
+  // An execution with a conversation, so the detail pages have something to render.
+  const run = unique();
+  const key = await createApiKey(page, `hydration-${run}`);
+  await sendTraces(request, key, [
+    {
+      id: `h-${run}`,
+      executionId: `h-${run}`,
+      type: "agent_execution",
+      name: "hydrate",
+      agent: "shell",
+      threadId: `h-thread-${run}`,
+      startedAt: at(0),
+      endedAt: at(500),
+      input: { q: "oi" },
+      output: { a: "olá" },
+    },
+    {
+      id: `h-${run}-m1`,
+      executionId: `h-${run}`,
+      parentId: `h-${run}`,
+      type: "conversation_message",
+      name: "user",
+      startedAt: at(10),
+      endedAt: at(10),
+      message: { role: "user", content: "oi" },
+    },
+  ]);
+
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
-  for (const path of PAGES) {
-    await page.goto(path);
+  for (const path of [...PAGES, `/executions/h-${run}`, `/threads/h-thread-${run}`]) {
+    expect((await page.goto(path))?.status(), path).toBe(200);
     await page.waitForLoadState("networkidle");
   }
   expect(errors).toEqual([]);
