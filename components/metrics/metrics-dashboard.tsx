@@ -25,7 +25,8 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
   const { width, containerRef, mounted } = useContainerWidth();
   const [builder, setBuilder] = useState<{ card?: MetricCard } | null>(null);
   const [refreshKey, setRefreshKey] = useState(0);
-  const [updatedAt, setUpdatedAt] = useState(() => new Date());
+  // Set in the browser only: a time rendered on the server would not match the browser's render.
+  const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
   const catalog = useQuery({
     queryKey: ["catalog", agent],
     queryFn: () => api<{ events: CatalogEvent[] }>(`/api/v1/metrics/catalog?agent=${encodeURIComponent(agent!)}`),
@@ -122,7 +123,7 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
           ))}
         </nav>
         <span className="ml-auto text-xs text-zinc-500" data-testid="updated-at">
-          Updated {updatedAt.toLocaleTimeString()}
+          {updatedAt && `Updated ${updatedAt.toLocaleTimeString()}`}
         </span>
         {canEdit && (
           <Button size="sm" onClick={() => setBuilder({})} disabled={!catalog.data?.events.length}>

@@ -47,10 +47,16 @@ test("every portal page hydrates without errors", async ({ page, request }) => {
       message: { role: "user", content: "oi" },
     },
   ]);
+  // And a business event, so Metrics shows its dashboard rather than the empty state.
+  const events = await request.post("/api/v1/runtime/v1/observability/events", {
+    headers: { authorization: `Bearer ${key}` },
+    data: { events: [{ agent: "shell", name: "hydration_checked", properties: { ok: true } }] },
+  });
+  expect((await events.json()).accepted).toBe(1);
 
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(`${page.url()}: ${e.message}`));
-  for (const path of [...PAGES, `/executions/h-${run}`, `/threads/h-thread-${run}`]) {
+  for (const path of [...PAGES, "/metrics?agent=shell", `/executions/h-${run}`, `/threads/h-thread-${run}`]) {
     expect((await page.goto(path))?.status(), path).toBe(200);
     await page.waitForLoadState("networkidle");
   }
