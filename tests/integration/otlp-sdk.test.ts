@@ -130,7 +130,10 @@ describe("OpenTelemetry SDK -> OTLP/HTTP -> running portal", () => {
     const deadline = Date.now() + 20_000;
     for (;;) {
       const { status, body } = await get(`/api/v1/runtime/v1/observability/executions/${traceId}/details`);
-      if ((status === 200 && body.tracesTotal >= count) || Date.now() > deadline) return body;
+      // Both reads must have caught up: the spans and the execution row are two statements, so
+      // while batches still commit the second can see a batch the first did not.
+      const done = status === 200 && body.tracesTotal >= count && body.execution.spanCount >= count;
+      if (done || Date.now() > deadline) return body;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
