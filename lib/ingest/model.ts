@@ -67,6 +67,18 @@ export type ExecutionContext = {
   external_id: string | null;
 };
 
+/** An execution context's ids, all empty: adapters spread this, then set what their format carries. */
+export function emptyContextFields(): Omit<ExecutionContext, "execution_id" | "agent" | "agent_from_root"> {
+  return {
+    thread_id: null,
+    session_id: null,
+    company_id: null,
+    identify_type: null,
+    identify_value: null,
+    external_id: null,
+  };
+}
+
 export type EventRow = {
   id: string;
   agent: string;

@@ -4,7 +4,7 @@ import { makeData } from "@/bench/data";
 import { parseTraceRecordFast, type TraceRecord, ZTraceRecord } from "@/lib/contracts/ingest";
 import { type Db, openDatabase } from "@/lib/db/client";
 import { createTestDb, type TestDb, testServerUrl } from "@/tests/helpers/db";
-import type { SpanBatch, SpanRow } from "./model";
+import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanRow } from "./model";
 import { buildSpanBatch, validateItems } from "./pipeline";
 import { executionContexts, mapTraceRecord } from "./sources/sdk";
 import { clearAgentCache, spanJobFormat, toSpanJob, writeEventBatch, writeSpanBatch } from "./write";
@@ -15,29 +15,17 @@ function batch(from: number, count: number): SpanBatch {
   const spans: SpanRow[] = [];
   for (let i = from; i < from + count; i++)
     spans.push({
+      ...emptySpanFields(),
       id: `s${i}`,
       execution_id: `e${i}`,
       parent_id: null,
       type: "agent_execution",
       name: `run ${i}`,
-      step_type: null,
       status: "success",
       started_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString(),
       ended_at: new Date(Date.UTC(2026, 0, 1, 0, 0, 1, i)).toISOString(),
       input: { question: "q".repeat(200) },
       output: { answer: "a".repeat(200) },
-      metadata: null,
-      error: null,
-      llm: null,
-      llm_model: null,
-      tokens_input: null,
-      tokens_output: null,
-      tokens_total: null,
-      http_method: null,
-      http_url: null,
-      http_status: null,
-      message: null,
-      message_role: null,
     });
   return {
     kind: "spans",
@@ -48,12 +36,7 @@ function batch(from: number, count: number): SpanBatch {
       execution_id: s.execution_id,
       agent: "default",
       agent_from_root: false,
-      thread_id: null,
-      session_id: null,
-      company_id: null,
-      identify_type: null,
-      identify_value: null,
-      external_id: null,
+      ...emptyContextFields(),
     })),
   };
 }

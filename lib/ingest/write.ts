@@ -152,11 +152,11 @@ const COPY_SPAN_STAGE = `COPY ${SPAN_STAGE} (${SPAN_COPY_COLUMNS.map(([name]) =>
 /** Every column a resent span replaces, as assignments from `src` (EXCLUDED, or a batch row `r`). */
 const spanAssignments = (src: string) =>
   [
-    ...SPAN_COPY_COLUMNS.filter(([name]) => name !== "id").map(([name]) => `${name} = ${src}.${name}`),
+    ...SPAN_COPY_COLUMNS.filter(([name]) => name !== "id").map(
+      ([name]) => `${name} = ${src}.${name}${name === "status" ? `::"RunStatus"` : ""}`,
+    ),
     "received_at = now()",
-  ]
-    .join(", ")
-    .replace(`status = ${src}.status`, `status = ${src}.status::"RunStatus"`);
+  ].join(", ");
 
 /**
  * Inserts spans read from `from` (an expression yielding SPAN_COLUMNS as `r`), or replaces them

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SpanBatch, SpanRow } from "@/lib/ingest/model";
-import { emptySpanFields } from "@/lib/ingest/model";
+import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanRow } from "@/lib/ingest/model";
 import { clearAgentCache, writeSpanBatch } from "@/lib/ingest/write";
 import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import { clearOrderCache, getExecutionDetails, getExecutionOutline } from "./details";
@@ -34,12 +33,7 @@ function batch(spans: SpanRow[]): SpanBatch {
         execution_id: EX,
         agent: "default",
         agent_from_root: false,
-        thread_id: null,
-        session_id: null,
-        company_id: null,
-        identify_type: null,
-        identify_value: null,
-        external_id: null,
+        ...emptyContextFields(),
       },
     ],
   };

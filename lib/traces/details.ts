@@ -71,8 +71,8 @@ export function toSpan(r: SpanRecord, depth: number): Span {
  * One page of an execution's spans in depth-first order. The order is computed from narrow
  * columns over the whole execution; payload columns are read only for the page.
  */
-async function spanPage(db: Db, workspaceId: string, executionId: string, offset: number, limit: number) {
-  const ordered = await orderedOutline(db, workspaceId, executionId);
+async function spanPage(db: Db, execution: Execution, workspaceId: string, offset: number, limit: number) {
+  const ordered = await orderedOutline(db, workspaceId, execution);
   const page = ordered.slice(offset, offset + limit);
   // Raw rows: for a page of 1,000 spans with payloads the ORM's per-row work cost more than the query.
   const rows = page.length
@@ -98,7 +98,7 @@ export async function getExecutionDetails(
 ): Promise<ExecutionDetails> {
   const execution = await getExecution(db, workspaceId, executionId);
   if (!execution) throw new NotFoundError("execution_not_found", "No execution with this id.");
-  const { traces, total } = await spanPage(db, workspaceId, executionId, page.offset, page.limit);
+  const { traces, total } = await spanPage(db, execution, workspaceId, page.offset, page.limit);
   return {
     execution,
     traces,
@@ -170,14 +170,19 @@ function cacheOrder(key: string, version: string, rows: OrderedOutline): void {
  * Every span of an execution in depth-first order, from narrow columns only (one index range
  * scan, raw rows: no ORM objects for 100,000 spans). Pages of both read APIs slice it.
  */
-async function orderedOutline(db: Db, workspaceId: string, executionId: string): Promise<OrderedOutline> {
-  // Read before the spans: a write committed in between leaves a newer order under an older
-  // version, which the next request only recomputes.
-  const [v] = await db.prisma.$queryRawUnsafe<{ version: string }[]>(
-    `SELECT xmin::text || ':' || span_count AS version FROM executions WHERE workspace_id = $1 AND id = $2`,
-    workspaceId,
-    executionId,
-  );
+async function orderedOutline(db: Db, workspaceId: string, execution: Execution): Promise<OrderedOutline> {
+  const executionId = execution.id;
+  // Small executions are not cached: no version to read. Otherwise read it before the spans: a
+  // write committed in between leaves a newer order under an older version, which the next
+  // request only recomputes.
+  const [v] =
+    execution.spanCount < ORDER_CACHE_MIN_SPANS
+      ? []
+      : await db.prisma.$queryRawUnsafe<{ version: string }[]>(
+          `SELECT xmin::text || ':' || span_count AS version FROM executions WHERE workspace_id = $1 AND id = $2`,
+          workspaceId,
+          executionId,
+        );
   const key = `${workspaceId}\u0000${executionId}`;
   const hit = orderCache.entries.get(key);
   if (hit && v && hit.version === v.version) {
@@ -214,7 +219,7 @@ export async function getExecutionOutline(
 ): Promise<ExecutionOutline> {
   const execution = await getExecution(db, workspaceId, executionId);
   if (!execution) throw new NotFoundError("execution_not_found", "No execution with this id.");
-  const ordered = await orderedOutline(db, workspaceId, executionId);
+  const ordered = await orderedOutline(db, workspaceId, execution);
   const slice = ordered.slice(page.offset, page.offset + page.limit);
   const spans: OutlineSpan[] = slice.map((r) => ({
     id: r.id,

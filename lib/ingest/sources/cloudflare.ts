@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { type CloudflareHeaders, type CloudflareTraceItem, ZCloudflareTraceItem } from "../../contracts/cloudflare.ts";
-import { type ExecutionContext, emptySpanFields, type SpanRow } from "../model.ts";
+import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
 
 /**
  * Cloudflare tail Workers -> the ingest model. One TraceItem (one invocation of a Worker) is one
@@ -432,12 +432,7 @@ export function mapCloudflareTraceItem(raw: CloudflareTraceItem, receivedAt: Dat
       execution_id: executionId,
       agent,
       agent_from_root: true,
-      thread_id: null,
-      session_id: null,
-      company_id: null,
-      identify_type: null,
-      identify_value: null,
-      external_id: null,
+      ...emptyContextFields(),
     },
   };
 }

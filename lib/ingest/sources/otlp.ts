@@ -9,7 +9,7 @@ import {
   SPAN_KINDS,
   STATUS_CODE_ERROR,
 } from "../../contracts/otlp.ts";
-import { type ExecutionContext, emptySpanFields, type SpanRow } from "../model.ts";
+import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
 import { DEFAULT_AGENT } from "./sdk.ts";
 
 /**
@@ -478,12 +478,9 @@ function executionContexts(placed: Placed[]): ExecutionContext[] {
       execution_id: executionId,
       agent: clip(str(head.resource["service.name"]), MAX_CONTEXT) ?? DEFAULT_AGENT,
       agent_from_root: !!root && !!str(root.resource["service.name"]),
+      ...emptyContextFields(),
       thread_id: pick("gen_ai.conversation.id") ?? session,
       session_id: session,
-      company_id: null,
-      identify_type: null,
-      identify_value: null,
-      external_id: null,
     };
   });
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { OutputNode } from "../../contracts/output.ts";
-import { type ExecutionContext, emptySpanFields, type SpanRow } from "../model.ts";
+import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
 
 export type { OutputNode };
 
@@ -170,11 +170,7 @@ export function mapOutputTrace(
         execution_id: executionId,
         agent: root.name || "output",
         agent_from_root: true,
-        thread_id: null,
-        session_id: null,
-        company_id: null,
-        identify_type: null,
-        identify_value: null,
+        ...emptyContextFields(),
         external_id: workflowId,
       },
     ],
