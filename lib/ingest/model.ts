@@ -118,8 +118,12 @@ export type SpanRowsJob = SpanJobBase & {
 /** Rows as `COPY … FROM STDIN` text (Postgres). */
 export type SpanCopyJob = SpanJobBase & {
   kind: "span_copy";
-  /** COPY text format, columns as SPAN_COPY_COLUMNS (lib/ingest/serialize.ts). */
+  /**
+   * COPY text format (lib/ingest/serialize.ts): with `layout: 2`, columns `workspace_id` and then
+   * SPAN_COPY_COLUMNS; without it (jobs queued by earlier versions), SPAN_COPY_COLUMNS only.
+   */
   copy: string;
+  layout?: 2;
 };
 export type SpanJob = SpanRowsJob | SpanCopyJob;
 export type EventBatch = { kind: "events"; workspaceId: string; events: EventRow[] };

@@ -107,17 +107,36 @@ function copyJson(value: unknown): string {
 const copyNullable = (s: string | null | undefined) => (s === null || s === undefined ? "\\N" : copyText(s));
 const copyInt = (n: number | null | undefined) => (n === null || n === undefined ? "\\N" : `${n}`);
 
-/** One span as a line of COPY text, columns in SPAN_COPY_COLUMNS order. */
-function copyLine(r: SpanRow): string {
-  return `${copyText(r.id)}\t${copyText(r.execution_id)}\t${copyNullable(r.parent_id)}\t${copyText(r.type)}\t${copyText(r.name)}\t${copyNullable(r.step_type)}\t${copyText(r.status)}\t${copyText(r.started_at)}\t${copyNullable(r.ended_at)}\t${copyJson(r.input)}\t${copyJson(r.output)}\t${copyJson(r.metadata)}\t${copyJson(r.error)}\t${copyJson(r.llm)}\t${copyNullable(r.llm_model)}\t${copyInt(r.tokens_input)}\t${copyInt(r.tokens_output)}\t${copyInt(r.tokens_total)}\t${copyNullable(r.http_method)}\t${copyNullable(r.http_url)}\t${copyInt(r.http_status)}\t${copyJson(r.message)}\t${copyNullable(r.message_role)}\n`;
+/** One span as a line of COPY text: the workspace id, then the columns in SPAN_COPY_COLUMNS order. */
+function copyLine(workspace: string, r: SpanRow): string {
+  return `${workspace}\t${copyText(r.id)}\t${copyText(r.execution_id)}\t${copyNullable(r.parent_id)}\t${copyText(r.type)}\t${copyText(r.name)}\t${copyNullable(r.step_type)}\t${copyText(r.status)}\t${copyText(r.started_at)}\t${copyNullable(r.ended_at)}\t${copyJson(r.input)}\t${copyJson(r.output)}\t${copyJson(r.metadata)}\t${copyJson(r.error)}\t${copyJson(r.llm)}\t${copyNullable(r.llm_model)}\t${copyInt(r.tokens_input)}\t${copyInt(r.tokens_output)}\t${copyInt(r.tokens_total)}\t${copyNullable(r.http_method)}\t${copyNullable(r.http_url)}\t${copyInt(r.http_status)}\t${copyJson(r.message)}\t${copyNullable(r.message_role)}\n`;
 }
 
 /**
- * Span rows in the text format of `COPY … FROM STDIN`, columns as SPAN_COPY_COLUMNS, strings
+ * Span rows in the text format of `COPY … FROM STDIN`, columns `workspace_id` and then
+ * SPAN_COPY_COLUMNS (the layout of `spans` itself, so the writer can copy straight into it), strings
  * Postgres would reject cleaned.
  */
-export function spanCopyText(rows: readonly SpanRow[]): string {
+export function spanCopyText(workspaceId: string, rows: readonly SpanRow[]): string {
+  const workspace = copyText(workspaceId);
   let out = "";
-  for (const r of rows) out += copyLine(r);
+  for (const r of rows) out += copyLine(workspace, r);
+  return out;
+}
+
+/**
+ * COPY text of a job queued before lines started with the workspace id (SpanCopyJob.layout absent),
+ * in today's layout.
+ */
+export function withWorkspaceColumn(workspaceId: string, copy: string): string {
+  const workspace = `${copyText(workspaceId)}\t`;
+  let out = "";
+  let start = 0;
+  while (start < copy.length) {
+    const end = copy.indexOf("\n", start);
+    const stop = end < 0 ? copy.length : end + 1;
+    out += workspace + copy.slice(start, stop);
+    start = stop;
+  }
   return out;
 }

@@ -6,8 +6,17 @@ import { type Db, openDatabase } from "@/lib/db/client";
 import { createTestDb, type TestDb, testServerUrl } from "@/tests/helpers/db";
 import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanRow } from "./model";
 import { buildSpanBatch, validateItems } from "./pipeline";
+import { withWorkspaceColumn } from "./serialize";
 import { executionContexts, mapTraceRecord } from "./sources/sdk";
-import { clearAgentCache, spanJobFormat, toSpanJob, writeEventBatch, writeSpanBatch } from "./write";
+import {
+  clearAgentCache,
+  resolveAgents,
+  spanJobFormat,
+  toSpanJob,
+  withTransaction,
+  writeEventBatch,
+  writeSpanBatch,
+} from "./write";
 
 const WS = "ws_write_test";
 
@@ -41,7 +50,7 @@ function batch(from: number, count: number): SpanBatch {
   };
 }
 
-/** The plan Postgres caches for the foreign-key lookup each inserted span makes (spans -> executions). */
+/** The plan Postgres caches for a lookup of one execution by its key (as the writer's statements make). */
 async function lookupPlan(db: TestDb): Promise<string> {
   const steps = [
     "PREPARE runlens_fk_lookup(text, text) AS SELECT 1 FROM ONLY executions x WHERE workspace_id = $1 AND id = $2 FOR KEY SHARE OF x",
@@ -95,6 +104,25 @@ describe("span writer on a young database", () => {
     );
     expect(rollup).toEqual({ n: 700, spans: 700 });
   }, 60_000);
+
+  it("remembers an agent id only once the transaction that created it has committed", async () => {
+    // A batch whose transaction rolls back (a deadlock, a direct COPY refused...) created its
+    // agent in vain: the next attempt must create it again, not reuse the id of a row that is gone.
+    await expect(
+      withTransaction(db, async (tx) => {
+        await resolveAgents(tx, WS, ["rolled-back agent"]);
+        throw new Error("rolled back");
+      }),
+    ).rejects.toThrow("rolled back");
+    const b = batch(20_000, 2);
+    for (const c of b.executions) c.agent = "rolled-back agent";
+    await writeSpanBatch(db, b);
+    const [agent] = await db.prisma.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM executions e JOIN agents a ON a.id = e.agent_id
+        WHERE e.workspace_id = '${WS}' AND a.name = 'rolled-back agent'`,
+    );
+    expect(agent.n).toBe(2);
+  });
 
   it("concurrent batches of one execution roll it up from all their spans (no lost update)", async () => {
     // One span per batch, all of execution "shared", written at once (as concurrent OTLP exports
@@ -151,20 +179,47 @@ describe("span rows as COPY text and as JSON", () => {
   }
 
   it.runIf(!!process.env.TEST_DATABASE_URL || !!process.env.DATABASE_URL)(
-    "store the same spans and executions whether rows travel as COPY text or as JSON",
+    "store the same spans and executions whether rows travel as COPY text or as JSON, new or resent",
     async () => {
       const copy = toSpanJob(await sdkBatch("ws_copy", 1500), "copy");
       const rows = toSpanJob(await sdkBatch("ws_rows", 1500), "rows");
       expect(copy.kind).toBe("span_copy");
       expect(rows.kind).toBe("span_rows");
-      await writeSpanBatch(db, copy);
-      await writeSpanBatch(db, rows);
-      await writeSpanBatch(db, copy); // resent: still the same
+      // New spans go straight into `spans`.
+      expect((await writeSpanBatch(db, copy)).via).toBe("copy");
+      expect((await writeSpanBatch(db, rows)).via).toBe("json");
+      const first = await stored(db, "ws_copy");
+      expect(first).toEqual(await stored(db, "ws_rows"));
+      // Resent: the direct COPY fails on the stored spans and the batch is merged instead, with
+      // the same result; later batches of that workspace and source merge right away for a while.
+      expect((await writeSpanBatch(db, copy)).via).toBe("stage");
+      expect((await writeSpanBatch(db, copy)).via).toBe("stage");
       const a = await stored(db, "ws_copy");
       const b = await stored(db, "ws_rows");
       expect(a.spans).toHaveLength(1500);
       expect(a.executions.length).toBeGreaterThan(30);
       expect(a).toEqual(b);
+      expect(a).toEqual(first);
+    },
+  );
+
+  it.runIf(!!process.env.TEST_DATABASE_URL || !!process.env.DATABASE_URL)(
+    "writes COPY jobs queued before lines began with the workspace id",
+    async () => {
+      for (const ws of ["ws_old", "ws_new"])
+        await db.prisma.$executeRawUnsafe(`INSERT INTO workspaces (id, name, slug) VALUES ('${ws}', 'W', '${ws}')`);
+      const job = toSpanJob(await sdkBatch("ws_old", 300), "copy");
+      if (job.kind !== "span_copy") throw new Error("expected a COPY job");
+      // The earlier layout: the same lines without their first column.
+      const old = { ...job, copy: job.copy.replace(/^ws_old\t/gm, ""), layout: undefined };
+      expect(old.copy.split("\n")).toHaveLength(301);
+      expect(old.copy.startsWith("ws_old")).toBe(false);
+      expect(withWorkspaceColumn("ws_old", old.copy)).toBe(job.copy);
+      await writeSpanBatch(db, old);
+      await writeSpanBatch(db, toSpanJob(await sdkBatch("ws_new", 300), "copy"));
+      const got = await stored(db, "ws_old");
+      expect(got.spans).toHaveLength(300);
+      expect(got).toEqual(await stored(db, "ws_new"));
     },
   );
 
@@ -301,6 +356,57 @@ describe("a span resent under another execution", () => {
       { id: e1, span_count: 0, tokens_total: 0 },
       { id: e2, span_count: 3, tokens_total: 10 },
     ]);
+  });
+});
+
+describe("spans and their execution (no foreign key between them)", () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await createTestDb();
+    clearAgentCache();
+    for (const ws of ["ws_del_a", "ws_del_b"])
+      await db.prisma.$executeRawUnsafe(`INSERT INTO workspaces (id, name, slug) VALUES ('${ws}', 'W', '${ws}')`);
+  });
+  afterAll(async () => {
+    clearAgentCache();
+    await db.drop();
+  });
+
+  const spansOf = async (ws: string) =>
+    (
+      await db.prisma.$queryRawUnsafe<{ execution_id: string }[]>(
+        `SELECT execution_id FROM spans WHERE workspace_id = $1 ORDER BY execution_id`,
+        ws,
+      )
+    ).map((r) => r.execution_id);
+  const twoSpansEach = (ws: string, from: number): SpanBatch => {
+    const b = batch(from, 3);
+    b.workspaceId = ws;
+    b.spans.push(...b.spans.map((s) => ({ ...s, id: `${s.id}-child`, parent_id: s.id, type: "tool_call" })));
+    return b;
+  };
+
+  it("go when their execution is deleted, and when their workspace is", async () => {
+    await writeSpanBatch(db, twoSpansEach("ws_del_a", 0));
+    await writeSpanBatch(db, twoSpansEach("ws_del_b", 0));
+    expect(await spansOf("ws_del_a")).toEqual(["e0", "e0", "e1", "e1", "e2", "e2"]);
+
+    await db.prisma.$executeRawUnsafe(`DELETE FROM executions WHERE workspace_id = 'ws_del_a' AND id IN ('e0', 'e2')`);
+    expect(await spansOf("ws_del_a")).toEqual(["e1", "e1"]);
+    expect(await spansOf("ws_del_b")).toEqual(["e0", "e0", "e1", "e1", "e2", "e2"]); // same ids, other workspace
+
+    await db.prisma.$executeRawUnsafe(`DELETE FROM workspaces WHERE id = 'ws_del_a'`);
+    expect(await spansOf("ws_del_a")).toEqual([]);
+    expect(await spansOf("ws_del_b")).toHaveLength(6);
+
+    await db.prisma.$executeRawUnsafe(`TRUNCATE executions CASCADE`);
+    expect(await spansOf("ws_del_b")).toEqual([]);
+  });
+
+  it("a batch must carry the context of every span's execution (the writer creates it)", () => {
+    const b = twoSpansEach("ws_del_b", 10);
+    b.executions = b.executions.filter((c) => c.execution_id !== "e11");
+    expect(() => toSpanJob(b, "rows")).toThrow(/execution "e11"/);
   });
 });
 

@@ -4,13 +4,14 @@ import type { Db } from "../db/index.ts";
 import { applyRollupDelta } from "../metrics/rollups.ts";
 import { processGlobal } from "../process-global.ts";
 import type { EventBatch, ExecutionContext, SpanBatch, SpanJob, SpanRow } from "./model.ts";
-import { cleanRows, cleanString, rowsJson, SPAN_COPY_COLUMNS, spanCopyText } from "./serialize.ts";
+import { cleanRows, cleanString, rowsJson, SPAN_COPY_COLUMNS, spanCopyText, withWorkspaceColumn } from "./serialize.ts";
 
 /**
  * Bulk writers of the ingest pipeline. A batch is a handful of statements whatever its size: each
  * takes the whole batch as one JSON parameter expanded by jsonb_to_recordset, except the spans
- * themselves on Postgres, which arrive by COPY into a stage table. Writes are idempotent by primary
- * key (workspace_id, id): a resent span or event replaces.
+ * themselves on Postgres, which arrive by COPY (straight into `spans` while none of them is stored
+ * yet, else into a stage table to merge from). Writes are idempotent by primary key
+ * (workspace_id, id): a resent span or event replaces.
  */
 
 /** The statements of one transaction: raw SQL with $n parameters. */
@@ -20,6 +21,8 @@ export type SqlTx = {
   query<R>(sql: string, ...params: unknown[]): Promise<R[]>;
   /** `COPY … FROM STDIN` of text-format data; Postgres only (undefined on PGlite). */
   copyFrom?(sql: string, data: string): Promise<void>;
+  /** Runs `fn` once the transaction has committed (never if it rolls back). */
+  afterCommit(fn: () => void): void;
 };
 
 const TX_TIMEOUT_MS = 60_000;
@@ -47,15 +50,22 @@ function statementName(sql: string): string {
  */
 export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>): Promise<T> {
   const pool = db.pool;
+  const committed: (() => void)[] = [];
+  const afterCommit = (f: () => void) => {
+    committed.push(f);
+  };
   if (!pool) {
-    return db.prisma.$transaction(
+    const result = await db.prisma.$transaction(
       (tx) =>
         fn({
           exec: (sql, ...params) => tx.$executeRawUnsafe(sql, ...params),
           query: <R>(sql: string, ...params: unknown[]) => tx.$queryRawUnsafe<R[]>(sql, ...params),
+          afterCommit,
         }),
       { timeout: TX_TIMEOUT_MS, maxWait: 30_000 },
     );
+    for (const f of committed) f();
+    return result;
   }
   const client = await pool.connect();
   let broken: Error | undefined;
@@ -77,8 +87,10 @@ export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>):
             stream.on("finish", resolve); // after Postgres confirmed the COPY
             stream.end(data);
           }),
+        afterCommit,
       });
       await client.query("COMMIT");
+      for (const f of committed) f();
       return result;
     } catch (e) {
       await client.query("ROLLBACK").catch((re: Error) => {
@@ -93,7 +105,10 @@ export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>):
 
 const agentIds = processGlobal("__runlensAgentIds", () => new Map<string, string>());
 
-/** Agent ids by name, created on first sight. Agents are never renamed, so ids are cached. */
+/**
+ * Agent ids by name, created on first sight. Agents are never renamed, so ids are cached, once the
+ * transaction that created or read them has committed (a rolled-back one may have created them).
+ */
 export async function resolveAgents(tx: SqlTx, workspaceId: string, names: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const missing: string[] = [];
@@ -116,10 +131,10 @@ export async function resolveAgents(tx: SqlTx, workspaceId: string, names: strin
     workspaceId,
     JSON.stringify(missing),
   );
-  for (const r of found) {
-    agentIds.set(`${workspaceId}\u0000${r.name}`, r.id);
-    out.set(r.name, r.id);
-  }
+  for (const r of found) out.set(r.name, r.id);
+  tx.afterCommit(() => {
+    for (const r of found) agentIds.set(`${workspaceId}\u0000${r.name}`, r.id);
+  });
   return out;
 }
 
@@ -139,15 +154,21 @@ function lastById<T extends { id: string }>(rows: T[]): T[] {
 }
 
 const SPAN_COLUMNS = SPAN_COPY_COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ");
+/** The columns of a span job's COPY text (spanCopyText). */
+const COPY_COLUMN_LIST = `workspace_id, ${SPAN_COPY_COLUMNS.map(([name]) => name).join(", ")}`;
+
+/** A batch whose spans are all new goes straight into `spans` (received_at is its default, now()). */
+const COPY_SPANS = `COPY spans (${COPY_COLUMN_LIST}) FROM STDIN`;
 
 /**
- * Where a COPY batch lands before it is merged into `spans` (COPY cannot upsert). A temporary table
- * of the session, created on first use in each transaction (so it also works behind a transaction
- * pooler) and emptied at every commit.
+ * Where a COPY batch lands before it is merged into `spans` when some of its spans may be stored
+ * already (COPY cannot upsert). A temporary table of the session, created on first use in each
+ * transaction (so it also works behind a transaction pooler) and emptied at every commit. Its
+ * workspace_id column is not read (the merge takes the job's).
  */
 const SPAN_STAGE = "runlens_span_stage";
-const CREATE_SPAN_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SPAN_STAGE} (${SPAN_COLUMNS}) ON COMMIT DELETE ROWS`;
-const COPY_SPAN_STAGE = `COPY ${SPAN_STAGE} (${SPAN_COPY_COLUMNS.map(([name]) => name).join(", ")}) FROM STDIN`;
+const CREATE_SPAN_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SPAN_STAGE} (workspace_id text, ${SPAN_COLUMNS}) ON COMMIT DELETE ROWS`;
+const COPY_SPAN_STAGE = `COPY ${SPAN_STAGE} (${COPY_COLUMN_LIST}) FROM STDIN`;
 
 /** Every column a resent span replaces, as assignments from `src` (EXCLUDED, or a batch row `r`). */
 const spanAssignments = (src: string) =>
@@ -210,7 +231,11 @@ export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
     const prev = firstStart.get(s.execution_id);
     if (!prev || s.started_at < prev) firstStart.set(s.execution_id, s.started_at);
   }
-  const executions = [...new Map(batch.executions.map((c) => [c.execution_id, c])).values()]
+  const byId = new Map(batch.executions.map((c) => [c.execution_id, c]));
+  // spans has no foreign key to executions: the writer creates every span's execution itself.
+  for (const id of firstStart.keys())
+    if (!byId.has(id)) throw new Error(`Span batch without the context of its execution ${JSON.stringify(id)}.`);
+  const executions = [...byId.values()]
     .filter((c) => firstStart.has(c.execution_id))
     .sort((a, b) => (a.execution_id < b.execution_id ? -1 : 1))
     .map((c) => ({ ...c, started_at: firstStart.get(c.execution_id)! }));
@@ -221,7 +246,7 @@ export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
     count: spans.length,
   };
   return format === "copy"
-    ? { kind: "span_copy", ...base, copy: spanCopyText(spans) }
+    ? { kind: "span_copy", ...base, copy: spanCopyText(batch.workspaceId, spans), layout: 2 }
     : { kind: "span_rows", ...base, rows: rowsJson(spans) };
 }
 
@@ -246,12 +271,56 @@ export function spanJobFormat(db: Db): Promise<"copy" | "rows"> {
   return ok.then((yes) => (yes ? "copy" : "rows"));
 }
 
-/** Writes a batch of spans and rolls their executions up from the stored spans, in one transaction. */
-export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promise<{ executionIds: string[] }> {
-  const job = batch.kind === "spans" ? toSpanJob(batch, await spanJobFormat(db)) : batch;
-  const contexts = job.executions;
-  if (job.count === 0) return { executionIds: [] };
+/**
+ * Where a batch's spans conflicted with stored ones lately (a source that sends a span again as it
+ * progresses, or retries): key (workspace and source) -> until when such batches skip the direct
+ * COPY, which would fail and be redone as a merge.
+ */
+const mergeUntil = processGlobal("__runlensSpanMergeUntil", () => new Map<string, number>());
+const MERGE_AFTER_CONFLICT_MS = 60_000;
 
+/** Whether `e` is Postgres refusing a span that is stored already (unique violation of spans' key). */
+function isStoredSpanConflict(e: unknown): boolean {
+  const err = e as { code?: string; constraint?: string };
+  return err?.code === "23505" && err.constraint === "spans_pkey";
+}
+
+/**
+ * Writes a batch of spans and rolls their executions up from the stored spans, in one transaction.
+ * On Postgres a batch is first copied straight into `spans`, which holds as long as none of its spans
+ * is stored yet (the usual case: a span is sent once, when it ends); if one is, Postgres refuses the
+ * whole COPY and the batch is written again by merging (insert, or replace), in a new transaction.
+ */
+export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promise<SpanWriteResult> {
+  const job = batch.kind === "spans" ? toSpanJob(batch, await spanJobFormat(db)) : batch;
+  if (job.count === 0) return { executionIds: [], via: "json" };
+  if (job.kind === "span_rows") return writeSpans(db, job, "json");
+  const copyJob =
+    job.layout === 2 ? job : { ...job, copy: withWorkspaceColumn(job.workspaceId, job.copy), layout: 2 as const };
+  const key = `${job.workspaceId}\u0000${job.source}`;
+  const until = mergeUntil.get(key);
+  if (until === undefined || until < Date.now()) {
+    if (until !== undefined) mergeUntil.delete(key);
+    try {
+      return await writeSpans(db, copyJob, "copy");
+    } catch (e) {
+      if (!isStoredSpanConflict(e)) throw e;
+      mergeUntil.set(key, Date.now() + MERGE_AFTER_CONFLICT_MS);
+    }
+  }
+  return writeSpans(db, copyJob, "stage");
+}
+
+/**
+ * What writeSpanBatch did: the executions it rolled up, and how the spans went in. `copy`: COPY
+ * into `spans` (fails on a stored span); `stage`: COPY into the stage table, then merge; `json`:
+ * merge from the job's JSON rows.
+ */
+export type SpanWriteResult = { executionIds: string[]; via: "copy" | "stage" | "json" };
+
+/** One transaction of writeSpanBatch. */
+async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): Promise<SpanWriteResult> {
+  const contexts = job.executions;
   let movedOut: string[] = [];
   await withTransaction(db, async (tx) => {
     const agents = await resolveAgents(
@@ -281,18 +350,18 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
     await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(contexts.map((c) => c.execution_id)));
 
     // 2. Spans: insert, or replace where they stay in their execution.
-    const sql = job.kind === "span_copy" ? SPAN_SQL.stage : SPAN_SQL.json;
-    const rows = job.kind === "span_copy" ? [] : [job.rows];
+    let movedFrom: string[] = [];
     if (job.kind === "span_copy") {
       if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
-      await tx.exec(CREATE_SPAN_STAGE);
-      await tx.copyFrom(COPY_SPAN_STAGE, job.copy);
+      if (mode === "stage") await tx.exec(CREATE_SPAN_STAGE);
+      await tx.copyFrom(mode === "stage" ? COPY_SPAN_STAGE : COPY_SPANS, job.copy);
     }
-    const written = await tx.exec(sql.upsert, job.workspaceId, ...rows);
+    const sql = mode === "stage" ? SPAN_SQL.stage : SPAN_SQL.json;
+    const rows = job.kind === "span_rows" ? [job.rows] : [];
+    const written = mode === "copy" ? job.count : await tx.exec(sql.upsert, job.workspaceId, ...rows);
     // Spans resent under another execution id (rare: only those rows came back short) move, and
     // the executions they leave are rolled up too. Those are locked only now, so a deadlock with a
     // batch that locks them first is possible; Postgres then fails one batch, which is retried.
-    let movedFrom: string[] = [];
     if (written < job.count) {
       movedFrom = (await tx.query<{ id: string }>(sql.movedFrom, job.workspaceId, ...rows)).map((r) => r.id).sort();
       await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
@@ -370,7 +439,7 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
     movedOut = left.map((l) => l.execution_id);
   });
   await keepExecutionStatsFresh(db);
-  return { executionIds: [...contexts.map((c) => c.execution_id), ...movedOut] };
+  return { executionIds: [...contexts.map((c) => c.execution_id), ...movedOut], via: mode };
 }
 
 type StatsState = { stable: boolean; busy: boolean; nextCheckAt: number };
