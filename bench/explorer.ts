@@ -13,8 +13,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { type Browser, type BrowserContext, chromium, type Page } from "@playwright/test";
 import pg from "pg";
-// @ts-expect-error plain ESM script without types
-import { buildIsStale, ensureBuild, nextBin, root } from "../scripts/ensure-build.mjs";
+import { buildIsStale, ensureBuild, nextBin, root, serverNodeFlags } from "../scripts/ensure-build.mjs";
 import { freePort } from "../tests/helpers/server.ts";
 import { intOpt } from "./options.ts";
 
@@ -437,11 +436,15 @@ async function startServer(label: string, databaseUrl: string | null): Promise<S
     RUNLENS_INIT_WORKSPACE: "Bench",
   };
   let log = "";
-  const child: ChildProcess = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: buildCopy,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...serverNodeFlags, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)],
+    {
+      cwd: buildCopy,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const keep = (d: Buffer) => {
     log = (log + d.toString()).slice(-64_000);
   };

@@ -15,8 +15,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { migratePostgres } from "../lib/db/client.ts";
-// @ts-expect-error plain ESM script without types
-import { ensureBuild, nextBin, root } from "../scripts/ensure-build.mjs";
+import { ensureBuild, nextBin, root, serverNodeFlags } from "../scripts/ensure-build.mjs";
 import { freePort } from "../tests/helpers/server.ts";
 import { makeData } from "./data.ts";
 import { intOpt } from "./options.ts";
@@ -396,7 +395,7 @@ async function main() {
   const port = await freePort();
   const server = startProcess(
     "server",
-    [...profArgs("server"), nextBin, "start", "-H", "127.0.0.1", "-p", String(port)],
+    [...serverNodeFlags, ...profArgs("server"), nextBin, "start", "-H", "127.0.0.1", "-p", String(port)],
     {
       ...baseEnv,
       RUNLENS_WORKER: SERVER_WORKER,

@@ -6,6 +6,15 @@ import path from "node:path";
 
 export const root = path.resolve(import.meta.dirname, "..");
 export const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+
+/**
+ * Node flags of the portal's server process (npm start, the benchmarks, the server tests, the
+ * browser tests). Semi-spaces of 32 MB instead of V8's 16: each ingest request parses about half a
+ * megabyte of JSON and holds the objects across awaits, so with the default young generation much
+ * of it is copied by scavenges and promoted, and garbage collection took ~15% of the server's CPU.
+ * Measured in docs/performance.md (Ingest, fourth session).
+ */
+export const serverNodeFlags = ["--max-semi-space-size=32"];
 const SOURCES = [
   "app",
   "components",

@@ -2,12 +2,12 @@
 // on http://127.0.0.1:${PORT:-3000} (HOST overrides the address). Signals go to the server so it
 // can close the database cleanly.
 import { spawn } from "node:child_process";
-import { ensureBuild, nextBin, root } from "./ensure-build.mjs";
+import { ensureBuild, nextBin, root, serverNodeFlags } from "./ensure-build.mjs";
 
 if (!ensureBuild()) process.exit(1);
 const port = process.env.PORT || "3000";
 const host = process.env.HOST || "127.0.0.1";
-const child = spawn(process.execPath, [nextBin, "start", "-H", host, "-p", port], {
+const child = spawn(process.execPath, [...serverNodeFlags, nextBin, "start", "-H", host, "-p", port], {
   cwd: root,
   env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   stdio: "inherit",

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { serverNodeFlags } from "../../scripts/ensure-build.mjs";
 
 /** The repository root: the servers run from here and resolve RUNLENS_DATA_DIR against it. */
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -30,7 +31,7 @@ export const SERVER_ENV = {
 
 /** The command that serves the production build (see `npm run build`). */
 export function serverArgs(port: number): string[] {
-  return ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)];
+  return [...serverNodeFlags, "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)];
 }
 
 /** Signed-in owner, saved by auth/first-run.spec.ts for the other specs. */

@@ -3,8 +3,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-// @ts-expect-error plain ESM script without types
-import { ensureBuild, nextBin, root } from "../../scripts/ensure-build.mjs";
+import { ensureBuild, nextBin, root, serverNodeFlags } from "../../scripts/ensure-build.mjs";
 
 /** A free TCP port on the loopback address. */
 export async function freePort(): Promise<number> {
@@ -53,10 +52,14 @@ export async function startPortal(
     ...opts.env,
   };
   let log = "";
-  const child: ChildProcess = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: root,
-    env,
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...serverNodeFlags, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)],
+    {
+      cwd: root,
+      env,
+    },
+  );
   child.stdout?.on("data", (d) => (log += d));
   child.stderr?.on("data", (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
