@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import { advisoryLease } from "../db/advisory-lease.ts";
 import type { Db } from "../db/index.ts";
+import { anyOfJsonArray } from "../db/sql.ts";
 import { type Poller, startPoller } from "../server/poller.ts";
 import type { SpanRow } from "./model.ts";
 import { whenWorkspaceResolved } from "./output-workspace.ts";
@@ -106,7 +107,7 @@ export class OutputLiveReader {
     const gone = [...previous].filter((id) => !spanIds.has(id));
     if (gone.length > 0)
       await this.db.prisma.$executeRawUnsafe(
-        "DELETE FROM spans WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))",
+        `DELETE FROM spans WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}`,
         this.workspaceId,
         JSON.stringify(gone),
       );

@@ -2,6 +2,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import type { OutputSourceConfig } from "../config.ts";
 import { parseOutputFileName, ZOutputTraceFile } from "../contracts/output.ts";
 import type { Db } from "../db/index.ts";
+import { anyOfJsonArray } from "../db/sql.ts";
 import { type Poller, startPoller } from "../server/poller.ts";
 import { ingestOutputTrace } from "./output.ts";
 import { whenWorkspaceResolved } from "./output-workspace.ts";
@@ -70,7 +71,7 @@ export class OutputS3Importer {
     const done = await this.db.prisma.$queryRawUnsafe<{ key: string; etag: string }[]>(
       `SELECT key, etag FROM output_imports
        WHERE workspace_id = $1 AND bucket = $2 AND status = 'imported'
-         AND key IN (SELECT jsonb_array_elements_text($3::jsonb))`,
+         AND key = ${anyOfJsonArray("$3")}`,
       this.workspaceId,
       this.bucket,
       JSON.stringify(page.map((o) => o.key)),

@@ -10,6 +10,8 @@ import { withWorkspaceColumn } from "./serialize";
 import { executionContexts, mapTraceRecord } from "./sources/sdk";
 import {
   clearAgentCache,
+  LOCK_EXECUTIONS,
+  ROLLUP_EXECUTIONS,
   resolveAgents,
   spanJobFormat,
   toSpanJob,
@@ -50,14 +52,11 @@ function batch(from: number, count: number): SpanBatch {
   };
 }
 
-/** The plan Postgres caches for a lookup of one execution by its key (as the writer's statements make). */
-async function lookupPlan(db: TestDb): Promise<string> {
-  const steps = [
-    "PREPARE runlens_fk_lookup(text, text) AS SELECT 1 FROM ONLY executions x WHERE workspace_id = $1 AND id = $2 FOR KEY SHARE OF x",
-    "SET plan_cache_mode = force_generic_plan",
-  ];
-  const explain = `EXPLAIN EXECUTE runlens_fk_lookup('${WS}', 'e1')`;
-  const cleanup = ["RESET plan_cache_mode", "DEALLOCATE runlens_fk_lookup"];
+/** The generic plan (the one a prepared statement keeps) of `sql` with these parameter values. */
+async function genericPlan(db: TestDb, sql: string, args: string[]): Promise<string> {
+  const steps = [`PREPARE runlens_plan AS ${sql}`, "SET plan_cache_mode = force_generic_plan"];
+  const explain = `EXPLAIN EXECUTE runlens_plan(${args.map((a) => `'${a.replaceAll("'", "''")}'`).join(", ")})`;
+  const cleanup = ["RESET plan_cache_mode", "DEALLOCATE runlens_plan"];
   if (db.pool) {
     const client = await db.pool.connect(); // one session: PREPARE and EXECUTE must share it
     try {
@@ -74,6 +73,14 @@ async function lookupPlan(db: TestDb): Promise<string> {
   for (const s of cleanup) await db.prisma.$executeRawUnsafe(s);
   return rows.map((r) => r["QUERY PLAN"]).join("\n");
 }
+
+/** The plan Postgres caches for a lookup of one execution by its key (as each span once made). */
+const lookupPlan = (db: TestDb) =>
+  genericPlan(
+    db,
+    "SELECT 1 FROM ONLY executions x WHERE workspace_id = $1::text AND id = $2::text FOR KEY SHARE OF x",
+    [WS, "e1"],
+  );
 
 describe("span writer on a young database", () => {
   let db: TestDb;
@@ -104,6 +111,21 @@ describe("span writer on a young database", () => {
     );
     expect(rollup).toEqual({ n: 700, spans: 700 });
   }, 60_000);
+
+  it("finds a batch's executions by their key, not by scanning a table of thousands", async () => {
+    // The planner takes a batch's JSON for a hundred rows; against a few thousand analyzed
+    // executions, the writers' generic plans then scanned the whole table for every batch.
+    for (let i = 0; i < 6; i++) await writeSpanBatch(db, batch(30_000 + i * 500, 500));
+    await db.prisma.$executeRawUnsafe("ANALYZE executions");
+    await db.prisma.$executeRawUnsafe("ANALYZE spans");
+    for (const plan of [
+      await genericPlan(db, LOCK_EXECUTIONS, [WS, '["e30000"]']),
+      await genericPlan(db, ROLLUP_EXECUTIONS, [WS, "[]", "sdk"]),
+    ]) {
+      expect(plan).toContain("executions_pkey");
+      expect(plan).not.toMatch(/Seq Scan on executions/);
+    }
+  });
 
   it("remembers an agent id only once the transaction that created it has committed", async () => {
     // A batch whose transaction rolls back (a deadlock, a direct COPY refused...) created its

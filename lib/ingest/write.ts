@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { from as copyStream } from "pg-copy-streams";
 import type { Db } from "../db/index.ts";
+import { anyOfJsonArray } from "../db/sql.ts";
 import { applyRollupDelta } from "../metrics/rollups.ts";
 import { processGlobal } from "../process-global.ts";
 import type { EventBatch, ExecutionContext, SpanBatch, SpanJob, SpanRow } from "./model.ts";
@@ -207,7 +208,7 @@ const SPAN_SQL = {
 };
 
 /** Locks execution rows ($2: JSON array of ids) in id order. */
-const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))
+export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
   ORDER BY id FOR UPDATE`;
 
 const ROOT_TYPES = `('agent_execution','workflow_execution','custom_execution')`;
@@ -217,6 +218,61 @@ const preview = (col: string) =>
   `CASE WHEN ${col} IS NULL OR jsonb_typeof(${col}) = 'null' THEN NULL
         WHEN length(${col}::text) <= ${PREVIEW_CHARS} THEN ${col}
         ELSE jsonb_build_object('__runlens_truncated', true, 'originalSize', length(${col}::text), 'preview', left(${col}::text, ${PREVIEW_CHARS})) END`;
+
+/**
+ * Rolls executions up from all their stored spans: $1 workspace, $2 JSON array of the batch's
+ * execution contexts (ExecutionContext with agent_id), $3 the batch's source.
+ */
+export const ROLLUP_EXECUTIONS = `WITH ctx AS (
+       SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, agent_from_root boolean,
+         thread_id text, session_id text, company_id text, identify_type text, identify_value text, external_id text)
+     ), agg AS (
+       -- Per execution, an index scan of its spans (LATERAL: the plan must not depend on how many
+       -- rows the planner expects from the batch's JSON). The root span is chosen on narrow columns.
+       SELECT ctx.execution_id, a.started_at, a.max_ended, a.span_count, a.has_conversation, a.has_llm_tokens,
+         a.llm_in, a.llm_out, a.llm_total, a.all_in, a.all_out, a.all_total, a.first_error, a.root_id
+       FROM ctx CROSS JOIN LATERAL (
+         SELECT min(s.started_at) AS started_at, max(s.ended_at) AS max_ended, count(*)::int AS span_count,
+           bool_or(s.type = 'conversation_message') AS has_conversation,
+           bool_or(s.type = 'llm_call' AND s.tokens_total IS NOT NULL) AS has_llm_tokens,
+           COALESCE(sum(s.tokens_input) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_in,
+           COALESCE(sum(s.tokens_output) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_out,
+           COALESCE(sum(s.tokens_total) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_total,
+           COALESCE(sum(s.tokens_input), 0) AS all_in, COALESCE(sum(s.tokens_output), 0) AS all_out,
+           COALESCE(sum(s.tokens_total), 0) AS all_total,
+           (array_agg(s.error ORDER BY s.started_at) FILTER (WHERE s.error IS NOT NULL))[1] AS first_error,
+           (array_agg(s.id ORDER BY (s.parent_id IS NULL) DESC, (s.type IN ${ROOT_TYPES}) DESC, s.started_at, s.id))[1] AS root_id
+         FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = ctx.execution_id
+         GROUP BY s.execution_id
+       ) a
+     ), root AS (
+       SELECT agg.execution_id, s.name, s.type, s.status, s.ended_at, s.input, s.output, s.error
+       FROM agg JOIN spans s ON s.workspace_id = $1 AND s.id = agg.root_id
+     )
+     UPDATE executions e SET
+       name = root.name, type = root.type, status = root.status,
+       started_at = agg.started_at,
+       ended_at = CASE WHEN root.status = 'running' THEN NULL ELSE greatest(root.ended_at, agg.max_ended) END,
+       duration_ms = CASE WHEN root.status = 'running' THEN NULL
+         ELSE (extract(epoch FROM (greatest(root.ended_at, agg.max_ended) - agg.started_at)) * 1000)::int END,
+       input = ${preview("root.input")}, output = ${preview("root.output")},
+       error = COALESCE(root.error, CASE WHEN root.status = 'error' THEN agg.first_error END),
+       span_count = agg.span_count, has_conversation = agg.has_conversation,
+       tokens_input = CASE WHEN agg.has_llm_tokens THEN agg.llm_in ELSE agg.all_in END,
+       tokens_output = CASE WHEN agg.has_llm_tokens THEN agg.llm_out ELSE agg.all_out END,
+       tokens_total = CASE WHEN agg.has_llm_tokens THEN agg.llm_total ELSE agg.all_total END,
+       agent_id = CASE WHEN ctx.agent_from_root THEN ctx.agent_id ELSE e.agent_id END,
+       thread_id = COALESCE(ctx.thread_id, e.thread_id), session_id = COALESCE(ctx.session_id, e.session_id),
+       company_id = COALESCE(ctx.company_id, e.company_id),
+       identify_type = COALESCE(ctx.identify_type, e.identify_type), identify_value = COALESCE(ctx.identify_value, e.identify_value),
+       external_id = COALESCE(ctx.external_id, e.external_id),
+       -- An execution that spans only left (no agent in the batch) keeps its source.
+       source = CASE WHEN ctx.agent_id IS NULL THEN e.source ELSE $3::"TraceSource" END, updated_at = now()
+     FROM ctx, agg, root
+     -- ANY: the planner then expects a few executions (see anyOfJsonArray), not ctx's default
+     -- hundred rows, for which it scanned all of executions.
+     WHERE e.workspace_id = $1 AND e.id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
+       AND e.id = ctx.execution_id AND agg.execution_id = ctx.execution_id AND root.execution_id = ctx.execution_id`;
 
 /**
  * Prepares a span batch for the queue and the writer (see SpanJob): COPY text for Postgres, whose
@@ -374,64 +430,13 @@ async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): P
     const rollupJson = left.length ? JSON.stringify([...ctx, ...left]) : ctxJson;
 
     // 3. Roll each touched execution up from all its stored spans: exact, and unchanged by resends.
-    await tx.exec(
-      `WITH ctx AS (
-           SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, agent_from_root boolean,
-             thread_id text, session_id text, company_id text, identify_type text, identify_value text, external_id text)
-         ), agg AS (
-           -- Per execution, an index scan of its spans (LATERAL: the plan must not depend on how many
-           -- rows the planner expects from the batch's JSON). The root span is chosen on narrow columns.
-           SELECT ctx.execution_id, a.started_at, a.max_ended, a.span_count, a.has_conversation, a.has_llm_tokens,
-             a.llm_in, a.llm_out, a.llm_total, a.all_in, a.all_out, a.all_total, a.first_error, a.root_id
-           FROM ctx CROSS JOIN LATERAL (
-             SELECT min(s.started_at) AS started_at, max(s.ended_at) AS max_ended, count(*)::int AS span_count,
-               bool_or(s.type = 'conversation_message') AS has_conversation,
-               bool_or(s.type = 'llm_call' AND s.tokens_total IS NOT NULL) AS has_llm_tokens,
-               COALESCE(sum(s.tokens_input) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_in,
-               COALESCE(sum(s.tokens_output) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_out,
-               COALESCE(sum(s.tokens_total) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_total,
-               COALESCE(sum(s.tokens_input), 0) AS all_in, COALESCE(sum(s.tokens_output), 0) AS all_out,
-               COALESCE(sum(s.tokens_total), 0) AS all_total,
-               (array_agg(s.error ORDER BY s.started_at) FILTER (WHERE s.error IS NOT NULL))[1] AS first_error,
-               (array_agg(s.id ORDER BY (s.parent_id IS NULL) DESC, (s.type IN ${ROOT_TYPES}) DESC, s.started_at, s.id))[1] AS root_id
-             FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = ctx.execution_id
-             GROUP BY s.execution_id
-           ) a
-         ), root AS (
-           SELECT agg.execution_id, s.name, s.type, s.status, s.ended_at, s.input, s.output, s.error
-           FROM agg JOIN spans s ON s.workspace_id = $1 AND s.id = agg.root_id
-         )
-         UPDATE executions e SET
-           name = root.name, type = root.type, status = root.status,
-           started_at = agg.started_at,
-           ended_at = CASE WHEN root.status = 'running' THEN NULL ELSE greatest(root.ended_at, agg.max_ended) END,
-           duration_ms = CASE WHEN root.status = 'running' THEN NULL
-             ELSE (extract(epoch FROM (greatest(root.ended_at, agg.max_ended) - agg.started_at)) * 1000)::int END,
-           input = ${preview("root.input")}, output = ${preview("root.output")},
-           error = COALESCE(root.error, CASE WHEN root.status = 'error' THEN agg.first_error END),
-           span_count = agg.span_count, has_conversation = agg.has_conversation,
-           tokens_input = CASE WHEN agg.has_llm_tokens THEN agg.llm_in ELSE agg.all_in END,
-           tokens_output = CASE WHEN agg.has_llm_tokens THEN agg.llm_out ELSE agg.all_out END,
-           tokens_total = CASE WHEN agg.has_llm_tokens THEN agg.llm_total ELSE agg.all_total END,
-           agent_id = CASE WHEN ctx.agent_from_root THEN ctx.agent_id ELSE e.agent_id END,
-           thread_id = COALESCE(ctx.thread_id, e.thread_id), session_id = COALESCE(ctx.session_id, e.session_id),
-           company_id = COALESCE(ctx.company_id, e.company_id),
-           identify_type = COALESCE(ctx.identify_type, e.identify_type), identify_value = COALESCE(ctx.identify_value, e.identify_value),
-           external_id = COALESCE(ctx.external_id, e.external_id),
-           -- An execution that spans only left (no agent in the batch) keeps its source.
-           source = CASE WHEN ctx.agent_id IS NULL THEN e.source ELSE $3::"TraceSource" END, updated_at = now()
-         FROM ctx, agg, root
-         WHERE e.workspace_id = $1 AND e.id = ctx.execution_id AND agg.execution_id = ctx.execution_id AND root.execution_id = ctx.execution_id`,
-      job.workspaceId,
-      rollupJson,
-      job.source,
-    );
+    await tx.exec(ROLLUP_EXECUTIONS, job.workspaceId, rollupJson, job.source);
     // An execution whose every span moved out has nothing to roll up from: it stays, empty.
     if (left.length)
       await tx.exec(
         `UPDATE executions e SET span_count = 0, has_conversation = false, tokens_input = 0, tokens_output = 0,
              tokens_total = 0, updated_at = now()
-           WHERE e.workspace_id = $1 AND e.id IN (SELECT jsonb_array_elements_text($2::jsonb))
+           WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
              AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
         job.workspaceId,
         JSON.stringify(left.map((l) => l.execution_id)),
@@ -508,7 +513,7 @@ export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ name
     const rowsJson = JSON.stringify(rows);
     const old = await tx.query<{ id: string; agent_id: string; name: string }>(
       `SELECT id, agent_id, name FROM track_events
-         WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY id FOR UPDATE`,
+         WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")} ORDER BY id FOR UPDATE`,
       batch.workspaceId,
       ids,
     );

@@ -1,3 +1,4 @@
+import { anyOfJsonArray } from "../db/sql.ts";
 import type { SqlTx } from "../ingest/write.ts";
 
 /**
@@ -54,7 +55,7 @@ const UPSERT = `ON CONFLICT (workspace_id, agent_id, name, dim, kind, hour, val)
  */
 export async function applyRollupDelta(tx: SqlTx, workspaceId: string, rowsJson: string, idsJson: string) {
   const source = `SELECT t.agent_id, t.name, t.timestamp AS ts, t.properties, -1 AS sign FROM track_events t
-                    WHERE t.workspace_id = $1 AND t.id IN (SELECT jsonb_array_elements_text($3::jsonb))
+                    WHERE t.workspace_id = $1 AND t.id = ${anyOfJsonArray("$3")}
                   UNION ALL
                   SELECT r.agent_id, r.name, r.timestamp, COALESCE(r.properties, '{}'::jsonb), 1
                     FROM jsonb_to_recordset($2::jsonb) AS r(agent_id text, name text, properties jsonb, timestamp timestamptz)`;
