@@ -387,7 +387,8 @@ async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): P
     const ctx = contexts.map((c) => ({ ...c, agent_id: agents.get(c.agent)! }));
     const ctxJson = JSON.stringify(ctx);
 
-    // 1. Executions exist before their spans (foreign key); rows in id order to avoid deadlocks.
+    // 1. Every span's execution exists (spans have no foreign key: this is what keeps it so); rows in
+    // id order to avoid deadlocks.
     await tx.exec(
       `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, source, started_at, created_at, updated_at)
          SELECT $1::text, c.execution_id, c.agent_id, c.execution_id, 'custom_execution', 'running', $3::"TraceSource", c.started_at, now(), now()
