@@ -102,4 +102,26 @@ describe("paging through a large execution", () => {
     expect(outline.total).toBe(2552);
     expect(outline.spans.map((s) => s.id)).toEqual(expectedOrder({ "before:step01": ["early"] }).slice(2000));
   });
+
+  it("answers from one snapshot: the execution's span count is the total of spans, while batches commit", async () => {
+    // Reads race one-span batches: without one snapshot a batch committing between the read of
+    // the execution row and the read of its spans makes the two disagree.
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) await writeSpanBatch(db, batch([span(`late${i}`, "root", 900_000 + i)]));
+    })();
+    let reads = 0;
+    try {
+      for (const deadline = Date.now() + 3000; Date.now() < deadline; reads++) {
+        const d = await getExecutionDetails(db, WS, EX, { offset: 0, limit: 1 });
+        expect(d.execution.spanCount).toBe(d.tracesTotal);
+        const o = await getExecutionOutline(db, WS, EX, { offset: 0, limit: 1 });
+        expect(o.execution.spanCount).toBe(o.total);
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
+    expect(reads).toBeGreaterThan(10);
+  });
 });

@@ -90,7 +90,29 @@ async function spanPage(db: Db, execution: Execution, workspaceId: string, offse
   return { traces, total: ordered.length };
 }
 
-export async function getExecutionDetails(
+/**
+ * Runs the reads of one response in one snapshot (a REPEATABLE READ transaction), so that the
+ * execution row and its spans agree while batches commit: `execution.spanCount` equals the total of
+ * spans, and the order cache's version belongs to the spans it orders.
+ */
+function inOneSnapshot<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
+  return db.prisma.$transaction((tx) => fn({ ...db, prisma: tx as unknown as Db["prisma"], pool: undefined }), {
+    isolationLevel: "RepeatableRead",
+    timeout: 60_000, // ordering a 100,000-span execution takes seconds
+    maxWait: 30_000,
+  });
+}
+
+export function getExecutionDetails(
+  db: Db,
+  workspaceId: string,
+  executionId: string,
+  page: { offset: number; limit: number },
+): Promise<ExecutionDetails> {
+  return inOneSnapshot(db, (db) => executionDetails(db, workspaceId, executionId, page));
+}
+
+async function executionDetails(
   db: Db,
   workspaceId: string,
   executionId: string,
@@ -172,9 +194,8 @@ function cacheOrder(key: string, version: string, rows: OrderedOutline): void {
  */
 async function orderedOutline(db: Db, workspaceId: string, execution: Execution): Promise<OrderedOutline> {
   const executionId = execution.id;
-  // Small executions are not cached: no version to read. Otherwise read it before the spans: a
-  // write committed in between leaves a newer order under an older version, which the next
-  // request only recomputes.
+  // Small executions are not cached: no version to read. The version and the spans are read in
+  // one snapshot (inOneSnapshot), so a cached order always belongs to its version.
   const [v] =
     execution.spanCount < ORDER_CACHE_MIN_SPANS
       ? []
@@ -211,7 +232,16 @@ export function clearOrderCache(): void {
  * The trace tree of an execution, page by page in depth-first order, from narrow columns only
  * (one index range scan); the explorer loads a span's payload when it is opened.
  */
-export async function getExecutionOutline(
+export function getExecutionOutline(
+  db: Db,
+  workspaceId: string,
+  executionId: string,
+  page: { offset: number; limit: number },
+): Promise<ExecutionOutline> {
+  return inOneSnapshot(db, (db) => executionOutline(db, workspaceId, executionId, page));
+}
+
+async function executionOutline(
   db: Db,
   workspaceId: string,
   executionId: string,
