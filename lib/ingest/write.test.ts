@@ -225,6 +225,20 @@ describe("span rows as COPY text and as JSON", () => {
     },
   );
 
+  it("stores each span once when the same batch is written twice at the same time", async () => {
+    for (const ws of ["ws_twice", "ws_once"])
+      await db.prisma.$executeRawUnsafe(`INSERT INTO workspaces (id, name, slug) VALUES ('${ws}', 'W', '${ws}')`);
+    const format = db.pool ? "copy" : "rows";
+    const twice = toSpanJob(await sdkBatch("ws_twice", 600), format);
+    const results = await Promise.all([writeSpanBatch(db, twice), writeSpanBatch(db, twice)]);
+    // One went in first; the other met its spans (waiting for the first to commit) and merged.
+    if (db.pool) expect(results.map((r) => r.via).sort()).toEqual(["copy", "stage"]);
+    await writeSpanBatch(db, toSpanJob(await sdkBatch("ws_once", 600), format));
+    const got = await stored(db, "ws_twice");
+    expect(got.spans).toHaveLength(600);
+    expect(got).toEqual(await stored(db, "ws_once"));
+  });
+
   it.runIf(!!process.env.TEST_DATABASE_URL || !!process.env.DATABASE_URL)(
     "writes COPY jobs queued before lines began with the workspace id",
     async () => {
