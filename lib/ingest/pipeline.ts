@@ -143,7 +143,7 @@ export async function processBatch(db: Db, batch: IngestBatch): Promise<void> {
  * write it); without Redis it is written now.
  */
 export async function dispatch(db: Db, batch: IngestBatch): Promise<void> {
-  const job = batch.kind === "spans" ? toSpanJob(batch, await spanJobFormat(db)) : batch;
+  const job = batch.kind === "spans" ? toSpanJob(batch, spanJobFormat(db)) : batch;
   if (job.kind === "events" ? job.events.length === 0 : job.count === 0) return;
   if (readConfig().redisUrl) {
     const queue = await getQueue<IngestBatch>(INGEST_QUEUE);

@@ -6,10 +6,11 @@ import { type Db, openDatabase } from "@/lib/db/client";
 import { createTestDb, type TestDb, testServerUrl } from "@/tests/helpers/db";
 import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanRow } from "./model";
 import { buildSpanBatch, validateItems } from "./pipeline";
-import { withWorkspaceColumn } from "./serialize";
+import { cleanString, spanCopyText, withWorkspaceColumn } from "./serialize";
 import { executionContexts, mapTraceRecord } from "./sources/sdk";
 import {
   clearAgentCache,
+  copyIds,
   LOCK_EXECUTIONS,
   ROLLUP_EXECUTIONS,
   resolveAgents,
@@ -212,10 +213,11 @@ describe("span rows as COPY text and as JSON", () => {
       expect((await writeSpanBatch(db, rows)).via).toBe("json");
       const first = await stored(db, "ws_copy");
       expect(first).toEqual(await stored(db, "ws_rows"));
-      // Resent: the direct COPY fails on the stored spans and the batch is merged instead, with
-      // the same result; later batches of that workspace and source merge right away for a while.
-      expect((await writeSpanBatch(db, copy)).via).toBe("stage");
-      expect((await writeSpanBatch(db, copy)).via).toBe("stage");
+      // Resent: the plain COPY fails on the stored spans and the batch is written again, its stored
+      // spans deleted first, with the same result; later batches of that workspace and source do
+      // so right away for a while.
+      expect((await writeSpanBatch(db, copy)).via).toBe("replace");
+      expect((await writeSpanBatch(db, copy)).via).toBe("replace");
       const a = await stored(db, "ws_copy");
       const b = await stored(db, "ws_rows");
       expect(a.spans).toHaveLength(1500);
@@ -231,8 +233,8 @@ describe("span rows as COPY text and as JSON", () => {
     const format = db.pool ? "copy" : "rows";
     const twice = toSpanJob(await sdkBatch("ws_twice", 600), format);
     const results = await Promise.all([writeSpanBatch(db, twice), writeSpanBatch(db, twice)]);
-    // One went in first; the other met its spans (waiting for the first to commit) and merged.
-    if (db.pool) expect(results.map((r) => r.via).sort()).toEqual(["copy", "stage"]);
+    // One went in first; the other met its spans (waiting for the first to commit) and replaced them.
+    if (db.pool) expect(results.map((r) => r.via).sort()).toEqual(["copy", "replace"]);
     await writeSpanBatch(db, toSpanJob(await sdkBatch("ws_once", 600), format));
     const got = await stored(db, "ws_twice");
     expect(got.spans).toHaveLength(600);
@@ -259,6 +261,14 @@ describe("span rows as COPY text and as JSON", () => {
     },
   );
 
+  it("reads back the span ids of COPY text, however they are escaped", () => {
+    const ids = ["plain", "tab\there", "new\nline\r", "back\\slash \\N \\t", "nul\u0000", "lone\ud800", "ação 😀"];
+    const rows = ids.map((id, i) => ({ ...batch(i, 1).spans[0], id, name: `n\t${i}`, input: { "k\t": "v\n" } }));
+    const text = spanCopyText("ws\tx", rows);
+    expect(copyIds(text)).toEqual(ids.map(cleanString));
+    expect(copyIds("")).toEqual([]);
+  });
+
   it("stores hostile strings as they were sent, and what Postgres cannot hold as U+FFFD", async () => {
     const nasty = 'tab\there\nnew\rline \\ back\\slash \\N \\. "quoted" ação 😀 \u0000nul \ud800lone \\u0041';
     const want = nasty.replaceAll("\u0000", "\uFFFD").replaceAll("\ud800", "\uFFFD");
@@ -267,7 +277,15 @@ describe("span rows as COPY text and as JSON", () => {
     b.spans[0] = { ...b.spans[0], name: nasty, input: { [nasty]: [nasty, 1, null, { k: nasty }] }, output: nasty };
     b.spans[1] = { ...b.spans[1], id: `weird\u0000id`, http_url: nasty, metadata: { a: "\\" } };
     b.executions[0] = { ...b.executions[0], agent: nasty, thread_id: nasty };
+    b.spans[2] = { ...b.spans[2], id: nasty };
     await writeSpanBatch(db, b);
+    await writeSpanBatch(db, b); // resent: the stored versions of these ids are found and replaced
+    const [count] = await db.prisma.$queryRawUnsafe<{ n: number; spans: number }[]>(
+      `SELECT count(*)::int AS n, (SELECT sum(span_count)::int FROM executions WHERE workspace_id = 'ws_copy'
+         AND id IN ('e50000', 'e50001', 'e50002')) AS spans
+       FROM spans WHERE workspace_id = 'ws_copy' AND execution_id IN ('e50000', 'e50001', 'e50002')`,
+    );
+    expect(count).toEqual({ n: 3, spans: 3 });
     const rows = await db.prisma.$queryRawUnsafe<
       { id: string; name: string; input: unknown; output: unknown; http_url: string | null; metadata: unknown }[]
     >(
@@ -447,7 +465,7 @@ describe("spans and their execution (no foreign key between them)", () => {
 });
 
 describe.runIf(!!process.env.TEST_DATABASE_URL || !!process.env.DATABASE_URL)(
-  "a database role without the TEMPORARY privilege",
+  "a database role without the TEMPORARY privilege (the writer needs none)",
   () => {
     let db: TestDb;
     let restricted: Db;
@@ -479,16 +497,17 @@ describe.runIf(!!process.env.TEST_DATABASE_URL || !!process.env.DATABASE_URL)(
       await admin.end();
     });
 
-    it("writes spans as JSON rows instead of through the COPY stage", async () => {
-      expect(await spanJobFormat(db)).toBe("copy");
-      expect(await spanJobFormat(restricted)).toBe("rows");
+    it("writes and rewrites spans by COPY with table privileges only (no temporary table)", async () => {
+      expect(spanJobFormat(restricted)).toBe("copy");
       const b = batch(70_000, 20);
       b.workspaceId = "ws_notemp";
-      await writeSpanBatch(restricted, b);
-      const [n] = await db.prisma.$queryRawUnsafe<{ n: number }[]>(
-        `SELECT count(*)::int AS n FROM spans WHERE workspace_id = 'ws_notemp'`,
+      expect((await writeSpanBatch(restricted, b)).via).toBe("copy");
+      expect((await writeSpanBatch(restricted, b)).via).toBe("replace");
+      const [n] = await db.prisma.$queryRawUnsafe<{ n: number; spans: number }[]>(
+        `SELECT count(*)::int AS n, (SELECT sum(span_count)::int FROM executions WHERE workspace_id = 'ws_notemp') AS spans
+           FROM spans WHERE workspace_id = 'ws_notemp'`,
       );
-      expect(n.n).toBe(20);
+      expect(n).toEqual({ n: 20, spans: 20 });
     });
   },
 );

@@ -10,9 +10,9 @@ import { cleanRows, cleanString, rowsJson, SPAN_COPY_COLUMNS, spanCopyText, with
 /**
  * Bulk writers of the ingest pipeline. A batch is a handful of statements whatever its size: each
  * takes the whole batch as one JSON parameter expanded by jsonb_to_recordset, except the spans
- * themselves on Postgres, which arrive by COPY (straight into `spans` while none of them is stored
- * yet, else into a stage table to merge from). Writes are idempotent by primary key
- * (workspace_id, id): a resent span or event replaces.
+ * themselves on Postgres, which arrive by COPY straight into `spans` (after deleting the stored
+ * versions of resent ones). Writes are idempotent by primary key (workspace_id, id): a resent span
+ * or event replaces.
  */
 
 /** The statements of one transaction: raw SQL with $n parameters. */
@@ -158,18 +158,30 @@ const SPAN_COLUMNS = SPAN_COPY_COLUMNS.map(([name, type]) => `${name} ${type}`).
 /** The columns of a span job's COPY text (spanCopyText). */
 const COPY_COLUMN_LIST = `workspace_id, ${SPAN_COPY_COLUMNS.map(([name]) => name).join(", ")}`;
 
-/** A batch whose spans are all new goes straight into `spans` (received_at is its default, now()). */
+/** A COPY job's spans go straight into `spans` (received_at is its default, now()). */
 const COPY_SPANS = `COPY spans (${COPY_COLUMN_LIST}) FROM STDIN`;
 
 /**
- * Where a COPY batch lands before it is merged into `spans` when some of its spans may be stored
- * already (COPY cannot upsert). A temporary table of the session, created on first use in each
- * transaction (so it also works behind a transaction pooler) and emptied at every commit. Its
- * workspace_id column is not read (the merge takes the job's).
+ * Before a batch that may resend spans is copied in: their stored versions go (COPY cannot
+ * upsert), and the executions they were in come back, for the rollup of executions they leave.
  */
-const SPAN_STAGE = "runlens_span_stage";
-const CREATE_SPAN_STAGE = `CREATE TEMP TABLE IF NOT EXISTS ${SPAN_STAGE} (workspace_id text, ${SPAN_COLUMNS}) ON COMMIT DELETE ROWS`;
-const COPY_SPAN_STAGE = `COPY ${SPAN_STAGE} (${COPY_COLUMN_LIST}) FROM STDIN`;
+const DELETE_RESENT_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) RETURNING execution_id`;
+
+/** The span ids of a COPY job's lines (their second field, COPY's escapes undone). */
+export function copyIds(copy: string): string[] {
+  const ids: string[] = [];
+  let start = 0;
+  while (start < copy.length) {
+    const from = copy.indexOf("\t", start) + 1; // after the workspace id
+    const to = copy.indexOf("\t", from);
+    const raw = copy.slice(from, to);
+    ids.push(raw.includes("\\") ? raw.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPE[c] ?? c) : raw);
+    const end = copy.indexOf("\n", to);
+    start = end < 0 ? copy.length : end + 1;
+  }
+  return ids;
+}
+const COPY_UNESCAPE: Record<string, string> = { n: "\n", r: "\r", t: "\t", "\\": "\\" };
 
 /** Every column a resent span replaces, as assignments from `src` (EXCLUDED, or a batch row `r`). */
 const spanAssignments = (src: string) =>
@@ -200,12 +212,9 @@ const moveSpans = (from: string) =>
   `UPDATE spans s SET ${spanAssignments("r")} FROM ${from}
    WHERE s.workspace_id = $1 AND s.id = r.id AND s.execution_id <> r.execution_id`;
 
+/** JSON rows (PGlite): upserted from one jsonb parameter. */
 const FROM_JSON = `jsonb_to_recordset($2::jsonb) AS r(${SPAN_COLUMNS})`;
-const FROM_STAGE = `${SPAN_STAGE} r`;
-const SPAN_SQL = {
-  json: { upsert: upsertSpans(FROM_JSON), movedFrom: movedFrom(FROM_JSON), move: moveSpans(FROM_JSON) },
-  stage: { upsert: upsertSpans(FROM_STAGE), movedFrom: movedFrom(FROM_STAGE), move: moveSpans(FROM_STAGE) },
-};
+const JSON_SQL = { upsert: upsertSpans(FROM_JSON), movedFrom: movedFrom(FROM_JSON), move: moveSpans(FROM_JSON) };
 
 /** Locks execution rows ($2: JSON array of ids) in id order. */
 export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
@@ -306,31 +315,18 @@ export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
     : { kind: "span_rows", ...base, rows: rowsJson(spans) };
 }
 
-const stagePrivilege = processGlobal("__runlensStagePrivilege", () => new WeakMap<object, Promise<boolean>>());
-
 /**
- * How span jobs for this database carry their rows: COPY text where the writer can create its
- * temporary stage table (Postgres, with the TEMPORARY privilege every role has unless revoked),
- * JSON rows otherwise. Asked once per pool.
+ * How span jobs for this database carry their rows: COPY text on Postgres, JSON rows on PGlite
+ * (whose single connection is Prisma's, without COPY FROM STDIN).
  */
-export function spanJobFormat(db: Db): Promise<"copy" | "rows"> {
-  const pool = db.pool;
-  if (!pool) return Promise.resolve("rows");
-  let ok = stagePrivilege.get(pool);
-  if (!ok) {
-    ok = pool
-      .query<{ ok: boolean }>("SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok")
-      .then((r) => r.rows[0]?.ok === true);
-    ok.catch(() => stagePrivilege.delete(pool)); // asked again next time
-    stagePrivilege.set(pool, ok);
-  }
-  return ok.then((yes) => (yes ? "copy" : "rows"));
+export function spanJobFormat(db: Db): "copy" | "rows" {
+  return db.pool ? "copy" : "rows";
 }
 
 /**
  * Where a batch's spans conflicted with stored ones lately (a source that sends a span again as it
- * progresses, or retries): key (workspace and source) -> until when such batches skip the direct
- * COPY, which would fail and be redone as a merge.
+ * progresses, or retries): key (workspace and source) -> until when such batches delete resent
+ * spans before the COPY right away, instead of a plain COPY that would fail and be redone.
  */
 const mergeUntil = processGlobal("__runlensSpanMergeUntil", () => new Map<string, number>());
 const MERGE_AFTER_CONFLICT_MS = 60_000;
@@ -343,12 +339,14 @@ function isStoredSpanConflict(e: unknown): boolean {
 
 /**
  * Writes a batch of spans and rolls their executions up from the stored spans, in one transaction.
- * On Postgres a batch is first copied straight into `spans`, which holds as long as none of its spans
- * is stored yet (the usual case: a span is sent once, when it ends); if one is, Postgres refuses the
- * whole COPY and the batch is written again by merging (insert, or replace), in a new transaction.
+ * On Postgres a batch is copied straight into `spans`. A plain COPY holds as long as none of its
+ * spans is stored yet (a span sent once, when it ends); if one is, Postgres refuses the COPY
+ * (unique violation) and the batch is written again in a new transaction that first deletes the
+ * stored versions of its spans (`replace`). A span another batch inserts between that delete and
+ * the COPY makes it fail the same way: it is tried again, up to three times in all.
  */
 export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promise<SpanWriteResult> {
-  const job = batch.kind === "spans" ? toSpanJob(batch, await spanJobFormat(db)) : batch;
+  const job = batch.kind === "spans" ? toSpanJob(batch, spanJobFormat(db)) : batch;
   if (job.count === 0) return { executionIds: [], via: "json" };
   if (job.kind === "span_rows") return writeSpans(db, job, "json");
   const copyJob =
@@ -364,15 +362,21 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
       mergeUntil.set(key, Date.now() + MERGE_AFTER_CONFLICT_MS);
     }
   }
-  return writeSpans(db, copyJob, "stage");
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeSpans(db, copyJob, "replace");
+    } catch (e) {
+      if (!isStoredSpanConflict(e) || attempt === 3) throw e;
+    }
+  }
 }
 
 /**
  * What writeSpanBatch did: the executions it rolled up, and how the spans went in. `copy`: COPY
- * into `spans` (fails on a stored span); `stage`: COPY into the stage table, then merge; `json`:
- * merge from the job's JSON rows.
+ * into `spans` (fails on a stored span); `replace`: the stored versions of the batch's spans
+ * deleted, then COPY; `json`: upsert from the job's JSON rows.
  */
-export type SpanWriteResult = { executionIds: string[]; via: "copy" | "stage" | "json" };
+export type SpanWriteResult = { executionIds: string[]; via: "copy" | "replace" | "json" };
 
 /** One transaction of writeSpanBatch. */
 async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): Promise<SpanWriteResult> {
@@ -406,25 +410,32 @@ async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): P
     // count that misses spans. Row locks in id order, as above.
     await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(contexts.map((c) => c.execution_id)));
 
-    // 2. Spans: insert, or replace where they stay in their execution.
+    // 2. Spans: inserted, or replacing their stored versions. A resent span may name another
+    // execution than before: the executions spans leave are rolled up too. Those are locked only
+    // once known, so a deadlock with a batch that locks them first is possible; Postgres then fails
+    // one batch, which is retried.
+    const touched = new Set(ctx.map((c) => c.execution_id));
     let movedFrom: string[] = [];
     if (job.kind === "span_copy") {
       if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
-      if (mode === "stage") await tx.exec(CREATE_SPAN_STAGE);
-      await tx.copyFrom(mode === "stage" ? COPY_SPAN_STAGE : COPY_SPANS, job.copy);
+      if (mode === "replace") {
+        const old = await tx.query<{ execution_id: string }>(DELETE_RESENT_SPANS, job.workspaceId, copyIds(job.copy));
+        movedFrom = [...new Set(old.map((r) => r.execution_id).filter((id) => !touched.has(id)))].sort();
+        if (movedFrom.length) await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
+      }
+      await tx.copyFrom(COPY_SPANS, job.copy);
+    } else {
+      // Upserted where they stay in their execution; the others (fewer rows written) move.
+      const written = await tx.exec(JSON_SQL.upsert, job.workspaceId, job.rows);
+      if (written < job.count) {
+        movedFrom = (await tx.query<{ id: string }>(JSON_SQL.movedFrom, job.workspaceId, job.rows))
+          .map((r) => r.id)
+          .filter((id) => !touched.has(id))
+          .sort();
+        await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
+        await tx.exec(JSON_SQL.move, job.workspaceId, job.rows);
+      }
     }
-    const sql = mode === "stage" ? SPAN_SQL.stage : SPAN_SQL.json;
-    const rows = job.kind === "span_rows" ? [job.rows] : [];
-    const written = mode === "copy" ? job.count : await tx.exec(sql.upsert, job.workspaceId, ...rows);
-    // Spans resent under another execution id (rare: only those rows came back short) move, and
-    // the executions they leave are rolled up too. Those are locked only now, so a deadlock with a
-    // batch that locks them first is possible; Postgres then fails one batch, which is retried.
-    if (written < job.count) {
-      movedFrom = (await tx.query<{ id: string }>(sql.movedFrom, job.workspaceId, ...rows)).map((r) => r.id).sort();
-      await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
-      await tx.exec(sql.move, job.workspaceId, ...rows);
-    }
-    const touched = new Set(ctx.map((c) => c.execution_id));
     const left = movedFrom
       .filter((id) => !touched.has(id))
       .map((execution_id) => ({ execution_id, agent_id: null, agent_from_root: false }));
