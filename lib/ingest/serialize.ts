@@ -48,7 +48,10 @@ export function rowsJson(rows: readonly unknown[]): string {
   return mayNeedCleaning(json) ? JSON.stringify(cleanStrings(rows)) : json;
 }
 
-/** The stage table's columns, in COPY order, with their types (text-format COPY converts them). */
+/**
+ * The span columns of COPY text after `workspace_id`, in order, with their types (also those of the
+ * JSON rows PGlite upserts from).
+ */
 export const SPAN_COPY_COLUMNS = [
   ["id", "text"],
   ["execution_id", "text"],

@@ -71,10 +71,7 @@ export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>):
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    // No notices: "already exists, skipping" of the span stage table would come with every batch.
-    await client.query(
-      `BEGIN; SET LOCAL statement_timeout = ${TX_TIMEOUT_MS}; SET LOCAL client_min_messages = warning`,
-    );
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${TX_TIMEOUT_MS}`);
     try {
       const result = await fn({
         exec: async (sql, ...params) =>
