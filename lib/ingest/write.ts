@@ -325,8 +325,8 @@ export function spanJobFormat(db: Db): "copy" | "rows" {
  * progresses, or retries): key (workspace and source) -> until when such batches delete resent
  * spans before the COPY right away, instead of a plain COPY that would fail and be redone.
  */
-const mergeUntil = processGlobal("__runlensSpanMergeUntil", () => new Map<string, number>());
-const MERGE_AFTER_CONFLICT_MS = 60_000;
+const replaceUntil = processGlobal("__runlensSpanReplaceUntil", () => new Map<string, number>());
+const REPLACE_AFTER_CONFLICT_MS = 60_000;
 
 /** Whether `e` is Postgres refusing a span that is stored already (unique violation of spans' key). */
 function isStoredSpanConflict(e: unknown): boolean {
@@ -349,14 +349,14 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
   const copyJob =
     job.layout === 2 ? job : { ...job, copy: withWorkspaceColumn(job.workspaceId, job.copy), layout: 2 as const };
   const key = `${job.workspaceId}\u0000${job.source}`;
-  const until = mergeUntil.get(key);
+  const until = replaceUntil.get(key);
   if (until === undefined || until < Date.now()) {
-    if (until !== undefined) mergeUntil.delete(key);
+    if (until !== undefined) replaceUntil.delete(key);
     try {
       return await writeSpans(db, copyJob, "copy");
     } catch (e) {
       if (!isStoredSpanConflict(e)) throw e;
-      mergeUntil.set(key, Date.now() + MERGE_AFTER_CONFLICT_MS);
+      replaceUntil.set(key, Date.now() + REPLACE_AFTER_CONFLICT_MS);
     }
   }
   for (let attempt = 1; ; attempt++) {
