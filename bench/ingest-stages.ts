@@ -1,14 +1,13 @@
 // `npx tsx bench/ingest-stages.ts [--spans N]`: the ingest path stage by stage, in one process and
 // one batch at a time, on a fresh Postgres database: where the CPU of a span goes (parse,
-// validation, mapping, protection, queue payload, write). Complements bench/ingest.ts.
+// validation, mapping, protection, the queued job's COPY text, write). Complements bench/ingest.ts.
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { parseTraceRecordFast, type TraceRecord, ZTraceRecord } from "../lib/contracts/ingest.ts";
 import { migratePostgres, openDatabase } from "../lib/db/client.ts";
-import type { SpanBatch } from "../lib/ingest/model.ts";
 import { buildSpanBatch, validateItems } from "../lib/ingest/pipeline.ts";
 import { executionContexts, mapTraceRecord } from "../lib/ingest/sources/sdk.ts";
-import { writeSpanBatch } from "../lib/ingest/write.ts";
+import { spanJobFormat, toSpanJob, writeSpanBatch } from "../lib/ingest/write.ts";
 import { makeData } from "./data.ts";
 
 const { values: args } = parseArgs({ options: { spans: { type: "string" }, batch: { type: "string" } } });
@@ -66,9 +65,8 @@ try {
     const batch = await timeAsync("4 protect (redact, truncate)", () =>
       buildSpanBatch(db, "ws_bench", "sdk", mapped.spans, mapped.ctx),
     );
-    const payload = time("5 JSON.stringify job", () => JSON.stringify(batch));
-    const job = time("6 JSON.parse job", () => JSON.parse(payload) as SpanBatch);
-    await timeAsync("7 writeSpanBatch", () => writeSpanBatch(db, job));
+    const job = time("5 job (COPY text)", () => toSpanJob(batch, spanJobFormat(db)));
+    await timeAsync("6 writeSpanBatch", () => writeSpanBatch(db, job));
   }
   const wall = performance.now() - wall0;
   const cpu = process.cpuUsage(cpu0);
