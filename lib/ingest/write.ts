@@ -189,29 +189,25 @@ const spanAssignments = (src: string) =>
     "received_at = now()",
   ].join(", ");
 
-/**
- * Inserts spans read from `from` (an expression yielding SPAN_COLUMNS as `r`), or replaces them
- * while they stay in their execution. A resent span that names another execution is left for
- * moveSpans (its old execution must be rolled up too), so fewer rows than the batch's come back.
- */
-const upsertSpans = (from: string) =>
-  `INSERT INTO spans (workspace_id, ${SPAN_COPY_COLUMNS.map(([name]) => name).join(", ")}, received_at)
-   SELECT $1::text, ${SPAN_COPY_COLUMNS.map(([name]) => (name === "status" ? `r.status::"RunStatus"` : `r.${name}`)).join(", ")}, now()
-   FROM ${from}
-   ON CONFLICT (workspace_id, id) DO UPDATE SET ${spanAssignments("EXCLUDED")}
-   WHERE spans.execution_id = EXCLUDED.execution_id`;
-
-/** The executions that spans of the batch are moving out of (the rows are locked by the upsert). */
-const movedFrom = (from: string) =>
-  `SELECT DISTINCT s.execution_id AS id FROM ${from} JOIN spans s ON s.workspace_id = $1 AND s.id = r.id
-   WHERE s.execution_id <> r.execution_id`;
-const moveSpans = (from: string) =>
-  `UPDATE spans s SET ${spanAssignments("r")} FROM ${from}
-   WHERE s.workspace_id = $1 AND s.id = r.id AND s.execution_id <> r.execution_id`;
-
-/** JSON rows (PGlite): upserted from one jsonb parameter. */
+/** JSON rows (PGlite): the batch as one jsonb parameter ($2), expanded into SPAN_COLUMNS as `r`. */
 const FROM_JSON = `jsonb_to_recordset($2::jsonb) AS r(${SPAN_COLUMNS})`;
-const JSON_SQL = { upsert: upsertSpans(FROM_JSON), movedFrom: movedFrom(FROM_JSON), move: moveSpans(FROM_JSON) };
+const JSON_SQL = {
+  /**
+   * Inserts the spans, or replaces them while they stay in their execution. A resent span that
+   * names another execution is left for `move` (its old execution must be rolled up too), so fewer
+   * rows than the batch's come back.
+   */
+  upsert: `INSERT INTO spans (workspace_id, ${SPAN_COPY_COLUMNS.map(([name]) => name).join(", ")}, received_at)
+   SELECT $1::text, ${SPAN_COPY_COLUMNS.map(([name]) => (name === "status" ? `r.status::"RunStatus"` : `r.${name}`)).join(", ")}, now()
+   FROM ${FROM_JSON}
+   ON CONFLICT (workspace_id, id) DO UPDATE SET ${spanAssignments("EXCLUDED")}
+   WHERE spans.execution_id = EXCLUDED.execution_id`,
+  /** The executions that spans of the batch are moving out of (the rows are locked by the upsert). */
+  movedFrom: `SELECT DISTINCT s.execution_id AS id FROM ${FROM_JSON} JOIN spans s ON s.workspace_id = $1 AND s.id = r.id
+   WHERE s.execution_id <> r.execution_id`,
+  move: `UPDATE spans s SET ${spanAssignments("r")} FROM ${FROM_JSON}
+   WHERE s.workspace_id = $1 AND s.id = r.id AND s.execution_id <> r.execution_id`,
+};
 
 /** Locks execution rows ($2: JSON array of ids) in id order. */
 export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}

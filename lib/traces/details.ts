@@ -91,16 +91,30 @@ async function spanPage(db: Db, execution: Execution, workspaceId: string, offse
 }
 
 /**
- * Runs the reads of one response in one snapshot (a REPEATABLE READ transaction), so that the
- * execution row and its spans agree while batches commit: `execution.spanCount` equals the total of
- * spans, and the order cache's version belongs to the spans it orders.
+ * Reads an execution (404 when it is not the workspace's) and then `fn`'s reads in one snapshot (a
+ * REPEATABLE READ transaction), so that the execution row and its spans agree while batches commit:
+ * `execution.spanCount` equals the total of spans, and the order cache's version belongs to the
+ * spans it orders.
  */
-function inOneSnapshot<T>(db: Db, fn: (db: Db) => Promise<T>): Promise<T> {
-  return db.prisma.$transaction((tx) => fn({ ...db, prisma: tx as unknown as Db["prisma"], pool: undefined }), {
-    isolationLevel: "RepeatableRead",
-    timeout: 60_000, // ordering a 100,000-span execution takes seconds
-    maxWait: 30_000,
-  });
+function readExecution<T>(
+  db: Db,
+  workspaceId: string,
+  executionId: string,
+  fn: (db: Db, execution: Execution) => Promise<T>,
+): Promise<T> {
+  return db.prisma.$transaction(
+    async (tx) => {
+      const snapshot: Db = { ...db, prisma: tx as unknown as Db["prisma"], pool: undefined };
+      const execution = await getExecution(snapshot, workspaceId, executionId);
+      if (!execution) throw new NotFoundError("execution_not_found", "No execution with this id.");
+      return fn(snapshot, execution);
+    },
+    {
+      isolationLevel: "RepeatableRead",
+      timeout: 60_000, // ordering a 100,000-span execution takes seconds
+      maxWait: 30_000,
+    },
+  );
 }
 
 export function getExecutionDetails(
@@ -109,25 +123,16 @@ export function getExecutionDetails(
   executionId: string,
   page: { offset: number; limit: number },
 ): Promise<ExecutionDetails> {
-  return inOneSnapshot(db, (db) => executionDetails(db, workspaceId, executionId, page));
-}
-
-async function executionDetails(
-  db: Db,
-  workspaceId: string,
-  executionId: string,
-  page: { offset: number; limit: number },
-): Promise<ExecutionDetails> {
-  const execution = await getExecution(db, workspaceId, executionId);
-  if (!execution) throw new NotFoundError("execution_not_found", "No execution with this id.");
-  const { traces, total } = await spanPage(db, execution, workspaceId, page.offset, page.limit);
-  return {
-    execution,
-    traces,
-    tracesTotal: total,
-    tracesOffset: page.offset,
-    tracesHasMore: page.offset + traces.length < total,
-  };
+  return readExecution(db, workspaceId, executionId, async (db, execution) => {
+    const { traces, total } = await spanPage(db, execution, workspaceId, page.offset, page.limit);
+    return {
+      execution,
+      traces,
+      tracesTotal: total,
+      tracesOffset: page.offset,
+      tracesHasMore: page.offset + traces.length < total,
+    };
+  });
 }
 
 /** The portal's whole-execution read, capped; `truncated` says spans were left out. */
@@ -195,7 +200,7 @@ function cacheOrder(key: string, version: string, rows: OrderedOutline): void {
 async function orderedOutline(db: Db, workspaceId: string, execution: Execution): Promise<OrderedOutline> {
   const executionId = execution.id;
   // Small executions are not cached: no version to read. The version and the spans are read in
-  // one snapshot (inOneSnapshot), so a cached order always belongs to its version.
+  // one snapshot (readExecution), so a cached order always belongs to its version.
   const [v] =
     execution.spanCount < ORDER_CACHE_MIN_SPANS
       ? []
@@ -238,40 +243,31 @@ export function getExecutionOutline(
   executionId: string,
   page: { offset: number; limit: number },
 ): Promise<ExecutionOutline> {
-  return inOneSnapshot(db, (db) => executionOutline(db, workspaceId, executionId, page));
-}
-
-async function executionOutline(
-  db: Db,
-  workspaceId: string,
-  executionId: string,
-  page: { offset: number; limit: number },
-): Promise<ExecutionOutline> {
-  const execution = await getExecution(db, workspaceId, executionId);
-  if (!execution) throw new NotFoundError("execution_not_found", "No execution with this id.");
-  const ordered = await orderedOutline(db, workspaceId, execution);
-  const slice = ordered.slice(page.offset, page.offset + page.limit);
-  const spans: OutlineSpan[] = slice.map((r) => ({
-    id: r.id,
-    parentId: r.parent_id,
-    depth: r.depth,
-    type: r.type,
-    name: r.name,
-    stepType: r.step_type,
-    status: r.status,
-    startedAt: r.startedAt.toISOString(),
-    endedAt: r.ended_at ? new Date(r.ended_at).toISOString() : null,
-    tokensTotal: r.tokens_total,
-    llmModel: r.llm_model,
-    httpStatus: r.http_status,
-  }));
-  return {
-    execution,
-    spans,
-    total: ordered.length,
-    offset: page.offset,
-    hasMore: page.offset + spans.length < ordered.length,
-  };
+  return readExecution(db, workspaceId, executionId, async (db, execution) => {
+    const ordered = await orderedOutline(db, workspaceId, execution);
+    const slice = ordered.slice(page.offset, page.offset + page.limit);
+    const spans: OutlineSpan[] = slice.map((r) => ({
+      id: r.id,
+      parentId: r.parent_id,
+      depth: r.depth,
+      type: r.type,
+      name: r.name,
+      stepType: r.step_type,
+      status: r.status,
+      startedAt: r.startedAt.toISOString(),
+      endedAt: r.ended_at ? new Date(r.ended_at).toISOString() : null,
+      tokensTotal: r.tokens_total,
+      llmModel: r.llm_model,
+      httpStatus: r.http_status,
+    }));
+    return {
+      execution,
+      spans,
+      total: ordered.length,
+      offset: page.offset,
+      hasMore: page.offset + spans.length < ordered.length,
+    };
+  });
 }
 
 /** One span with every field (the explorer's detail panel). Depth is the tree's business. */
