@@ -96,16 +96,19 @@ describe.each(backends)("live bus ($name)", ({ url }) => {
     const other: LiveNotice[] = [];
     const off = subscriber.subscribe("ws-a", (n) => got.push(n));
     const offOther = subscriber.subscribe("ws-b", (n) => other.push(n));
-    await new Promise((r) => setTimeout(r, 100)); // Redis SUBSCRIBE is asynchronous
-    await publisher.publish({ workspaceId: "ws-a", kind: "execution", ids: ["e1"], at: new Date().toISOString() });
-    await until(() => got.length === 1);
+    // Redis SUBSCRIBE is asynchronous: publish until the subscription is live (not after a sleep).
+    await until(async () => {
+      await publisher.publish({ workspaceId: "ws-a", kind: "execution", ids: ["e1"], at: new Date().toISOString() });
+      return got.length > 0;
+    });
     expect(got[0]).toMatchObject({ workspaceId: "ws-a", kind: "execution", ids: ["e1"] });
     expect(other).toEqual([]);
 
     off();
+    const delivered = got.length;
     await publisher.publish({ workspaceId: "ws-a", kind: "execution", at: new Date().toISOString() });
     await new Promise((r) => setTimeout(r, 150));
-    expect(got).toHaveLength(1);
+    expect(got).toHaveLength(delivered);
     offOther();
     await publisher.close();
     if (subscriber !== publisher) await subscriber.close();
