@@ -15,6 +15,21 @@ export type RunlensConfig = {
   /** Redis key prefix of the queues (separates installations or test runs sharing one Redis). */
   queuePrefix: string;
   maxPayloadChars: number;
+  /** Bounds on every wait for Postgres and Redis, so an outage answers 503 instead of hanging. */
+  timeouts: {
+    /** Opening a Postgres connection (RUNLENS_DB_CONNECT_TIMEOUT_MS). */
+    dbConnectMs: number;
+    /** One Postgres statement, checked by the client and by the server (RUNLENS_DB_QUERY_TIMEOUT_MS). */
+    dbQueryMs: number;
+    /** Connecting to Redis and one Redis command (RUNLENS_REDIS_TIMEOUT_MS). */
+    redisMs: number;
+  };
+  /**
+   * API keys and workspace settings read at ingest are cached per process: reused for `freshMs`
+   * (so a revocation elsewhere takes effect within it), and up to `staleMs` while Postgres is
+   * unreachable, so ingest keeps accepting into Redis through a database outage.
+   */
+  settingsCache: { freshMs: number; staleMs: number };
   publicUrl: string | null;
   secret: string | null;
   init: { email: string; password: string; workspace: string; apiKey: string | null; name: string } | null;
@@ -79,6 +94,15 @@ export function readConfig(env: Env = process.env): RunlensConfig {
     workerConcurrency: positiveInt(env, "RUNLENS_WORKER_CONCURRENCY", 4),
     queuePrefix: env.RUNLENS_QUEUE_PREFIX || "runlens",
     maxPayloadChars: positiveInt(env, "RUNLENS_MAX_PAYLOAD_CHARS", 200_000),
+    timeouts: {
+      dbConnectMs: positiveInt(env, "RUNLENS_DB_CONNECT_TIMEOUT_MS", 5_000),
+      dbQueryMs: positiveInt(env, "RUNLENS_DB_QUERY_TIMEOUT_MS", 60_000),
+      redisMs: positiveInt(env, "RUNLENS_REDIS_TIMEOUT_MS", 5_000),
+    },
+    settingsCache: {
+      freshMs: positiveInt(env, "RUNLENS_SETTINGS_FRESH_MS", 10_000),
+      staleMs: positiveInt(env, "RUNLENS_SETTINGS_STALE_MS", 300_000),
+    },
     publicUrl: env.RUNLENS_URL || null,
     secret: env.RUNLENS_SECRET || null,
     init:

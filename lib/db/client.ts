@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Pool } from "pg";
+import type { Pool, PoolConfig } from "pg";
+import { readConfig } from "../config.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations, pendingMigrations, type SqlSession } from "./migrate.ts";
 import { lockDataDir } from "./pglite-lock.ts";
@@ -20,7 +21,14 @@ export type Db = {
 };
 
 export type OpenOptions =
-  | { kind: "postgres"; url: string; migrate?: "apply" | "require" | "skip"; poolSize?: number }
+  | {
+      kind: "postgres";
+      url: string;
+      migrate?: "apply" | "require" | "skip";
+      poolSize?: number;
+      /** Defaults: RUNLENS_DB_CONNECT_TIMEOUT_MS and RUNLENS_DB_QUERY_TIMEOUT_MS (lib/config.ts). */
+      timeouts?: { connectMs: number; queryMs: number };
+    }
   | { kind: "embedded"; dataDir: string | "memory" };
 
 export class PendingMigrationsError extends Error {
@@ -34,7 +42,8 @@ export class PendingMigrationsError extends Error {
 
 async function withPgSession<T>(url: string, fn: (s: SqlSession) => Promise<T>): Promise<T> {
   const { default: pg } = await import("pg");
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: configuredTimeouts().connectMs });
+  client.on("error", () => undefined); // a broken session fails its pending query, which rejects
   await client.connect();
   try {
     return await fn({
@@ -52,6 +61,44 @@ export async function migratePostgres(url: string): Promise<string[]> {
   return withPgSession(url, applyMigrations);
 }
 
+function configuredTimeouts(): { connectMs: number; queryMs: number } {
+  const { dbConnectMs, dbQueryMs } = readConfig().timeouts;
+  return { connectMs: dbConnectMs, queryMs: dbQueryMs };
+}
+
+/**
+ * Every wait on Postgres is bounded, so an unreachable or frozen database fails requests with a
+ * timeout (answered 503) instead of hanging them: opening a connection, and each statement. The
+ * statement bound is the client's (`query_timeout`): a frozen server never cancels anything itself.
+ * A connection whose statement timed out is dropped by the pool, not reused. TCP keepalive finds
+ * peers that vanished without closing the socket.
+ */
+function poolConfig(url: string, max: number, t: { connectMs: number; queryMs: number }): PoolConfig {
+  return {
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: t.connectMs,
+    query_timeout: t.queryMs,
+    // A transaction left open by a stuck caller releases its locks.
+    idle_in_transaction_session_timeout: Math.max(t.queryMs, 60_000),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
+/**
+ * A connection that breaks (database restart, network loss) emits "error" on its client: the pool
+ * listens on idle ones, and this listener covers the ones checked out by a query or transaction,
+ * where an unheard "error" would crash the process. The failing query itself rejects and its
+ * caller handles that; the broken client is dropped when released with the error.
+ */
+function keepConnectionErrorsFromCrashing(pool: Pool): void {
+  pool.on("error", () => undefined); // an idle client's error: logged by its own listener below
+  pool.on("connect", (client) => {
+    client.on("error", (e) => console.error(`[db] connection error: ${e.message}`));
+  });
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<Db> {
   if (opts.kind === "postgres") {
     const mode = opts.migrate ?? "require";
@@ -63,9 +110,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     const { PrismaPg } = await import("@prisma/adapter-pg");
     const { default: pg } = await import("pg");
     // One pool shared by Prisma and the bulk writers of the ingest pipeline.
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
-    // An idle connection that breaks (database restart) is dropped by the pool; not a crash.
-    pool.on("error", (e) => console.error(`[db] idle connection error: ${e.message}`));
+    const pool = new pg.Pool(poolConfig(opts.url, opts.poolSize ?? 10, opts.timeouts ?? configuredTimeouts()));
+    keepConnectionErrorsFromCrashing(pool);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     try {
       await prisma.$queryRawUnsafe("SELECT 1");

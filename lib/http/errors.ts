@@ -1,3 +1,5 @@
+import { type Unavailability, unavailability } from "../unavailable.ts";
+
 /** Typed errors that route handlers map to the error format of API.md. */
 export class ApiError extends Error {
   constructor(
@@ -39,4 +41,35 @@ export class ValidationError extends ApiError {
   constructor(message: string, details: { path: string; message: string }[]) {
     super(400, "validation_error", message, details);
   }
+}
+
+/** A service Runlens depends on cannot answer now: 503 with `Retry-After`, the client retries. */
+export class ServiceUnavailableError extends ApiError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+  ) {
+    super(503, "unavailable", message);
+  }
+}
+
+const UNAVAILABLE_MESSAGES: Record<Unavailability["service"], Record<Unavailability["reason"], string>> = {
+  database: {
+    unreachable: "The database is unreachable; nothing was stored. Retry later.",
+    timeout: "The database did not answer in time; nothing was stored. Retry later.",
+    full: "The database is full; nothing was stored. Retry later.",
+  },
+  redis: {
+    unreachable: "The ingest queue (Redis) is unreachable; nothing was stored. Retry later.",
+    timeout: "The ingest queue (Redis) did not answer in time; nothing was stored. Retry later.",
+    full: "The ingest queue (Redis) is full; nothing was stored. Retry later.",
+  },
+};
+
+/** The 503 for a failure of Postgres or Redis (lib/unavailable.ts), or null for any other error. */
+export function unavailableError(e: unknown): ServiceUnavailableError | null {
+  const u = unavailability(e);
+  if (!u) return null;
+  // A full queue drains at the workers' pace: ask for a longer pause than for a reconnect.
+  return new ServiceUnavailableError(UNAVAILABLE_MESSAGES[u.service][u.reason], u.reason === "full" ? 30 : 5);
 }

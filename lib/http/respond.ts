@@ -1,5 +1,5 @@
 import { ZodError, type z } from "zod";
-import { ApiError, ValidationError } from "./errors.ts";
+import { ApiError, ServiceUnavailableError, unavailableError, ValidationError } from "./errors.ts";
 
 export type ErrorBody = { error: { code: string; message: string; details?: unknown[] } };
 
@@ -16,9 +16,21 @@ export function ingestResults(data: unknown): Response {
   return json(data, { status: 207, headers: { "cache-control": "no-store, no-transform" } });
 }
 
-export function errorResponse(status: number, code: string, message: string, details?: unknown[]): Response {
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown[],
+  headers?: HeadersInit,
+): Response {
   const body: ErrorBody = { error: details ? { code, message, details } : { code, message } };
-  return Response.json(body, { status });
+  return Response.json(body, { status, headers });
+}
+
+/** The error format for a typed error; a 503 says when to retry. */
+export function apiErrorResponse(e: ApiError): Response {
+  const headers = e instanceof ServiceUnavailableError ? { "retry-after": String(e.retryAfterSeconds) } : undefined;
+  return errorResponse(e.status, e.code, e.message, e.details, headers);
 }
 
 /** "traces[3].llm.usage" from a zod issue path. */
@@ -89,16 +101,21 @@ export function tooLarge(maxBytes: number): ApiError {
   return new ApiError(413, "payload_too_large", `The request body exceeds ${Math.round(maxBytes / 1_000_000)} MB.`);
 }
 
-/** Wraps a route handler: typed errors become the JSON error format; anything else is a logged 500. */
+/**
+ * Wraps a route handler: typed errors become the JSON error format, an unavailable Postgres or Redis
+ * a 503 with Retry-After; anything else is a logged 500.
+ */
 export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
   return async (...args: A): Promise<Response> => {
     try {
       return await fn(...args);
     } catch (e) {
-      if (e instanceof ApiError) return errorResponse(e.status, e.code, e.message, e.details);
-      if (e instanceof ZodError) {
-        const v = validationError(e);
-        return errorResponse(v.status, v.code, v.message, v.details);
+      if (e instanceof ApiError) return apiErrorResponse(e);
+      if (e instanceof ZodError) return apiErrorResponse(validationError(e));
+      const unavailable = unavailableError(e);
+      if (unavailable) {
+        console.error(`[api] ${unavailable.message} (${(e as Error).message})`);
+        return apiErrorResponse(unavailable);
       }
       console.error("[api] unhandled error", e);
       return errorResponse(500, "internal_error", "Something went wrong on the server. It has been logged.");

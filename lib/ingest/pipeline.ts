@@ -15,8 +15,9 @@ import { zodDetails } from "../http/respond.ts";
 import { getLiveBus } from "../live/index.ts";
 import { getQueue, type JobQueue } from "../queue/index.ts";
 import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanRow } from "./model.ts";
-import { makeRedactor, type Redactor, truncatePayload } from "./protect.ts";
+import { type Redactor, truncatePayload } from "./protect.ts";
 import { executionContexts, mapTraceRecord, mapTrackEvent } from "./sources/sdk.ts";
+import { redactorFor } from "./workspace-settings.ts";
 import { spanJobFormat, toSpanJob, writeEventBatch, writeSpanBatch } from "./write.ts";
 
 export const INGEST_QUEUE = "ingest";
@@ -67,23 +68,6 @@ const idField = (item: unknown) => {
 export function summarize(results: ItemResult[]): IngestResponse {
   const accepted = results.filter((r) => r.status === 201).length;
   return { accepted, rejected: results.length - accepted, results };
-}
-
-async function redactorFor(db: Db, workspaceId: string): Promise<Redactor> {
-  // Once per request: on Postgres a plain query, which costs a fraction of a Prisma query's CPU.
-  if (db.pool) {
-    const { rows } = await db.pool.query<{ redaction_keys: string[] | null }>(
-      "SELECT redaction_keys FROM workspaces WHERE id = $1",
-      [workspaceId],
-    );
-    if (rows.length === 0) throw new Error(`Workspace ${workspaceId} not found.`);
-    return makeRedactor(rows[0].redaction_keys ?? []);
-  }
-  const ws = await db.prisma.workspace.findUniqueOrThrow({
-    where: { id: workspaceId },
-    select: { redactionKeys: true },
-  });
-  return makeRedactor(ws.redactionKeys);
 }
 
 /**

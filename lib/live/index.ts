@@ -50,7 +50,7 @@ export class RedisBus implements LiveBus {
   }
 
   static async open(url: string): Promise<RedisBus> {
-    return new RedisBus(await connectRedis(url, "live:pub"), await connectRedis(url, "live:sub"));
+    return new RedisBus(await connectRedis(url, "live:pub"), await connectRedis(url, "live:sub", "subscriber"));
   }
 
   async publish(n: LiveNotice) {
@@ -91,7 +91,14 @@ export function openBus(redisUrl: string | null): Promise<LiveBus> {
 
 /** The process-wide live bus (REDIS_URL decides the backend). */
 export function getLiveBus(): Promise<LiveBus> {
-  holder.bus ??= openBus(readConfig().redisUrl);
+  if (!holder.bus) {
+    const opening = openBus(readConfig().redisUrl);
+    // A bus that could not open (Redis down) is not kept: the next caller tries again.
+    opening.catch(() => {
+      if (holder.bus === opening) holder.bus = undefined;
+    });
+    holder.bus = opening;
+  }
   return holder.bus;
 }
 

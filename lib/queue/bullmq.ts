@@ -1,14 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { Queue, Worker } from "bullmq";
+import { DelayedError, type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { readConfig } from "../config.ts";
-import { connectRedis } from "../redis.ts";
+import { connectRedis, redisOptions } from "../redis.ts";
+import { unavailability } from "../unavailable.ts";
 import type { FailedJob, JobQueue, QueueOptions } from "./types.ts";
 
 /** Job data field naming the Redis keys of offloaded fields. */
 const PAYLOAD = "$payload";
 /** Offloaded fields outlive their job's retries: a failed job can be retried for 30 days. */
 const PAYLOAD_TTL_S = 30 * 86_400;
+/** A job that met an unavailable database or Redis waits this long, without spending an attempt. */
+const OUTAGE_DELAY_MS = 5_000;
 
 /** BullMQ-backed queue: jobs are persisted in Redis before `enqueue` resolves. */
 export class BullQueue<T> implements JobQueue<T> {
@@ -31,6 +34,8 @@ export class BullQueue<T> implements JobQueue<T> {
         removeOnFail: false,
       },
     });
+    // Connection errors are re-emitted here; an "error" event without a listener would crash the process.
+    this.queue.on("error", (e) => console.error(`[queue:${name}] ${e.message}`));
   }
 
   static async open<T>(name: string, url: string, opts: QueueOptions = {}): Promise<BullQueue<T>> {
@@ -78,8 +83,8 @@ export class BullQueue<T> implements JobQueue<T> {
   }
 
   startWorker(handler: (data: T) => Promise<void>, opts: { concurrency?: number } = {}) {
-    const worker = new Worker(this.name, async (job) => handler(await this.restore(job.data)), {
-      connection: { url: this.url, maxRetriesPerRequest: null },
+    const worker = new Worker(this.name, (job, token) => this.run(job, token, handler), {
+      connection: { url: this.url, ...redisOptions("worker", `worker:${this.name}`) },
       prefix: readConfig().queuePrefix,
       concurrency: opts.concurrency ?? 1,
       // A job of a killed worker is picked up again within ~15 s (writes are idempotent).
@@ -101,6 +106,30 @@ export class BullQueue<T> implements JobQueue<T> {
         await worker.close();
       },
     };
+  }
+
+  private lastOutageLog = 0;
+
+  /**
+   * Runs a job. A job that fails because Postgres or Redis is unavailable is not the job's fault:
+   * it waits OUTAGE_DELAY_MS and runs again without spending one of its attempts, so a backlog
+   * outlives an outage of any length and drains when the service is back.
+   */
+  private async run(job: Job, token: string | undefined, handler: (data: T) => Promise<void>): Promise<void> {
+    try {
+      await handler(await this.restore(job.data));
+    } catch (e) {
+      const outage = unavailability(e);
+      if (!outage || !token) throw e;
+      if (Date.now() - this.lastOutageLog > 10_000) {
+        this.lastOutageLog = Date.now();
+        console.error(
+          `[queue:${this.name}] ${outage.service} ${outage.reason}: jobs wait and retry (${(e as Error).message})`,
+        );
+      }
+      await job.moveToDelayed(Date.now() + OUTAGE_DELAY_MS, token);
+      throw new DelayedError();
+    }
   }
 
   /** Failed jobs with their data as stored (offloaded fields are not read back). */

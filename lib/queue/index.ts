@@ -18,8 +18,11 @@ export async function openQueue<T>(name: string, redisUrl: string | null, opts?:
 export function getQueue<T>(name: string, opts?: QueueOptions): Promise<JobQueue<T>> {
   let q = holder.queues.get(name);
   if (!q) {
-    q = openQueue<unknown>(name, readConfig().redisUrl, opts);
-    holder.queues.set(name, q);
+    const opening = openQueue<unknown>(name, readConfig().redisUrl, opts);
+    // A queue that could not open (Redis down) is not kept: the next caller tries again.
+    opening.catch(() => holder.queues.get(name) === opening && holder.queues.delete(name));
+    holder.queues.set(name, opening);
+    q = opening;
   }
   return q as Promise<JobQueue<T>>;
 }

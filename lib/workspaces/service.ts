@@ -7,6 +7,7 @@ import type { Invitation, Member, WorkspaceSummary } from "../contracts/workspac
 import type { Prisma } from "../db/generated/client.ts";
 import type { Db } from "../db/index.ts";
 import { ApiError, ConflictError, ForbiddenError, NotFoundError } from "../http/errors.ts";
+import { forgetWorkspaceSettings } from "../ingest/workspace-settings.ts";
 import { createUserWithPassword } from "./users.ts";
 
 type Tx = Prisma.TransactionClient;
@@ -253,5 +254,6 @@ export async function acceptInvitation(
 export async function setRedactionKeys(db: Db, workspaceId: string, keys: string[]) {
   const unique = [...new Set(keys.map((k) => k.trim().toLowerCase()).filter(Boolean))];
   await db.prisma.workspace.update({ where: { id: workspaceId }, data: { redactionKeys: unique } });
+  forgetWorkspaceSettings(workspaceId);
   return unique;
 }
