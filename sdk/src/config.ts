@@ -1,4 +1,5 @@
 import type { TraceRecordInput } from "../../lib/contracts/ingest.ts";
+import type { RunlensDeliveryError } from "./transport.ts";
 
 /** What a trace looks like on the wire (the SDK's "trace" is a span of the portal). */
 export type Trace = TraceRecordInput & { startedAt: string; endedAt?: string | null };
@@ -33,14 +34,21 @@ export type ClientOptions = ObservabilityOptions & {
   maxBufferedTraces?: number;
   /** fetch implementation (tests, proxies). */
   fetch?: typeof fetch;
-  /** Print warnings (dropped traces, failed sends). Default true. */
+  /** Print warnings (rejected, dropped, failed or late records). Default true. */
   warnings?: boolean;
+  /** Called for every delivery problem (rejected, dropped, failed or still pending after a flush). */
+  onError?: (error: RunlensDeliveryError) => void;
+  /** One request is aborted (and retried) after this long. Default 10,000 ms. */
+  requestTimeoutMs?: number;
+  /** `end()`, `flush()` and `flushTrackEvents()` resolve after this long at the latest; what is still pending is sent in the background. Default 5,000 ms. */
+  flushTimeoutMs?: number;
 };
 
-export type ResolvedConfig = Required<Omit<ClientOptions, "onTrace" | "apiKey" | "apiUrl">> & {
+export type ResolvedConfig = Required<Omit<ClientOptions, "onTrace" | "onError" | "apiKey" | "apiUrl">> & {
   apiUrl: string;
   apiKey: string | null;
   onTrace: OnTrace | null;
+  onError: ((error: RunlensDeliveryError) => void) | null;
 };
 
 export function resolveConfig(
@@ -60,5 +68,8 @@ export function resolveConfig(
     maxBufferedTraces: opts.maxBufferedTraces ?? 10_000,
     fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
     warnings: opts.warnings ?? true,
+    onError: opts.onError ?? null,
+    requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
+    flushTimeoutMs: opts.flushTimeoutMs ?? 5_000,
   };
 }

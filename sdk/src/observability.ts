@@ -8,9 +8,10 @@ import {
   type Trace,
 } from "./config.ts";
 import { type ActiveContext, activeContext, enter, isolated } from "./context.ts";
-import { BatchTransport } from "./transport.ts";
+import { BatchTransport, type TransportOptions } from "./transport.ts";
 
 export type { ClientOptions, ObservabilityMode, ObservabilityOptions, OnTrace, Trace } from "./config.ts";
+export { type DeliveryErrorKind, RunlensDeliveryError } from "./transport.ts";
 
 type Data = { input?: unknown; output?: unknown; metadata?: unknown };
 type ParentOption = { parentId?: string | null };
@@ -87,26 +88,28 @@ export class Runlens {
 
   constructor(opts: ClientOptions = {}) {
     this.config = resolveConfig(opts);
-    const warn = (m: string) => this.config.warnings && console.warn(`[runlens] ${m}`);
-    this.traces = new BatchTransport<Trace>({
-      url: () => `${this.config.apiUrl}/api/v1/runtime/v1/observability/traces`,
+    const common: Omit<TransportOptions, "url" | "envelope" | "maxBatch" | "flushIntervalMs"> = {
       apiKey: () => this.config.apiKey,
       fetch: () => this.config.fetch,
+      maxBuffered: () => this.config.maxBufferedTraces,
+      requestTimeoutMs: () => this.config.requestTimeoutMs,
+      flushTimeoutMs: () => this.config.flushTimeoutMs,
+      warn: (m) => this.config.warnings && console.warn(`[runlens] ${m}`),
+      onError: (e) => this.config.onError?.(e),
+    };
+    this.traces = new BatchTransport<Trace>({
+      ...common,
+      url: () => `${this.config.apiUrl}/api/v1/runtime/v1/observability/traces`,
       envelope: "traces",
       maxBatch: 200,
       flushIntervalMs: 500,
-      maxBuffered: () => this.config.maxBufferedTraces,
-      warn,
     });
     this.events = new BatchTransport<TrackEventInput>({
+      ...common,
       url: () => `${this.config.apiUrl}/api/v1/runtime/v1/observability/events`,
-      apiKey: () => this.config.apiKey,
-      fetch: () => this.config.fetch,
       envelope: "events",
       maxBatch: 50,
       flushIntervalMs: 2000,
-      maxBuffered: () => this.config.maxBufferedTraces,
-      warn,
     });
   }
 
@@ -117,6 +120,7 @@ export class Runlens {
       ...current,
       apiKey: current.apiKey ?? undefined,
       onTrace: current.onTrace ?? undefined,
+      onError: current.onError ?? undefined,
       ...opts,
     });
   }
@@ -128,6 +132,8 @@ export class Runlens {
       eventRequests: this.events.requests,
       tracesDropped: this.traces.dropped,
       eventsDropped: this.events.dropped,
+      tracesRejected: this.traces.rejected,
+      eventsRejected: this.events.rejected,
       tracesPending: this.traces.pending,
       eventsPending: this.events.pending,
     };
@@ -278,7 +284,7 @@ export class Runlens {
           overrides,
         );
         ctx.ended = true;
-        await this.traces.flush();
+        await this.traces.flushWithin();
       },
     };
   }
@@ -425,14 +431,14 @@ export class Runlens {
     });
   }
 
-  /** Sends buffered track events now (call before a short script exits). */
+  /** Sends buffered track events now (call before a short script exits); waits `flushTimeoutMs` at most. */
   flushTrackEvents(): Promise<void> {
-    return this.events.flush();
+    return this.events.flushWithin();
   }
 
-  /** Sends everything buffered now. */
+  /** Sends everything buffered now; waits `flushTimeoutMs` at most. */
   async flush(): Promise<void> {
-    await Promise.all([this.traces.flush(), this.events.flush()]);
+    await Promise.all([this.traces.flushWithin(), this.events.flushWithin()]);
   }
 
   /** Records an llm_call around `call` (see traceLLM). */

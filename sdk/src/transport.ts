@@ -1,7 +1,76 @@
+import type { ItemResult } from "../../lib/contracts/ingest.ts";
+
 /**
- * Batches records to one endpoint. Never throws into user code: failures are retried with
- * exponential backoff; when the buffer is full the oldest records are dropped and counted.
+ * Batches records to one endpoint. Never throws into user code, and never loses a record without
+ * saying so: every record is delivered, kept for a later retry, or reported (a warning and
+ * `onError`) as rejected by the server, dropped from a full buffer, or still pending when a flush
+ * ran out of time.
  */
+
+/**
+ * - `rejected`: the server refused the records for good (a 4xx item of a 207, or a 4xx answer to
+ *   the whole request other than 408/429); they are discarded.
+ * - `dropped`: the buffer was full; the oldest records were discarded.
+ * - `failed`: a send gave up for now after its retries (network error, request timeout, 5xx, 408,
+ *   429); the records are kept, ahead of newer ones, and sent again later.
+ * - `timeout`: `end()`/`flush()` returned after `flushTimeoutMs` with these records still pending;
+ *   they stay buffered and are sent in the background.
+ */
+export type DeliveryErrorKind = "rejected" | "dropped" | "failed" | "timeout";
+
+export class RunlensDeliveryError extends Error {
+  override readonly name = "RunlensDeliveryError";
+  readonly kind: DeliveryErrorKind;
+  readonly envelope: "traces" | "events";
+  /** Ids of the records concerned (a record without an id is counted but not listed). */
+  readonly ids: string[];
+  readonly count: number;
+  /** The HTTP status (an item's own status in a 207), or null when no answer came. */
+  readonly status: number | null;
+  /** The server's error code, or request_timeout, network_error, invalid_response, retry_after, buffer_full, flush_timeout. */
+  readonly code: string;
+
+  constructor(fields: {
+    kind: DeliveryErrorKind;
+    envelope: "traces" | "events";
+    ids: string[];
+    count: number;
+    status: number | null;
+    code: string;
+    message: string;
+  }) {
+    super(fields.message);
+    this.kind = fields.kind;
+    this.envelope = fields.envelope;
+    this.ids = fields.ids;
+    this.count = fields.count;
+    this.status = fields.status;
+    this.code = fields.code;
+  }
+}
+
+export type RetryPolicy = {
+  /** Retries of one send before its records go back to the buffer. */
+  retries: number;
+  /** Backoff before retry n: min(maxDelayMs, baseDelayMs * 2^(n-1)), times a random 0.5 to 1. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not slept through: the send gives up for now instead. */
+  maxRetryAfterMs: number;
+};
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 250, maxDelayMs: 8000, maxRetryAfterMs: 30_000 };
+
+/** Time as the transport sees it; tests inject one to control backoff and Retry-After. */
+export type Clock = { now(): number; sleep(ms: number): Promise<void>; random(): number };
+
+const systemClock: Clock = {
+  now: () => Date.now(),
+  // Not unref'd: a short script stays alive while its records are being retried.
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+};
+
 export type TransportOptions = {
   url: () => string;
   apiKey: () => string | null;
@@ -11,25 +80,90 @@ export type TransportOptions = {
   maxBatch: number;
   flushIntervalMs: number;
   maxBuffered: () => number;
+  /** One request (answer and body) is aborted after this long and counts as a transient failure. */
+  requestTimeoutMs: () => number;
+  /** `flushWithin` resolves after this long at the latest. */
+  flushTimeoutMs: () => number;
   warn: (message: string) => void;
-  /** Retry delays in ms; the batch goes back to the buffer after the last one. */
-  retryDelaysMs?: number[];
+  onError: (error: RunlensDeliveryError) => void;
+  retry?: RetryPolicy;
+  clock?: Clock;
 };
 
-export class BatchTransport<T> {
+type Failure = { status: number | null; code: string; message: string };
+/** The records of one request still to retry, and why (null when every record is settled). */
+type Unsettled<T> = { retry: T[]; failure: Failure } | null;
+/** An item result as it comes over the wire: any status, 201 meaning stored. */
+type WireItemResult = Omit<ItemResult, "status"> & { status: number };
+
+/** 408, 429 and 5xx may succeed later; any other refusal will not. */
+export function isTransient(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+/** A Retry-After header (delay in seconds or an HTTP date) as milliseconds from `now`, or null. */
+export function parseRetryAfter(header: string | null, now: number): number | null {
+  if (!header) return null;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // HTTP dates name their month ("Wed, 21 Oct 2026 07:28:00 GMT"); Date.parse alone would read "-5" as a year.
+  const at = /[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** Exponential backoff with jitter, so clients that failed together do not retry together. */
+export function backoffMs(retry: number, policy: RetryPolicy, random: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
+  return Math.round(ceiling * (0.5 + random / 2));
+}
+
+const LISTED_IDS = 10;
+
+function describe(kind: DeliveryErrorKind, count: number, envelope: string, reason: string, ids: string[]): string {
+  const listed =
+    ids.length > LISTED_IDS
+      ? `${ids.slice(0, LISTED_IDS).join(", ")} and ${ids.length - LISTED_IDS} more`
+      : ids.join(", ");
+  const which = listed ? `: ${listed}` : "";
+  switch (kind) {
+    case "rejected":
+      return `the server rejected ${count} ${envelope} (${reason})${which}`;
+    case "dropped":
+      return `buffer full: dropped ${count} ${envelope} (${reason})${which}`;
+    case "failed":
+      return `could not send ${count} ${envelope} (${reason}); kept for a later retry${which}`;
+    case "timeout":
+      return `${count} ${envelope} still pending after ${reason}; they are sent in the background${which}`;
+  }
+}
+
+export class BatchTransport<T extends { id?: string | null }> {
   private buffer: T[] = [];
+  /** The records of the send in progress (out of the buffer until it settles). */
+  private sending: T[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inflight: Promise<void> | null = null;
+  /** The server asked (Retry-After) not to be sent anything before this time. */
+  private resumeAt = 0;
   private sentRequests = 0;
   private droppedCount = 0;
+  private rejectedCount = 0;
+  private readonly clock: Clock;
+  private readonly retry: RetryPolicy;
 
-  constructor(private readonly opts: TransportOptions) {}
+  constructor(private readonly opts: TransportOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+  }
 
   get requests(): number {
     return this.sentRequests;
   }
   get dropped(): number {
     return this.droppedCount;
+  }
+  get rejected(): number {
+    return this.rejectedCount;
   }
   get pending(): number {
     return this.buffer.length;
@@ -39,10 +173,9 @@ export class BatchTransport<T> {
     this.buffer.push(record);
     const max = this.opts.maxBuffered();
     if (this.buffer.length > max) {
-      const over = this.buffer.length - max;
-      this.buffer.splice(0, over);
-      this.droppedCount += over;
-      this.opts.warn(`buffer full: dropped ${over} ${this.opts.envelope} (${this.droppedCount} in total)`);
+      const dropped = this.buffer.splice(0, this.buffer.length - max);
+      this.droppedCount += dropped.length;
+      this.report("dropped", dropped, { status: null, code: "buffer_full", message: `${this.droppedCount} in total` });
     }
     if (this.buffer.length >= this.opts.maxBatch) void this.flush(false);
     else this.schedule();
@@ -50,10 +183,11 @@ export class BatchTransport<T> {
 
   private schedule(): void {
     if (this.timer) return;
+    const delay = Math.max(this.opts.flushIntervalMs, this.resumeAt - this.clock.now());
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
-    }, this.opts.flushIntervalMs);
+    }, delay);
     this.timer.unref?.();
   }
 
@@ -66,18 +200,19 @@ export class BatchTransport<T> {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    while (this.inflight) await this.inflight.catch(() => undefined);
+    while (this.inflight) await this.inflight;
     while (this.buffer.length >= (all ? 1 : this.opts.maxBatch)) {
-      const batch = this.buffer.splice(0, this.opts.maxBatch);
-      this.inflight = this.send(batch);
-      const ok = await this.inflight.then(
-        () => true,
-        () => false,
-      );
+      this.sending = this.buffer.splice(0, this.opts.maxBatch);
+      let left: T[] = [];
+      this.inflight = this.send(this.sending).then((l) => {
+        left = l;
+      });
+      await this.inflight;
       this.inflight = null;
-      if (!ok) {
-        // Keep the batch for a later flush, ahead of newer records.
-        this.buffer.unshift(...batch);
+      this.sending = [];
+      if (left.length > 0) {
+        // Keep them for a later flush, ahead of newer records.
+        this.buffer.unshift(...left);
         this.schedule();
         return;
       }
@@ -85,40 +220,171 @@ export class BatchTransport<T> {
     if (this.buffer.length > 0) this.schedule();
   }
 
-  private async send(batch: T[]): Promise<void> {
+  /**
+   * `flush()` that resolves after `flushTimeoutMs` at the latest, so user code awaiting it is never
+   * held by a slow or hung server; what is still pending then is reported and sent in the background.
+   */
+  async flushWithin(): Promise<void> {
+    const ms = this.opts.flushTimeoutMs();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<true>((resolve) => {
+      timer = setTimeout(() => resolve(true), ms);
+      timer.unref?.();
+    });
+    const late = await Promise.race([this.flush().then(() => false), expired]);
+    clearTimeout(timer);
+    if (late) {
+      this.report("timeout", [...this.sending, ...this.buffer], {
+        status: null,
+        code: "flush_timeout",
+        message: `the flush timeout of ${ms} ms`,
+      });
+    }
+  }
+
+  /** Sends one batch, retrying what may succeed later; returns the records to keep for later. */
+  private async send(batch: T[]): Promise<T[]> {
     const key = this.opts.apiKey();
     if (!key) {
       this.opts.warn("RUNLENS_API_KEY is not set: nothing is sent");
-      throw new Error("no api key");
+      return batch;
     }
-    const delays = this.opts.retryDelaysMs ?? [200, 500, 1000, 2000, 4000];
-    let lastError = "";
-    for (let attempt = 0; attempt <= delays.length; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, delays[attempt - 1]));
-      try {
-        this.sentRequests++;
-        const res = await this.opts.fetch()(this.opts.url(), {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-          body: JSON.stringify({ [this.opts.envelope]: batch }),
-        });
-        if (res.ok || res.status === 207) {
-          await res.body?.cancel().catch(() => undefined);
-          return;
-        }
-        lastError = `HTTP ${res.status}`;
-        // 4xx other than 408/429 will not get better by retrying: report and drop.
-        if (res.status < 500 && res.status !== 408 && res.status !== 429) {
-          this.opts.warn(
-            `the server refused ${batch.length} ${this.opts.envelope}: ${lastError} ${await res.text().catch(() => "")}`,
-          );
-          return;
-        }
-      } catch (e) {
-        lastError = (e as Error).message;
+    let pending = batch;
+    let lastStatus: number | null = null;
+    for (let attempt = 0; ; attempt++) {
+      const backoff = attempt > 0 ? backoffMs(attempt, this.retry, this.clock.random()) : 0;
+      const wait = Math.max(backoff, this.resumeAt - this.clock.now());
+      if (wait > this.retry.maxRetryAfterMs) {
+        const message = `the server asked to wait ${Math.ceil(wait / 1000)} s`;
+        return this.keepForLater(pending, { status: lastStatus, code: "retry_after", message });
       }
+      if (wait > 0) await this.clock.sleep(wait);
+      const unsettled = await this.post(pending, key);
+      if (!unsettled) return [];
+      pending = unsettled.retry;
+      lastStatus = unsettled.failure.status;
+      if (attempt === this.retry.retries) return this.keepForLater(pending, unsettled.failure);
     }
-    this.opts.warn(`could not send ${batch.length} ${this.opts.envelope} (${lastError}); will retry`);
-    throw new Error(lastError);
   }
+
+  private keepForLater(records: T[], failure: Failure): T[] {
+    this.report("failed", records, failure);
+    return records;
+  }
+
+  /** One request: settles what it can and returns what is worth retrying. */
+  private async post(records: T[], key: string): Promise<Unsettled<T>> {
+    this.sentRequests++;
+    const timeoutMs = this.opts.requestTimeoutMs();
+    try {
+      const res = await this.opts.fetch()(this.opts.url(), {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ [this.opts.envelope]: records }),
+        // Covers the body too: a server that stalls mid-answer times out like one that never answers.
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.text();
+      this.noteRetryAfter(res);
+      if (res.status === 207) return this.settleItems(records, text);
+      if (res.ok) return null;
+      const failure = { status: res.status, ...errorOf(text, res.status) };
+      if (isTransient(res.status)) return { retry: records, failure };
+      this.reject(records, failure);
+      return null;
+    } catch (e) {
+      const error = e as Error;
+      return {
+        retry: records,
+        failure:
+          error.name === "TimeoutError"
+            ? { status: null, code: "request_timeout", message: `no answer within ${timeoutMs} ms` }
+            : { status: null, code: "network_error", message: error.message },
+      };
+    }
+  }
+
+  private noteRetryAfter(res: Response): void {
+    const ms = parseRetryAfter(res.headers.get("retry-after"), this.clock.now());
+    if (ms !== null) this.resumeAt = Math.max(this.resumeAt, this.clock.now() + ms);
+  }
+
+  /** A 207: results are in request order; 201 is stored, transient statuses retry, others are final. */
+  private settleItems(records: T[], text: string): Unsettled<T> {
+    let results: WireItemResult[] | undefined;
+    try {
+      results = (JSON.parse(text) as { results?: WireItemResult[] }).results;
+    } catch {
+      // handled below: resending is safe, the server keeps one copy per id
+    }
+    if (!Array.isArray(results) || results.length !== records.length) {
+      const message = `a 207 without one result per ${this.opts.envelope === "traces" ? "trace" : "event"}`;
+      return { retry: records, failure: { status: 207, code: "invalid_response", message } };
+    }
+    const retry: T[] = [];
+    let failure: Failure | undefined;
+    const refusals = new Map<string, { failure: Failure; records: T[] }>();
+    for (const [i, result] of results.entries()) {
+      if (result.status === 201) continue;
+      const itemFailure = {
+        status: result.status,
+        code: result.error?.code ?? `http_${result.status}`,
+        message: result.error?.message ?? `HTTP ${result.status}`,
+      };
+      if (isTransient(result.status)) {
+        retry.push(records[i]);
+        failure = itemFailure;
+        continue;
+      }
+      // One report per distinct reason, not one per item.
+      const reason = reasonOf(itemFailure);
+      const group = refusals.get(reason) ?? { failure: itemFailure, records: [] };
+      group.records.push(records[i]);
+      refusals.set(reason, group);
+    }
+    for (const group of refusals.values()) this.reject(group.records, group.failure);
+    return failure ? { retry, failure } : null;
+  }
+
+  private reject(records: T[], failure: Failure): void {
+    this.rejectedCount += records.length;
+    this.report("rejected", records, failure);
+  }
+
+  private report(kind: DeliveryErrorKind, records: T[], failure: Failure): void {
+    const ids = records.flatMap((r) => (typeof r.id === "string" ? [r.id] : []));
+    const reason = kind === "timeout" || kind === "dropped" ? failure.message : reasonOf(failure);
+    const error = new RunlensDeliveryError({
+      kind,
+      envelope: this.opts.envelope,
+      ids,
+      count: records.length,
+      status: failure.status,
+      code: failure.code,
+      message: describe(kind, records.length, this.opts.envelope, reason, ids),
+    });
+    this.opts.warn(error.message);
+    try {
+      this.opts.onError(error);
+    } catch (e) {
+      this.opts.warn(`onError threw: ${(e as Error).message}`);
+    }
+  }
+}
+
+/** "400 validation_error: Invalid item: check name." */
+function reasonOf(failure: Failure): string {
+  return `${failure.status === null ? "" : `${failure.status} `}${failure.code}: ${failure.message}`;
+}
+
+/** The code and message of an error answer ({"error":{"code","message"}}), or its text. */
+function errorOf(text: string, status: number): { code: string; message: string } {
+  try {
+    const { error } = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof error?.code === "string" && typeof error.message === "string")
+      return { code: error.code, message: error.message };
+  } catch {
+    // not the API's error shape: report the text itself
+  }
+  return { code: `http_${status}`, message: text.slice(0, 500) || `HTTP ${status}` };
 }
