@@ -8,3 +8,12 @@
 export function anyOfJsonArray(param: string): string {
   return `ANY(ARRAY(SELECT jsonb_array_elements_text(${param}::jsonb)))`;
 }
+
+/**
+ * A bigint column's value as a number (node-postgres reads int8 as a string, Prisma as a bigint).
+ * Counts, tokens and durations stay far below 2^53 in practice; past it they lose precision.
+ */
+export type Int8 = string | number | bigint | null;
+export function int8(v: Int8 | undefined): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}

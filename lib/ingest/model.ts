@@ -26,6 +26,8 @@ export type SpanRow = {
   http_status: number | null;
   message: unknown;
   message_role: string | null;
+  /** Acceptance order (lib/ingest/version.ts); given when the batch is queued, if absent. */
+  version?: number;
 };
 
 /** The fields every span has; the rest are empty unless its format carries them. */
@@ -87,6 +89,8 @@ export type EventRow = {
   timestamp: string;
   thread_id: string | null;
   execution_id: string | null;
+  /** Acceptance order (lib/ingest/version.ts); given when the batch is queued, if absent. */
+  version?: number;
 };
 
 export type Source = "sdk" | "otlp" | "output" | "cloudflare";
@@ -97,6 +101,8 @@ export type SpanBatch = {
   source: Source;
   spans: SpanRow[];
   executions: ExecutionContext[];
+  /** The ingest request the batch came from (kept with an item the writer cannot store). */
+  requestId?: string;
 };
 /**
  * A span batch as it is queued and written: rows deduplicated, sorted and already serialized as the
@@ -108,6 +114,7 @@ type SpanJobBase = {
   /** One per execution, in id order, with the earliest start among the batch's spans. */
   executions: (ExecutionContext & { started_at: string })[];
   count: number;
+  requestId?: string;
 };
 /** Rows as one jsonb parameter (embedded PGlite, and jobs queued by earlier versions). */
 export type SpanRowsJob = SpanJobBase & {
@@ -119,12 +126,13 @@ export type SpanRowsJob = SpanJobBase & {
 export type SpanCopyJob = SpanJobBase & {
   kind: "span_copy";
   /**
-   * COPY text format (lib/ingest/serialize.ts): with `layout: 2`, columns `workspace_id` and then
-   * SPAN_COPY_COLUMNS; without it (jobs queued by earlier versions), SPAN_COPY_COLUMNS only.
+   * COPY text format (lib/ingest/serialize.ts): with `layout: 3`, columns `workspace_id`, then
+   * SPAN_COPY_COLUMNS (the last one `version`). Jobs queued by earlier versions: `layout: 2` lacks
+   * the version column, no layout also lacks `workspace_id`.
    */
   copy: string;
-  layout?: 2;
+  layout?: 2 | 3;
 };
 export type SpanJob = SpanRowsJob | SpanCopyJob;
-export type EventBatch = { kind: "events"; workspaceId: string; events: EventRow[] };
+export type EventBatch = { kind: "events"; workspaceId: string; events: EventRow[]; requestId?: string };
 export type IngestBatch = SpanBatch | SpanJob | EventBatch;

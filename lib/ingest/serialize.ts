@@ -16,16 +16,43 @@ export function cleanString(s: string): string {
   return wellFormed.includes("\u0000") ? wellFormed.replaceAll("\u0000", REPLACEMENT) : wellFormed;
 }
 
-/** A copy of `value` with every string (keys included) cleaned; other values as they are. */
-export function cleanStrings(value: unknown, depth = 0): unknown {
-  if (typeof value === "string") return cleanString(value);
-  if (value === null || typeof value !== "object" || depth > 64) return value;
-  if (Array.isArray(value)) return value.map((v) => cleanStrings(v, depth + 1));
-  if (typeof (value as { toJSON?: unknown }).toJSON === "function") return value;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(value))
-    out[cleanString(k)] = cleanStrings((value as Record<string, unknown>)[k], depth + 1);
-  return out;
+type Container = Record<string, unknown> | unknown[];
+
+/** Arrays and plain objects are copied; values serialized by their own toJSON (Date) are kept. */
+const isContainer = (v: unknown): v is Container =>
+  typeof v === "object" && v !== null && typeof (v as { toJSON?: unknown }).toJSON !== "function";
+
+/**
+ * A copy of `value` with every string (keys included) cleaned, at any depth (iteratively: deep
+ * payloads must neither overflow the stack nor keep a string Postgres rejects); other values as
+ * they are. `value` is JSON (no cycles): every caller has just serialized it.
+ */
+export function cleanStrings(value: unknown): unknown {
+  const pending: [Container, Container][] = [];
+  const copy = (v: unknown): unknown => {
+    if (typeof v === "string") return cleanString(v);
+    if (!isContainer(v)) return v;
+    const out: Container = Array.isArray(v) ? new Array(v.length) : {};
+    pending.push([v, out]);
+    return out;
+  };
+  const root = copy(value);
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [from, to] = next;
+    if (Array.isArray(from)) {
+      for (let i = 0; i < from.length; i++) (to as unknown[])[i] = copy(from[i]);
+      continue;
+    }
+    for (const k of Object.keys(from)) {
+      const key = cleanString(k);
+      const v = copy(from[k]);
+      // A "__proto__" key stays an own property, as JSON.parse made it (assigning would set the prototype).
+      if (key === "__proto__")
+        Object.defineProperty(to, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else (to as Record<string, unknown>)[key] = v;
+    }
+  }
+  return root;
 }
 
 /**
@@ -68,14 +95,15 @@ export const SPAN_COPY_COLUMNS = [
   ["error", "jsonb"],
   ["llm", "jsonb"],
   ["llm_model", "text"],
-  ["tokens_input", "int"],
-  ["tokens_output", "int"],
-  ["tokens_total", "int"],
+  ["tokens_input", "bigint"],
+  ["tokens_output", "bigint"],
+  ["tokens_total", "bigint"],
   ["http_method", "text"],
   ["http_url", "text"],
   ["http_status", "int"],
   ["message", "jsonb"],
   ["message_role", "text"],
+  ["version", "bigint"],
 ] as const satisfies readonly (readonly [keyof SpanRow, string])[];
 
 /**
@@ -112,7 +140,7 @@ const copyInt = (n: number | null | undefined) => (n === null || n === undefined
 
 /** One span as a line of COPY text: the workspace id, then the columns in SPAN_COPY_COLUMNS order. */
 function copyLine(workspace: string, r: SpanRow): string {
-  return `${workspace}\t${copyText(r.id)}\t${copyText(r.execution_id)}\t${copyNullable(r.parent_id)}\t${copyText(r.type)}\t${copyText(r.name)}\t${copyNullable(r.step_type)}\t${copyText(r.status)}\t${copyText(r.started_at)}\t${copyNullable(r.ended_at)}\t${copyJson(r.input)}\t${copyJson(r.output)}\t${copyJson(r.metadata)}\t${copyJson(r.error)}\t${copyJson(r.llm)}\t${copyNullable(r.llm_model)}\t${copyInt(r.tokens_input)}\t${copyInt(r.tokens_output)}\t${copyInt(r.tokens_total)}\t${copyNullable(r.http_method)}\t${copyNullable(r.http_url)}\t${copyInt(r.http_status)}\t${copyJson(r.message)}\t${copyNullable(r.message_role)}\n`;
+  return `${workspace}\t${copyText(r.id)}\t${copyText(r.execution_id)}\t${copyNullable(r.parent_id)}\t${copyText(r.type)}\t${copyText(r.name)}\t${copyNullable(r.step_type)}\t${copyText(r.status)}\t${copyText(r.started_at)}\t${copyNullable(r.ended_at)}\t${copyJson(r.input)}\t${copyJson(r.output)}\t${copyJson(r.metadata)}\t${copyJson(r.error)}\t${copyJson(r.llm)}\t${copyNullable(r.llm_model)}\t${copyInt(r.tokens_input)}\t${copyInt(r.tokens_output)}\t${copyInt(r.tokens_total)}\t${copyNullable(r.http_method)}\t${copyNullable(r.http_url)}\t${copyInt(r.http_status)}\t${copyJson(r.message)}\t${copyNullable(r.message_role)}\t${r.version ?? 0}\n`;
 }
 
 /**

@@ -10,7 +10,7 @@ import { cleanString, spanCopyText, withWorkspaceColumn } from "./serialize";
 import { executionContexts, mapTraceRecord } from "./sources/sdk";
 import {
   clearAgentCache,
-  copyIds,
+  copyLines,
   LOCK_EXECUTIONS,
   ROLLUP_EXECUTIONS,
   resolveAgents,
@@ -160,7 +160,7 @@ describe("span writer on a young database", () => {
       await db.prisma.$executeRawUnsafe(`DELETE FROM spans WHERE workspace_id = '${WS}' AND execution_id = 'shared'`);
       await Promise.all(Array.from({ length: 8 }, (_, i) => writeSpanBatch(db, one(i))));
       const [e] = await db.prisma.$queryRawUnsafe<{ span_count: number; tokens_input: number }[]>(
-        `SELECT span_count, tokens_input FROM executions WHERE workspace_id = '${WS}' AND id = 'shared'`,
+        `SELECT span_count, tokens_input::int AS tokens_input FROM executions WHERE workspace_id = '${WS}' AND id = 'shared'`,
       );
       expect(e).toEqual({ span_count: 8, tokens_input: 8 });
     }
@@ -170,7 +170,7 @@ describe("span writer on a young database", () => {
 /** Every stored column of a workspace's spans and executions, ids in order, without write times. */
 async function stored(db: TestDb, ws: string) {
   const spans = await db.prisma.$queryRawUnsafe<{ row: Record<string, unknown> }[]>(
-    `SELECT to_jsonb(s) - 'workspace_id' - 'received_at' AS row FROM spans s WHERE workspace_id = $1 ORDER BY id`,
+    `SELECT to_jsonb(s) - 'workspace_id' - 'received_at' - 'version' AS row FROM spans s WHERE workspace_id = $1 ORDER BY id`,
     ws,
   );
   const executions = await db.prisma.$queryRawUnsafe<{ row: Record<string, unknown> }[]>(
@@ -248,11 +248,11 @@ describe("span rows as COPY text and as JSON", () => {
         await db.prisma.$executeRawUnsafe(`INSERT INTO workspaces (id, name, slug) VALUES ('${ws}', 'W', '${ws}')`);
       const job = toSpanJob(await sdkBatch("ws_old", 300), "copy");
       if (job.kind !== "span_copy") throw new Error("expected a COPY job");
-      // The earlier layout: the same lines without their first column.
-      const old = { ...job, copy: job.copy.replace(/^ws_old\t/gm, ""), layout: undefined };
+      // The earliest layout: the same lines without their first column and without the version.
+      const old = { ...job, copy: job.copy.replace(/^ws_old\t/gm, "").replace(/\t\d+$/gm, ""), layout: undefined };
       expect(old.copy.split("\n")).toHaveLength(301);
       expect(old.copy.startsWith("ws_old")).toBe(false);
-      expect(withWorkspaceColumn("ws_old", old.copy)).toBe(job.copy);
+      expect(withWorkspaceColumn("ws_old", old.copy)).toBe(job.copy.replace(/\t\d+$/gm, ""));
       await writeSpanBatch(db, old);
       await writeSpanBatch(db, toSpanJob(await sdkBatch("ws_new", 300), "copy"));
       const got = await stored(db, "ws_old");
@@ -261,12 +261,26 @@ describe("span rows as COPY text and as JSON", () => {
     },
   );
 
-  it("reads back the span ids of COPY text, however they are escaped", () => {
+  it("reads back the span ids, executions and ranks of COPY text, however they are escaped", () => {
     const ids = ["plain", "tab\there", "new\nline\r", "back\\slash \\N \\t", "nul\u0000", "lone\ud800", "ação 😀"];
-    const rows = ids.map((id, i) => ({ ...batch(i, 1).spans[0], id, name: `n\t${i}`, input: { "k\t": "v\n" } }));
+    const rows = ids.map((id, i) => ({
+      ...batch(i, 1).spans[0],
+      id,
+      execution_id: `ex\t${i}`,
+      status: i % 2 ? ("running" as const) : ("success" as const),
+      name: `n\t${i}`,
+      input: { "k\t": "v\n" },
+      version: 1_000_000 + i,
+    }));
     const text = spanCopyText("ws\tx", rows);
-    expect(copyIds(text)).toEqual(ids.map(cleanString));
-    expect(copyIds("")).toEqual([]);
+    const lines = copyLines(text, true);
+    expect(lines.map((l) => l.id)).toEqual(ids.map(cleanString));
+    expect(lines.map((l) => l.executionId)).toEqual(rows.map((r) => r.execution_id));
+    expect(lines.map((l) => [l.finished, l.version])).toEqual(
+      rows.map((r, i) => [r.status !== "running", 1_000_000 + i]),
+    );
+    expect(lines.map((l) => text.slice(l.start, l.end)).join("")).toBe(text);
+    expect(copyLines("", true)).toEqual([]);
   });
 
   it("stores hostile strings as they were sent, and what Postgres cannot hold as U+FFFD", async () => {
@@ -380,7 +394,7 @@ describe("a span resent under another execution", () => {
   };
   const executions = async () =>
     db.prisma.$queryRawUnsafe<{ id: string; span_count: number; tokens_total: number }[]>(
-      `SELECT id, span_count, tokens_total FROM executions WHERE workspace_id = '${WS_MOVE}' ORDER BY id`,
+      `SELECT id, span_count, tokens_total::int AS tokens_total FROM executions WHERE workspace_id = '${WS_MOVE}' ORDER BY id`,
     );
 
   it.each(["copy", "rows"] as const)("moves, and both executions are rolled up (%s)", async (format) => {

@@ -4,8 +4,9 @@ import type { Db } from "../db/index.ts";
 import { anyOfJsonArray } from "../db/sql.ts";
 import { applyRollupDelta } from "../metrics/rollups.ts";
 import { processGlobal } from "../process-global.ts";
-import type { EventBatch, ExecutionContext, SpanBatch, SpanJob, SpanRow } from "./model.ts";
+import type { EventBatch, EventRow, ExecutionContext, SpanBatch, SpanJob, SpanRow } from "./model.ts";
 import { cleanRows, cleanString, rowsJson, SPAN_COPY_COLUMNS, spanCopyText, withWorkspaceColumn } from "./serialize.ts";
+import { reserveVersions } from "./version.ts";
 
 /**
  * Bulk writers of the ingest pipeline. A batch is a handful of statements whatever its size: each
@@ -142,42 +143,103 @@ export function clearAgentCache(): void {
 }
 
 /**
- * Last occurrence wins when a batch repeats an id (ON CONFLICT cannot touch a row twice), ids
- * compared as they will be stored (see cleanString).
+ * Gives rows without a version the next versions in their order (lib/ingest/version.ts), then keeps
+ * one row per id, the newest by `newer` (the later one on a tie; ON CONFLICT cannot touch a row
+ * twice), sorted by id. Ids are compared as they will be stored (see cleanString).
  */
-function lastById<T extends { id: string }>(rows: T[]): T[] {
+function newestById<T extends { id: string; version?: number }>(rows: T[], newer: (a: T, b: T) => boolean): T[] {
+  stampVersions(rows);
   const m = new Map<string, T>();
-  for (const r of rows) m.set(cleanString(r.id), r);
+  for (const r of rows) {
+    const key = cleanString(r.id);
+    const kept = m.get(key);
+    if (!kept || !newer(kept, r)) m.set(key, r);
+  }
   return [...m.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-const SPAN_COLUMNS = SPAN_COPY_COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ");
-/** The columns of a span job's COPY text (spanCopyText). */
-const COPY_COLUMN_LIST = `workspace_id, ${SPAN_COPY_COLUMNS.map(([name]) => name).join(", ")}`;
+/** Gives rows without a version the next versions of this process, in their order. */
+export function stampVersions(rows: { version?: number }[]): void {
+  if (!rows.some((r) => r.version === undefined)) return;
+  let next = reserveVersions(rows.length);
+  for (const r of rows) if (r.version === undefined) r.version = next++;
+}
 
-/** A COPY job's spans go straight into `spans` (received_at is its default, now()). */
-const COPY_SPANS = `COPY spans (${COPY_COLUMN_LIST}) FROM STDIN`;
+/** Span versions rank by (finished, version): a span's end outranks its own "running" start. */
+type SpanRank = { finished: boolean; version: number };
+/** Whether `a` ranks strictly above `b`. */
+export function outranks(a: SpanRank, b: SpanRank): boolean {
+  return a.finished !== b.finished ? a.finished : a.version > b.version;
+}
+const spanRank = (s: SpanRow): SpanRank => ({ finished: s.status !== "running", version: s.version ?? 0 });
+const newerSpan = (a: SpanRow, b: SpanRow) => outranks(spanRank(a), spanRank(b));
+const newerEvent = (a: EventRow, b: EventRow) => (a.version ?? 0) > (b.version ?? 0);
+/** The same rank in SQL, for a row or record `t` of spans. */
+const SQL_RANK = (t: string) => `(${t}.status::text <> 'running', ${t}.version)`;
+
+const SPAN_COLUMNS = SPAN_COPY_COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ");
+const columnList = (names: readonly string[]) => `workspace_id, ${names.join(", ")}`;
+const COPY_NAMES = SPAN_COPY_COLUMNS.map(([name]) => name);
 
 /**
- * Before a batch that may resend spans is copied in: their stored versions go (COPY cannot
- * upsert), and the executions they were in come back, for the rollup of executions they leave.
+ * A COPY job's spans go straight into `spans` (received_at is its default, now()). Jobs of layout 2
+ * (queued before versions) lack the last column, `version`, which is then 0: any newer send wins.
  */
-const DELETE_RESENT_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) RETURNING execution_id`;
+const COPY_SPANS = {
+  3: `COPY spans (${columnList(COPY_NAMES)}) FROM STDIN`,
+  2: `COPY spans (${columnList(COPY_NAMES.filter((n) => n !== "version"))}) FROM STDIN`,
+};
 
-/** The span ids of a COPY job's lines (their second field, COPY's escapes undone). */
-export function copyIds(copy: string): string[] {
-  const ids: string[] = [];
+/**
+ * Before a batch that may resend spans is copied in, the stored versions of its spans, locked:
+ * those its lines outrank are deleted (COPY cannot upsert), the lines they outrank are dropped.
+ */
+const LOCK_STORED_SPANS = `SELECT id, execution_id, status::text <> 'running' AS finished, version FROM spans
+  WHERE workspace_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`;
+const DELETE_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[])`;
+
+/** One line of a COPY job: its span's id, execution and rank, and where it is in the text. */
+export type CopyLine = {
+  id: string;
+  executionId: string;
+  finished: boolean;
+  version: number;
+  start: number;
+  end: number;
+};
+
+/**
+ * The lines of a COPY job (fields: workspace id, then SPAN_COPY_COLUMNS, COPY's escapes undone in
+ * ids); `versioned` when the last field is the version (layout 3).
+ */
+export function copyLines(copy: string, versioned: boolean): CopyLine[] {
+  const lines: CopyLine[] = [];
   let start = 0;
   while (start < copy.length) {
-    const from = copy.indexOf("\t", start) + 1; // after the workspace id
-    const to = copy.indexOf("\t", from);
-    const raw = copy.slice(from, to);
-    ids.push(raw.includes("\\") ? raw.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPE[c] ?? c) : raw);
-    const end = copy.indexOf("\n", to);
-    start = end < 0 ? copy.length : end + 1;
+    const nl = copy.indexOf("\n", start);
+    const end = nl < 0 ? copy.length : nl + 1;
+    const fields: string[] = [];
+    let from = copy.indexOf("\t", start) + 1; // after the workspace id
+    for (let i = 0; i < 7; i++) {
+      const to = copy.indexOf("\t", from);
+      fields.push(copy.slice(from, to));
+      from = to + 1;
+    }
+    const last = copy.lastIndexOf("\t", end - 1);
+    lines.push({
+      id: unescapeCopy(fields[0]),
+      executionId: unescapeCopy(fields[1]),
+      finished: fields[6] !== "running",
+      version: versioned ? Number(copy.slice(last + 1, nl < 0 ? end : nl)) : 0,
+      start,
+      end,
+    });
+    start = end;
   }
-  return ids;
+  return lines;
 }
+const unescapeCopy = (raw: string) =>
+  raw.includes("\\") ? raw.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPE[c] ?? c) : raw;
 const COPY_UNESCAPE: Record<string, string> = { n: "\n", r: "\r", t: "\t", "\\": "\\" };
 
 /** Every column a resent span replaces, as assignments from `src` (EXCLUDED, or a batch row `r`). */
@@ -189,30 +251,35 @@ const spanAssignments = (src: string) =>
     "received_at = now()",
   ].join(", ");
 
-/** JSON rows (PGlite): the batch as one jsonb parameter ($2), expanded into SPAN_COLUMNS as `r`. */
-const FROM_JSON = `jsonb_to_recordset($2::jsonb) AS r(${SPAN_COLUMNS})`;
+/**
+ * JSON rows (PGlite): the batch as one jsonb parameter ($2), expanded into SPAN_COLUMNS as `r`, with
+ * the version of rows queued before versions existed as 0.
+ */
+const FROM_JSON = `(SELECT ${COPY_NAMES.map((n) => (n === "version" ? "COALESCE(r0.version, 0) AS version" : `r0.${n}`)).join(", ")}
+  FROM jsonb_to_recordset($2::jsonb) AS r0(${SPAN_COLUMNS})) AS r`;
 const JSON_SQL = {
   /**
-   * Inserts the spans, or replaces them while they stay in their execution. A resent span that
-   * names another execution is left for `move` (its old execution must be rolled up too), so fewer
-   * rows than the batch's come back.
+   * Inserts the spans, or replaces them while they stay in their execution and do not outrank the
+   * sent version. A resent span that names another execution is left for `move` (its old execution
+   * must be rolled up too), so fewer rows than the batch's come back; so do outranked ones.
    */
-  upsert: `INSERT INTO spans (workspace_id, ${SPAN_COPY_COLUMNS.map(([name]) => name).join(", ")}, received_at)
-   SELECT $1::text, ${SPAN_COPY_COLUMNS.map(([name]) => (name === "status" ? `r.status::"RunStatus"` : `r.${name}`)).join(", ")}, now()
+  upsert: `INSERT INTO spans (workspace_id, ${COPY_NAMES.join(", ")}, received_at)
+   SELECT $1::text, ${COPY_NAMES.map((name) => (name === "status" ? `r.status::"RunStatus"` : `r.${name}`)).join(", ")}, now()
    FROM ${FROM_JSON}
    ON CONFLICT (workspace_id, id) DO UPDATE SET ${spanAssignments("EXCLUDED")}
-   WHERE spans.execution_id = EXCLUDED.execution_id`,
+   WHERE spans.execution_id = EXCLUDED.execution_id AND ${SQL_RANK("EXCLUDED")} >= ${SQL_RANK("spans")}`,
   /** The executions that spans of the batch are moving out of (the rows are locked by the upsert). */
   movedFrom: `SELECT DISTINCT s.execution_id AS id FROM ${FROM_JSON} JOIN spans s ON s.workspace_id = $1 AND s.id = r.id
-   WHERE s.execution_id <> r.execution_id`,
+   WHERE s.execution_id <> r.execution_id AND ${SQL_RANK("r")} >= ${SQL_RANK("s")}`,
   move: `UPDATE spans s SET ${spanAssignments("r")} FROM ${FROM_JSON}
-   WHERE s.workspace_id = $1 AND s.id = r.id AND s.execution_id <> r.execution_id`,
+   WHERE s.workspace_id = $1 AND s.id = r.id AND s.execution_id <> r.execution_id AND ${SQL_RANK("r")} >= ${SQL_RANK("s")}`,
 };
 
 /** Locks execution rows ($2: JSON array of ids) in id order. */
 export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
   ORDER BY id FOR UPDATE`;
 
+const BIGINT_MAX = "9223372036854775807";
 const ROOT_TYPES = `('agent_execution','workflow_execution','custom_execution')`;
 const PREVIEW_CHARS = 4000;
 /** Execution previews: a payload's JSON up to 4,000 characters, else a truncation marker. */
@@ -256,13 +323,14 @@ export const ROLLUP_EXECUTIONS = `WITH ctx AS (
        started_at = agg.started_at,
        ended_at = CASE WHEN root.status = 'running' THEN NULL ELSE greatest(root.ended_at, agg.max_ended) END,
        duration_ms = CASE WHEN root.status = 'running' THEN NULL
-         ELSE (extract(epoch FROM (greatest(root.ended_at, agg.max_ended) - agg.started_at)) * 1000)::int END,
+         ELSE (extract(epoch FROM (greatest(root.ended_at, agg.max_ended) - agg.started_at)) * 1000)::bigint END,
        input = ${preview("root.input")}, output = ${preview("root.output")},
        error = COALESCE(root.error, CASE WHEN root.status = 'error' THEN agg.first_error END),
        span_count = agg.span_count, has_conversation = agg.has_conversation,
-       tokens_input = CASE WHEN agg.has_llm_tokens THEN agg.llm_in ELSE agg.all_in END,
-       tokens_output = CASE WHEN agg.has_llm_tokens THEN agg.llm_out ELSE agg.all_out END,
-       tokens_total = CASE WHEN agg.has_llm_tokens THEN agg.llm_total ELSE agg.all_total END,
+       -- Sums of bigint are numeric: a total past bigint's range is held at its maximum.
+       tokens_input = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_in ELSE agg.all_in END, ${BIGINT_MAX}),
+       tokens_output = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_out ELSE agg.all_out END, ${BIGINT_MAX}),
+       tokens_total = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_total ELSE agg.all_total END, ${BIGINT_MAX}),
        agent_id = CASE WHEN ctx.agent_from_root THEN ctx.agent_id ELSE e.agent_id END,
        thread_id = COALESCE(ctx.thread_id, e.thread_id), session_id = COALESCE(ctx.session_id, e.session_id),
        company_id = COALESCE(ctx.company_id, e.company_id),
@@ -283,7 +351,7 @@ export const ROLLUP_EXECUTIONS = `WITH ctx AS (
  */
 export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
   // An absent (undefined) input or output is left out of the JSON: its column is NULL, like JSON null.
-  const spans = lastById(batch.spans);
+  const spans = newestById(batch.spans, newerSpan);
   const firstStart = new Map<string, string>();
   for (const s of spans) {
     const prev = firstStart.get(s.execution_id);
@@ -302,9 +370,10 @@ export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
     source: batch.source,
     executions: cleanRows(executions),
     count: spans.length,
+    ...(batch.requestId ? { requestId: batch.requestId } : {}),
   };
   return format === "copy"
-    ? { kind: "span_copy", ...base, copy: spanCopyText(batch.workspaceId, spans), layout: 2 }
+    ? { kind: "span_copy", ...base, copy: spanCopyText(batch.workspaceId, spans), layout: 3 }
     : { kind: "span_rows", ...base, rows: rowsJson(spans) };
 }
 
@@ -318,8 +387,8 @@ export function spanJobFormat(db: Db): "copy" | "rows" {
 
 /**
  * Where a batch's spans conflicted with stored ones lately (a source that sends a span again as it
- * progresses, or retries): key (workspace and source) -> until when such batches delete resent
- * spans before the COPY right away, instead of a plain COPY that would fail and be redone.
+ * progresses, or retries): key (workspace and source) -> until when such batches take the replace
+ * path right away, instead of a plain COPY that would fail and be redone.
  */
 const replaceUntil = processGlobal("__runlensSpanReplaceUntil", () => new Map<string, number>());
 const REPLACE_AFTER_CONFLICT_MS = 60_000;
@@ -330,20 +399,27 @@ function isStoredSpanConflict(e: unknown): boolean {
   return err?.code === "23505" && err.constraint === "spans_pkey";
 }
 
+/** A COPY job in today's layouts (2 or 3): jobs queued without a layout get the workspace column. */
+function withLayout(job: Extract<SpanJob, { kind: "span_copy" }>) {
+  return job.layout
+    ? { ...job, layout: job.layout }
+    : { ...job, copy: withWorkspaceColumn(job.workspaceId, job.copy), layout: 2 as const };
+}
+
 /**
  * Writes a batch of spans and rolls their executions up from the stored spans, in one transaction.
  * On Postgres a batch is copied straight into `spans`. A plain COPY holds as long as none of its
  * spans is stored yet (a span sent once, when it ends); if one is, Postgres refuses the COPY
- * (unique violation) and the batch is written again in a new transaction that first deletes the
- * stored versions of its spans (`replace`). A span another batch inserts between that delete and
- * the COPY makes it fail the same way: it is tried again, up to three times in all.
+ * (unique violation) and the batch is written again in a new transaction that first locks the
+ * stored versions of its spans, deletes those it outranks and drops its lines they outrank
+ * (`replace`). A span another batch inserts between that lock and the COPY makes it fail the same
+ * way: it is tried again, up to three times in all.
  */
 export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promise<SpanWriteResult> {
   const job = batch.kind === "spans" ? toSpanJob(batch, spanJobFormat(db)) : batch;
   if (job.count === 0) return { executionIds: [], via: "json" };
   if (job.kind === "span_rows") return writeSpans(db, job, "json");
-  const copyJob =
-    job.layout === 2 ? job : { ...job, copy: withWorkspaceColumn(job.workspaceId, job.copy), layout: 2 as const };
+  const copyJob = withLayout(job);
   const key = `${job.workspaceId}\u0000${job.source}`;
   const until = replaceUntil.get(key);
   if (until === undefined || until < Date.now()) {
@@ -367,9 +443,44 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
 /**
  * What writeSpanBatch did: the executions it rolled up, and how the spans went in. `copy`: COPY
  * into `spans` (fails on a stored span); `replace`: the stored versions of the batch's spans
- * deleted, then COPY; `json`: upsert from the job's JSON rows.
+ * locked, those outranked deleted, then COPY of the lines not outranked; `json`: upsert from the
+ * job's JSON rows (a row replaces a stored one it is not outranked by).
  */
 export type SpanWriteResult = { executionIds: string[]; via: "copy" | "replace" | "json" };
+
+/**
+ * The replace path's spans: stored versions locked, the outranked ones deleted, the batch's lines
+ * that are not outranked copied. Returns the executions the deleted versions were in, and whether
+ * lines were dropped.
+ */
+async function replaceSpans(
+  tx: SqlTx,
+  job: Extract<SpanJob, { kind: "span_copy" }> & { layout: 2 | 3 },
+): Promise<{ oldExecutions: string[]; dropped: boolean }> {
+  const lines = copyLines(job.copy, job.layout === 3);
+  const stored = await tx.query<{ id: string; execution_id: string; finished: boolean; version: string | number }>(
+    LOCK_STORED_SPANS,
+    job.workspaceId,
+    lines.map((l) => l.id),
+  );
+  const storedById = new Map(stored.map((r) => [r.id, { ...r, version: Number(r.version) }]));
+  const kept: CopyLine[] = [];
+  const replaced: string[] = [];
+  const oldExecutions = new Set<string>();
+  for (const line of lines) {
+    const old = storedById.get(line.id);
+    if (old && outranks(old, line)) continue;
+    kept.push(line);
+    if (old) {
+      replaced.push(line.id);
+      oldExecutions.add(old.execution_id);
+    }
+  }
+  if (replaced.length) await tx.exec(DELETE_SPANS, job.workspaceId, replaced);
+  const copy = kept.length === lines.length ? job.copy : kept.map((l) => job.copy.slice(l.start, l.end)).join("");
+  if (copy) await tx.copyFrom!(COPY_SPANS[job.layout], copy);
+  return { oldExecutions: [...oldExecutions], dropped: kept.length < lines.length };
+}
 
 /** One transaction of writeSpanBatch. */
 async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): Promise<SpanWriteResult> {
@@ -385,13 +496,15 @@ async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): P
     const ctxJson = JSON.stringify(ctx);
 
     // 1. Every span's execution exists (spans have no foreign key: this is what keeps it so); rows in
-    // id order to avoid deadlocks.
-    await tx.exec(
+    // id order to avoid deadlocks. The ones created here come back: if all their spans turn out to be
+    // outranked by stored versions in other executions, they go again (2.).
+    const created = await tx.query<{ id: string }>(
       `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, source, started_at, created_at, updated_at)
          SELECT $1::text, c.execution_id, c.agent_id, c.execution_id, 'custom_execution', 'running', $3::"TraceSource", c.started_at, now(), now()
          FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, started_at timestamptz)
          ORDER BY c.execution_id
-         ON CONFLICT (workspace_id, id) DO NOTHING`,
+         ON CONFLICT (workspace_id, id) DO NOTHING
+         RETURNING id`,
       job.workspaceId,
       ctxJson,
       job.source,
@@ -403,22 +516,25 @@ async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): P
     // count that misses spans. Row locks in id order, as above.
     await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(contexts.map((c) => c.execution_id)));
 
-    // 2. Spans: inserted, or replacing their stored versions. A resent span may name another
-    // execution than before: the executions spans leave are rolled up too. Those are locked only
-    // once known, so a deadlock with a batch that locks them first is possible; Postgres then fails
-    // one batch, which is retried.
+    // 2. Spans: inserted, or replacing stored versions they are not outranked by. A resent span may
+    // name another execution than before: the executions spans leave are rolled up too. Those are
+    // locked only once known, so a deadlock with a batch that locks them first is possible; Postgres
+    // then fails one batch, which is retried.
     const touched = new Set(ctx.map((c) => c.execution_id));
     let movedFrom: string[] = [];
+    let dropped = false;
     if (job.kind === "span_copy") {
       if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
+      const layout = job.layout ?? 2;
       if (mode === "replace") {
-        const old = await tx.query<{ execution_id: string }>(DELETE_RESENT_SPANS, job.workspaceId, copyIds(job.copy));
-        movedFrom = [...new Set(old.map((r) => r.execution_id).filter((id) => !touched.has(id)))].sort();
+        const replaced = await replaceSpans(tx, { ...job, layout });
+        dropped = replaced.dropped;
+        movedFrom = replaced.oldExecutions.filter((id) => !touched.has(id)).sort();
         if (movedFrom.length) await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
-      }
-      await tx.copyFrom(COPY_SPANS, job.copy);
+      } else await tx.copyFrom(COPY_SPANS[layout], job.copy);
     } else {
-      // Upserted where they stay in their execution; the others (fewer rows written) move.
+      // Upserted where they stay in their execution and are not outranked; the others (fewer rows
+      // written) move, or are dropped.
       const written = await tx.exec(JSON_SQL.upsert, job.workspaceId, job.rows);
       if (written < job.count) {
         movedFrom = (await tx.query<{ id: string }>(JSON_SQL.movedFrom, job.workspaceId, job.rows))
@@ -426,9 +542,17 @@ async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): P
           .filter((id) => !touched.has(id))
           .sort();
         await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
-        await tx.exec(JSON_SQL.move, job.workspaceId, job.rows);
+        const moved = await tx.exec(JSON_SQL.move, job.workspaceId, job.rows);
+        dropped = written + moved < job.count;
       }
     }
+    if (dropped && created.length)
+      await tx.exec(
+        `DELETE FROM executions e WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
+           AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
+        job.workspaceId,
+        JSON.stringify(created.map((c) => c.id)),
+      );
     const left = movedFrom
       .filter((id) => !touched.has(id))
       .map((execution_id) => ({ execution_id, agent_id: null, agent_from_root: false }));
@@ -501,9 +625,19 @@ function jsonType(v: unknown): string | null {
   return t === "number" || t === "string" || t === "boolean" || t === "object" ? t : null;
 }
 
-/** Writes track events (insert or replace) and keeps the event catalog and property types exact. */
+/** The columns of track_events that an event batch's JSON rows carry, as `r`. */
+const EVENT_ROWS = `jsonb_to_recordset($2::jsonb) AS r(id text, agent_id text, name text, properties jsonb,
+  timestamp timestamptz, thread_id text, execution_id text, version bigint)`;
+
+/**
+ * Writes track events (insert, or replace a stored version that is not newer) and keeps rollups,
+ * the event catalog and property types exact, also when the same ids are delivered by several
+ * transactions at once: new ids are inserted first (`ON CONFLICT DO NOTHING`), so of two
+ * concurrent deliveries exactly one inserts, and the other waits for it and then finds the row
+ * stored, locks it and replaces it like any resend.
+ */
 export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ names: string[] }> {
-  const events = cleanRows(lastById(batch.events));
+  const events = cleanRows(newestById(batch.events, newerEvent));
   if (events.length === 0) return { names: [] };
   await withTransaction(db, async (tx) => {
     const agents = await resolveAgents(
@@ -512,32 +646,52 @@ export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ name
       events.map((e) => e.agent),
     );
     const rows = events.map((e) => ({ ...e, agent_id: agents.get(e.agent)! }));
-
-    // Rows this batch replaces, locked, so catalog counts move only by what really changed.
-    const ids = JSON.stringify(rows.map((r) => r.id));
-    const rowsJson = JSON.stringify(rows);
-    const old = await tx.query<{ id: string; agent_id: string; name: string }>(
-      `SELECT id, agent_id, name FROM track_events
-         WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")} ORDER BY id FOR UPDATE`,
-      batch.workspaceId,
-      ids,
-    );
-    // Before the upsert, while the replaced rows still hold their old values.
-    await applyRollupDelta(tx, batch.workspaceId, rowsJson, ids);
-    const inserted = await tx.query<{ id: string; inserted: boolean }>(
-      `INSERT INTO track_events (workspace_id, id, agent_id, name, properties, timestamp, thread_id, execution_id, received_at)
-         SELECT $1::text, r.id, r.agent_id, r.name, COALESCE(r.properties, '{}'::jsonb), r.timestamp, r.thread_id, r.execution_id, now()
-         FROM jsonb_to_recordset($2::jsonb) AS r(id text, agent_id text, name text, properties jsonb, timestamp timestamptz, thread_id text, execution_id text)
-         ON CONFLICT (workspace_id, id) DO UPDATE SET agent_id = EXCLUDED.agent_id, name = EXCLUDED.name,
-           properties = EXCLUDED.properties, timestamp = EXCLUDED.timestamp, thread_id = EXCLUDED.thread_id,
-           execution_id = EXCLUDED.execution_id, received_at = now()
-         RETURNING id, (xmax = 0) AS inserted`,
-      batch.workspaceId,
-      rowsJson,
+    const inserted = new Set(
+      (
+        await tx.query<{ id: string }>(
+          `INSERT INTO track_events (workspace_id, id, agent_id, name, properties, timestamp, thread_id, execution_id, version, received_at)
+             SELECT $1::text, r.id, r.agent_id, r.name, COALESCE(r.properties, '{}'::jsonb), r.timestamp, r.thread_id,
+               r.execution_id, COALESCE(r.version, 0), now()
+             FROM ${EVENT_ROWS} ORDER BY r.id
+             ON CONFLICT (workspace_id, id) DO NOTHING
+             RETURNING id`,
+          batch.workspaceId,
+          JSON.stringify(rows),
+        )
+      ).map((r) => r.id),
     );
 
+    // Stored ids: their rows locked (so catalog and rollups move only by what really changed), and
+    // replaced by versions that are not older.
+    const stored = rows.filter((r) => !inserted.has(r.id));
+    const old = stored.length
+      ? await tx.query<{ id: string; agent_id: string; name: string; version: string | number }>(
+          `SELECT id, agent_id, name, version FROM track_events
+             WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")} ORDER BY id FOR UPDATE`,
+          batch.workspaceId,
+          JSON.stringify(stored.map((r) => r.id)),
+        )
+      : [];
     const oldById = new Map(old.map((o) => [o.id, o]));
-    const isNew = new Map(inserted.map((r) => [r.id, r.inserted]));
+    const replaced = stored.filter((r) => {
+      const o = oldById.get(r.id);
+      return o !== undefined && (r.version ?? 0) >= Number(o.version);
+    });
+    const written = [...rows.filter((r) => inserted.has(r.id)), ...replaced];
+    if (written.length === 0) return;
+    // The net change: new rows +1, replaced ones -1 for the stored version (read before the update
+    // below) and +1 for the new one.
+    await applyRollupDelta(tx, batch.workspaceId, JSON.stringify(written), JSON.stringify(replaced.map((r) => r.id)));
+    if (replaced.length)
+      await tx.exec(
+        `UPDATE track_events t SET agent_id = r.agent_id, name = r.name, properties = COALESCE(r.properties, '{}'::jsonb),
+             timestamp = r.timestamp, thread_id = r.thread_id, execution_id = r.execution_id,
+             version = COALESCE(r.version, 0), received_at = now()
+           FROM ${EVENT_ROWS} WHERE t.workspace_id = $1 AND t.id = r.id`,
+        batch.workspaceId,
+        JSON.stringify(replaced),
+      );
+
     const catalog = new Map<string, { agent_id: string; name: string; delta: number; first: string; last: string }>();
     const bump = (agent_id: string, name: string, delta: number, at: string | null) => {
       const k = `${agent_id}\u0000${name}`;
@@ -550,9 +704,9 @@ export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ name
       catalog.set(k, c);
     };
     const props = new Map<string, { agent_id: string; event_name: string; key: string; types: Set<string> }>();
-    for (const r of rows) {
+    for (const r of written) {
       const prev = oldById.get(r.id);
-      if (isNew.get(r.id)) bump(r.agent_id, r.name, 1, r.timestamp);
+      if (inserted.has(r.id)) bump(r.agent_id, r.name, 1, r.timestamp);
       else if (prev && (prev.agent_id !== r.agent_id || prev.name !== r.name)) {
         bump(prev.agent_id, prev.name, -1, null);
         bump(r.agent_id, r.name, 1, r.timestamp);

@@ -7,6 +7,7 @@ import type {
   Span,
 } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
+import { type Int8, int8 } from "../db/sql.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { processGlobal } from "../process-global.ts";
 import { depthFirst, getExecution } from "./read.ts";
@@ -26,9 +27,10 @@ type SpanRecord = {
   metadata: unknown;
   error: unknown;
   llm: unknown;
-  tokensInput: number | null;
-  tokensOutput: number | null;
-  tokensTotal: number | null;
+  /** bigint columns: a string from node-postgres, a bigint from Prisma. */
+  tokensInput: Int8;
+  tokensOutput: Int8;
+  tokensTotal: Int8;
   httpMethod: string | null;
   httpUrl: string | null;
   httpStatus: number | null;
@@ -60,7 +62,14 @@ export function toSpan(r: SpanRecord, depth: number): Span {
     metadata: r.metadata ?? null,
     error: (r.error as Span["error"]) ?? null,
     llm: llm
-      ? { ...llm, usage: { inputTokens: r.tokensInput, outputTokens: r.tokensOutput, totalTokens: r.tokensTotal } }
+      ? {
+          ...llm,
+          usage: {
+            inputTokens: int8(r.tokensInput),
+            outputTokens: int8(r.tokensOutput),
+            totalTokens: int8(r.tokensTotal),
+          },
+        }
       : null,
     http: r.httpMethod && r.httpUrl ? { method: r.httpMethod, url: r.httpUrl, statusCode: r.httpStatus } : null,
     message: (r.message as Span["message"]) ?? null,
@@ -155,7 +164,7 @@ type OutlineRow = {
   status: Execution["status"];
   started_at: Date;
   ended_at: Date | null;
-  tokens_total: number | null;
+  tokens_total: Int8;
   llm_model: string | null;
   http_status: number | null;
 };
@@ -256,7 +265,7 @@ export function getExecutionOutline(
       status: r.status,
       startedAt: r.startedAt.toISOString(),
       endedAt: r.ended_at ? new Date(r.ended_at).toISOString() : null,
-      tokensTotal: r.tokens_total,
+      tokensTotal: int8(r.tokens_total),
       llmModel: r.llm_model,
       httpStatus: r.http_status,
     }));

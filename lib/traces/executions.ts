@@ -1,5 +1,6 @@
 import type { Execution, ExecutionList, ExecutionListQuery } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
+import { type Int8, int8 } from "../db/sql.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 
 export type ExecutionSqlRow = {
@@ -13,7 +14,7 @@ export type ExecutionSqlRow = {
   source: Execution["source"];
   started_at: Date;
   ended_at: Date | null;
-  duration_ms: number | null;
+  duration_ms: Int8;
   thread_id: string | null;
   session_id: string | null;
   company_id: string | null;
@@ -23,9 +24,9 @@ export type ExecutionSqlRow = {
   output: unknown;
   error: unknown;
   span_count: number;
-  tokens_input: number;
-  tokens_output: number;
-  tokens_total: number;
+  tokens_input: Int8;
+  tokens_output: Int8;
+  tokens_total: Int8;
   has_conversation: boolean;
 };
 
@@ -39,7 +40,7 @@ export function fromSqlRow(r: ExecutionSqlRow): Execution {
     status: r.status,
     startedAt: new Date(r.started_at).toISOString(),
     endedAt: r.ended_at ? new Date(r.ended_at).toISOString() : null,
-    durationMs: r.duration_ms,
+    durationMs: int8(r.duration_ms),
     threadId: r.thread_id,
     sessionId: r.session_id,
     companyId: r.company_id,
@@ -48,7 +49,7 @@ export function fromSqlRow(r: ExecutionSqlRow): Execution {
     output: r.output ?? null,
     error: r.error ?? null,
     spanCount: Number(r.span_count),
-    tokens: { input: Number(r.tokens_input), output: Number(r.tokens_output), total: Number(r.tokens_total) },
+    tokens: { input: int8(r.tokens_input) ?? 0, output: int8(r.tokens_output) ?? 0, total: int8(r.tokens_total) ?? 0 },
     hasConversation: r.has_conversation,
     source: r.source,
   };

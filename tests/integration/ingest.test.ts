@@ -90,11 +90,11 @@ describe("ingest", () => {
       name: "answer",
       type: "agent_execution",
       status: "success",
-      durationMs: 500,
+      durationMs: 500n,
       spanCount: 2,
-      tokensInput: 120,
-      tokensOutput: 30,
-      tokensTotal: 150,
+      tokensInput: 120n,
+      tokensOutput: 30n,
+      tokensTotal: 150n,
       threadId: "th-1",
       hasConversation: false,
       source: "sdk",
@@ -133,7 +133,7 @@ describe("ingest", () => {
     const e = await app
       .db()
       .prisma.execution.findUniqueOrThrow({ where: { workspaceId_id: { workspaceId, id: "exec-1" } } });
-    expect(e.tokensTotal).toBe(150);
+    expect(e.tokensTotal).toBe(150n);
     expect(e.spanCount).toBe(2);
   });
 
@@ -164,7 +164,7 @@ describe("ingest", () => {
     e = await app.db().prisma.execution.findUniqueOrThrow({ where: { workspaceId_id: { workspaceId, id: "exec-2" } } });
     expect(e).toMatchObject({
       status: "error",
-      durationMs: 2000,
+      durationMs: 2000n,
       hasConversation: true,
       error: { name: "TypeError", message: "boom", stack: "at x" },
     });
