@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_STORABLE_MS, ZEpochMs, ZIsoInstant } from "./common.ts";
 import { INGEST_MAX_ITEMS } from "./ingest.ts";
 
 /**
@@ -9,11 +10,12 @@ import { INGEST_MAX_ITEMS } from "./ingest.ts";
  * fields are kept (loose objects) so they reach the execution's metadata.
  */
 
-/** Epoch milliseconds (what the runtime sends) or an ISO-8601 string (a Date through JSON, e.g. alarms). */
-export const ZCloudflareInstant = z.union([
-  z.number().nonnegative().max(8.64e15),
-  z.string().refine((s) => !Number.isNaN(Date.parse(s)), "Expected epoch milliseconds or an ISO-8601 timestamp."),
-]);
+/**
+ * Epoch milliseconds (what the runtime sends) or an ISO-8601 string (a Date through JSON, e.g.
+ * alarms), of an instant Postgres can store.
+ */
+export const ZCloudflareInstant = z.union([ZEpochMs, ZIsoInstant]);
+export type CloudflareInstant = z.output<typeof ZCloudflareInstant>;
 
 export const ZCloudflareLog = z.looseObject({
   timestamp: ZCloudflareInstant.nullish(),
@@ -73,7 +75,7 @@ export const ZCloudflareEvent = z.looseObject({
   getWebSocketEvent: z.looseObject({ webSocketEventType: z.string().max(64) }).optional(),
 });
 
-export const ZCloudflareTraceItem = z.looseObject({
+const ZCloudflareTraceItemFields = z.looseObject({
   /** Null when the script name is not set (always, under Miniflare and workerd). */
   scriptName: z.string().max(256).nullish(),
   /** ok, canceled, exception, exceededCpu, exceededMemory, scriptNotFound, unknown, ...: kept as sent. */
@@ -94,6 +96,41 @@ export const ZCloudflareTraceItem = z.looseObject({
   dispatchNamespace: z.string().max(256).nullish(),
   scriptTags: z.array(z.string()).nullish(),
   durableObjectId: z.string().max(256).nullish(),
+});
+
+/** Epoch ms of an instant the runtime sent; undefined when absent. */
+export const instantMs = (v: CloudflareInstant | null | undefined): number | undefined =>
+  v === null || v === undefined ? undefined : new Date(v).getTime();
+
+/**
+ * When the invocation started: `eventTimestamp`, else the earliest log, exception or diagnostics
+ * timestamp, else `receivedAt` (the mapping and the check below share this rule).
+ */
+export function invocationStartMs(item: z.output<typeof ZCloudflareTraceItemFields>, receivedAt: number): number {
+  const start = instantMs(item.eventTimestamp);
+  if (start !== undefined) return start;
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const x of [...(item.logs ?? []), ...(item.exceptions ?? []), ...(item.diagnosticsChannelEvents ?? [])]) {
+    const t = instantMs(x.timestamp);
+    if (t !== undefined && t < earliest) earliest = t;
+  }
+  return Number.isFinite(earliest) ? earliest : receivedAt;
+}
+
+/**
+ * The invocation ends `wallTime` after its start, and that end is stored too. An item without any
+ * timestamp starts when it is received, after this check: checking against the clock now is
+ * checking against an earlier start, so the end the mapping computes is never later.
+ */
+export const ZCloudflareTraceItem = ZCloudflareTraceItemFields.superRefine((item, ctx) => {
+  if (item.wallTime == null) return;
+  const end = invocationStartMs(item, Date.now()) + item.wallTime;
+  if (!(end <= MAX_STORABLE_MS))
+    ctx.addIssue({
+      code: "custom",
+      path: ["wallTime"],
+      message: `The invocation would end after 9999-12-31T23:59:59.999Z (start + wallTime), which cannot be stored; wallTime is in milliseconds.`,
+    });
 });
 export type CloudflareTraceItemInput = z.input<typeof ZCloudflareTraceItem>;
 export type CloudflareTraceItem = z.output<typeof ZCloudflareTraceItem>;

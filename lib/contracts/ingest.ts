@@ -1,16 +1,20 @@
 import { z } from "zod";
+import {
+  epochProblem,
+  isoProblem,
+  isStorableText,
+  MAX_TOKENS,
+  ZIsoInstant,
+  ZWholeEpochMs,
+  zStorableId,
+} from "./common.ts";
 
 /** Limits of API.md: 5 MB bodies, 1,000 items a batch. */
 export const INGEST_MAX_BYTES = 5 * 1024 * 1024;
 export const INGEST_MAX_ITEMS = 1000;
 
-/** ISO-8601 string or epoch milliseconds. */
-export const ZTimestamp = z
-  .union([
-    z.string().refine((s) => !Number.isNaN(Date.parse(s)), "Expected an ISO-8601 timestamp."),
-    z.number().int().nonnegative().max(8.64e15),
-  ])
-  .transform((v) => new Date(v));
+/** ISO-8601 string or whole epoch milliseconds, of an instant Postgres can store; as a Date. */
+export const ZTimestamp = z.union([ZIsoInstant, ZWholeEpochMs]).transform((v) => new Date(v));
 
 export const SPAN_TYPES = [
   "agent_execution",
@@ -28,8 +32,9 @@ export const SPAN_TYPES = [
 ] as const;
 export const STEP_TYPES = ["function", "agent", "connector", "condition", "switch", "foreach", "parallel"] as const;
 
-const ZId = z.string().min(1).max(128);
-const ZOptionalText = z.string().max(256).nullish();
+const ZId = zStorableId(1, 128);
+/** Thread, session and company ids: optional, and keys of their own (filters, conversations). */
+const ZContextId = zStorableId(0, 256).nullish();
 
 export const ZUsage = z.object({
   inputTokens: z.number().int().nonnegative().nullish(),
@@ -71,7 +76,7 @@ export const ZTraceRecord = z
   .object({
     id: ZId,
     executionId: ZId,
-    parentId: z.string().max(128).nullish(),
+    parentId: zStorableId(0, 128).nullish(),
     type: z.string().min(1).max(64),
     name: z.string().min(1).max(256),
     stepType: z.string().max(64).nullish(),
@@ -79,9 +84,9 @@ export const ZTraceRecord = z
     startedAt: ZTimestamp,
     endedAt: ZTimestamp.nullish(),
     agent: z.string().min(1).max(256).nullish(),
-    threadId: ZOptionalText,
-    sessionId: ZOptionalText,
-    companyId: ZOptionalText,
+    threadId: ZContextId,
+    sessionId: ZContextId,
+    companyId: ZContextId,
     identify: z.object({ type: z.string().min(1).max(128), value: z.string().min(1).max(512) }).nullish(),
     input: z.unknown().optional(),
     output: z.unknown().optional(),
@@ -100,7 +105,18 @@ export const ZTraceRecord = z
     }
     if (t.parentId === t.id)
       ctx.addIssue({ code: "custom", path: ["parentId"], message: "A span cannot be its own parent." });
+    if (derivedTotalTooLarge(t.llm?.usage))
+      ctx.addIssue({
+        code: "custom",
+        path: ["llm", "usage", "totalTokens"],
+        message: `Required when inputTokens + outputTokens exceeds ${MAX_TOKENS}, the largest token count stored.`,
+      });
   });
+/** The stored total of usage without totalTokens is input + output: it must be a token count too. */
+function derivedTotalTooLarge(usage: z.output<typeof ZUsage> | null | undefined): boolean {
+  return !!usage && usage.totalTokens == null && (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0) > MAX_TOKENS;
+}
+
 export type TraceRecordInput = z.input<typeof ZTraceRecord>;
 export type TraceRecord = z.output<typeof ZTraceRecord>;
 
@@ -109,8 +125,8 @@ export const ZTrackEvent = z.object({
   name: z.string().min(1).max(128),
   properties: z.record(z.string(), z.unknown()).nullish(),
   timestamp: ZTimestamp.nullish(),
-  threadId: ZOptionalText,
-  executionId: z.string().max(128).nullish(),
+  threadId: ZContextId,
+  executionId: zStorableId(0, 128).nullish(),
   agent: z.string().min(1).max(256).nullish(),
 });
 export type TrackEventInput = z.input<typeof ZTrackEvent>;
@@ -149,16 +165,15 @@ function isJsonObject(v: unknown): v is Obj {
 
 const isStr = (v: unknown, min: number, max: number): v is string =>
   typeof v === "string" && v.length >= min && v.length <= max;
+/** zStorableId. */
+const isId = (v: unknown, min: number, max: number): v is string => isStr(v, min, max) && isStorableText(v);
 const isNonNegInt = (v: unknown, max: number): v is number =>
   typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && v <= max;
 
-/** ZTimestamp: an ISO-8601 string or epoch milliseconds, as a Date; undefined when invalid. */
+/** ZTimestamp: an ISO-8601 string or whole epoch milliseconds, storable, as a Date; undefined when invalid. */
 function timestamp(v: unknown): Date | undefined {
-  if (typeof v === "string") {
-    const d = new Date(v);
-    return Number.isNaN(d.getTime()) ? undefined : d;
-  }
-  return isNonNegInt(v, 8.64e15) ? new Date(v) : undefined;
+  if (typeof v === "string") return isoProblem(v) ? undefined : new Date(v);
+  return typeof v === "number" && !epochProblem(v, "milliseconds", true) ? new Date(v) : undefined;
 }
 
 /** An optional (nullish) key: absent stays absent, null and undefined stay as they are. */
@@ -178,6 +193,8 @@ function optional(input: Obj, out: Obj, key: string, check: (v: unknown) => unkn
 
 const optString = (input: Obj, out: Obj, key: string, max: number, min = 0) =>
   optional(input, out, key, (v) => (isStr(v, min, max) ? v : NOT_OK));
+const optId = (input: Obj, out: Obj, key: string, max: number) =>
+  optional(input, out, key, (v) => (isId(v, 0, max) ? v : NOT_OK));
 const optInt = (input: Obj, out: Obj, key: string, max: number) =>
   optional(input, out, key, (v) => (isNonNegInt(v, max) ? v : NOT_OK));
 const optAny = (input: Obj, out: Obj, key: string) => {
@@ -187,7 +204,7 @@ const optAny = (input: Obj, out: Obj, key: string) => {
 function usage(v: unknown): Obj | typeof NOT_OK {
   if (!isJsonObject(v)) return NOT_OK;
   const out: Obj = {};
-  const max = Number.MAX_SAFE_INTEGER;
+  const max = MAX_TOKENS;
   return optInt(v, out, "inputTokens", max) && optInt(v, out, "outputTokens", max) && optInt(v, out, "totalTokens", max)
     ? out
     : NOT_OK;
@@ -265,13 +282,13 @@ export function parseTraceRecordFast(item: unknown): TraceRecord | null {
   if (!TRACE_FAST_PATH_ENABLED || !isJsonObject(item)) return null;
   const t = item;
   if (!("id" in t) || !("executionId" in t) || !("type" in t) || !("name" in t) || !("startedAt" in t)) return null;
-  if (!isStr(t.id, 1, 128) || !isStr(t.executionId, 1, 128) || !isStr(t.type, 1, 64) || !isStr(t.name, 1, 256))
+  if (!isId(t.id, 1, 128) || !isId(t.executionId, 1, 128) || !isStr(t.type, 1, 64) || !isStr(t.name, 1, 256))
     return null;
   const startedAt = timestamp(t.startedAt);
   if (!startedAt) return null;
   // Keys in the schema's order, each present in the output exactly when present in the input.
   const out: Obj = { id: t.id, executionId: t.executionId };
-  if (!optString(t, out, "parentId", 128)) return null;
+  if (!optId(t, out, "parentId", 128)) return null;
   out.type = t.type;
   out.name = t.name;
   if (!optString(t, out, "stepType", 64)) return null;
@@ -280,9 +297,9 @@ export function parseTraceRecordFast(item: unknown): TraceRecord | null {
   if (!optional(t, out, "endedAt", (e) => timestamp(e) ?? NOT_OK)) return null;
   if (
     !optString(t, out, "agent", 256, 1) ||
-    !optString(t, out, "threadId", 256) ||
-    !optString(t, out, "sessionId", 256) ||
-    !optString(t, out, "companyId", 256) ||
+    !optId(t, out, "threadId", 256) ||
+    !optId(t, out, "sessionId", 256) ||
+    !optId(t, out, "companyId", 256) ||
     !optional(t, out, "identify", identify)
   )
     return null;
@@ -301,5 +318,6 @@ export function parseTraceRecordFast(item: unknown): TraceRecord | null {
   if (r.type === "conversation_message" && !r.message) return null;
   if (r.endedAt && r.endedAt < r.startedAt) return null;
   if (r.parentId === r.id) return null;
+  if (derivedTotalTooLarge(r.llm?.usage)) return null;
   return r;
 }

@@ -1,4 +1,5 @@
 import protobuf from "protobufjs";
+import { epochProblem } from "./common.ts";
 
 /**
  * The OTLP/HTTP trace wire contract: the messages of opentelemetry-proto
@@ -164,6 +165,11 @@ export type OtlpSpan = {
   links?: OtlpLink[];
   droppedLinksCount?: number;
   status?: { message?: string; code?: number };
+  /**
+   * Not part of OTLP: set by the OTLP/JSON decoder when a time field could not be read exactly
+   * (protobufjs would wrap "-1" or 1e30 into another time), "<field>: <why>"; the span is rejected.
+   */
+  unreadable?: string;
 };
 export type OtlpScope = { name?: string; version?: string; attributes?: OtlpKeyValue[] };
 export type OtlpResourceSpans = {
@@ -192,11 +198,16 @@ export class OtlpDecodeError extends Error {
 /** Decodes an ExportTraceServiceRequest (binary protobuf or OTLP/JSON). */
 export function decodeTraceRequest(body: Uint8Array, encoding: OtlpEncoding): OtlpTraceRequest {
   try {
-    const message =
-      encoding === "protobuf"
-        ? ExportRequest.decode(body)
-        : ExportRequest.fromObject(hexIdsToBytes(parseJsonObject(Buffer.from(body).toString("utf8"))));
-    return ExportRequest.toObject(message, TO_OBJECT) as OtlpTraceRequest;
+    if (encoding === "protobuf")
+      return ExportRequest.toObject(ExportRequest.decode(body), TO_OBJECT) as OtlpTraceRequest;
+    const json = hexIdsToBytes(parseJsonObject(Buffer.from(body).toString("utf8")));
+    const unreadable = unreadableTimes(json);
+    const req = ExportRequest.toObject(ExportRequest.fromObject(json), TO_OBJECT) as OtlpTraceRequest;
+    eachSpan(req as Record<string, unknown>, (span, at) => {
+      const problem = unreadable.get(at);
+      if (problem) (span as OtlpSpan).unreadable = problem;
+    });
+    return req;
   } catch (e) {
     if (e instanceof OtlpDecodeError) throw e;
     throw new OtlpDecodeError(`The body is not an OTLP ExportTraceServiceRequest: ${(e as Error).message}`);
@@ -215,13 +226,65 @@ function parseJsonObject(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+type JsonObject = Record<string, unknown>;
+
+/** Calls `visit` with each object of an array (anything else is left to protobufjs to refuse). */
+function eachObject(v: unknown, visit: (o: JsonObject, i: number) => void): void {
+  if (!Array.isArray(v)) return;
+  v.forEach((o, i) => {
+    if (o && typeof o === "object") visit(o as JsonObject, i);
+  });
+}
+
+/** Calls `fn` with every span object of a request (decoded or JSON) and its position "i.j.k". */
+function eachSpan(req: JsonObject, fn: (span: JsonObject, at: string) => void): void {
+  eachObject(req.resourceSpans, (rs, i) =>
+    eachObject(rs.scopeSpans, (ss, j) => eachObject(ss.spans, (span, k) => fn(span, `${i}.${j}.${k}`))),
+  );
+}
+
+const MAX_FIXED64 = 2n ** 64n - 1n;
+
+/** Why an OTLP/JSON fixed64 nanosecond time is not a storable instant, or null (absent is unset). */
+function jsonNanosProblem(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  const whole = typeof v === "number" ? Number.isInteger(v) : typeof v === "string" && /^-?\d+$/.test(v);
+  if (!whole) return "Expected whole nanoseconds since the epoch, as a decimal string.";
+  const n = BigInt(v as number | string);
+  const outsideFixed64 = n < 0n || n > MAX_FIXED64;
+  return epochProblem(n, "nanoseconds") ?? (outsideFixed64 ? `Expected nanoseconds from 0 to ${MAX_FIXED64}.` : null);
+}
+
+/**
+ * The time fields of OTLP/JSON spans that protobufjs would read as another time ("-1" becomes
+ * 2^64-1, "abc" 0, 1e30 a wrapped value), by span position, each replaced by "0" so that decoding
+ * goes on and only that span is rejected.
+ */
+function unreadableTimes(req: JsonObject): Map<string, string> {
+  const out = new Map<string, string>();
+  eachSpan(req, (span, at) => {
+    const fields: [JsonObject, string, string][] = [
+      [span, "startTimeUnixNano", "startTimeUnixNano"],
+      [span, "endTimeUnixNano", "endTimeUnixNano"],
+    ];
+    eachObject(span.events, (e, i) => fields.push([e, "timeUnixNano", `events[${i}].timeUnixNano`]));
+    for (const [o, key, path] of fields) {
+      const problem = jsonNanosProblem(o[key]);
+      if (!problem) continue;
+      if (!out.has(at)) out.set(at, `${path}: ${problem}`);
+      o[key] = "0";
+    }
+  });
+  return out;
+}
+
 /**
  * OTLP/JSON writes trace and span ids as hex (protobuf's JSON mapping would use base64, which
  * protobufjs expects): converts them to bytes before protobufjs sees them. A base64 id of the right
  * length, as some early exporters sent, is converted too; anything else becomes an invalid (empty)
  * id, so that span is rejected alone instead of failing the request.
  */
-function hexIdsToBytes(req: Record<string, unknown>): Record<string, unknown> {
+function hexIdsToBytes(req: JsonObject): JsonObject {
   const id = (v: unknown, bytes: number): unknown => {
     if (typeof v !== "string") return v;
     if (v === "") return new Uint8Array(0);
@@ -232,22 +295,15 @@ function hexIdsToBytes(req: Record<string, unknown>): Record<string, unknown> {
     }
     return new Uint8Array(0);
   };
-  const each = (v: unknown, fn: (o: Record<string, unknown>) => void) => {
-    if (Array.isArray(v)) for (const o of v) if (o && typeof o === "object") fn(o as Record<string, unknown>);
-  };
-  each(req.resourceSpans, (rs) =>
-    each(rs.scopeSpans, (ss) =>
-      each(ss.spans, (span) => {
-        if ("traceId" in span) span.traceId = id(span.traceId, 16);
-        if ("spanId" in span) span.spanId = id(span.spanId, 8);
-        if ("parentSpanId" in span) span.parentSpanId = id(span.parentSpanId, 8);
-        each(span.links, (link) => {
-          if ("traceId" in link) link.traceId = id(link.traceId, 16);
-          if ("spanId" in link) link.spanId = id(link.spanId, 8);
-        });
-      }),
-    ),
-  );
+  eachSpan(req, (span) => {
+    if ("traceId" in span) span.traceId = id(span.traceId, 16);
+    if ("spanId" in span) span.spanId = id(span.spanId, 8);
+    if ("parentSpanId" in span) span.parentSpanId = id(span.parentSpanId, 8);
+    eachObject(span.links, (link) => {
+      if ("traceId" in link) link.traceId = id(link.traceId, 16);
+      if ("spanId" in link) link.spanId = id(link.spanId, 8);
+    });
+  });
   return req;
 }
 

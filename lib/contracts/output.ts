@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isStorableText, ZEpochMs, zStorableId } from "./common.ts";
 
 /**
  * One node of an Output (growthxai/output) trace file: the tree `build_trace_tree.js` writes to
@@ -28,11 +29,13 @@ export const OUTPUT_TRACE_MAX_BYTES = 20 * 1024 * 1024;
 /** The header a client sets to the trace file's name, so the server can read the workflowId from it. */
 export const OUTPUT_FILE_NAME_HEADER = "x-output-file-name";
 
-const ZMs = z.number().nonnegative().max(8.64e15);
+/** Node times: epoch ms Postgres can store (0, "never started", included). */
+const ZMs = ZEpochMs;
 
 export const ZOutputNode: z.ZodType<OutputNode> = z.lazy(() =>
   z.looseObject({
-    id: z.string().min(1).max(512),
+    // The root's id is the execution id; the others make span ids (see mapOutputTrace).
+    id: zStorableId(1, 512),
     kind: z.string().max(128),
     name: z.string().max(1024),
     startedAt: ZMs,
@@ -58,7 +61,7 @@ export const ZOutputTraceFile = ZOutputNode.superRefine((root, ctx) => {
 });
 
 export const ZOutputIngestQuery = z.object({
-  workflowId: z.string().trim().min(1).max(256).optional(),
+  workflowId: z.string().trim().pipe(zStorableId(1, 256)).optional(),
 });
 
 export type OutputIngestResult = { executionId: string; spans: number; workflowId: string | null };
@@ -74,6 +77,7 @@ export function parseOutputFileName(fileName: string): { workflowId: string; sta
   const m = FILE_NAME.exec(base);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, ms, workflowId] = m;
+  if (!isStorableText(workflowId)) return null;
   return { workflowId, startedAt: `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z` };
 }
 

@@ -10,9 +10,10 @@ import { mapCloudflareTraceItem } from "./sources/cloudflare.ts";
  * is written. Workspace redaction and truncation apply as for every source (buildSpanBatch).
  */
 export async function ingestCloudflareTraces(workspaceId: string, items: unknown[]): Promise<IngestResponse> {
+  // Taken before validation, which checks each invocation's end against a later clock (see ZCloudflareTraceItem).
+  const receivedAt = new Date();
   const { valid, results } = validateItems(items, ZCloudflareTraceItem, () => null);
   if (valid.length > 0) {
-    const receivedAt = new Date();
     const mapped = (valid as CloudflareTraceItem[]).map((item) => mapCloudflareTraceItem(item, receivedAt));
     const db = await getDb();
     const batch = await buildSpanBatch(

@@ -1,7 +1,9 @@
 import type { Redis } from "ioredis";
+import { ZOutputNode } from "../contracts/output.ts";
 import { advisoryLease } from "../db/advisory-lease.ts";
 import type { Db } from "../db/index.ts";
 import { anyOfJsonArray } from "../db/sql.ts";
+import { zodDetails } from "../http/respond.ts";
 import { type Poller, startPoller } from "../server/poller.ts";
 import type { SpanRow } from "./model.ts";
 import { whenWorkspaceResolved } from "./output-workspace.ts";
@@ -90,7 +92,7 @@ export class OutputLiveReader {
   private async refresh(key: string, size: number): Promise<boolean> {
     if (this.followed.get(key)?.size === size) return false;
     const members = await this.redis.zrange(key, "0", "-1");
-    const root = buildOutputTreeFromMembers(members);
+    const root = storableTree(key, buildOutputTreeFromMembers(members));
     const previous = this.followed.get(key)?.spanIds ?? new Set<string>();
     const spanIds = root ? await this.store(key, root, previous) : previous;
     this.followed.set(key, { size: members.length, spanIds });
@@ -178,6 +180,19 @@ export class OutputLiveReader {
     });
     console.log(`[runlens] output-live: run ${executionId} abandoned (${key} disappeared before its root ended)`);
   }
+}
+
+/**
+ * The tree when it passes the trace file contract (times Postgres can store, ids storable as sent),
+ * else null with the reason logged: the run is read again once its key changes.
+ */
+function storableTree(key: string, root: OutputTreeNode | null): OutputTreeNode | null {
+  if (!root) return null;
+  const parsed = ZOutputNode.safeParse(root);
+  if (parsed.success) return root;
+  const reasons = zodDetails(parsed.error).map((d) => `${d.path}: ${d.message}`);
+  console.error(`[runlens] output-live: ${key}: not stored: ${reasons.slice(0, 5).join("; ")}`);
+  return null;
 }
 
 type StoredSpan = Omit<SpanRow, "started_at" | "ended_at"> & {

@@ -92,6 +92,26 @@ const ODD: unknown[] = [
   Object.create(null),
   "running",
   "cancelled",
+  // What Postgres cannot store: ids are refused, times outside years 1 to 9999 too.
+  "x\u0000",
+  "span-1\ud800",
+  "\udc00",
+  "x\ud83d\ude00",
+  "+010000-01-01T00:00:00.000Z",
+  "0000-06-01T00:00:00.000Z",
+  "-000001-01-01T00:00:00.000Z",
+  "0001-01-01T00:00:00.000Z",
+  "9999-12-31T23:59:59.999Z",
+  -62_135_596_800_000,
+  -62_135_596_800_001,
+  253_402_300_799_999,
+  253_402_300_800_000,
+  1.7e15,
+  1.7e18,
+  1_712_345_678.5,
+  Number.MAX_SAFE_INTEGER,
+  { inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: 1 },
+  { inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: 1, totalTokens: 3 },
 ];
 
 describe("parseTraceRecordFast", () => {

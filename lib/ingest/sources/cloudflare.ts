@@ -1,5 +1,12 @@
 import { createHash } from "node:crypto";
-import { type CloudflareHeaders, type CloudflareTraceItem, ZCloudflareTraceItem } from "../../contracts/cloudflare.ts";
+import {
+  type CloudflareHeaders,
+  type CloudflareInstant,
+  type CloudflareTraceItem,
+  instantMs,
+  invocationStartMs,
+  ZCloudflareTraceItem,
+} from "../../contracts/cloudflare.ts";
 import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
 
 /**
@@ -210,12 +217,6 @@ const OUTCOME_TEXT: Record<string, string> = {
   loadShed: "The request was shed under load.",
 };
 
-const toDate = (v: number | string | null | undefined): Date | null => {
-  if (v === null || v === undefined) return null;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? null : d;
-};
-
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 /** A console call as one line: strings as they are, anything else as JSON. */
@@ -282,12 +283,11 @@ export function mapCloudflareTraceItem(raw: CloudflareTraceItem, receivedAt: Dat
   const exceptions = item.exceptions ?? [];
   const diagnostics = item.diagnosticsChannelEvents ?? [];
 
-  const stamps = [...logs, ...exceptions, ...diagnostics]
-    .map((x) => toDate(x.timestamp)?.getTime())
-    .filter((t): t is number => t !== undefined);
-  const start = toDate(item.eventTimestamp) ?? (stamps.length ? new Date(Math.min(...stamps)) : receivedAt);
-  const at = (v: number | string | null | undefined) => (toDate(v) ?? start).toISOString();
-  const endMs = Math.max(start.getTime() + (item.wallTime ?? 0), ...stamps);
+  // Every instant here was checked storable, and start + wallTime too (ZCloudflareTraceItem).
+  const start = new Date(invocationStartMs(item, receivedAt.getTime()));
+  const at = (v: CloudflareInstant | null | undefined) => new Date(instantMs(v) ?? start.getTime()).toISOString();
+  let endMs = start.getTime() + (item.wallTime ?? 0);
+  for (const x of [...logs, ...exceptions, ...diagnostics]) endMs = Math.max(endMs, instantMs(x.timestamp) ?? endMs);
   const end = new Date(endMs).toISOString();
   const status = outcomeStatus(item.outcome);
   const rootId = `${executionId}.invocation`;

@@ -379,16 +379,31 @@ describe("OTLP adapter: GenAI semantic conventions", () => {
     expect(byId(m.spans, CHILD)).toMatchObject({ type: "tool_call", input: { q: "otel" }, output: "3 hits" });
   });
 
-  it("token counts outside the 32-bit columns are ignored rather than failing the batch", () => {
+  it("token counts beyond 2^53 - 1 or negative are ignored rather than failing the span", () => {
     const m = mapJson(
       request([
         {
           id: ROOT,
-          attrs: { "gen_ai.system": "x", "gen_ai.usage.input_tokens": 2 ** 31, "gen_ai.usage.output_tokens": -1 },
+          attrs: { "gen_ai.system": "x", "gen_ai.usage.input_tokens": 2 ** 53, "gen_ai.usage.output_tokens": -1 },
+        },
+        {
+          id: CHILD,
+          parent: ROOT,
+          attrs: {
+            "gen_ai.system": "x",
+            "gen_ai.usage.input_tokens": 2 ** 31,
+            "gen_ai.usage.output_tokens": 2 ** 53 - 1,
+          },
         },
       ]),
     );
-    expect(m.spans[0]).toMatchObject({ tokens_input: null, tokens_output: null, tokens_total: null });
+    expect(byId(m.spans, ROOT)).toMatchObject({ tokens_input: null, tokens_output: null, tokens_total: null });
+    // Counts past 32 bits are kept; a total past 2^53 - 1 (input + output here) is not a count.
+    expect(byId(m.spans, CHILD)).toMatchObject({
+      tokens_input: 2 ** 31,
+      tokens_output: 2 ** 53 - 1,
+      tokens_total: null,
+    });
   });
 
   it("usage without a provider or model still counts tokens (e.g. on an agent span)", () => {

@@ -1,3 +1,4 @@
+import { epochProblem, isStorableText, MAX_TOKENS } from "../../contracts/common.ts";
 import {
   type OtlpAnyValue,
   type OtlpEvent,
@@ -83,28 +84,25 @@ function invalidSpan(s: OtlpSpan): string | null {
   if (!isId(s.spanId, 8)) return `${label}: spanId must be 8 bytes (16 hex characters), not all zero`;
   if (s.parentSpanId?.length && s.parentSpanId.length !== 8) return `${label}: parentSpanId must be empty or 8 bytes`;
   if (s.parentSpanId && hex(s.parentSpanId) === hex(s.spanId)) return `${label}: a span cannot be its own parent`;
+  if (s.unreadable) return `${label}: ${s.unreadable}`;
+  const times: [string, string | undefined][] = [
+    ["startTimeUnixNano", s.startTimeUnixNano],
+    ["endTimeUnixNano", s.endTimeUnixNano],
+    ...(s.events ?? []).map((e, i): [string, string | undefined] => [`events[${i}].timeUnixNano`, e.timeUnixNano]),
+  ];
+  for (const [field, nanos] of times) {
+    const problem = nanos ? epochProblem(BigInt(nanos), "nanoseconds") : null;
+    if (problem) return `${label}: ${field}: ${problem}`;
+  }
   const start = nanosToMs(s.startTimeUnixNano);
-  if (start === null || start === 0) return `${label}: startTimeUnixNano is missing or out of range`;
+  if (start === 0) return `${label}: startTimeUnixNano is missing`;
   const end = nanosToMs(s.endTimeUnixNano);
-  if (end === null) return `${label}: endTimeUnixNano is out of range`;
   if (end !== 0 && end < start) return `${label}: endTimeUnixNano is before startTimeUnixNano`;
   return null;
 }
 
-const MAX_DATE_MS = 8.64e15;
-
-/** Epoch milliseconds of a fixed64 nanosecond string; 0 when unset; null when not a valid time. */
-function nanosToMs(nanos: string | undefined): number | null {
-  if (!nanos) return 0;
-  let n: bigint;
-  try {
-    n = BigInt(nanos);
-  } catch {
-    return null;
-  }
-  const ms = Number(n / 1_000_000n);
-  return ms >= 0 && ms <= MAX_DATE_MS ? ms : null;
-}
+/** Epoch milliseconds of a fixed64 nanosecond time (a decimal string, as decoded); 0 when unset. */
+const nanosToMs = (nanos: string | undefined): number => (nanos ? Number(BigInt(nanos) / 1_000_000n) : 0);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -147,14 +145,15 @@ function compact<T extends Record<string, unknown>>(o: T): T {
 const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 const clip = (v: string | null, max: number) => (v && v.length > max ? v.slice(0, max) : v);
 
-/** The token and status columns are 32-bit integers. */
-const MAX_INT32 = 2_147_483_647;
-
-/** A non-negative 32-bit integer from an int or numeric-string attribute. */
-function count(v: unknown): number | null {
+/**
+ * A count from an int or numeric-string attribute: whole, from 0 to `max` (the column's range),
+ * else null. An attribute that does not fit is dropped, never the span.
+ */
+function count(v: unknown, max: number): number | null {
   const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
-  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= MAX_INT32 ? n : null;
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= max ? n : null;
 }
+const tokenCount = (v: unknown) => count(v, MAX_TOKENS);
 
 /** Attribute values that carry JSON as a string (gen_ai.input.messages, tool arguments...). */
 function jsonish(v: unknown): unknown {
@@ -276,12 +275,12 @@ function payloads(attrs: Attrs, events: OtlpEvent[]): { input: unknown; output: 
 }
 
 function usage(attrs: Attrs) {
-  const input = count(attrs["gen_ai.usage.input_tokens"]) ?? count(attrs["gen_ai.usage.prompt_tokens"]);
-  const output = count(attrs["gen_ai.usage.output_tokens"]) ?? count(attrs["gen_ai.usage.completion_tokens"]);
+  const input = tokenCount(attrs["gen_ai.usage.input_tokens"]) ?? tokenCount(attrs["gen_ai.usage.prompt_tokens"]);
+  const output = tokenCount(attrs["gen_ai.usage.output_tokens"]) ?? tokenCount(attrs["gen_ai.usage.completion_tokens"]);
   const total =
-    count(attrs["gen_ai.usage.total_tokens"]) ??
-    count(attrs["llm.usage.total_tokens"]) ??
-    (input !== null || output !== null ? (input ?? 0) + (output ?? 0) : null);
+    tokenCount(attrs["gen_ai.usage.total_tokens"]) ??
+    tokenCount(attrs["llm.usage.total_tokens"]) ??
+    (input !== null || output !== null ? tokenCount((input ?? 0) + (output ?? 0)) : null);
   return { input, output, total };
 }
 
@@ -297,7 +296,7 @@ function requestConfig(attrs: Attrs): Attrs | null {
 function httpCall(attrs: Attrs): { method: string; url: string | null; status: number | null } | null {
   const method = str(attrs["http.request.method"]) ?? str(attrs["http.method"]);
   if (!method) return null;
-  const status = count(attrs["http.response.status_code"] ?? attrs["http.status_code"]);
+  const status = count(attrs["http.response.status_code"] ?? attrs["http.status_code"], 999);
   let url = str(attrs["url.full"]) ?? str(attrs["http.url"]);
   if (!url) {
     const path = str(attrs["url.path"]) ?? str(attrs["http.target"]);
@@ -315,7 +314,7 @@ function httpCall(attrs: Attrs): { method: string; url: string | null; status: n
   return {
     method: method.toUpperCase().slice(0, 16),
     url: url ? url.slice(0, 8192) : null,
-    status: status !== null && status <= 999 ? status : null,
+    status,
   };
 }
 
@@ -416,7 +415,7 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
       operation: str(attrs["gen_ai.operation.name"]),
       config: requestConfig(attrs),
       usage:
-        tokens.total === null
+        tokens.input === null && tokens.output === null && tokens.total === null
           ? null
           : { inputTokens: tokens.input, outputTokens: tokens.output, totalTokens: tokens.total },
     };
@@ -465,10 +464,11 @@ function executionContexts(placed: Placed[]): ExecutionContext[] {
       (a, b) => Number(a.hasParent) - Number(b.hasParent) || a.row.started_at.localeCompare(b.row.started_at),
     );
     const root = ordered.find((p) => !p.hasParent);
+    // An id that cannot be stored exactly as sent is not used (it stays in the span's attributes).
     const pick = (key: string) => {
       for (const p of ordered) {
-        const v = str(p.attrs[key]) ?? str(p.resource[key]);
-        if (v) return clip(v, MAX_CONTEXT);
+        const v = clip(str(p.attrs[key]) ?? str(p.resource[key]), MAX_CONTEXT);
+        if (v && isStorableText(v)) return v;
       }
       return null;
     };

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isStorableText, MAX_TOKENS } from "../../contracts/common.ts";
 import type { OutputNode } from "../../contracts/output.ts";
 import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
 
@@ -30,8 +31,12 @@ type Obj = Record<string, unknown>;
 const asObj = (v: unknown): Obj | null =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Obj) : null;
 const asStr = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
-const asCount = (v: unknown): number | null =>
-  typeof v === "number" && Number.isFinite(v) && v >= 0 ? Math.min(Math.round(v), 2_147_483_647) : null;
+/** A whole count up to `max` (its column's range), else null: a value that does not fit is dropped, never the run. */
+const asCount = (v: unknown, max: number): number | null => {
+  const n = typeof v === "number" ? Math.round(v) : Number.NaN;
+  return n >= 0 && n <= max ? n : null;
+};
+const asTokens = (v: unknown) => asCount(v, MAX_TOKENS);
 const asNum = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 /** The workflowId a trace records: the root's getTraceDestinations input (spec §5), when it is the root's own. */
@@ -42,7 +47,7 @@ export function workflowIdOf(root: OutputNode): string | null {
     const runId = asStr(input?.runId);
     if (runId && runId !== root.id) continue;
     const id = asStr(input?.workflowId);
-    if (id) return id;
+    if (id && isStorableText(id)) return id;
   }
   return null;
 }
@@ -254,12 +259,12 @@ function mapLlm(row: SpanRow, node: OutputNode, attributes: Obj, repeated: boole
   const output = asObj(node.output);
   const usage = asObj(output?.usage);
   const cost = asObj(attributes["llm:usage"]);
-  const inputTokens = asCount(usage?.inputTokens);
-  const outputTokens = asCount(usage?.outputTokens);
+  const inputTokens = asTokens(usage?.inputTokens);
+  const outputTokens = asTokens(usage?.outputTokens);
   const totalTokens =
-    asCount(usage?.totalTokens) ??
-    (inputTokens !== null || outputTokens !== null ? (inputTokens ?? 0) + (outputTokens ?? 0) : null) ??
-    asCount(cost?.tokensUsed);
+    asTokens(usage?.totalTokens) ??
+    (inputTokens !== null || outputTokens !== null ? asTokens((inputTokens ?? 0) + (outputTokens ?? 0)) : null) ??
+    asTokens(cost?.tokensUsed);
   const model = asStr(config?.model) ?? asStr(cost?.modelId);
   row.type = "llm_call";
   row.llm = {
@@ -292,6 +297,5 @@ function mapHttp(row: SpanRow, node: OutputNode, response: Obj | null) {
   row.type = "http_call";
   row.http_method = method;
   row.http_url = url;
-  const status = asCount(response?.status) ?? asCount(asObj(node.error)?.status);
-  row.http_status = status !== null && status <= 999 ? status : null;
+  row.http_status = asCount(response?.status, 999) ?? asCount(asObj(node.error)?.status, 999);
 }
