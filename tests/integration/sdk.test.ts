@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import {
   Executions,
@@ -14,6 +14,7 @@ import {
   Reviews,
   ReviewsError,
   Runlens,
+  type RunlensDeliveryError,
   type Span,
   traceLLM,
 } from "@/sdk/src/index";
@@ -324,13 +325,41 @@ describe("@runlens/sdk against a running portal", () => {
     }
   });
 
+  it("a trace the server rejects is reported: a warning with its id and reason, a counter and onError", async () => {
+    const errors: RunlensDeliveryError[] = [];
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      const c = client({ warnings: true, onError: (e) => errors.push(e) });
+      const exec = c.startExecution({ name: "partly-rejected" });
+      const rejectedId = c.log("n".repeat(300));
+      c.log("kept");
+      await exec.end();
+
+      expect(c.stats().tracesRejected).toBe(1);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ kind: "rejected", ids: [rejectedId], status: 400, code: "validation_error" });
+      expect(errors[0].message).toContain("name");
+      const warnings = warn.mock.calls.map((args) => String(args[0]));
+      expect(warnings).toEqual([errors[0].message].map((m) => `[runlens] ${m}`));
+      expect(warnings[0]).toContain(rejectedId);
+      expect((await spansOf(exec.id, 2)).map((s) => s.name).sort()).toEqual(["kept", "partly-rejected"]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it("never throws into user code when the server is unreachable; drops beyond its buffer with a count", async () => {
-    const c = client({ apiUrl: "http://127.0.0.1:9", maxBufferedTraces: 5 });
+    const errors: RunlensDeliveryError[] = [];
+    const c = client({ apiUrl: "http://127.0.0.1:9", maxBufferedTraces: 5, onError: (e) => errors.push(e) });
     const exec = c.startExecution({ name: "offline" });
-    for (let i = 0; i < 10; i++) c.log(`l${i}`);
+    const logIds: string[] = [];
+    for (let i = 0; i < 10; i++) logIds.push(c.log(`l${i}`));
     await expect(exec.end()).resolves.toBeUndefined();
     expect(c.stats().tracesDropped).toBeGreaterThan(0);
     expect(c.stats().tracesPending).toBeLessThanOrEqual(5);
+    // The oldest go first: the execution's start, then the first logs.
+    const dropped = errors.filter((e) => e.kind === "dropped").flatMap((e) => e.ids);
+    expect(dropped).toEqual([exec.id, ...logIds].slice(0, dropped.length));
   }, 30_000);
 
   it("Reviews client: typed errors by status, and an export that uses corrected outputs", async () => {
