@@ -74,6 +74,40 @@ export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
           </ul>
         )}
       </Card>
+      {status.data && status.data.failedItems.length > 0 && (
+        <Card>
+          <h2 className="border-b border-zinc-200 px-4 py-2 text-sm font-semibold dark:border-zinc-800">
+            Items the database refused
+          </h2>
+          <p className="px-4 pt-2 text-xs text-zinc-500">
+            The rest of their batches was stored. Retry once the cause is fixed.
+          </p>
+          <ul className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
+            {status.data.failedItems.map((f) => (
+              <li key={f.id} className="flex flex-wrap items-center gap-3 px-4 py-2" data-testid="failed-item">
+                <Badge tone="red">{f.kind}</Badge>
+                <span className="font-mono text-xs" title={f.requestId ? `request ${f.requestId}` : undefined}>
+                  {f.source} · {f.itemId}
+                </span>
+                <span
+                  className="min-w-0 flex-1 truncate font-mono text-xs text-red-700 dark:text-red-300"
+                  title={f.error}
+                >
+                  {f.error}
+                </span>
+                <span className="text-zinc-500">
+                  {f.attempts} attempts · {formatDateTime(f.failedAt)}
+                </span>
+                {canRetry && (
+                  <Button variant="secondary" size="sm" disabled={retry.isPending} onClick={() => retry.mutate(f.id)}>
+                    <RotateCcw className="size-3.5" /> Retry
+                  </Button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
       {status.data && status.data.failedOutputImports.length > 0 && (
         <Card>
           <h2 className="border-b border-zinc-200 px-4 py-2 text-sm font-semibold dark:border-zinc-800">

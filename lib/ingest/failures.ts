@@ -4,7 +4,8 @@ import { NotFoundError } from "../http/errors.ts";
 import { getQueue } from "../queue/index.ts";
 import type { IngestBatch } from "./model.ts";
 import { type FailedOutputImport, failedOutputImports as failedOutputImportsOf } from "./output-s3.ts";
-import { INGEST_QUEUE } from "./pipeline.ts";
+import { INGEST_QUEUE, processBatch } from "./pipeline.ts";
+import { type FailedItem, failedItems, retryFailedItem } from "./poison.ts";
 
 export type FailedBatch = {
   id: string;
@@ -20,6 +21,8 @@ export type IngestionStatus = {
   failed: FailedBatch[];
   /** Output trace objects of S3 whose import failed (retried automatically). */
   failedOutputImports: FailedOutputImport[];
+  /** Accepted items the database refused, stored apart from the rest of their batch (lib/ingest/poison.ts). */
+  failedItems: FailedItem[];
 };
 
 const itemsOf = (b: IngestBatch) =>
@@ -27,13 +30,19 @@ const itemsOf = (b: IngestBatch) =>
 
 /** The pipeline's state for Settings › Ingestion: backlog and this workspace's failed batches. */
 export async function ingestionStatus(workspaceId: string): Promise<IngestionStatus> {
-  const failedOutputImports = await failedOutputImportsOf(await getDb(), workspaceId);
-  if (!readConfig().redisUrl) return { queue: "in-process", pending: 0, failed: [], failedOutputImports };
+  const db = await getDb();
+  const [failedOutputImports, items] = await Promise.all([
+    failedOutputImportsOf(db, workspaceId),
+    failedItems(db, workspaceId),
+  ]);
+  if (!readConfig().redisUrl)
+    return { queue: "in-process", pending: 0, failed: [], failedOutputImports, failedItems: items };
   const queue = await getQueue<IngestBatch>(INGEST_QUEUE);
   const [pending, failed] = await Promise.all([queue.pendingCount(), queue.failedJobs(500)]);
   return {
     queue: "redis",
     failedOutputImports,
+    failedItems: items,
     pending,
     failed: failed
       .filter((f) => f.data.workspaceId === workspaceId)
@@ -48,9 +57,15 @@ export async function ingestionStatus(workspaceId: string): Promise<IngestionSta
   };
 }
 
-/** Puts a failed batch of this workspace back in the queue; another workspace's is "not found". */
+/**
+ * Puts a failed batch of this workspace back in the queue, or writes a failed item again (ids
+ * `if_…`); another workspace's is "not found".
+ */
 export async function retryFailedBatch(workspaceId: string, id: string): Promise<void> {
-  if (readConfig().redisUrl) {
+  if (id.startsWith("if_")) {
+    const db = await getDb();
+    if (await retryFailedItem(db, workspaceId, id, (job) => processBatch(db, job, { unstorable: "return" }))) return;
+  } else if (readConfig().redisUrl) {
     const queue = await getQueue<IngestBatch>(INGEST_QUEUE);
     const job = (await queue.failedJobs(500)).find((f) => f.id === id && f.data.workspaceId === workspaceId);
     if (job && (await queue.retryFailed(id))) return;

@@ -13,7 +13,7 @@ import { getDb } from "../db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { requireApiKey } from "../http/guards.ts";
 import { readBodyBytes, tooLarge } from "../http/respond.ts";
-import { buildSpanBatch, dispatch } from "./pipeline.ts";
+import { buildSpanBatch, dispatch, newRequestId } from "./pipeline.ts";
 import { mapExportRequest } from "./sources/otlp.ts";
 
 /**
@@ -32,7 +32,13 @@ export async function receiveOtlpTraces(req: Request): Promise<Response> {
     const mapping = mapExportRequest(decodeTraceRequest(body, encoding));
     if (mapping.spans.length > 0) {
       const db = await getDb();
-      await dispatch(db, await buildSpanBatch(db, key.workspaceId, "otlp", mapping.spans, mapping.executions));
+      const batch = await buildSpanBatch(db, key.workspaceId, "otlp", mapping.spans, mapping.executions);
+      batch.requestId = newRequestId();
+      // Written now (no Redis): spans the database refuses are rejected like invalid ones.
+      for (const f of await dispatch(db, batch, { unstorable: "return" })) {
+        mapping.rejected++;
+        mapping.reasons.push(`span ${f.itemId}: the database refused it (${f.error})`);
+      }
     }
     const partial =
       mapping.rejected > 0

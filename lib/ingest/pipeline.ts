@@ -14,11 +14,12 @@ import { type Db, getDb } from "../db/index.ts";
 import { zodDetails } from "../http/respond.ts";
 import { getLiveBus } from "../live/index.ts";
 import { getQueue, type JobQueue } from "../queue/index.ts";
-import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanRow } from "./model.ts";
+import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanJob, SpanRow } from "./model.ts";
+import { recordUnstorable, type UnstorableItem, writeIsolating } from "./poison.ts";
 import { type Redactor, truncatePayload } from "./protect.ts";
 import { executionContexts, mapTraceRecord, mapTrackEvent } from "./sources/sdk.ts";
 import { redactorFor } from "./workspace-settings.ts";
-import { spanJobFormat, toSpanJob, writeEventBatch, writeSpanBatch } from "./write.ts";
+import { spanJobFormat, stampVersions, toSpanJob, writeEventBatch, writeSpanBatch } from "./write.ts";
 
 export const INGEST_QUEUE = "ingest";
 
@@ -109,26 +110,54 @@ export async function buildSpanBatch(
   return { kind: "spans", workspaceId, source, spans: spans.map((s) => protectSpan(s, redact, max)), executions };
 }
 
-/** Writes a batch and tells open pages; what workers and the direct path both run. */
-export async function processBatch(db: Db, batch: IngestBatch): Promise<void> {
+/** What to do with accepted items the database refuses (see lib/ingest/poison.ts). */
+type UnstorableMode = {
+  /**
+   * `record`: keep them in the failed list of Settings › Ingestion (queued batches, and sources whose
+   * answer cannot name an item); `return`: give them back, so the request answers each its own error.
+   */
+  unstorable?: "record" | "return";
+};
+
+/**
+ * Writes a batch and tells open pages; what workers and the direct path both run. A batch the
+ * database refuses is split until the refused items are alone (the rest is stored); those are
+ * recorded or returned.
+ */
+export async function processBatch(
+  db: Db,
+  batch: IngestBatch,
+  { unstorable = "record" }: UnstorableMode = {},
+): Promise<UnstorableItem[]> {
+  const job = batch.kind === "spans" ? toSpanJob(batch, spanJobFormat(db)) : batch;
   const bus = await getLiveBus();
   const at = new Date().toISOString();
-  if (batch.kind !== "events") {
-    const { executionIds } = await writeSpanBatch(db, batch);
-    await bus.publish({ workspaceId: batch.workspaceId, kind: "executions", ids: executionIds, at });
+  let failed: UnstorableItem[];
+  if (job.kind !== "events") {
+    const done = await writeIsolating(job, (part) => writeSpanBatch(db, part as SpanJob));
+    failed = done.unstorable;
+    const ids = [...new Set(done.written.flatMap((w) => w.executionIds))];
+    if (ids.length) await bus.publish({ workspaceId: job.workspaceId, kind: "executions", ids, at });
   } else {
-    const { names } = await writeEventBatch(db, batch);
-    await bus.publish({ workspaceId: batch.workspaceId, kind: "events", ids: names, at });
+    const done = await writeIsolating(job, (part) => writeEventBatch(db, part as EventBatch));
+    failed = done.unstorable;
+    const names = [...new Set(done.written.flatMap((w) => w.names))];
+    if (names.length) await bus.publish({ workspaceId: job.workspaceId, kind: "events", ids: names, at });
   }
+  if (failed.length && unstorable === "record") await recordUnstorable(db, failed);
+  return failed;
 }
 
 /**
  * Accepts a batch durably: with Redis it is persisted in the queue before this resolves (workers
- * write it); without Redis it is written now.
+ * write it, and keep what the database refuses in the failed list); without Redis it is written now,
+ * and what the database refuses is recorded or returned (`unstorable`). Versions are given here, at
+ * acceptance (lib/ingest/version.ts).
  */
-export async function dispatch(db: Db, batch: IngestBatch): Promise<void> {
+export async function dispatch(db: Db, batch: IngestBatch, mode: UnstorableMode = {}): Promise<UnstorableItem[]> {
+  if (batch.kind === "events") stampVersions(batch.events);
   const job = batch.kind === "spans" ? toSpanJob(batch, spanJobFormat(db)) : batch;
-  if (job.kind === "events" ? job.events.length === 0 : job.count === 0) return;
+  if (job.kind === "events" ? job.events.length === 0 : job.count === 0) return [];
   if (readConfig().redisUrl) {
     const queue = await getQueue<IngestBatch>(INGEST_QUEUE);
     // A span job's rows (hundreds of KB) travel beside the job, unescaped.
@@ -136,8 +165,27 @@ export async function dispatch(db: Db, batch: IngestBatch): Promise<void> {
       job,
       job.kind === "span_copy" ? { offload: ["copy"] } : job.kind === "span_rows" ? { offload: ["rows"] } : {},
     );
-  } else {
-    await processBatch(db, job);
+    return [];
+  }
+  return processBatch(db, job, mode);
+}
+
+/** An id for the ingest request a batch comes from, kept with what the database refuses of it. */
+export const newRequestId = () => `req_${randomUUID()}`;
+
+/** Answers each accepted item the database refused (direct writes) with its own 400. */
+export function markUnstorable(results: ItemResult[], failed: UnstorableItem[]): void {
+  if (failed.length === 0) return;
+  const errors = new Map(failed.map((f) => [f.itemId, f.error]));
+  for (const r of results) {
+    const error = r.status === 201 && r.id !== null ? errors.get(r.id) : undefined;
+    if (error === undefined) continue;
+    r.status = 400;
+    r.error = {
+      code: "unstorable",
+      message: `The database refused this item: ${error}`,
+      details: [{ path: "", message: error }],
+    };
   }
 }
 
@@ -147,7 +195,8 @@ export async function ingestTraces(workspaceId: string, items: unknown[]): Promi
     const db = await getDb();
     const records = valid as TraceRecord[];
     const batch = await buildSpanBatch(db, workspaceId, "sdk", records.map(mapTraceRecord), executionContexts(records));
-    await dispatch(db, batch);
+    batch.requestId = newRequestId();
+    markUnstorable(results, await dispatch(db, batch, { unstorable: "return" }));
   }
   return summarize(results);
 }
@@ -164,11 +213,12 @@ export async function ingestEvents(workspaceId: string, items: unknown[]): Promi
         redact,
       ),
     );
-    const batch: EventBatch = { kind: "events", workspaceId, events };
-    await dispatch(db, batch);
+    const batch: EventBatch = { kind: "events", workspaceId, events, requestId: newRequestId() };
+    const failed = await dispatch(db, batch, { unstorable: "return" });
     // Server-generated ids are reported back so a client can correlate.
     let i = 0;
     for (const r of results) if (r.status === 201) r.id = events[i++].id;
+    markUnstorable(results, failed);
   }
   return summarize(results);
 }
@@ -177,5 +227,10 @@ export async function ingestEvents(workspaceId: string, items: unknown[]): Promi
 export async function startIngestWorker(concurrency = 4): Promise<{ close(): Promise<void> }> {
   const queue: JobQueue<IngestBatch> = await getQueue<IngestBatch>(INGEST_QUEUE);
   const db = await getDb();
-  return queue.startWorker((batch) => processBatch(db, batch), { concurrency });
+  return queue.startWorker(
+    async (batch) => {
+      await processBatch(db, batch);
+    },
+    { concurrency },
+  );
 }

@@ -400,7 +400,7 @@ function isStoredSpanConflict(e: unknown): boolean {
 }
 
 /** A COPY job in today's layouts (2 or 3): jobs queued without a layout get the workspace column. */
-function withLayout(job: Extract<SpanJob, { kind: "span_copy" }>) {
+export function withLayout(job: Extract<SpanJob, { kind: "span_copy" }>) {
   return job.layout
     ? { ...job, layout: job.layout }
     : { ...job, copy: withWorkspaceColumn(job.workspaceId, job.copy), layout: 2 as const };
