@@ -18,7 +18,7 @@ import { freePort } from "../tests/helpers/server.ts";
 import { intOpt } from "./options.ts";
 import { type Attempt, type AttemptRow, fromRow, type StatusCounts } from "./soak-ledger.ts";
 import { type LoadContext, rawEventLoop, rawTraceLoop } from "./soak-load.ts";
-import { reconcile } from "./soak-reconcile.ts";
+import { type Finding, reconcile } from "./soak-reconcile.ts";
 import {
   cleanup,
   log,
@@ -278,23 +278,34 @@ async function main() {
   const { drained, failedJobs } = await drain(redis.url);
   const verdict = await reconcile(databaseUrl, ledger, { failedJobs });
 
-  const whenOf = (t: number) => {
-    const before = chaosDone.filter((s) => s.start <= t).at(-1);
-    return before ? `${Math.round((t - before.start) / 1000)} s after "${before.step}"` : "before any chaos";
+  // Findings grouped by what they are and by the chaos step before their acknowledgement.
+  const stepBefore = (t: number) => chaosDone.filter((s) => s.start <= t).at(-1)?.step ?? "before any chaos";
+  const group = (list: Finding[]) => {
+    const groups = new Map<
+      string,
+      { kind: string; stored: number | null; expected: number; after: string; count: number; ids: string[] }
+    >();
+    for (const f of list) {
+      const after = stepBefore(f.ackedAt);
+      const key = `${f.kind}|${f.stored}|${f.expected}|${after}`;
+      const g = groups.get(key) ?? { kind: f.kind, stored: f.stored, expected: f.expected, after, count: 0, ids: [] };
+      g.count++;
+      if (g.ids.length < 5) g.ids.push(f.id);
+      groups.set(key, g);
+    }
+    return [...groups.values()].sort((a, b) => b.count - a.count);
   };
-  const show = <T extends { ackedAt: number }>(list: T[]) =>
-    list.slice(0, 20).map((f) => ({ ...f, ackedAt: new Date(f.ackedAt).toISOString(), when: whenOf(f.ackedAt) }));
   const crashes = [web, ...workers].flatMap((p) => p.unexpectedExits.map((e) => `${p.name}: ${e}`));
   console.log(
     JSON.stringify(
       {
         details: {
-          lost: show(verdict.lost),
-          stale: show(verdict.stale),
-          ambiguous: show(verdict.ambiguous),
+          lost: group(verdict.lost),
+          stale: group(verdict.stale),
+          ambiguous: group(verdict.ambiguous),
           runningWithEndedRoot: verdict.runningWithEndedRoot.slice(0, 20),
           spanCountMismatches: verdict.spanCountMismatches.slice(0, 20),
-          rollupMismatches: verdict.rollupMismatches.slice(0, 20),
+          rollupMismatches: verdict.rollupMismatches.slice(0, 40),
           chaos: chaosDone.map((s) => ({
             ...s,
             start: new Date(s.start).toISOString(),
