@@ -1,8 +1,12 @@
 // `npm start`: builds when the build is missing or older than the sources, then serves the portal
-// on http://127.0.0.1:${PORT:-3000} (HOST overrides the address). Signals go to the server so it
-// can close the database cleanly.
+// on http://127.0.0.1:${PORT:-3000} (HOST overrides the address). SIGTERM, SIGINT and SIGHUP go to
+// the server so it can stop its worker and close the database cleanly (releasing the embedded
+// data directory's lock); the whole tree is gone within STOP_DEADLINE_MS.
 import { spawn } from "node:child_process";
 import { ensureBuild, nextBin, root, serverNodeFlags } from "./ensure-build.mjs";
+
+/** The server gets this long to stop after a signal (its worker child gets 8 s), then it is killed. */
+const STOP_DEADLINE_MS = 9_500;
 
 if (!ensureBuild()) process.exit(1);
 const port = process.env.PORT || "3000";
@@ -12,5 +16,24 @@ const child = spawn(process.execPath, [...serverNodeFlags, nextBin, "start", "-H
   env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   stdio: "inherit",
 });
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
-child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGTERM" ? 143 : 130)));
+
+let stopping = false;
+function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  child.kill(signal);
+  setTimeout(() => {
+    console.error(`[runlens] the server did not stop within ${STOP_DEADLINE_MS / 1000} s of ${signal}: killing it`);
+    child.kill("SIGKILL");
+  }, STOP_DEADLINE_MS).unref();
+}
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => stop(sig));
+
+// `npm start` runs this script under `sh -c`, and a SIGTERM to npm ends that shell without passing
+// the signal on: this process is then re-parented. Its parent gone means "stop", however it went.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop("SIGTERM");
+}, 250).unref();
+
+child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 143)));

@@ -5,7 +5,9 @@ import { closeDb, getDb } from "../lib/db/index.ts";
 import { startIngestWorker } from "../lib/ingest/pipeline.ts";
 import { closeLiveBus } from "../lib/live/index.ts";
 import { closeQueues } from "../lib/queue/index.ts";
+import { warnIfRedisNotDurable } from "../lib/server/redis-durability.ts";
 import { startOutputSources } from "../lib/server/startup.ts";
+import { unavailability } from "../lib/unavailable.ts";
 
 const config = readConfig();
 if (!config.redisUrl) {
@@ -16,7 +18,9 @@ if (!config.databaseUrl) {
   console.error("npm run worker needs DATABASE_URL: the embedded database can only be opened by the web process.");
   process.exit(2);
 }
-const db = await getDb();
+const db = await databaseWhenReachable();
+// Under `npm start` the server has said it already.
+if (!process.env.RUNLENS_SUPERVISOR_PID) await warnIfRedisNotDurable();
 const worker = await startIngestWorker(config.workerConcurrency);
 console.log(`[runlens] ingest worker started (concurrency ${config.workerConcurrency})`);
 const services: { close(): Promise<void> }[] = [];
@@ -44,3 +48,16 @@ if (supervisor) {
   }, 1000).unref();
 }
 process.on("SIGINT", () => void stop("SIGINT"));
+
+/** A worker started while Postgres is down waits for it (the queue keeps the batches meanwhile). */
+async function databaseWhenReachable() {
+  for (let logged = false; ; logged = true) {
+    try {
+      return await getDb();
+    } catch (e) {
+      if (!unavailability(e)) throw e;
+      if (!logged) console.error(`[runlens] waiting for the database: ${(e as Error).message}`);
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}

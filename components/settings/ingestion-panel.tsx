@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { RotateCcw } from "lucide-react";
 import { api } from "@/lib/client/api";
+import type { RedisDurability } from "@/lib/contracts/health";
 import { formatDateTime, formatNumber } from "@/lib/format";
 import type { IngestionStatus } from "@/lib/ingest/failures";
 import { Button } from "../ui/button";
@@ -30,10 +31,11 @@ export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
           label="Queue"
           value={status.data ? (status.data.queue === "redis" ? "Redis (BullMQ)" : "in-process") : "…"}
         />
-        <Stat label="Waiting batches" value={status.data ? formatNumber(status.data.pending) : "…"} />
+        <Stat label="Waiting batches (all workspaces)" value={status.data ? formatNumber(status.data.pending) : "…"} />
         <Stat label="Database" value={database} />
         <Stat label="Payload limit" value={`${formatNumber(maxPayloadChars)} characters`} />
       </Card>
+      <RedisDurabilityBanner durability={status.data?.redisDurability ?? null} />
       {status.isError && <Alert>Could not load the pipeline status: {status.error.message}</Alert>}
       {retry.isError && <Alert>{retry.error.message}</Alert>}
       <Card>
@@ -138,6 +140,25 @@ export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
         </Card>
       )}
     </div>
+  );
+}
+
+/** Loud when batches accepted into Redis could be lost (lib/server/redis-durability.ts). */
+function RedisDurabilityBanner({ durability }: { durability: RedisDurability | null }) {
+  if (!durability || durability.durable === true) return null;
+  return (
+    <Alert>
+      <p className="font-semibold">
+        {durability.durable === false
+          ? "Accepted data can be lost: Redis does not keep it durably."
+          : "Redis durability could not be checked."}
+      </p>
+      <ul className="mt-1 list-disc pl-5" data-testid="redis-durability-warning">
+        {durability.warnings.map((w) => (
+          <li key={w}>{w}</li>
+        ))}
+      </ul>
+    </Alert>
   );
 }
 

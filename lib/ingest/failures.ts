@@ -2,6 +2,7 @@ import { readConfig } from "../config.ts";
 import { getDb } from "../db/index.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { getQueue } from "../queue/index.ts";
+import { currentRedisDurability, type RedisDurability } from "../server/redis-durability.ts";
 import type { IngestBatch } from "./model.ts";
 import { type FailedOutputImport, failedOutputImports as failedOutputImportsOf } from "./output-s3.ts";
 import { INGEST_QUEUE, processBatch } from "./pipeline.ts";
@@ -17,7 +18,10 @@ export type FailedBatch = {
 };
 export type IngestionStatus = {
   queue: "redis" | "in-process";
+  /** Batches waiting in the queue, of every workspace (BullMQ counts a queue, not a workspace). */
   pending: number;
+  /** With Redis: whether accepted batches survive a Redis restart (null: Redis not reachable now). */
+  redisDurability: RedisDurability | null;
   failed: FailedBatch[];
   /** Output trace objects of S3 whose import failed (retried automatically). */
   failedOutputImports: FailedOutputImport[];
@@ -36,14 +40,26 @@ export async function ingestionStatus(workspaceId: string): Promise<IngestionSta
     failedItems(db, workspaceId),
   ]);
   if (!readConfig().redisUrl)
-    return { queue: "in-process", pending: 0, failed: [], failedOutputImports, failedItems: items };
+    return {
+      queue: "in-process",
+      pending: 0,
+      redisDurability: null,
+      failed: [],
+      failedOutputImports,
+      failedItems: items,
+    };
   const queue = await getQueue<IngestBatch>(INGEST_QUEUE);
-  const [pending, failed] = await Promise.all([queue.pendingCount(), queue.failedJobs(500)]);
+  const [pending, failed, redisDurability] = await Promise.all([
+    queue.pendingCount(),
+    queue.failedJobs(500),
+    currentRedisDurability(),
+  ]);
   return {
     queue: "redis",
     failedOutputImports,
     failedItems: items,
     pending,
+    redisDurability,
     failed: failed
       .filter((f) => f.data.workspaceId === workspaceId)
       .map((f) => ({

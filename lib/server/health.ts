@@ -1,15 +1,17 @@
 import { readConfig, VERSION } from "../config.ts";
+import type { Health } from "../contracts/health.ts";
 import { getDb } from "../db/index.ts";
 import { getRedis } from "../redis.ts";
+import { readRedisDurability } from "./redis-durability.ts";
 
-export type Health = {
-  status: "ok" | "degraded";
-  db: "embedded" | "postgres";
-  redis: "disabled" | "connected" | "unavailable";
-  version: string;
-};
+export type { Health } from "../contracts/health.ts";
 
-/** GET /api/health: the database answers a query, and Redis (when configured) answers PING. */
+/**
+ * GET /api/health: the database answers a query, and Redis (when configured) answers PING. With
+ * Redis, `redisDurability` says whether acknowledged batches survive a Redis restart; a Redis that
+ * could lose them is reported there (and warned about at start and in Settings › Ingestion) but
+ * does not make the status degraded: it serves, only not durably.
+ */
 export async function checkHealth(): Promise<Health> {
   const config = readConfig();
   let dbKind: Health["db"] = config.databaseUrl ? "postgres" : "embedded";
@@ -23,17 +25,21 @@ export async function checkHealth(): Promise<Health> {
     console.error("[health] database check failed:", (e as Error).message);
   }
   let redis: Health["redis"] = "disabled";
+  let redisDurability: Health["redisDurability"];
   if (config.redisUrl) {
     try {
-      const client = await getRedis();
-      const pong = await Promise.race([
-        client!.ping(),
-        new Promise<string>((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000)),
-      ]);
-      redis = pong === "PONG" ? "connected" : "unavailable";
+      const client = (await getRedis())!;
+      redis = (await client.ping()) === "PONG" ? "connected" : "unavailable";
+      if (redis === "connected") redisDurability = await readRedisDurability(client);
     } catch {
       redis = "unavailable";
     }
   }
-  return { status: dbOk && redis !== "unavailable" ? "ok" : "degraded", db: dbKind, redis, version: VERSION };
+  return {
+    status: dbOk && redis !== "unavailable" ? "ok" : "degraded",
+    db: dbKind,
+    redis,
+    version: VERSION,
+    ...(redisDurability && { redisDurability }),
+  };
 }

@@ -6,6 +6,7 @@ import { processGlobal } from "../process-global.ts";
 import { closeQueues } from "../queue/index.ts";
 import { closeRedis } from "../redis.ts";
 import { bootstrapFromEnv } from "../workspaces/service.ts";
+import { warnIfRedisNotDurable } from "./redis-durability.ts";
 
 type Stoppable = { close(): Promise<void> };
 type Holder = { started?: Promise<void>; stopping?: Promise<void>; services: Stoppable[] };
@@ -33,6 +34,7 @@ export function startServer(): Promise<void> {
           : "[runlens] RUNLENS_INIT_*: users exist, nothing to do",
       );
     }
+    if (config.redisUrl) await warnIfRedisNotDurable();
     let outputSourcesInWorker = false;
     if (config.redisUrl && config.worker !== "off") {
       if (config.worker === "on" && db.kind === "postgres") {

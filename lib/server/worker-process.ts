@@ -1,13 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 
-const STOP_GRACE_MS = 30_000;
+/** Within `npm start`'s stop deadline (scripts/start.mjs); a batch cut short is written again later. */
+const STOP_GRACE_MS = 8_000;
 
 /**
  * Runs the ingest worker (`scripts/worker.ts`, what `npm run worker` runs) as a child process of the
  * server with the server's environment. If it dies it is restarted with backoff (0.5 s doubling to
  * 30 s, reset after a minute of uptime); `close()` sends SIGTERM, which lets it finish its running
- * batches, and SIGKILL after 30 s. Queued batches are in Redis either way: nothing is lost.
+ * batches, and SIGKILL after 8 s. Queued batches are in Redis either way: nothing is lost.
  */
 export function startWorkerProcess(): { close(): Promise<void>; pid(): number | null } {
   const script = path.join(/*turbopackIgnore: true*/ process.cwd(), "scripts/worker.ts");
