@@ -69,9 +69,11 @@ type ErrorLike = {
   cause?: unknown;
   meta?: { driverAdapterError?: { cause?: unknown } };
   errors?: unknown;
+  /** ioredis: why a MULTI was discarded (EXECABORT). */
+  previousErrors?: unknown;
 };
 
-/** The unavailability `e` reports (looking through causes and aggregates), or null. */
+/** The unavailability `e` reports (looking through causes, aggregates and aborted transactions), or null. */
 export function unavailability(e: unknown, depth = 0): Unavailability | null {
   if (!e || typeof e !== "object" || depth > 5) return null;
   const err = e as ErrorLike;
@@ -88,7 +90,12 @@ export function unavailability(e: unknown, depth = 0): Unavailability | null {
   for (const [re, reason] of PG_MESSAGES) if (re.test(message)) return { service: "database", reason };
   // Raw socket errors reach callers from node-postgres only (ioredis reports its own, above).
   if (SOCKET_CODES.has(code)) return { service: "database", reason: "unreachable" };
-  const nested = [err.meta?.driverAdapterError?.cause, err.cause, ...(Array.isArray(err.errors) ? err.errors : [])];
+  const nested = [
+    err.meta?.driverAdapterError?.cause,
+    err.cause,
+    ...(Array.isArray(err.errors) ? err.errors : []),
+    ...(Array.isArray(err.previousErrors) ? err.previousErrors : []),
+  ];
   for (const n of nested) {
     const found = unavailability(n, depth + 1);
     if (found) return found;
