@@ -11,6 +11,8 @@ export type LoadContext = {
   record: (a: Attempt) => void;
   statuses: StatusCounts;
   stopping: () => boolean;
+  /** Bodies of answers that should not happen (5xx other than 503), with the time. */
+  errorSamples: string[];
   /** Whether this send also goes out a second time at once. */
   duplicate: () => boolean;
 };
@@ -34,7 +36,11 @@ async function post(ctx: LoadContext, route: string, envelope: "traces" | "event
     ctx.record,
     ctx.statuses,
   );
-  await res.body?.cancel().catch(() => undefined);
+  if (res.status >= 500 && res.status !== 503 && ctx.errorSamples.length < 20)
+    ctx.errorSamples.push(
+      `${new Date().toISOString()} ${res.status} ${(await res.text().catch(() => "")).slice(0, 500)}`,
+    );
+  else await res.body?.cancel().catch(() => undefined);
 }
 
 /**

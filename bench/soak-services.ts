@@ -229,7 +229,9 @@ export function supervise(name: string, argv: string[], env: NodeJS.ProcessEnv):
     child.once("exit", (code, signal) => {
       if (stopping) return;
       if (!killedOnPurpose) {
-        s.unexpectedExits.push(`${new Date().toISOString()} code ${code} signal ${signal}`);
+        // Its last words say why.
+        const tail = out.trim().split("\n").slice(-6).join(" | ").slice(-1500);
+        s.unexpectedExits.push(`${new Date().toISOString()} code ${code} signal ${signal}: ${tail}`);
         log(`${name} exited by itself (code ${code}, signal ${signal}): restarting`);
       }
       s.restarts++;

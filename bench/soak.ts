@@ -54,6 +54,8 @@ const API_KEY = `rl_soak_${Date.now().toString(36)}`;
 
 const ledger = new Map<string, Attempt[]>();
 const statuses: StatusCounts = {};
+/** Bodies of 5xx answers other than 503 (at most a few of each). */
+const errorSamples: string[] = [];
 function record(a: Attempt) {
   const key = `${a.kind}:${a.id}`;
   const list = ledger.get(key);
@@ -125,7 +127,8 @@ const STEPS: { name: string; run: (c: Ctx) => Promise<void> }[] = [
 
 async function chaos(c: Ctx, until: number) {
   await sleep(CALM_MS);
-  for (let i = 0; Date.now() + GAP_MS < until; i++) {
+  // Every step at least once, however short the run: the load lasts until they are done.
+  for (let i = 0; i < STEPS.length || Date.now() + GAP_MS < until; i++) {
     const step = STEPS[i % STEPS.length];
     const start = Date.now();
     log(`chaos: ${step.name}`);
@@ -254,6 +257,7 @@ async function main() {
     record,
     statuses,
     stopping: () => stopping,
+    errorSamples,
     duplicate: () => duplicateAll || Math.random() < 0.1,
   };
   const sdk = Array.from({ length: SDK_CLIENTS }, (_, i) => startSdkChild(i, webUrl));
@@ -263,7 +267,7 @@ async function main() {
     log(`${ledger.size} ids sent, ${acked} acknowledged; answers ${JSON.stringify(statuses)}`);
   }, 15_000);
   await chaos(c, until - CALM_MS);
-  await sleep(Math.max(0, until - Date.now()));
+  await sleep(Math.max(CALM_MS, until - Date.now()));
 
   log("load stops: healing, then waiting for the clients to finish their sends");
   await heal(c);
@@ -307,10 +311,11 @@ async function main() {
           spanCountMismatches: verdict.spanCountMismatches.slice(0, 20),
           rollupMismatches: verdict.rollupMismatches.slice(0, 40),
           chaos: chaosDone.map((s) => ({
-            ...s,
-            start: new Date(s.start).toISOString(),
+            step: s.step,
+            at: new Date(s.start).toISOString(),
             seconds: Math.round((s.end - s.start) / 1000),
           })),
+          serverErrors: errorSamples,
           crashes,
           sdk: sdkDone,
         },
