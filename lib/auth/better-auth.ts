@@ -2,8 +2,12 @@ import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { readConfig } from "../config.ts";
 import { type Db, getDb } from "../db/index.ts";
+import { assertSameOrigin, publicOrigin, requestEdge, secureCookies } from "../http/edge.ts";
+import { ApiError } from "../http/errors.ts";
+import { apiErrorResponse, readBodyBytes } from "../http/respond.ts";
 import { processGlobal } from "../process-global.ts";
 import { resolveAuthSecret } from "./secret.ts";
+import { hashSessionTokens } from "./session-tokens.ts";
 
 export const MIN_PASSWORD_LENGTH = 10;
 
@@ -20,8 +24,9 @@ export async function createAuth(db: Db) {
   return betterAuth({
     appName: "Runlens",
     secret,
-    baseURL: config.publicUrl ?? { allowedHosts: ["*"], protocol: "http" },
-    database: prismaAdapter(db.prisma, { provider: "postgresql" }),
+    // Unset: better-auth takes each request's own origin, which handleAuthRequest sets (never a wildcard).
+    baseURL: config.publicUrl ?? undefined,
+    database: hashSessionTokens(prismaAdapter(db.prisma, { provider: "postgresql" })),
     emailAndPassword: {
       enabled: true,
       disableSignUp: true,
@@ -60,4 +65,39 @@ export function getAuth(): Promise<Auth> {
 /** Tests install their own database; the auth instance follows it. */
 export function resetAuth(): void {
   holder.auth = undefined;
+}
+
+/** Auth request bodies are a few fields (email, password, names). */
+const AUTH_MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * `/api/auth/*`: a mutation carrying an Origin or a cookie must come from this portal's own origin
+ * (RUNLENS_URL, else the request's host as resolved in lib/http/edge.ts); better-auth then sees the
+ * request addressed to that origin (its only trusted origin) with the resolved client address as
+ * its single X-Forwarded-For (the rate limiter's key; none when unknown, which better-auth keys as
+ * one shared bucket). Cookies it sets are `Secure` on https.
+ */
+export async function handleAuthRequest(req: Request): Promise<Response> {
+  try {
+    if (req.headers.has("origin") || req.headers.has("cookie")) assertSameOrigin(req);
+    const auth = await getAuth();
+    return secureCookies(req, await auth.handler(await asSeenByAuth(req)));
+  } catch (e) {
+    if (e instanceof ApiError) return apiErrorResponse(e);
+    throw e;
+  }
+}
+
+async function asSeenByAuth(req: Request): Promise<Request> {
+  const url = new URL(req.url);
+  const headers = new Headers(req.headers);
+  for (const name of ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded"]) headers.delete(name);
+  const client = requestEdge(req).client;
+  if (client) headers.set("x-forwarded-for", client);
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  return new Request(`${publicOrigin(req)}${url.pathname}${url.search}`, {
+    method: req.method,
+    headers,
+    body: hasBody ? Buffer.from(await readBodyBytes(req, AUTH_MAX_BODY_BYTES)) : undefined,
+  });
 }

@@ -2,7 +2,11 @@ import { type ApiKeyPrincipal, authenticateApiKey } from "../auth/api-keys.ts";
 import { getAuth } from "../auth/better-auth.ts";
 import { can, type Permission, type Role } from "../auth/roles.ts";
 import { type Db, getDb } from "../db/index.ts";
+import { assertSameOrigin } from "./edge.ts";
 import { ApiError, ForbiddenError, UnauthorizedError } from "./errors.ts";
+
+/** The Origin rule and the portal's public origin live with the client-address rule they use. */
+export { assertSameOrigin, publicOrigin } from "./edge.ts";
 
 export const WORKSPACE_COOKIE = "runlens_workspace";
 
@@ -42,32 +46,6 @@ export function readCookie(req: Request, name: string): string | null {
   return null;
 }
 
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/**
- * CSRF defence for cookie-authenticated mutations: the browser's Origin must be this site's own.
- * (Session cookies are also SameSite=Lax.)
- */
-export function assertSameOrigin(req: Request): void {
-  if (SAFE_METHODS.has(req.method)) return;
-  const origin = req.headers.get("origin");
-  const site = req.headers.get("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none")
-    throw new ApiError(403, "cross_site_request", "Cross-site request refused.");
-  if (!origin) {
-    if (site === "same-origin") return;
-    throw new ApiError(403, "cross_site_request", "Mutations from the portal must carry an Origin header.");
-  }
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    throw new ApiError(403, "cross_site_request", "Malformed Origin header.");
-  }
-  if (!host || originHost !== host) throw new ApiError(403, "cross_site_request", "Cross-site request refused.");
-}
-
 /** The signed-in user (no workspace needed), or null. */
 export async function currentUser(headers: Headers) {
   const auth = await getAuth();
@@ -77,12 +55,17 @@ export async function currentUser(headers: Headers) {
 
 /**
  * Resolves the signed-in member of the active workspace (cookie `runlens_workspace`, else the
- * first membership). Mutations must come from this site; `permission` is enforced here.
+ * first membership). Credentials come first: without a session the answer is 401, whatever the
+ * Origin; a session's mutations must then come from this site. `permission` is enforced here.
  */
-export async function requireMember(req: Request, permission: Permission = "workspace.read"): Promise<MemberPrincipal> {
-  assertSameOrigin(req);
+export function requireMember(req: Request, permission: Permission = "workspace.read"): Promise<MemberPrincipal> {
+  return sessionMember(req, permission, "Sign in to continue.");
+}
+
+async function sessionMember(req: Request, permission: Permission, unauthenticated: string): Promise<MemberPrincipal> {
   const user = await currentUser(req.headers);
-  if (!user) throw new UnauthorizedError("Sign in to continue.");
+  if (!user) throw new UnauthorizedError(unauthenticated);
+  assertSameOrigin(req);
   const member = await resolveMembership(await getDb(), user.id, readCookie(req, WORKSPACE_COOKIE));
   if (!member) throw new ApiError(403, "no_workspace", "You are not a member of any workspace.");
   const principal: MemberPrincipal = { kind: "member", workspaceId: member.workspaceId, role: member.role, user };
@@ -100,27 +83,13 @@ export async function resolveMembership(db: Db, userId: string, preferredWorkspa
   return db.prisma.member.findFirst({ where: { userId }, orderBy: { createdAt: "asc" } });
 }
 
-/** Portal-or-programmatic read: an API key when one is presented, else the session. */
+/** Portal-or-programmatic access: an API key when one is presented, else the session; neither is 401. */
 export async function requireReader(req: Request, permission: Permission = "workspace.read"): Promise<Principal> {
   if (bearerSecret(req)) return requireApiKey(req);
-  return requireMember(req, permission);
+  return sessionMember(req, permission, "Send your API key as `Authorization: Bearer <key>`, or sign in.");
 }
 
 /** Who did it, for audit fields such as reviewedBy. */
 export function actorName(p: Principal): string {
   return p.kind === "apiKey" ? p.label : p.user.name;
-}
-
-/**
- * The origin users reach this portal at, for links shown to them: RUNLENS_URL when set, else the
- * request's Host (as forwarded by a proxy). `req.url` is not it: Next rewrites it to the bind address.
- */
-export function publicOrigin(req: Request): string {
-  const configured = process.env.RUNLENS_URL?.replace(/\/+$/, "");
-  if (configured) return configured;
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  if (!host) return new URL(req.url).origin;
-  const proto =
-    req.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() || new URL(req.url).protocol.replace(":", "");
-  return `${proto}://${host}`;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
 import { resetAuth } from "@/lib/auth/better-auth";
 import { closeDb, installDb } from "@/lib/db";
+import { edgeHeaders, FORWARDING_HEADERS, resolveEdge } from "@/lib/http/edge";
 import { INGEST_QUEUE, startIngestWorker } from "@/lib/ingest/pipeline";
 import { clearAgentCache } from "@/lib/ingest/write";
 import { closeLiveBus } from "@/lib/live";
@@ -64,7 +65,7 @@ type Init = {
 export function request(path: string, init: Init = {}): Request {
   const headers = new Headers(init.headers);
   headers.set("host", new URL(ORIGIN).host);
-  headers.set("x-forwarded-for", init.ip ?? "10.0.0.1");
+  stampAsServer(headers, init.ip ?? "10.0.0.1");
   const method = init.method ?? (init.body === undefined ? "GET" : "POST");
   if (method !== "GET" && !headers.has("origin")) headers.set("origin", ORIGIN);
   if (init.body !== undefined) headers.set("content-type", "application/json");
@@ -75,6 +76,16 @@ export function request(path: string, init: Init = {}): Request {
     headers,
     body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
   });
+}
+
+/**
+ * What the server's edge rewrite (lib/server/edge-stamp.ts) does to a request that arrives on a
+ * socket from `remoteAddress`: forwarding headers resolved by RUNLENS_TRUSTED_PROXIES, then stamped.
+ */
+export function stampAsServer(headers: Headers, remoteAddress: string): void {
+  const edge = resolveEdge({ remoteAddress, encrypted: false, header: (n) => headers.get(n) ?? undefined });
+  for (const name of FORWARDING_HEADERS) headers.delete(name);
+  for (const [name, value] of Object.entries(edgeHeaders(edge))) headers.set(name, value);
 }
 
 /** The cookie header a browser would send back after this response. */

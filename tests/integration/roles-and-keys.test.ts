@@ -7,7 +7,7 @@ import { POST as invite } from "@/app/api/v1/invitations/route";
 import { PATCH as patchMember } from "@/app/api/v1/members/[userId]/route";
 import { GET as listExecutions } from "@/app/api/v1/runtime/v1/observability/executions/route";
 import { POST as setupPost } from "@/app/api/v1/setup/route";
-import { cookiesFrom, ctx, request, withAppDb } from "../helpers/app";
+import { cookiesFrom, ctx, request, stampAsServer, withAppDb } from "../helpers/app";
 
 const EXECUTIONS = "/api/v1/runtime/v1/observability/executions";
 
@@ -162,10 +162,24 @@ describe("invitation links", () => {
     const { publicOrigin } = await import("@/lib/http/guards");
     const req = new Request("http://localhost:3000/api/v1/invitations", { headers: { host: "10.1.2.3:3000" } });
     expect(publicOrigin(req)).toBe("http://10.1.2.3:3000");
-    const proxied = new Request("http://localhost:3000/x", {
-      headers: { host: "internal", "x-forwarded-host": "runlens.acme.io", "x-forwarded-proto": "https" },
-    });
-    expect(publicOrigin(proxied)).toBe("https://runlens.acme.io");
+    const proxy = (peer: string) => {
+      const headers = new Headers({
+        host: "internal",
+        "x-forwarded-host": "runlens.acme.io",
+        "x-forwarded-proto": "https",
+      });
+      stampAsServer(headers, peer);
+      return new Request("http://localhost:3000/x", { headers });
+    };
+    // A client's own X-Forwarded-Host is not believed; a trusted proxy's is.
+    expect(publicOrigin(proxy("10.0.0.9"))).toBe("http://internal");
+    process.env.RUNLENS_TRUSTED_PROXIES = "10.0.0.9";
+    try {
+      expect(publicOrigin(proxy("10.0.0.9"))).toBe("https://runlens.acme.io");
+      expect(publicOrigin(proxy("10.0.0.10"))).toBe("http://internal");
+    } finally {
+      delete process.env.RUNLENS_TRUSTED_PROXIES;
+    }
     process.env.RUNLENS_URL = "https://obs.example.com/";
     try {
       expect(publicOrigin(req)).toBe("https://obs.example.com");

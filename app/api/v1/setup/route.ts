@@ -1,6 +1,7 @@
 import { getAuth } from "@/lib/auth/better-auth";
 import { ZSetupRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
+import { secureCookies } from "@/lib/http/edge";
 import { assertSameOrigin } from "@/lib/http/guards";
 import { handle, json, readJson } from "@/lib/http/respond";
 import { setupFirstOwner } from "@/lib/workspaces/service";
@@ -24,5 +25,5 @@ export const POST = handle(async (req: Request) => {
   });
   const res = json({ ok: true }, 201);
   for (const c of signIn.headers.getSetCookie()) res.headers.append("set-cookie", c);
-  return res;
+  return secureCookies(req, res);
 });

@@ -1,5 +1,6 @@
 import { ZCreateWorkspaceRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
+import { secureCookies } from "@/lib/http/edge";
 import { UnauthorizedError } from "@/lib/http/errors";
 import { assertSameOrigin, currentUser, WORKSPACE_COOKIE } from "@/lib/http/guards";
 import { handle, json, readJson } from "@/lib/http/respond";
@@ -16,12 +17,12 @@ export const GET = handle(async (req: Request) => {
 
 /** Any signed-in user may create a workspace; they become its owner and it becomes active. */
 export const POST = handle(async (req: Request) => {
-  assertSameOrigin(req);
   const user = await currentUser(req.headers);
   if (!user) throw new UnauthorizedError();
+  assertSameOrigin(req);
   const { name } = await readJson(req, ZCreateWorkspaceRequest);
   const ws = await createWorkspace(await getDb(), name, user.id);
   const res = json({ workspace: { id: ws.id, name: ws.name, slug: ws.slug, role: "owner" } }, 201);
   res.headers.append("set-cookie", workspaceCookie(WORKSPACE_COOKIE, ws.id));
-  return res;
+  return secureCookies(req, res);
 });

@@ -1,6 +1,7 @@
 import { getAuth } from "@/lib/auth/better-auth";
 import { ZAcceptInviteRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
+import { secureCookies } from "@/lib/http/edge";
 import { assertSameOrigin, currentUser, WORKSPACE_COOKIE } from "@/lib/http/guards";
 import { handle, json, readJson } from "@/lib/http/respond";
 import { workspaceCookie } from "@/lib/workspaces/cookie";
@@ -25,5 +26,5 @@ export const POST = handle(async (req: Request) => {
     for (const c of signIn.headers.getSetCookie()) res.headers.append("set-cookie", c);
   }
   res.headers.append("set-cookie", workspaceCookie(WORKSPACE_COOKIE, result.workspaceId));
-  return res;
+  return secureCookies(req, res);
 });

@@ -1,5 +1,6 @@
 import { ZSwitchWorkspaceRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
+import { secureCookies } from "@/lib/http/edge";
 import { NotFoundError, UnauthorizedError } from "@/lib/http/errors";
 import { assertSameOrigin, currentUser, WORKSPACE_COOKIE } from "@/lib/http/guards";
 import { handle, json, readJson } from "@/lib/http/respond";
@@ -9,14 +10,14 @@ export const dynamic = "force-dynamic";
 
 /** Switches the active workspace; a workspace the user is not a member of is 404. */
 export const PUT = handle(async (req: Request) => {
-  assertSameOrigin(req);
   const user = await currentUser(req.headers);
   if (!user) throw new UnauthorizedError();
+  assertSameOrigin(req);
   const { workspaceId } = await readJson(req, ZSwitchWorkspaceRequest);
   const db = await getDb();
   const member = await db.prisma.member.findUnique({ where: { workspaceId_userId: { workspaceId, userId: user.id } } });
   if (!member) throw new NotFoundError("workspace_not_found", "No such workspace.");
   const res = json({ workspaceId });
   res.headers.append("set-cookie", workspaceCookie(WORKSPACE_COOKIE, workspaceId));
-  return res;
+  return secureCookies(req, res);
 });
