@@ -5,6 +5,12 @@ export const ZPassword = z.string().min(10, "Use at least 10 characters.").max(2
 export const ZName = z.string().trim().min(1, "Required.").max(120);
 export const ZRole = z.enum(["owner", "admin", "operator", "reviewer", "viewer"]);
 
+/**
+ * How deep a JSON body may nest arrays and objects (API.md, "Errors and limits"): deeper bodies are
+ * refused with 400 `too_deep` before they are parsed.
+ */
+export const MAX_JSON_DEPTH = 128;
+
 /** Cursor pagination of API.md: ?limit (default 50, max 200) and ?cursor. */
 export const ZPage = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -67,6 +73,19 @@ export function isoProblem(s: string): string | null {
     ? null
     : `${s} is outside the storable range (${STORABLE_RANGE}).`;
 }
+
+/**
+ * A time filter of a query string (`from`, `to`, `dateFrom`, `dateTo`): epoch milliseconds (digits
+ * only) or an ISO-8601 string, of a storable instant; as a Date. Postgres compares it with stored
+ * instants, so an instant it cannot represent is a 400 naming the parameter, never a query error.
+ */
+export const ZQueryInstant = z.string().transform((s, ctx) => {
+  const epoch = /^\d+$/.test(s);
+  const message = epoch ? epochProblem(Number(s)) : isoProblem(s);
+  if (!message) return new Date(epoch ? Number(s) : s);
+  ctx.addIssue({ code: "custom", message });
+  return z.NEVER;
+});
 
 /** A zod refinement from a problem function: its message, on the value's own path. */
 function refineWith<T>(problem: (v: T) => string | null) {

@@ -1,12 +1,8 @@
 import { z } from "zod";
-import { ZPage } from "./common.ts";
+import { ZPage, ZQueryInstant } from "./common.ts";
 
 export const RUN_STATUSES = ["running", "success", "error", "cancelled"] as const;
 export const SOURCES = ["sdk", "otlp", "output", "cloudflare"] as const;
-
-const ZTimestamp = z
-  .union([z.string().datetime({ offset: true }), z.coerce.number().int().nonnegative()])
-  .transform((v) => new Date(v));
 
 export const ZExecutionListQuery = ZPage.extend({
   agent: z.string().max(256).optional(),
@@ -15,8 +11,8 @@ export const ZExecutionListQuery = ZPage.extend({
   sessionId: z.string().max(256).optional(),
   companyId: z.string().max(256).optional(),
   source: z.enum(SOURCES).optional(),
-  from: ZTimestamp.optional(),
-  to: ZTimestamp.optional(),
+  from: ZQueryInstant.optional(),
+  to: ZQueryInstant.optional(),
   q: z.string().trim().max(500).optional(),
 });
 export type ExecutionListQuery = z.infer<typeof ZExecutionListQuery>;

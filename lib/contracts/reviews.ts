@@ -1,16 +1,11 @@
 import { z } from "zod";
+import { ZQueryInstant } from "./common.ts";
 
 export const RATINGS = ["good", "bad", "neutral"] as const;
 export const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
 export const REVIEW_STATUSES = ["open", "in_progress", "resolved", "dismissed"] as const;
 
 const ZTags = z.array(z.string().trim().min(1).max(50)).max(20);
-const ZDate = z
-  .union([
-    z.string().refine((s) => !Number.isNaN(Date.parse(s)), "Expected an ISO-8601 date."),
-    z.coerce.number().int(),
-  ])
-  .transform((v) => new Date(v));
 
 export const ZCreateReview = z.object({
   executionId: z.string().min(1).max(128),
@@ -44,8 +39,8 @@ export const ZReviewListQuery = z.object({
   priority: z.enum(PRIORITIES).optional(),
   tag: z.string().max(50).optional(),
   assigneeId: z.string().max(64).optional(),
-  dateFrom: ZDate.optional(),
-  dateTo: ZDate.optional(),
+  dateFrom: ZQueryInstant.optional(),
+  dateTo: ZQueryInstant.optional(),
   search: z.string().trim().max(500).optional(),
   sort: z.enum(["newest", "priority"]).default("newest"),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -69,9 +69,10 @@ function configuredTimeouts(): { connectMs: number; queryMs: number } {
 /**
  * Every wait on Postgres is bounded, so an unreachable or frozen database fails requests with a
  * timeout (answered 503) instead of hanging them: opening a connection, and each statement. The
- * statement bound is the client's (`query_timeout`): a frozen server never cancels anything itself.
- * A connection whose statement timed out is dropped by the pool, not reused. TCP keepalive finds
- * peers that vanished without closing the socket.
+ * statement bound is the client's (`query_timeout`): a frozen server never cancels anything itself,
+ * and it needs no startup parameter (PgBouncer refuses unknown ones). A connection whose statement
+ * timed out is dropped by the pool, not reused. TCP keepalive finds peers that vanished without
+ * closing the socket.
  */
 function poolConfig(url: string, max: number, t: { connectMs: number; queryMs: number }): PoolConfig {
   return {
@@ -79,8 +80,6 @@ function poolConfig(url: string, max: number, t: { connectMs: number; queryMs: n
     max,
     connectionTimeoutMillis: t.connectMs,
     query_timeout: t.queryMs,
-    // A transaction left open by a stuck caller releases its locks.
-    idle_in_transaction_session_timeout: Math.max(t.queryMs, 60_000),
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   };

@@ -73,3 +73,19 @@ export function unavailableError(e: unknown): ServiceUnavailableError | null {
   // A full queue drains at the workers' pace: ask for a longer pause than for a reconnect.
   return new ServiceUnavailableError(UNAVAILABLE_MESSAGES[u.service][u.reason], u.reason === "full" ? 30 : 5);
 }
+
+/**
+ * The 404 each kind of path id gets when it is missing or in another workspace, as the services
+ * throw it; `handle()` gives the same answer to a path id that could not be stored (lib/http/input.ts).
+ */
+export const NOT_FOUND = {
+  apiKey: () => new NotFoundError("api_key_not_found", "No API key with this id in this workspace."),
+  batch: () => new NotFoundError("batch_not_found", "No failed batch with this id in this workspace."),
+  card: () => new NotFoundError("card_not_found", "No card with this id."),
+  execution: () => new NotFoundError("execution_not_found", "No execution with this id."),
+  invitation: () => new NotFoundError("invitation_not_found", "No open invitation with this id."),
+  member: () => new NotFoundError("member_not_found", "No such member in this workspace."),
+  review: () => new NotFoundError("review_not_found", "No review with this id."),
+  span: () => new NotFoundError("span_not_found", "No span with this id in this execution."),
+  thread: () => new NotFoundError("thread_not_found", "No thread with this id."),
+};

@@ -1,5 +1,13 @@
 import { ZodError, type z } from "zod";
 import { ApiError, ServiceUnavailableError, unavailableError, ValidationError } from "./errors.ts";
+import {
+  assertStorableQuery,
+  guardParams,
+  type RouteContext,
+  UNSTORABLE_TEXT_MESSAGE,
+  unstorableTextPath,
+} from "./input.ts";
+import { assertJsonDepth } from "./json-depth.ts";
 
 export type ErrorBody = { error: { code: string; message: string; details?: unknown[] } };
 
@@ -53,28 +61,49 @@ export function validationError(error: ZodError): ValidationError {
   return new ValidationError(`Invalid request: check ${fields}.`, details);
 }
 
-/** Parses a JSON body (with a byte limit) and validates it; throws ApiError on any failure. */
+export type BodyLimits = {
+  /** 413 past this many bytes (default 1 MB). */
+  maxBytes?: number;
+  /**
+   * Ingest bodies keep strings Postgres cannot store: ingest refuses such ids per item and stores
+   * other such strings with U+FFFD (lib/ingest/serialize.ts). Every other body is refused (400).
+   */
+  unstorableText?: "refuse" | "ingest";
+};
+
+/**
+ * Parses a JSON body and validates it; throws ApiError on any failure. Before parsing: the byte
+ * limit (413) and the nesting limit (400 `too_deep`); after: strings Postgres cannot store (400).
+ */
 export async function readJson<S extends z.ZodType>(
   req: Request,
   schema: S,
-  maxBytes = 1_000_000,
+  { maxBytes = 1_000_000, unstorableText = "refuse" }: BodyLimits = {},
 ): Promise<z.infer<S>> {
-  const raw = await readBodyText(req, maxBytes);
+  const bytes = await readBodyBytes(req, maxBytes);
+  assertJsonDepth(bytes);
   let parsed: unknown;
   try {
-    parsed = raw === "" ? undefined : JSON.parse(raw);
+    parsed = bytes.byteLength === 0 ? undefined : JSON.parse(utf8(bytes));
   } catch (e) {
     throw new ApiError(400, "invalid_json", `The request body is not valid JSON: ${(e as Error).message}`);
   }
+  const unstorable = unstorableText === "refuse" ? unstorableTextPath(parsed) : null;
+  if (unstorable !== null)
+    throw new ValidationError(`Invalid request: check ${unstorable}.`, [
+      { path: unstorable, message: UNSTORABLE_TEXT_MESSAGE },
+    ]);
   const result = schema.safeParse(parsed);
   if (!result.success) throw validationError(result.error);
   return result.data;
 }
 
-export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
-  const bytes = await readBodyBytes(req, maxBytes);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"); // a view, not a copy
+/** The query string validated by `schema` (each parameter once; the last one wins). */
+export function readQuery<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
+  return schema.parse(Object.fromEntries(new URL(req.url).searchParams));
 }
+
+const utf8 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"); // a view, not a copy
 
 /** The raw body, refused with 413 past `maxBytes` (declared or actually read). */
 export async function readBodyBytes(req: Request, maxBytes: number): Promise<Uint8Array> {
@@ -101,14 +130,31 @@ export function tooLarge(maxBytes: number): ApiError {
   return new ApiError(413, "payload_too_large", `The request body exceeds ${Math.round(maxBytes / 1_000_000)} MB.`);
 }
 
+type Handler<A extends unknown[]> = (...args: A) => Promise<Response>;
+
 /**
  * Wraps a route handler: typed errors become the JSON error format, an unavailable Postgres or Redis
- * a 503 with Retry-After; anything else is a logged 500.
+ * a 503 with Retry-After; anything else is a logged 500. Input sanitation (lib/http/input.ts): a
+ * query parameter Postgres cannot store is a 400; a route with path ids names the error it gives
+ * for a missing id (`handle({ notFound }, fn)`), which a path id Postgres cannot store gets too.
  */
-export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
-  return async (...args: A): Promise<Response> => {
+export function handle<A extends [] | [Request]>(fn: Handler<A>): Handler<A>;
+export function handle<C extends RouteContext>(
+  ids: { notFound: () => ApiError },
+  fn: Handler<[Request, C]>,
+): Handler<[Request, C]>;
+export function handle(
+  first: Handler<never[]> | { notFound: () => ApiError },
+  second?: Handler<never[]>,
+): Handler<[Request?, RouteContext?]> {
+  const [ids, fn] = (typeof first === "function" ? [null, first] : [first, second]) as [
+    { notFound: () => ApiError } | null,
+    Handler<[Request?, RouteContext?]>,
+  ];
+  return async (req?: Request, ctx?: RouteContext): Promise<Response> => {
     try {
-      return await fn(...args);
+      if (req) assertStorableQuery(new URL(req.url));
+      return await fn(req, ctx && ids ? guardParams(ctx, ids.notFound) : ctx);
     } catch (e) {
       if (e instanceof ApiError) return apiErrorResponse(e);
       if (e instanceof ZodError) return apiErrorResponse(validationError(e));

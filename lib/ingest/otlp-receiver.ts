@@ -12,6 +12,7 @@ import {
 import { getDb } from "../db/index.ts";
 import { ApiError } from "../http/errors.ts";
 import { requireApiKey } from "../http/guards.ts";
+import { assertJsonDepth } from "../http/json-depth.ts";
 import { readBodyBytes, tooLarge } from "../http/respond.ts";
 import { buildSpanBatch, dispatch, newRequestId } from "./pipeline.ts";
 import { mapExportRequest } from "./sources/otlp.ts";
@@ -29,6 +30,7 @@ export async function receiveOtlpTraces(req: Request): Promise<Response> {
     if (!encoding)
       throw new ApiError(415, "unsupported_media_type", "Send OTLP as application/x-protobuf or application/json.");
     const body = decompress(req.headers.get("content-encoding"), await readBodyBytes(req, INGEST_MAX_BYTES));
+    if (encoding === "json") assertJsonDepth(body);
     const mapping = mapExportRequest(decodeTraceRequest(body, encoding));
     if (mapping.spans.length > 0) {
       const db = await getDb();

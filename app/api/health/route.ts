@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/http/methods";
 import { checkHealth } from "@/lib/server/health";
 
 export const dynamic = "force-dynamic";
@@ -9,3 +10,5 @@ export async function GET() {
     headers: { "cache-control": "no-store" },
   });
 }
+
+export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

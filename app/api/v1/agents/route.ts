@@ -1,5 +1,6 @@
 import { getDb } from "@/lib/db";
 import { requireReader } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
@@ -14,3 +15,5 @@ export const GET = handle(async (req: Request) => {
   });
   return json({ agents });
 });
+
+export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

@@ -2,6 +2,7 @@ import { createApiKey, listApiKeys } from "@/lib/auth/api-keys";
 import { ZCreateApiKeyRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
 import { requireMember } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readJson } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
@@ -23,3 +24,5 @@ export const POST = handle(async (req: Request) => {
   });
   return json({ apiKey: key, secret }, 201);
 });
+
+export const { OPTIONS, PUT, PATCH, DELETE } = otherMethods({ GET, POST });

@@ -1,5 +1,6 @@
 import { runDemo } from "@/lib/demo/generate";
 import { requireMember } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json } from "@/lib/http/respond";
 import { ingestEvents, ingestTraces } from "@/lib/ingest/pipeline";
 
@@ -21,3 +22,5 @@ export const POST = handle(async (req: Request) => {
   const result = await runDemo({ apiUrl: "http://in-process", apiKey: "in-process", fetch: localFetch });
   return json(result, 201);
 });
+
+export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

@@ -1,6 +1,7 @@
 import { ZInviteRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
 import { publicOrigin, requireMember } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readJson } from "@/lib/http/respond";
 import { createInvitation, listInvitations } from "@/lib/workspaces/service";
 
@@ -24,3 +25,5 @@ export const POST = handle(async (req: Request) => {
   const url = `${publicOrigin(req)}/invite/${token}`;
   return json({ invitation, url }, 201);
 });
+
+export const { OPTIONS, PUT, PATCH, DELETE } = otherMethods({ GET, POST });

@@ -1,4 +1,5 @@
 import { requireMember } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { getLiveBus } from "@/lib/live";
 
 export const dynamic = "force-dynamic";
@@ -55,3 +56,5 @@ export async function GET(req: Request) {
     },
   });
 }
+
+export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

@@ -3,6 +3,7 @@ import { ZSetupRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
 import { secureCookies } from "@/lib/http/edge";
 import { assertSameOrigin } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readJson } from "@/lib/http/respond";
 import { setupFirstOwner } from "@/lib/workspaces/service";
 import { countUsers } from "@/lib/workspaces/users";
@@ -27,3 +28,5 @@ export const POST = handle(async (req: Request) => {
   for (const c of signIn.headers.getSetCookie()) res.headers.append("set-cookie", c);
   return secureCookies(req, res);
 });
+
+export const { OPTIONS, PUT, PATCH, DELETE } = otherMethods({ GET, POST });

@@ -3,6 +3,7 @@ import { getDb } from "@/lib/db";
 import { secureCookies } from "@/lib/http/edge";
 import { UnauthorizedError } from "@/lib/http/errors";
 import { assertSameOrigin, currentUser, WORKSPACE_COOKIE } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readJson } from "@/lib/http/respond";
 import { workspaceCookie } from "@/lib/workspaces/cookie";
 import { createWorkspace, listWorkspacesOf } from "@/lib/workspaces/service";
@@ -26,3 +27,5 @@ export const POST = handle(async (req: Request) => {
   res.headers.append("set-cookie", workspaceCookie(WORKSPACE_COOKIE, ws.id));
   return secureCookies(req, res);
 });
+
+export const { OPTIONS, PUT, PATCH, DELETE } = otherMethods({ GET, POST });

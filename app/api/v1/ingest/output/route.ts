@@ -8,7 +8,8 @@ import {
 } from "@/lib/contracts/output";
 import { getDb } from "@/lib/db";
 import { bearerSecret, requireApiKey, requireMember } from "@/lib/http/guards";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { otherMethods } from "@/lib/http/methods";
+import { handle, json, readJson, readQuery } from "@/lib/http/respond";
 import { ingestOutputTrace } from "@/lib/ingest/output";
 
 export const dynamic = "force-dynamic";
@@ -22,10 +23,10 @@ export const POST = handle(async (req: Request) => {
   // Without a key or a session cookie this is an API client that forgot its key: 401, not a CSRF 403.
   const portal = !bearerSecret(req) && req.headers.has("cookie");
   const principal = portal ? await requireMember(req, "ingest.operate") : await requireApiKey(req);
-  const query = ZOutputIngestQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const query = readQuery(req, ZOutputIngestQuery);
   const fileName = decodeHeader(req.headers.get(OUTPUT_FILE_NAME_HEADER));
   const workflowId = query.workflowId ?? (fileName ? parseOutputFileName(fileName)?.workflowId : undefined);
-  const root = await readJson(req, ZOutputTraceFile, OUTPUT_TRACE_MAX_BYTES);
+  const root = await readJson(req, ZOutputTraceFile, { maxBytes: OUTPUT_TRACE_MAX_BYTES, unstorableText: "ingest" });
   const { created, ...result } = await ingestOutputTrace(await getDb(), principal.workspaceId, root, { workflowId });
   return json(result satisfies OutputIngestResult, created ? 201 : 200);
 });
@@ -39,3 +40,5 @@ function decodeHeader(value: string | null): string | null {
     return value;
   }
 }
+
+export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

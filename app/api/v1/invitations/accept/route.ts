@@ -3,6 +3,7 @@ import { ZAcceptInviteRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
 import { secureCookies } from "@/lib/http/edge";
 import { assertSameOrigin, currentUser, WORKSPACE_COOKIE } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readJson } from "@/lib/http/respond";
 import { workspaceCookie } from "@/lib/workspaces/cookie";
 import { acceptInvitation } from "@/lib/workspaces/service";
@@ -28,3 +29,5 @@ export const POST = handle(async (req: Request) => {
   res.headers.append("set-cookie", workspaceCookie(WORKSPACE_COOKIE, result.workspaceId));
   return secureCookies(req, res);
 });
+
+export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

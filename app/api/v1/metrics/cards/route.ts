@@ -2,7 +2,8 @@ import { z } from "zod";
 import { ZCreateCard } from "@/lib/contracts/metrics";
 import { getDb } from "@/lib/db";
 import { requireReader } from "@/lib/http/guards";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { otherMethods } from "@/lib/http/methods";
+import { handle, json, readJson, readQuery } from "@/lib/http/respond";
 import { createCard, listCards } from "@/lib/metrics/cards";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +12,7 @@ const ZAgentQuery = z.object({ agent: z.string().min(1).max(256) });
 
 export const GET = handle(async (req: Request) => {
   const p = await requireReader(req);
-  const { agent } = ZAgentQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const { agent } = readQuery(req, ZAgentQuery);
   return json({ cards: await listCards(await getDb(), p.workspaceId, agent) });
 });
 
@@ -20,3 +21,5 @@ export const POST = handle(async (req: Request) => {
   const input = await readJson(req, ZCreateCard);
   return json({ card: await createCard(await getDb(), p.workspaceId, input) }, 201);
 });
+
+export const { OPTIONS, PUT, PATCH, DELETE } = otherMethods({ GET, POST });

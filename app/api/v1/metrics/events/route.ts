@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { getDb } from "@/lib/db";
 import { requireReader } from "@/lib/http/guards";
-import { handle, json } from "@/lib/http/respond";
+import { otherMethods } from "@/lib/http/methods";
+import { handle, json, readQuery } from "@/lib/http/respond";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +15,7 @@ const ZFeedQuery = z.object({
 /** The latest events of an agent (optionally of some names), newest first: the live feed card. */
 export const GET = handle(async (req: Request) => {
   const p = await requireReader(req);
-  const q = ZFeedQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const q = readQuery(req, ZFeedQuery);
   const db = await getDb();
   const agent = await db.prisma.agent.findUnique({
     where: { workspaceId_name: { workspaceId: p.workspaceId, name: q.agent } },
@@ -33,3 +34,5 @@ export const GET = handle(async (req: Request) => {
   });
   return json({ events: rows.map((r) => ({ ...r, timestamp: r.timestamp.toISOString() })) });
 });
+
+export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

@@ -1,6 +1,7 @@
 import { ZMetricQuery } from "@/lib/contracts/metrics";
 import { getDb } from "@/lib/db";
 import { requireReader } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readJson } from "@/lib/http/respond";
 import { executeMetricQuery } from "@/lib/metrics/query";
 
@@ -13,3 +14,5 @@ export const POST = handle(async (req: Request) => {
   // Which path answered (rollup: hourly rollups plus raw edges; raw: events only), for debugging.
   return json(result, { headers: { "x-runlens-metric-source": plan.source } });
 });
+
+export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

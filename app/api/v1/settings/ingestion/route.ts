@@ -1,4 +1,5 @@
 import { requireMember } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json } from "@/lib/http/respond";
 import { ingestionStatus } from "@/lib/ingest/failures";
 
@@ -8,3 +9,5 @@ export const GET = handle(async (req: Request) => {
   const me = await requireMember(req);
   return json(await ingestionStatus(me.workspaceId));
 });
+
+export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

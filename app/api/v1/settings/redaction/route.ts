@@ -1,6 +1,7 @@
 import { ZRedactionRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
 import { requireMember } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readJson } from "@/lib/http/respond";
 import { setRedactionKeys } from "@/lib/workspaces/service";
 
@@ -18,3 +19,5 @@ export const PUT = handle(async (req: Request) => {
   const { keys } = await readJson(req, ZRedactionRequest);
   return json({ keys: await setRedactionKeys(await getDb(), me.workspaceId, keys) });
 });
+
+export const { OPTIONS, POST, PATCH, DELETE } = otherMethods({ GET, PUT });

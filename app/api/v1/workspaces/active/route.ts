@@ -3,6 +3,7 @@ import { getDb } from "@/lib/db";
 import { secureCookies } from "@/lib/http/edge";
 import { NotFoundError, UnauthorizedError } from "@/lib/http/errors";
 import { assertSameOrigin, currentUser, WORKSPACE_COOKIE } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readJson } from "@/lib/http/respond";
 import { workspaceCookie } from "@/lib/workspaces/cookie";
 
@@ -21,3 +22,5 @@ export const PUT = handle(async (req: Request) => {
   res.headers.append("set-cookie", workspaceCookie(WORKSPACE_COOKIE, workspaceId));
   return secureCookies(req, res);
 });
+
+export const { OPTIONS, GET, HEAD, POST, PATCH, DELETE } = otherMethods({ PUT });

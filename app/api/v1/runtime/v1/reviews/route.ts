@@ -1,14 +1,15 @@
 import { ZCreateReview, ZReviewListQuery } from "@/lib/contracts/reviews";
 import { getDb } from "@/lib/db";
 import { actorName, requireReader } from "@/lib/http/guards";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { otherMethods } from "@/lib/http/methods";
+import { handle, json, readJson, readQuery } from "@/lib/http/respond";
 import { createReview, listReviews } from "@/lib/reviews/service";
 
 export const dynamic = "force-dynamic";
 
 export const GET = handle(async (req: Request) => {
   const p = await requireReader(req);
-  const query = ZReviewListQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const query = readQuery(req, ZReviewListQuery);
   return json(await listReviews(await getDb(), p.workspaceId, query));
 });
 
@@ -17,3 +18,5 @@ export const POST = handle(async (req: Request) => {
   const input = await readJson(req, ZCreateReview);
   return json(await createReview(await getDb(), p.workspaceId, input, actorName(p)), 201);
 });
+
+export const { OPTIONS, PUT, PATCH, DELETE } = otherMethods({ GET, POST });

@@ -1,7 +1,8 @@
 import { ZExportQuery } from "@/lib/contracts/reviews";
 import { getDb } from "@/lib/db";
 import { requireReader } from "@/lib/http/guards";
-import { handle, json } from "@/lib/http/respond";
+import { otherMethods } from "@/lib/http/methods";
+import { handle, json, readQuery } from "@/lib/http/respond";
 import { countExportable, trainingExamples } from "@/lib/reviews/export";
 import { agentFilter } from "@/lib/reviews/service";
 
@@ -10,7 +11,7 @@ export const dynamic = "force-dynamic";
 /** Training examples as JSON, or streamed as JSONL (`format=jsonl`, with x-total-count for progress). */
 export const GET = handle(async (req: Request) => {
   const p = await requireReader(req);
-  const q = ZExportQuery.parse(Object.fromEntries(new URL(req.url).searchParams));
+  const q = readQuery(req, ZExportQuery);
   const db = await getDb();
   const agentId = await agentFilter(db, p.workspaceId, q.agentId);
   if (q.format === "json") {
@@ -39,3 +40,5 @@ export const GET = handle(async (req: Request) => {
     },
   });
 });
+
+export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

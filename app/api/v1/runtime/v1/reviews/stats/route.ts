@@ -1,5 +1,6 @@
 import { getDb } from "@/lib/db";
 import { requireReader } from "@/lib/http/guards";
+import { otherMethods } from "@/lib/http/methods";
 import { handle, json } from "@/lib/http/respond";
 import { reviewStats } from "@/lib/reviews/service";
 
@@ -10,3 +11,5 @@ export const GET = handle(async (req: Request) => {
   const agentId = new URL(req.url).searchParams.get("agentId") ?? undefined;
   return json(await reviewStats(await getDb(), p.workspaceId, agentId));
 });
+
+export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });
