@@ -8,6 +8,9 @@ export async function register() {
     console.error(`[runlens] ${(e as Error).message}`);
     process.exit(1);
   }
+  // Methods and paths Next cannot route reach a route that answers them in the error format.
+  const { installRequestRewrites } = await import("./lib/server/request-rewrites.ts");
+  installRequestRewrites();
   const { startServerOrExit } = await import("./lib/server/startup.ts");
   await startServerOrExit();
 }
