@@ -184,7 +184,8 @@ export async function listReviews(db: Db, workspaceId: string, q: ReviewListQuer
   let offset = 0;
   if (q.cursor) {
     offset = Number(Buffer.from(q.cursor, "base64url").toString("utf8"));
-    if (!Number.isInteger(offset) || offset < 0)
+    // An offset beyond Postgres's int range is refused here, not by the query.
+    if (!Number.isInteger(offset) || offset < 0 || offset > 2_147_483_647)
       throw new ApiError(400, "validation_error", "The cursor is not valid.", [
         { path: "cursor", message: "Invalid cursor." },
       ]);
