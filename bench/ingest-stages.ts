@@ -7,7 +7,7 @@ import { parseTraceRecordFast, type TraceRecord, ZTraceRecord } from "../lib/con
 import { migratePostgres, openDatabase } from "../lib/db/client.ts";
 import { buildSpanBatch, validateItems } from "../lib/ingest/pipeline.ts";
 import { executionContexts, mapTraceRecord } from "../lib/ingest/sources/sdk.ts";
-import { spanJobFormat, toSpanJob, writeSpanBatch } from "../lib/ingest/write.ts";
+import { spanJobFormat, toSpanJob, writeSpanBatch } from "../lib/ingest/write/spans.ts";
 import { makeData } from "./data.ts";
 
 const { values: args } = parseArgs({ options: { spans: { type: "string" }, batch: { type: "string" } } });

@@ -14,7 +14,7 @@ export type Db = {
   kind: DbKind;
   /**
    * Postgres only: the connection pool under `prisma`, for bulk statements whose large parameters
-   * should not go through Prisma's parameter serialization (lib/ingest/write.ts).
+   * should not go through Prisma's parameter serialization (lib/db/transaction.ts).
    */
   pool?: Pool;
   close(): Promise<void>;

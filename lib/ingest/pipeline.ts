@@ -18,8 +18,10 @@ import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanJob, Spa
 import { recordUnstorable, type UnstorableItem, writeIsolating } from "./poison.ts";
 import { type Redactor, truncatePayload } from "./protect.ts";
 import { executionContexts, mapTraceRecord, mapTrackEvent } from "./sources/sdk.ts";
+import { stampVersions } from "./version.ts";
 import { redactorFor } from "./workspace-settings.ts";
-import { spanJobFormat, stampVersions, toSpanJob, writeEventBatch, writeSpanBatch } from "./write.ts";
+import { writeEventBatch } from "./write/events.ts";
+import { spanJobFormat, toSpanJob, writeSpanBatch } from "./write/spans.ts";
 
 export const INGEST_QUEUE = "ingest";
 

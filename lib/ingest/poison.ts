@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db/index.ts";
 import type { EventBatch, Source, SpanJob, SpanRow } from "./model.ts";
-import { copyLines, withLayout } from "./write.ts";
+import { copyLines, withLayout } from "./write/spans.ts";
 
 /**
  * Poison isolation: an accepted batch that Postgres refuses to store is split until the item it

@@ -1,3 +1,6 @@
+import type { EventRow, SpanRow } from "./model.ts";
+import { cleanString } from "./serialize.ts";
+
 /**
  * Versions of ingested items: the order in which the server accepted them. A span or event stored
  * under an id is replaced only by a version that is not older (spans: a finished one also outranks
@@ -19,3 +22,36 @@ export function reserveVersions(count: number): number {
   last = first + Math.max(count, 1) - 1;
   return first;
 }
+
+/**
+ * Gives rows without a version the next versions in their order (reserveVersions), then keeps
+ * one row per id, the newest by `newer` (the later one on a tie; ON CONFLICT cannot touch a row
+ * twice), sorted by id. Ids are compared as they will be stored (see cleanString).
+ */
+export function newestById<T extends { id: string; version?: number }>(rows: T[], newer: (a: T, b: T) => boolean): T[] {
+  stampVersions(rows);
+  const m = new Map<string, T>();
+  for (const r of rows) {
+    const key = cleanString(r.id);
+    const kept = m.get(key);
+    if (!kept || !newer(kept, r)) m.set(key, r);
+  }
+  return [...m.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Gives rows without a version the next versions of this process, in their order. */
+export function stampVersions(rows: { version?: number }[]): void {
+  if (!rows.some((r) => r.version === undefined)) return;
+  let next = reserveVersions(rows.length);
+  for (const r of rows) if (r.version === undefined) r.version = next++;
+}
+
+/** Span versions rank by (finished, version): a span's end outranks its own "running" start. */
+type SpanRank = { finished: boolean; version: number };
+/** Whether `a` ranks strictly above `b`. */
+export function outranks(a: SpanRank, b: SpanRank): boolean {
+  return a.finished !== b.finished ? a.finished : a.version > b.version;
+}
+const spanRank = (s: SpanRow): SpanRank => ({ finished: s.status !== "running", version: s.version ?? 0 });
+export const newerSpan = (a: SpanRow, b: SpanRow) => outranks(spanRank(a), spanRank(b));
+export const newerEvent = (a: EventRow, b: EventRow) => (a.version ?? 0) > (b.version ?? 0);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withTransaction } from "@/lib/db/transaction";
 import { rebuildRollups } from "@/lib/metrics/rollups";
 import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import {
@@ -9,7 +10,8 @@ import {
   type SpanBatch,
   type SpanRow,
 } from "./model";
-import { toSpanJob, withTransaction, writeEventBatch, writeSpanBatch } from "./write";
+import { writeEventBatch } from "./write/events";
+import { toSpanJob, writeSpanBatch } from "./write/spans";
 
 /**
  * Newest version wins: whatever order batches reach the database in (parallel workers, retries),

@@ -3,23 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeData } from "@/bench/data";
 import { parseTraceRecordFast, type TraceRecord, ZTraceRecord } from "@/lib/contracts/ingest";
 import { type Db, openDatabase } from "@/lib/db/client";
+import { withTransaction } from "@/lib/db/transaction";
 import { createTestDb, type TestDb, testServerUrl } from "@/tests/helpers/db";
 import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanRow } from "./model";
 import { buildSpanBatch, validateItems } from "./pipeline";
 import { cleanString, spanCopyText, withWorkspaceColumn } from "./serialize";
 import { executionContexts, mapTraceRecord } from "./sources/sdk";
-import {
-  clearAgentCache,
-  copyLines,
-  LOCK_EXECUTIONS,
-  ROLLUP_EXECUTIONS,
-  resolveAgents,
-  spanJobFormat,
-  toSpanJob,
-  withTransaction,
-  writeEventBatch,
-  writeSpanBatch,
-} from "./write";
+import { clearAgentCache, resolveAgents } from "./write/agents";
+import { writeEventBatch } from "./write/events";
+import { LOCK_EXECUTIONS, ROLLUP_EXECUTIONS } from "./write/rollup";
+import { copyLines, spanJobFormat, toSpanJob, writeSpanBatch } from "./write/spans";
 
 const WS = "ws_write_test";
 

@@ -1,5 +1,5 @@
 import { anyOfJsonArray } from "../db/sql.ts";
-import type { SqlTx } from "../ingest/write.ts";
+import type { SqlTx } from "../db/transaction.ts";
 
 /**
  * Hourly rollups of track_events (table event_rollups; kinds are documented on the Prisma model).

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanRow } from "@/lib/ingest/model";
-import { clearAgentCache, writeSpanBatch } from "@/lib/ingest/write";
+import { clearAgentCache } from "@/lib/ingest/write/agents";
+import { writeSpanBatch } from "@/lib/ingest/write/spans";
 import { createTestDb, type TestDb } from "@/tests/helpers/db";
 import { clearOrderCache, getExecutionDetails, getExecutionOutline } from "./details";
 

@@ -4,7 +4,7 @@ import { resetAuth } from "@/lib/auth/better-auth";
 import { closeDb, installDb } from "@/lib/db";
 import { edgeHeaders, FORWARDING_HEADERS, resolveEdge } from "@/lib/http/edge";
 import { INGEST_QUEUE, startIngestWorker } from "@/lib/ingest/pipeline";
-import { clearAgentCache } from "@/lib/ingest/write";
+import { clearAgentCache } from "@/lib/ingest/write/agents";
 import { closeLiveBus } from "@/lib/live";
 import { closeQueues, getQueue } from "@/lib/queue";
 import { createTestDb, type TestDb } from "./db";

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as postEvents } from "@/app/api/v1/runtime/v1/observability/events/route";
 import { type MetricQuery, ZMetricQuery } from "@/lib/contracts/metrics";
-import { withTransaction } from "@/lib/ingest/write";
+import { withTransaction } from "@/lib/db/transaction";
 import { executeMetricQuery } from "@/lib/metrics/query";
 import { rebuildRollups } from "@/lib/metrics/rollups";
 import { request, withAppDb } from "../helpers/app";

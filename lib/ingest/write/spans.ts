@@ -1,0 +1,350 @@
+import type { Db } from "../../db/index.ts";
+import { anyOfJsonArray } from "../../db/sql.ts";
+import { type SqlTx, withTransaction } from "../../db/transaction.ts";
+import { processGlobal } from "../../process-global.ts";
+import type { SpanBatch, SpanJob } from "../model.ts";
+import { cleanRows, rowsJson, SPAN_COPY_COLUMNS, spanCopyText, withWorkspaceColumn } from "../serialize.ts";
+import { newerSpan, newestById, outranks } from "../version.ts";
+import { resolveAgents } from "./agents.ts";
+import { LOCK_EXECUTIONS, ROLLUP_EXECUTIONS } from "./rollup.ts";
+import { keepExecutionStatsFresh } from "./statistics.ts";
+
+/**
+ * The span writer. A batch is a handful of statements whatever its size: spans arrive by COPY
+ * straight into `spans` on Postgres (JSON rows upserted on PGlite), their executions are created,
+ * locked and rolled up from their stored spans in the same transaction. Writes are idempotent by
+ * primary key (workspace_id, id) and keep the newest version of a span (lib/ingest/version.ts).
+ */
+
+/** The same rank in SQL, for a row or record `t` of spans. */
+const SQL_RANK = (t: string) => `(${t}.status::text <> 'running', ${t}.version)`;
+
+const SPAN_COLUMNS = SPAN_COPY_COLUMNS.map(([name, type]) => `${name} ${type}`).join(", ");
+const columnList = (names: readonly string[]) => `workspace_id, ${names.join(", ")}`;
+const COPY_NAMES = SPAN_COPY_COLUMNS.map(([name]) => name);
+
+/**
+ * A COPY job's spans go straight into `spans` (received_at is its default, now()). Jobs of layout 2
+ * (queued before versions) lack the last column, `version`, which is then 0: any newer send wins.
+ */
+const COPY_SPANS = {
+  3: `COPY spans (${columnList(COPY_NAMES)}) FROM STDIN`,
+  2: `COPY spans (${columnList(COPY_NAMES.filter((n) => n !== "version"))}) FROM STDIN`,
+};
+
+/**
+ * Before a batch that may resend spans is copied in, the stored versions of its spans, locked:
+ * those its lines outrank are deleted (COPY cannot upsert), the lines they outrank are dropped.
+ */
+const LOCK_STORED_SPANS = `SELECT id, execution_id, status::text <> 'running' AS finished, version FROM spans
+  WHERE workspace_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`;
+const DELETE_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[])`;
+
+/** One line of a COPY job: its span's id, execution and rank, and where it is in the text. */
+export type CopyLine = {
+  id: string;
+  executionId: string;
+  finished: boolean;
+  version: number;
+  start: number;
+  end: number;
+};
+
+/**
+ * The lines of a COPY job (fields: workspace id, then SPAN_COPY_COLUMNS, COPY's escapes undone in
+ * ids); `versioned` when the last field is the version (layout 3).
+ */
+export function copyLines(copy: string, versioned: boolean): CopyLine[] {
+  const lines: CopyLine[] = [];
+  let start = 0;
+  while (start < copy.length) {
+    const nl = copy.indexOf("\n", start);
+    const end = nl < 0 ? copy.length : nl + 1;
+    const fields: string[] = [];
+    let from = copy.indexOf("\t", start) + 1; // after the workspace id
+    for (let i = 0; i < 7; i++) {
+      const to = copy.indexOf("\t", from);
+      fields.push(copy.slice(from, to));
+      from = to + 1;
+    }
+    const last = copy.lastIndexOf("\t", end - 1);
+    lines.push({
+      id: unescapeCopy(fields[0]),
+      executionId: unescapeCopy(fields[1]),
+      finished: fields[6] !== "running",
+      version: versioned ? Number(copy.slice(last + 1, nl < 0 ? end : nl)) : 0,
+      start,
+      end,
+    });
+    start = end;
+  }
+  return lines;
+}
+const unescapeCopy = (raw: string) =>
+  raw.includes("\\") ? raw.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPE[c] ?? c) : raw;
+const COPY_UNESCAPE: Record<string, string> = { n: "\n", r: "\r", t: "\t", "\\": "\\" };
+
+/** Every column a resent span replaces, as assignments from `src` (EXCLUDED, or a batch row `r`). */
+const spanAssignments = (src: string) =>
+  [
+    ...SPAN_COPY_COLUMNS.filter(([name]) => name !== "id").map(
+      ([name]) => `${name} = ${src}.${name}${name === "status" ? `::"RunStatus"` : ""}`,
+    ),
+    "received_at = now()",
+  ].join(", ");
+
+/**
+ * JSON rows (PGlite): the batch as one jsonb parameter ($2), expanded into SPAN_COLUMNS as `r`, with
+ * the version of rows queued before versions existed as 0.
+ */
+const FROM_JSON = `(SELECT ${COPY_NAMES.map((n) => (n === "version" ? "COALESCE(r0.version, 0) AS version" : `r0.${n}`)).join(", ")}
+  FROM jsonb_to_recordset($2::jsonb) AS r0(${SPAN_COLUMNS})) AS r`;
+const JSON_SQL = {
+  /**
+   * Inserts the spans, or replaces them while they stay in their execution and do not outrank the
+   * sent version. A resent span that names another execution is left for `move` (its old execution
+   * must be rolled up too), so fewer rows than the batch's come back; so do outranked ones.
+   */
+  upsert: `INSERT INTO spans (workspace_id, ${COPY_NAMES.join(", ")}, received_at)
+   SELECT $1::text, ${COPY_NAMES.map((name) => (name === "status" ? `r.status::"RunStatus"` : `r.${name}`)).join(", ")}, now()
+   FROM ${FROM_JSON}
+   ON CONFLICT (workspace_id, id) DO UPDATE SET ${spanAssignments("EXCLUDED")}
+   WHERE spans.execution_id = EXCLUDED.execution_id AND ${SQL_RANK("EXCLUDED")} >= ${SQL_RANK("spans")}`,
+  /** The executions that spans of the batch are moving out of (the rows are locked by the upsert). */
+  movedFrom: `SELECT DISTINCT s.execution_id AS id FROM ${FROM_JSON} JOIN spans s ON s.workspace_id = $1 AND s.id = r.id
+   WHERE s.execution_id <> r.execution_id AND ${SQL_RANK("r")} >= ${SQL_RANK("s")}`,
+  move: `UPDATE spans s SET ${spanAssignments("r")} FROM ${FROM_JSON}
+   WHERE s.workspace_id = $1 AND s.id = r.id AND s.execution_id <> r.execution_id AND ${SQL_RANK("r")} >= ${SQL_RANK("s")}`,
+};
+
+/**
+ * Prepares a span batch for the queue and the writer (see SpanJob): COPY text for Postgres, whose
+ * COPY parses rows for less CPU than it spends expanding one large jsonb parameter, or JSON rows
+ * (PGlite, whose connection is Prisma's; see spanJobFormat).
+ */
+export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
+  // An absent (undefined) input or output is left out of the JSON: its column is NULL, like JSON null.
+  const spans = newestById(batch.spans, newerSpan);
+  const firstStart = new Map<string, string>();
+  for (const s of spans) {
+    const prev = firstStart.get(s.execution_id);
+    if (!prev || s.started_at < prev) firstStart.set(s.execution_id, s.started_at);
+  }
+  const byId = new Map(batch.executions.map((c) => [c.execution_id, c]));
+  // spans has no foreign key to executions: the writer creates every span's execution itself.
+  for (const id of firstStart.keys())
+    if (!byId.has(id)) throw new Error(`Span batch without the context of its execution ${JSON.stringify(id)}.`);
+  const executions = [...byId.values()]
+    .filter((c) => firstStart.has(c.execution_id))
+    .sort((a, b) => (a.execution_id < b.execution_id ? -1 : 1))
+    .map((c) => ({ ...c, started_at: firstStart.get(c.execution_id)! }));
+  const base = {
+    workspaceId: batch.workspaceId,
+    source: batch.source,
+    executions: cleanRows(executions),
+    count: spans.length,
+    ...(batch.requestId ? { requestId: batch.requestId } : {}),
+  };
+  return format === "copy"
+    ? { kind: "span_copy", ...base, copy: spanCopyText(batch.workspaceId, spans), layout: 3 }
+    : { kind: "span_rows", ...base, rows: rowsJson(spans) };
+}
+
+/**
+ * How span jobs for this database carry their rows: COPY text on Postgres, JSON rows on PGlite
+ * (whose single connection is Prisma's, without COPY FROM STDIN).
+ */
+export function spanJobFormat(db: Db): "copy" | "rows" {
+  return db.pool ? "copy" : "rows";
+}
+
+/**
+ * Where a batch's spans conflicted with stored ones lately (a source that sends a span again as it
+ * progresses, or retries): key (workspace and source) -> until when such batches take the replace
+ * path right away, instead of a plain COPY that would fail and be redone.
+ */
+const replaceUntil = processGlobal("__runlensSpanReplaceUntil", () => new Map<string, number>());
+const REPLACE_AFTER_CONFLICT_MS = 60_000;
+
+/** Whether `e` is Postgres refusing a span that is stored already (unique violation of spans' key). */
+function isStoredSpanConflict(e: unknown): boolean {
+  const err = e as { code?: string; constraint?: string };
+  return err?.code === "23505" && err.constraint === "spans_pkey";
+}
+
+/** A COPY job in today's layouts (2 or 3): jobs queued without a layout get the workspace column. */
+export function withLayout(job: Extract<SpanJob, { kind: "span_copy" }>) {
+  return job.layout
+    ? { ...job, layout: job.layout }
+    : { ...job, copy: withWorkspaceColumn(job.workspaceId, job.copy), layout: 2 as const };
+}
+
+/**
+ * Writes a batch of spans and rolls their executions up from the stored spans, in one transaction.
+ * On Postgres a batch is copied straight into `spans`. A plain COPY holds as long as none of its
+ * spans is stored yet (a span sent once, when it ends); if one is, Postgres refuses the COPY
+ * (unique violation) and the batch is written again in a new transaction that first locks the
+ * stored versions of its spans, deletes those it outranks and drops its lines they outrank
+ * (`replace`). A span another batch inserts between that lock and the COPY makes it fail the same
+ * way: it is tried again, up to three times in all.
+ */
+export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promise<SpanWriteResult> {
+  const job = batch.kind === "spans" ? toSpanJob(batch, spanJobFormat(db)) : batch;
+  if (job.count === 0) return { executionIds: [], via: "json" };
+  if (job.kind === "span_rows") return writeSpans(db, job, "json");
+  const copyJob = withLayout(job);
+  const key = `${job.workspaceId}\u0000${job.source}`;
+  const until = replaceUntil.get(key);
+  if (until === undefined || until < Date.now()) {
+    if (until !== undefined) replaceUntil.delete(key);
+    try {
+      return await writeSpans(db, copyJob, "copy");
+    } catch (e) {
+      if (!isStoredSpanConflict(e)) throw e;
+      replaceUntil.set(key, Date.now() + REPLACE_AFTER_CONFLICT_MS);
+    }
+  }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await writeSpans(db, copyJob, "replace");
+    } catch (e) {
+      if (!isStoredSpanConflict(e) || attempt === 3) throw e;
+    }
+  }
+}
+
+/**
+ * What writeSpanBatch did: the executions it rolled up, and how the spans went in. `copy`: COPY
+ * into `spans` (fails on a stored span); `replace`: the stored versions of the batch's spans
+ * locked, those outranked deleted, then COPY of the lines not outranked; `json`: upsert from the
+ * job's JSON rows (a row replaces a stored one it is not outranked by).
+ */
+export type SpanWriteResult = { executionIds: string[]; via: "copy" | "replace" | "json" };
+
+/**
+ * The replace path's spans: stored versions locked, the outranked ones deleted, the batch's lines
+ * that are not outranked copied. Returns the executions the deleted versions were in, and whether
+ * lines were dropped.
+ */
+async function replaceSpans(
+  tx: SqlTx,
+  job: Extract<SpanJob, { kind: "span_copy" }> & { layout: 2 | 3 },
+): Promise<{ oldExecutions: string[]; dropped: boolean }> {
+  const lines = copyLines(job.copy, job.layout === 3);
+  const stored = await tx.query<{ id: string; execution_id: string; finished: boolean; version: string | number }>(
+    LOCK_STORED_SPANS,
+    job.workspaceId,
+    lines.map((l) => l.id),
+  );
+  const storedById = new Map(stored.map((r) => [r.id, { ...r, version: Number(r.version) }]));
+  const kept: CopyLine[] = [];
+  const replaced: string[] = [];
+  const oldExecutions = new Set<string>();
+  for (const line of lines) {
+    const old = storedById.get(line.id);
+    if (old && outranks(old, line)) continue;
+    kept.push(line);
+    if (old) {
+      replaced.push(line.id);
+      oldExecutions.add(old.execution_id);
+    }
+  }
+  if (replaced.length) await tx.exec(DELETE_SPANS, job.workspaceId, replaced);
+  const copy = kept.length === lines.length ? job.copy : kept.map((l) => job.copy.slice(l.start, l.end)).join("");
+  if (copy) await tx.copyFrom!(COPY_SPANS[job.layout], copy);
+  return { oldExecutions: [...oldExecutions], dropped: kept.length < lines.length };
+}
+
+/** One transaction of writeSpanBatch. */
+async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): Promise<SpanWriteResult> {
+  const contexts = job.executions;
+  let movedOut: string[] = [];
+  await withTransaction(db, async (tx) => {
+    const agents = await resolveAgents(
+      tx,
+      job.workspaceId,
+      contexts.map((c) => c.agent),
+    );
+    const ctx = contexts.map((c) => ({ ...c, agent_id: agents.get(c.agent)! }));
+    const ctxJson = JSON.stringify(ctx);
+
+    // 1. Every span's execution exists (spans have no foreign key: this is what keeps it so); rows in
+    // id order to avoid deadlocks. The ones created here come back: if all their spans turn out to be
+    // outranked by stored versions in other executions, they go again (2.).
+    const created = await tx.query<{ id: string }>(
+      `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, source, started_at, created_at, updated_at)
+         SELECT $1::text, c.execution_id, c.agent_id, c.execution_id, 'custom_execution', 'running', $3::"TraceSource", c.started_at, now(), now()
+         FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, started_at timestamptz)
+         ORDER BY c.execution_id
+         ON CONFLICT (workspace_id, id) DO NOTHING
+         RETURNING id`,
+      job.workspaceId,
+      ctxJson,
+      job.source,
+    );
+
+    // Batches of one execution written at the same time (parallel workers, concurrent OTLP
+    // exports of one trace) take turns from here: otherwise each rollup (3.) reads the stored spans
+    // without the other's uncommitted ones, and the last to commit overwrites the execution with a
+    // count that misses spans. Row locks in id order, as above.
+    await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(contexts.map((c) => c.execution_id)));
+
+    // 2. Spans: inserted, or replacing stored versions they are not outranked by. A resent span may
+    // name another execution than before: the executions spans leave are rolled up too. Those are
+    // locked only once known, so a deadlock with a batch that locks them first is possible; Postgres
+    // then fails one batch, which is retried.
+    const touched = new Set(ctx.map((c) => c.execution_id));
+    let movedFrom: string[] = [];
+    let dropped = false;
+    if (job.kind === "span_copy") {
+      if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
+      const layout = job.layout ?? 2;
+      if (mode === "replace") {
+        const replaced = await replaceSpans(tx, { ...job, layout });
+        dropped = replaced.dropped;
+        movedFrom = replaced.oldExecutions.filter((id) => !touched.has(id)).sort();
+        if (movedFrom.length) await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
+      } else await tx.copyFrom(COPY_SPANS[layout], job.copy);
+    } else {
+      // Upserted where they stay in their execution and are not outranked; the others (fewer rows
+      // written) move, or are dropped.
+      const written = await tx.exec(JSON_SQL.upsert, job.workspaceId, job.rows);
+      if (written < job.count) {
+        movedFrom = (await tx.query<{ id: string }>(JSON_SQL.movedFrom, job.workspaceId, job.rows))
+          .map((r) => r.id)
+          .filter((id) => !touched.has(id))
+          .sort();
+        await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
+        const moved = await tx.exec(JSON_SQL.move, job.workspaceId, job.rows);
+        dropped = written + moved < job.count;
+      }
+    }
+    if (dropped && created.length)
+      await tx.exec(
+        `DELETE FROM executions e WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
+           AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
+        job.workspaceId,
+        JSON.stringify(created.map((c) => c.id)),
+      );
+    const left = movedFrom
+      .filter((id) => !touched.has(id))
+      .map((execution_id) => ({ execution_id, agent_id: null, agent_from_root: false }));
+    const rollupJson = left.length ? JSON.stringify([...ctx, ...left]) : ctxJson;
+
+    // 3. Roll each touched execution up from all its stored spans: exact, and unchanged by resends.
+    await tx.exec(ROLLUP_EXECUTIONS, job.workspaceId, rollupJson, job.source);
+    // An execution whose every span moved out has nothing to roll up from: it stays, empty.
+    if (left.length)
+      await tx.exec(
+        `UPDATE executions e SET span_count = 0, has_conversation = false, tokens_input = 0, tokens_output = 0,
+             tokens_total = 0, updated_at = now()
+           WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
+             AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
+        job.workspaceId,
+        JSON.stringify(left.map((l) => l.execution_id)),
+      );
+    movedOut = left.map((l) => l.execution_id);
+  });
+  await keepExecutionStatsFresh(db);
+  return { executionIds: [...contexts.map((c) => c.execution_id), ...movedOut], via: mode };
+}
