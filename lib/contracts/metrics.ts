@@ -1,11 +1,55 @@
 import { z } from "zod";
+import { epochProblem, isoProblem } from "./common.ts";
 
 export const AGGREGATIONS = ["count", "rate", "sum", "avg", "distinct_count"] as const;
 export const INTERVALS = ["hour", "day", "week", "month"] as const;
 
 const ZScalar = z.union([z.string().max(500), z.number(), z.boolean()]);
+
+// Limits of a metric range (README › API › Limits). A query's cost grows with its buckets and its
+// time-zone check with its length, so both are bounded before anything runs.
+/** The longest range a query or a card covers: 100 years. */
+export const METRIC_MAX_RANGE_MS = 36_525 * 86_400_000;
+/** The most buckets an interval query returns. */
+export const METRIC_MAX_BUCKETS = 10_000;
+/** The shortest a bucket of each interval can be (local days, weeks and months lose an hour at DST). */
+const MIN_BUCKET_MS: Record<(typeof INTERVALS)[number], number> = {
+  hour: 3_600_000,
+  day: 23 * 3_600_000,
+  week: (7 * 24 - 1) * 3_600_000,
+  month: (28 * 24 - 1) * 3_600_000,
+};
+
+/** An upper bound of the buckets `interval` splits [from, to) into (partial buckets at both ends included). */
+export function bucketBound(fromMs: number, toMs: number, interval: (typeof INTERVALS)[number]): number {
+  return Math.floor((toMs - fromMs) / MIN_BUCKET_MS[interval]) + 2;
+}
+
+type RangeIssue = { path: string; message: string };
+
+/** What is wrong with a range and its interval, on the field to change (shared by queries and cards). */
+export function rangeIssues(fromMs: number, toMs: number, interval?: (typeof INTERVALS)[number]): RangeIssue[] {
+  if (toMs <= fromMs) return [{ path: "to", message: "Must be after from." }];
+  if (toMs - fromMs > METRIC_MAX_RANGE_MS)
+    return [{ path: "to", message: "A metric range covers at most 100 years (36,525 days)." }];
+  if (interval && bucketBound(fromMs, toMs, interval) > METRIC_MAX_BUCKETS)
+    return [
+      {
+        path: "interval",
+        message: `At most ${METRIC_MAX_BUCKETS.toLocaleString("en-US")} buckets a query: use a longer interval or a shorter range.`,
+      },
+    ];
+  return [];
+}
+
+/** Epoch milliseconds (whole) or an ISO-8601 string, of an instant Postgres can store; as a Date. */
 const ZInstant = z
-  .union([z.string().refine((s) => !Number.isNaN(Date.parse(s)), "Expected an ISO-8601 timestamp."), z.number().int()])
+  .union([z.string(), z.number()])
+  .superRefine((v, ctx) => {
+    const message = typeof v === "string" ? isoProblem(v) : epochProblem(v, "milliseconds", true);
+    // Not continuing: the query's range checks below need both instants.
+    if (message) ctx.addIssue({ code: "custom", message, continue: false });
+  })
   .transform((v) => new Date(v));
 const ZTimezone = z
   .string()
@@ -42,10 +86,8 @@ export const ZMetricQuery = z
       ctx.addIssue({ code: "custom", path: ["where"], message: "Required for rate: the property and value to count." });
     if (q.interval && q.groupBy)
       ctx.addIssue({ code: "custom", path: ["groupBy"], message: "Use either interval or groupBy." });
-    if (q.to <= q.from) ctx.addIssue({ code: "custom", path: ["to"], message: "Must be after from." });
-    if (q.interval === "hour" && q.to.getTime() - q.from.getTime() > 366 * 86_400_000) {
-      ctx.addIssue({ code: "custom", path: ["interval"], message: "Hourly buckets cover at most a year." });
-    }
+    for (const issue of rangeIssues(q.from.getTime(), q.to.getTime(), q.interval))
+      ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
   });
 export type MetricQuery = z.output<typeof ZMetricQuery>;
 
@@ -57,21 +99,38 @@ export type MetricResult =
 export const CARD_TYPES = ["number", "rate", "line", "bar", "pie", "feed"] as const;
 export const RANGES = ["24h", "7d", "30d", "90d", "custom"] as const;
 
+function refineIso(s: string, ctx: z.RefinementCtx) {
+  const message = isoProblem(s);
+  if (message) ctx.addIssue({ code: "custom", message, continue: false });
+}
+
 /** A card's saved query: the query API's fields with a relative range instead of from/to. */
-export const ZCardQuery = z.object({
-  event: z.string().min(1).max(128).optional(),
-  events: z.array(z.string().min(1).max(128)).max(20).optional(),
-  aggregation: z.enum(AGGREGATIONS).default("count"),
-  property: z.string().max(256).optional(),
-  where: z
-    .object({ property: z.string().min(1).max(256), equals: z.union([z.string().max(500), z.number(), z.boolean()]) })
-    .optional(),
-  groupBy: z.string().max(256).optional(),
-  interval: z.enum(INTERVALS).optional(),
-  range: z.enum(RANGES).default("7d"),
-  from: z.string().optional(),
-  to: z.string().optional(),
-});
+export const ZCardQuery = z
+  .object({
+    event: z.string().min(1).max(128).optional(),
+    events: z.array(z.string().min(1).max(128)).max(20).optional(),
+    aggregation: z.enum(AGGREGATIONS).default("count"),
+    property: z.string().max(256).optional(),
+    where: z
+      .object({ property: z.string().min(1).max(256), equals: z.union([z.string().max(500), z.number(), z.boolean()]) })
+      .optional(),
+    groupBy: z.string().max(256).optional(),
+    interval: z.enum(INTERVALS).optional(),
+    range: z.enum(RANGES).default("7d"),
+    /** With range "custom": ISO-8601 bounds, checked like a query's. */
+    from: z.string().max(64).superRefine(refineIso).optional(),
+    to: z.string().max(64).superRefine(refineIso).optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.range !== "custom") return;
+    if (!q.from || !q.to) {
+      for (const path of ["from", "to"] as const)
+        if (!q[path]) ctx.addIssue({ code: "custom", path: [path], message: 'Required with range "custom".' });
+      return;
+    }
+    for (const issue of rangeIssues(Date.parse(q.from), Date.parse(q.to), q.interval))
+      ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+  });
 export const ZLayoutItem = z.object({
   x: z.number().int().min(0).max(48),
   y: z.number().int().min(0).max(10_000),

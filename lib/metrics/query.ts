@@ -1,6 +1,7 @@
 import type { MetricQuery, MetricResult } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
 import { ROLLUP_MAX_STRING } from "./rollups.ts";
+import { assertPostgresTimezone, hourAlignedZone } from "./timezones.ts";
 
 /**
  * Metric cards' queries in SQL over track_events (index: workspace_id, agent_id, name, timestamp).
@@ -46,28 +47,6 @@ export type QueryPlan =
   | { source: "rollup" /** whole hours [hoursFrom, hoursTo) come from rollups */; hoursFrom: Date; hoursTo: Date }
   | { source: "raw"; reason: string };
 
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-/** Minutes east of UTC of `tz` at `ms`. */
-function utcOffsetMinutes(tz: string, ms: number): number {
-  let f = offsetFormats.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" });
-    offsetFormats.set(tz, f);
-  }
-  const name = f.formatToParts(ms).find((x) => x.type === "timeZoneName")?.value ?? "GMT";
-  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-}
-
-/** True when every UTC hour of [from, to] lies inside one local hour of `tz` (no :30 or :45 offsets). */
-export function hourAlignedZone(tz: string, from: number, to: number): boolean {
-  // Offsets change at most a few times a year and never for less than a day: daily samples suffice.
-  for (let t = from; ; t = Math.min(t + 86_400_000, to)) {
-    if (utcOffsetMinutes(tz, t) % 60 !== 0) return false;
-    if (t >= to) return true;
-  }
-}
-
 const categorical = (v: unknown) => typeof v === "boolean" || (typeof v === "string" && v.length <= ROLLUP_MAX_STRING);
 
 /** Whether rollups can answer `q` exactly, and over which whole hours. */
@@ -82,7 +61,8 @@ export function planMetricQuery(q: MetricQuery): QueryPlan {
   const hoursFrom = Math.ceil(from / HOUR) * HOUR;
   const hoursTo = Math.floor(to / HOUR) * HOUR;
   if (hoursTo <= hoursFrom) return raw("no whole hour in range");
-  if (!hourAlignedZone(q.timezone, from, to)) return raw("the time zone is not hour-aligned");
+  // Only buckets are local: without an interval the zone plays no part.
+  if (q.interval && !hourAlignedZone(q.timezone, from, to)) return raw("the time zone is not hour-aligned");
   return { source: "rollup", hoursFrom: new Date(hoursFrom), hoursTo: new Date(hoursTo) };
 }
 
@@ -187,6 +167,7 @@ export async function executeMetricQuery(
   q: MetricQuery,
   opts: { rollups?: boolean } = {},
 ): Promise<{ result: MetricResult; plan: QueryPlan }> {
+  await assertPostgresTimezone(db, q.timezone);
   const agent = await db.prisma.agent.findUnique({
     where: { workspaceId_name: { workspaceId, name: q.agent } },
     select: { id: true },

@@ -6,8 +6,12 @@ export function resolveRange(
   custom: { from?: string; to?: string },
   now = Date.now(),
 ): { from: string; to: string } {
-  if (range === "custom" && custom.from && custom.to)
-    return { from: new Date(custom.from).toISOString(), to: new Date(custom.to).toISOString() };
+  // A custom range is checked when the card is saved (ZCardQuery); one saved before that check and
+  // not a date range shows the default window rather than failing the card.
+  const from = Date.parse(custom.from ?? "");
+  const to = Date.parse(custom.to ?? "");
+  if (range === "custom" && Number.isFinite(from) && Number.isFinite(to))
+    return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
   const window = WINDOWS[range as keyof typeof WINDOWS] ?? WINDOWS["7d"];
   return { from: new Date(now - window).toISOString(), to: new Date(now + 1).toISOString() };
 }
