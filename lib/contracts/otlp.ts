@@ -200,8 +200,9 @@ export function decodeTraceRequest(body: Uint8Array, encoding: OtlpEncoding): Ot
   try {
     if (encoding === "protobuf")
       return ExportRequest.toObject(ExportRequest.decode(body), TO_OBJECT) as OtlpTraceRequest;
-    const json = hexIdsToBytes(parseJsonObject(Buffer.from(body).toString("utf8")));
-    const unreadable = unreadableTimes(json);
+    const json = parseJsonObject(Buffer.from(body).toString("utf8"));
+    const unreadable = unreadableFields(json);
+    hexIdsToBytes(json);
     const req = ExportRequest.toObject(ExportRequest.fromObject(json), TO_OBJECT) as OtlpTraceRequest;
     eachSpan(req as Record<string, unknown>, (span, at) => {
       const problem = unreadable.get(at);
@@ -256,13 +257,26 @@ function jsonNanosProblem(v: unknown): string | null {
 }
 
 /**
- * The time fields of OTLP/JSON spans that protobufjs would read as another time ("-1" becomes
- * 2^64-1, "abc" 0, 1e30 a wrapped value), by span position, each replaced by "0" so that decoding
- * goes on and only that span is rejected.
+ * The fields of OTLP/JSON spans that protobufjs would read as something else, by span position,
+ * each span's first: times it would read as another time ("-1" becomes 2^64-1, "abc" 0, 1e30 a
+ * wrapped value; each replaced by "0" so that decoding goes on and only that span is rejected), and
+ * ids that are not their size in hex or base64 (which become empty, and an empty parentSpanId
+ * would make the span a root: the protobuf path rejects a 7-byte parent, so this one does too).
  */
-function unreadableTimes(req: JsonObject): Map<string, string> {
+function unreadableFields(req: JsonObject): Map<string, string> {
   const out = new Map<string, string>();
+  const note = (at: string, problem: string) => {
+    if (!out.has(at)) out.set(at, problem);
+  };
   eachSpan(req, (span, at) => {
+    for (const [key, bytes] of SPAN_IDS) {
+      const v = span[key];
+      if (typeof v === "string" && v !== "" && idBytes(v, bytes).length === 0)
+        note(
+          at,
+          `${key} must be ${key === "parentSpanId" ? "empty or " : ""}${bytes} bytes (${bytes * 2} hex characters)`,
+        );
+    }
     const fields: [JsonObject, string, string][] = [
       [span, "startTimeUnixNano", "startTimeUnixNano"],
       [span, "endTimeUnixNano", "endTimeUnixNano"],
@@ -271,34 +285,38 @@ function unreadableTimes(req: JsonObject): Map<string, string> {
     for (const [o, key, path] of fields) {
       const problem = jsonNanosProblem(o[key]);
       if (!problem) continue;
-      if (!out.has(at)) out.set(at, `${path}: ${problem}`);
+      note(at, `${path}: ${problem}`);
       o[key] = "0";
     }
   });
   return out;
 }
 
+const SPAN_IDS = [
+  ["traceId", 16],
+  ["spanId", 8],
+  ["parentSpanId", 8],
+] as const;
+
+/** The bytes of a hex (or, as some early exporters sent, base64) id of `bytes` bytes; empty otherwise. */
+function idBytes(v: string, bytes: number): Uint8Array {
+  if (v.length === bytes * 2 && /^[0-9a-f]+$/i.test(v)) return Buffer.from(v, "hex");
+  if (v.length === Math.ceil(bytes / 3) * 4 && /^[A-Za-z0-9+/]+=*$/.test(v)) {
+    const decoded = Buffer.from(v, "base64");
+    if (decoded.length === bytes) return decoded;
+  }
+  return new Uint8Array(0);
+}
+
 /**
  * OTLP/JSON writes trace and span ids as hex (protobuf's JSON mapping would use base64, which
- * protobufjs expects): converts them to bytes before protobufjs sees them. A base64 id of the right
- * length, as some early exporters sent, is converted too; anything else becomes an invalid (empty)
- * id, so that span is rejected alone instead of failing the request.
+ * protobufjs expects): converts them to bytes before protobufjs sees them. Anything else becomes an
+ * empty id; `unreadableFields` has recorded it, so that span is rejected alone.
  */
 function hexIdsToBytes(req: JsonObject): JsonObject {
-  const id = (v: unknown, bytes: number): unknown => {
-    if (typeof v !== "string") return v;
-    if (v === "") return new Uint8Array(0);
-    if (v.length === bytes * 2 && /^[0-9a-f]+$/i.test(v)) return Buffer.from(v, "hex");
-    if (v.length === Math.ceil(bytes / 3) * 4 && /^[A-Za-z0-9+/]+=*$/.test(v)) {
-      const decoded = Buffer.from(v, "base64");
-      if (decoded.length === bytes) return decoded;
-    }
-    return new Uint8Array(0);
-  };
+  const id = (v: unknown, bytes: number): unknown => (typeof v === "string" ? idBytes(v, bytes) : v);
   eachSpan(req, (span) => {
-    if ("traceId" in span) span.traceId = id(span.traceId, 16);
-    if ("spanId" in span) span.spanId = id(span.spanId, 8);
-    if ("parentSpanId" in span) span.parentSpanId = id(span.parentSpanId, 8);
+    for (const [key, bytes] of SPAN_IDS) if (key in span) span[key] = id(span[key], bytes);
     eachObject(span.links, (link) => {
       if ("traceId" in link) link.traceId = id(link.traceId, 16);
       if ("spanId" in link) link.spanId = id(link.spanId, 8);

@@ -177,6 +177,22 @@ describe("OTLP adapter: invalid spans are rejected alone", () => {
     expect(m.reasons.join("\n")).toMatch(/startTimeUnixNano/);
   });
 
+  it("a parentSpanId that is not 8 bytes is rejected, as in protobuf, instead of making a root", () => {
+    const body = request([
+      { id: ROOT },
+      { id: CHILD, parent: "00f067aa0ba902" }, // 7 bytes
+      { id: GRANDCHILD, parent: "not-an-id" },
+    ]);
+    const m = mapJson(body);
+    expect(m.spans.map((s) => s.id)).toEqual([ROOT]);
+    expect(m.rejected).toBe(2);
+    expect(m.reasons.join("\n")).toMatch(/parentSpanId must be empty or 8 bytes/);
+    const proto = body.resourceSpans[0].scopeSpans[0].spans[1] as Record<string, unknown>;
+    proto.parentSpanId = Buffer.from("00f067aa0ba902", "hex");
+    const binary = mapExportRequest(decodeTraceRequest(encodeTraceRequest(body), "protobuf"));
+    expect(binary.reasons.join("\n")).toMatch(/parentSpanId must be empty or 8 bytes/);
+  });
+
   it("an end before the start and a span that is its own parent are rejected", () => {
     const m = mapJson(
       request([
