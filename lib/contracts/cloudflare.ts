@@ -17,6 +17,12 @@ import { INGEST_MAX_ITEMS } from "./ingest.ts";
 export const ZCloudflareInstant = z.union([ZEpochMs, ZIsoInstant]);
 export type CloudflareInstant = z.output<typeof ZCloudflareInstant>;
 
+// Limits of one TraceItem's arrays (README › API › Limits): each entry becomes stored rows, so an
+// item's cost is bounded by these rather than by how much fits in the request body.
+export const CLOUDFLARE_MAX_LOGS = 10_000;
+export const CLOUDFLARE_MAX_EXCEPTIONS = 1_000;
+export const CLOUDFLARE_MAX_DIAGNOSTICS = 10_000;
+
 export const ZCloudflareLog = z.looseObject({
   timestamp: ZCloudflareInstant.nullish(),
   /** debug, info, log, warn, error; kept as sent. */
@@ -82,9 +88,18 @@ const ZCloudflareTraceItemFields = z.looseObject({
   outcome: z.string().min(1).max(64),
   eventTimestamp: ZCloudflareInstant.nullish(),
   event: ZCloudflareEvent.nullish(),
-  logs: z.array(ZCloudflareLog).nullish(),
-  exceptions: z.array(ZCloudflareException).nullish(),
-  diagnosticsChannelEvents: z.array(ZCloudflareDiagnosticsEvent).nullish(),
+  logs: z
+    .array(ZCloudflareLog)
+    .max(CLOUDFLARE_MAX_LOGS, `At most ${CLOUDFLARE_MAX_LOGS} log entries an item.`)
+    .nullish(),
+  exceptions: z
+    .array(ZCloudflareException)
+    .max(CLOUDFLARE_MAX_EXCEPTIONS, `At most ${CLOUDFLARE_MAX_EXCEPTIONS} exceptions an item.`)
+    .nullish(),
+  diagnosticsChannelEvents: z
+    .array(ZCloudflareDiagnosticsEvent)
+    .max(CLOUDFLARE_MAX_DIAGNOSTICS, `At most ${CLOUDFLARE_MAX_DIAGNOSTICS} diagnostics channel events an item.`)
+    .nullish(),
   truncated: z.boolean().nullish(),
   wallTime: z.number().nonnegative().nullish(),
   cpuTime: z.number().nonnegative().nullish(),

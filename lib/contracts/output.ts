@@ -23,6 +23,9 @@ export type OutputNode = {
   attributes?: Record<string, unknown>;
 };
 
+/** The most children one node may have (README › API › Limits; nesting is bounded by the JSON depth limit). */
+export const OUTPUT_MAX_CHILDREN = 10_000;
+
 /** A single trace file can be big (inputs and outputs are never truncated upstream). */
 export const OUTPUT_TRACE_MAX_BYTES = 20 * 1024 * 1024;
 
@@ -43,7 +46,10 @@ export const ZOutputNode: z.ZodType<OutputNode> = z.lazy(() =>
     input: z.unknown().optional(),
     output: z.unknown().optional(),
     error: z.unknown().optional(),
-    children: z.array(ZOutputNode).optional(),
+    children: z
+      .array(ZOutputNode)
+      .max(OUTPUT_MAX_CHILDREN, `At most ${OUTPUT_MAX_CHILDREN} children a node.`)
+      .optional(),
     attributes: z.record(z.string(), z.unknown()).optional(),
   }),
 );
