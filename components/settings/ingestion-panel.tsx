@@ -31,7 +31,10 @@ export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
           label="Queue"
           value={status.data ? (status.data.queue === "redis" ? "Redis (BullMQ)" : "in-process") : "…"}
         />
-        <Stat label="Waiting batches (all workspaces)" value={status.data ? formatNumber(status.data.pending) : "…"} />
+        <Stat
+          label="Waiting batches"
+          value={status.data ? `${formatNumber(status.data.pending)}${status.data.pendingExact ? "" : "+"}` : "…"}
+        />
         <Stat label="Database" value={database} />
         <Stat label="Payload limit" value={`${formatNumber(maxPayloadChars)} characters`} />
       </Card>

@@ -18,8 +18,10 @@ export type FailedBatch = {
 };
 export type IngestionStatus = {
   queue: "redis" | "in-process";
-  /** Batches waiting in the queue, of every workspace (BullMQ counts a queue, not a workspace). */
+  /** This workspace's batches waiting in the queue (running or delayed for a retry included). */
   pending: number;
+  /** False when the queue held more than PENDING_SCAN_LIMIT batches: `pending` is then a lower bound. */
+  pendingExact: boolean;
   /** With Redis: whether accepted batches survive a Redis restart (null: Redis not reachable now). */
   redisDurability: RedisDurability | null;
   failed: FailedBatch[];
@@ -28,6 +30,9 @@ export type IngestionStatus = {
   /** Accepted items the database refused, stored apart from the rest of their batch (lib/ingest/poison.ts). */
   failedItems: FailedItem[];
 };
+
+/** The queue is shared by every workspace: a workspace's backlog is counted over this many pending batches. */
+const PENDING_SCAN_LIMIT = 10_000;
 
 const itemsOf = (b: IngestBatch) =>
   b.kind === "spans" ? b.spans.length : b.kind === "events" ? b.events.length : b.count;
@@ -43,6 +48,7 @@ export async function ingestionStatus(workspaceId: string): Promise<IngestionSta
     return {
       queue: "in-process",
       pending: 0,
+      pendingExact: true,
       redisDurability: null,
       failed: [],
       failedOutputImports,
@@ -50,7 +56,7 @@ export async function ingestionStatus(workspaceId: string): Promise<IngestionSta
     };
   const queue = await getQueue<IngestBatch>(INGEST_QUEUE);
   const [pending, failed, redisDurability] = await Promise.all([
-    queue.pendingCount(),
+    queue.countPending((batch) => batch.workspaceId === workspaceId, PENDING_SCAN_LIMIT),
     queue.failedJobs(500),
     currentRedisDurability(),
   ]);
@@ -58,7 +64,8 @@ export async function ingestionStatus(workspaceId: string): Promise<IngestionSta
     queue: "redis",
     failedOutputImports,
     failedItems: items,
-    pending,
+    pending: pending.count,
+    pendingExact: pending.complete,
     redisDurability,
     failed: failed
       .filter((f) => f.data.workspaceId === workspaceId)

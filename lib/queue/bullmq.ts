@@ -156,6 +156,25 @@ export class BullQueue<T> implements JobQueue<T> {
     return Object.values(c).reduce((a, b) => a + b, 0);
   }
 
+  async countPending(match: (data: T) => boolean, scanLimit: number): Promise<{ count: number; complete: boolean }> {
+    const page = 500;
+    let count = 0;
+    let scanned = 0;
+    // State by state: getJobs applies its range to each state's list. Jobs moving on meanwhile make
+    // this a snapshot of no single instant, which is all a backlog figure needs.
+    for (const state of ["active", "waiting", "prioritized", "delayed"] as const) {
+      for (let start = 0; ; start += page) {
+        const want = Math.min(page, scanLimit - scanned);
+        if (want <= 0) return { count, complete: (await this.pendingCount()) <= scanned };
+        const jobs = await this.queue.getJobs([state], start, start + want - 1, true);
+        for (const job of jobs) if (job && match(job.data as T)) count++;
+        scanned += jobs.length;
+        if (jobs.length < want) break;
+      }
+    }
+    return { count, complete: true };
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.workers].map((w) => w.close()));
     await this.queue.close();

@@ -10,6 +10,8 @@ export class MemoryQueue<T> implements JobQueue<T> {
   private handler: ((data: T) => Promise<void>) | null = null;
   private running = 0;
   private delayed = 0;
+  /** Jobs running or waiting out a retry delay (for countPending). */
+  private readonly inFlight = new Set<Job<T>>();
   private concurrency = 1;
   private timers = new Set<NodeJS.Timeout>();
   private readonly attempts: number;
@@ -52,10 +54,13 @@ export class MemoryQueue<T> implements JobQueue<T> {
 
   private async run(job: Job<T>, handler: (data: T) => Promise<void>): Promise<void> {
     job.attempts++;
+    this.inFlight.add(job);
     try {
       await handler(job.data);
+      this.inFlight.delete(job);
     } catch (e) {
       if (job.attempts >= this.attempts) {
+        this.inFlight.delete(job);
         this.failed.set(job.id, {
           id: job.id,
           data: job.data,
@@ -69,6 +74,7 @@ export class MemoryQueue<T> implements JobQueue<T> {
           () => {
             this.timers.delete(t);
             this.delayed--;
+            this.inFlight.delete(job);
             this.waiting.push(job);
             this.pump();
           },
@@ -97,6 +103,12 @@ export class MemoryQueue<T> implements JobQueue<T> {
 
   async pendingCount(): Promise<number> {
     return this.waiting.length + this.running + this.delayed;
+  }
+
+  async countPending(match: (data: T) => boolean, scanLimit: number): Promise<{ count: number; complete: boolean }> {
+    const jobs = [...this.waiting, ...this.inFlight];
+    const scanned = jobs.slice(0, scanLimit);
+    return { count: scanned.filter((j) => match(j.data)).length, complete: scanned.length === jobs.length };
   }
 
   async close(): Promise<void> {

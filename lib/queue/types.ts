@@ -24,5 +24,10 @@ export interface JobQueue<T> {
   retryFailed(id: string): Promise<boolean>;
   /** Jobs waiting, running or delayed for a retry. */
   pendingCount(): Promise<number>;
+  /**
+   * Of the pending jobs, those `match` accepts (one workspace's), reading at most `scanLimit` jobs:
+   * `complete` is false when more were pending, and `count` then a lower bound.
+   */
+  countPending(match: (data: T) => boolean, scanLimit: number): Promise<{ count: number; complete: boolean }>;
   close(): Promise<void>;
 }

@@ -86,6 +86,16 @@ describe.each(backends)("job queue ($name)", ({ url }) => {
     await worker.close();
     await q.close();
   });
+
+  it("counts one workspace's pending jobs among everyone's, up to a scan limit", async () => {
+    const q = await openQueue<{ ws: string }>(name(), url);
+    for (let n = 0; n < 7; n++) await q.enqueue({ ws: n % 3 === 0 ? "a" : "b" });
+    expect(await q.pendingCount()).toBe(7);
+    expect(await q.countPending((d) => d.ws === "a", 100)).toEqual({ count: 3, complete: true });
+    expect(await q.countPending((d) => d.ws === "b", 100)).toEqual({ count: 4, complete: true });
+    expect((await q.countPending((d) => d.ws === "b", 5)).complete).toBe(false);
+    await q.close();
+  });
 });
 
 describe.each(backends)("live bus ($name)", ({ url }) => {
