@@ -64,12 +64,25 @@ export const ZError = z.object({
   stack: z.string().max(200_000).nullish(),
 });
 
-export const ZMessageContent = z.union([z.string(), z.looseObject({ type: z.string().min(1).max(64) })]);
+/**
+ * A JSON object kept as sent. zod's record and object schemas copy by assignment, and assigning a
+ * "__proto__" key sets the copy's prototype instead: the key would vanish. JSON.parse made it an
+ * own key, and so it stays (serialize.ts and the redactor keep own keys too).
+ */
+const ZJsonObject = z.custom<Record<string, unknown>>((v) => isJsonObject(v), "Expected an object.");
+
+export const ZMessageContent = z.union([
+  z.string(),
+  z.custom<{ type: string } & Record<string, unknown>>(
+    (v) => isJsonObject(v) && isStr(v.type, 1, 64),
+    "Expected a string or an object with a type of 1 to 64 characters.",
+  ),
+]);
 
 export const ZMessage = z.object({
   role: z.string().min(1).max(64),
   content: ZMessageContent,
-  metadata: z.record(z.string(), z.unknown()).nullish(),
+  metadata: ZJsonObject.nullish(),
 });
 
 export const ZTraceRecord = z
@@ -123,7 +136,7 @@ export type TraceRecord = z.output<typeof ZTraceRecord>;
 export const ZTrackEvent = z.object({
   id: ZId.nullish(),
   name: z.string().min(1).max(128),
-  properties: z.record(z.string(), z.unknown()).nullish(),
+  properties: ZJsonObject.nullish(),
   timestamp: ZTimestamp.nullish(),
   threadId: ZContextId,
   executionId: zStorableId(0, 128).nullish(),
@@ -247,12 +260,7 @@ function message(v: unknown): Obj | typeof NOT_OK {
   if (!isJsonObject(v) || !("role" in v) || !("content" in v)) return NOT_OK;
   if (!isStr(v.role, 1, 64) || typeof v.content !== "string") return NOT_OK;
   const out: Obj = { role: v.role, content: v.content };
-  const metaOk = optional(v, out, "metadata", (m) => {
-    if (!isJsonObject(m)) return NOT_OK;
-    const copy: Obj = {};
-    for (const k of Object.keys(m)) if (k !== "__proto__") copy[k] = m[k];
-    return copy;
-  });
+  const metaOk = optional(v, out, "metadata", (m) => (isJsonObject(m) ? m : NOT_OK));
   return metaOk ? out : NOT_OK;
 }
 

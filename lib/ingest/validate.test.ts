@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTraceRecordFast, TRACE_FAST_PATH_ENABLED, ZTraceRecord } from "../contracts/ingest";
+import { parseTraceRecordFast, TRACE_FAST_PATH_ENABLED, ZTraceRecord, ZTrackEvent } from "../contracts/ingest";
 
 /** Same keys, same values (Dates by time), same absence: what the pipeline can observe. */
 function same(a: unknown, b: unknown): boolean {
@@ -158,5 +158,28 @@ describe("parseTraceRecordFast", () => {
     expect(parseTraceRecordFast({ ...ok, parentId: ok.id })).toBeNull();
     expect(parseTraceRecordFast({ ...ok, type: "conversation_message", message: null })).toBeNull();
     expect(parseTraceRecordFast({ ...ok, id: "" })).toBeNull();
+  });
+});
+
+describe("prototype keys", () => {
+  const own = (o: unknown) => Object.keys(o as object);
+
+  it("stay ordinary keys of event properties and message metadata, in the schema and the fast path", () => {
+    const event = ZTrackEvent.parse(JSON.parse('{"name":"e","properties":{"__proto__":{"x":1},"constructor":2}}'));
+    expect(own(event.properties)).toEqual(["__proto__", "constructor"]);
+    expect(JSON.stringify(event.properties)).toBe('{"__proto__":{"x":1},"constructor":2}');
+    const record = JSON.parse(
+      '{"id":"s","executionId":"e","type":"conversation_message","name":"m","startedAt":0,' +
+        '"message":{"role":"user","content":"hi","metadata":{"__proto__":"kept","a":1}}}',
+    );
+    for (const parsed of [ZTraceRecord.parse(record), parseTraceRecordFast(record)]) {
+      expect(own(parsed?.message?.metadata)).toEqual(["__proto__", "a"]);
+      expect(Object.getPrototypeOf(parsed?.message?.metadata)).toBe(Object.prototype);
+    }
+    const content = ZTraceRecord.parse({
+      ...record,
+      message: JSON.parse('{"role":"user","content":{"type":"image","__proto__":{"url":"u"}}}'),
+    });
+    expect(own(content.message?.content)).toEqual(["type", "__proto__"]);
   });
 });
