@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_STORABLE_MS, ZEpochMs, ZIsoInstant } from "./common.ts";
+import { epochProblem, ZEpochMs, ZIsoInstant } from "./common.ts";
 import { INGEST_MAX_ITEMS } from "./ingest.ts";
 
 /**
@@ -139,8 +139,7 @@ export function invocationStartMs(item: z.output<typeof ZCloudflareTraceItemFiel
  */
 export const ZCloudflareTraceItem = ZCloudflareTraceItemFields.superRefine((item, ctx) => {
   if (item.wallTime == null) return;
-  const end = invocationStartMs(item, Date.now()) + item.wallTime;
-  if (!(end <= MAX_STORABLE_MS))
+  if (epochProblem(invocationStartMs(item, Date.now()) + item.wallTime))
     ctx.addIssue({
       code: "custom",
       path: ["wallTime"],
