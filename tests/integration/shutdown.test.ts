@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ensureBuild, root } from "../../scripts/ensure-build.mjs";
 import { createTestDb, redisUrl, testServerUrl } from "../helpers/db";
 import { freePort } from "../helpers/server";
@@ -62,6 +62,8 @@ async function until(what: string, fn: () => boolean | Promise<boolean>, timeout
 async function npmStart(
   env: Record<string, string>,
 ): Promise<{ npm: ChildProcess; tree: number[]; log: () => string }> {
+  // npm start builds a stale build itself; building here keeps the wait below about starting.
+  if (!ensureBuild(() => undefined)) throw new Error("next build failed");
   const port = await freePort();
   let out = "";
   const npm = spawn("npm", ["start"], {
@@ -88,10 +90,6 @@ async function npmStart(
 }
 
 describe("npm start stops on SIGTERM", () => {
-  beforeAll(() => {
-    if (!ensureBuild(() => undefined)) throw new Error("next build failed");
-  }, 600_000);
-
   it("embedded: every process of the tree exits and the data directory's lock is released", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "runlens-shutdown-"));
     try {
@@ -105,7 +103,7 @@ describe("npm start stops on SIGTERM", () => {
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 600_000);
 
   it.skipIf(!testServerUrl() || !redisUrl)(
     "Postgres and Redis: the server and its ingest worker process exit",
@@ -133,6 +131,6 @@ describe("npm start stops on SIGTERM", () => {
         await db.drop();
       }
     },
-    180_000,
+    600_000,
   );
 });
