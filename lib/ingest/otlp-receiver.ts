@@ -10,7 +10,7 @@ import {
   RPC_CODES,
 } from "../contracts/otlp.ts";
 import { getDb } from "../db/index.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError, unavailableError } from "../http/errors.ts";
 import { requireApiKey } from "../http/guards.ts";
 import { assertJsonDepth } from "../http/json-depth.ts";
 import { readBodyBytes, tooLarge } from "../http/respond.ts";
@@ -59,12 +59,18 @@ export async function receiveOtlpTraces(req: Request): Promise<Response> {
         encodeStatus(as, RPC_CODES.invalidArgument, e.message, [{ field: "body", description: e.message }]),
       );
     if (e instanceof ApiError) return reply(e.status, as, encodeStatus(as, rpcCode(e.status), e.message));
-    console.error("[otlp] export failed", e);
-    // 503 is retryable for OTLP clients: a database or queue outage does not lose their data.
+    const unavailable = unavailableError(e);
+    console.error("[otlp] export failed", unavailable?.message ?? e);
+    // 503 is retryable for OTLP clients (Retry-After says when): an outage does not lose their data.
     return reply(
       503,
       as,
-      encodeStatus(as, RPC_CODES.unavailable, "The server could not store the spans; retry later."),
+      encodeStatus(
+        as,
+        RPC_CODES.unavailable,
+        unavailable?.message ?? "The server could not store the spans; retry later.",
+      ),
+      { "retry-after": String(unavailable?.retryAfterSeconds ?? 5) },
     );
   }
 }
@@ -97,6 +103,14 @@ function rpcCode(status: number): number {
   return RPC_CODES.invalidArgument;
 }
 
-function reply(status: number, encoding: OtlpEncoding, body: Uint8Array | string): Response {
-  return new Response(body as BodyInit, { status, headers: { "content-type": OTLP_CONTENT_TYPES[encoding] } });
+function reply(
+  status: number,
+  encoding: OtlpEncoding,
+  body: Uint8Array | string,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(body as BodyInit, {
+    status,
+    headers: { ...headers, "content-type": OTLP_CONTENT_TYPES[encoding] },
+  });
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as postOtlp } from "@/app/api/otel/v1/traces/route";
 import { GET as listExecutions } from "@/app/api/v1/runtime/v1/observability/executions/route";
 import { POST as postTraces } from "@/app/api/v1/runtime/v1/observability/traces/route";
 import { resetAuth } from "@/lib/auth/better-auth";
@@ -33,6 +34,26 @@ const span = (id: string, input: unknown = { text: id }) => ({
   startedAt: new Date().toISOString(),
   input,
 });
+const OTLP_EXPORT = {
+  resourceSpans: [
+    {
+      resource: { attributes: [{ key: "service.name", value: { stringValue: "svc" } }] },
+      scopeSpans: [
+        {
+          spans: [
+            {
+              traceId: "0af7651916cd43dd8448eb211c80319c",
+              spanId: "b7ad6b7169203331",
+              name: "otlp-during-outage",
+              startTimeUnixNano: "1767225600000000000",
+              endTimeUnixNano: "1767225601000000000",
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -181,6 +202,15 @@ describe("ingest through Postgres and Redis outages", () => {
       expect(res.status).toBe(503);
       expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
       expect((await res.json()).error.message).toMatch(/Redis/);
+      const otlp = await postOtlp(
+        new Request("http://runlens.test/api/otel/v1/traces", {
+          method: "POST",
+          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+          body: JSON.stringify(OTLP_EXPORT),
+        }),
+      );
+      expect(otlp.status).toBe(503);
+      expect(otlp.headers.get("retry-after")).toMatch(/^\d+$/);
     } finally {
       await redis.start();
     }
