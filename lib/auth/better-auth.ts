@@ -34,6 +34,9 @@ export async function createAuth(db: Db) {
       maxPasswordLength: 256,
     },
     session: { expiresIn: 60 * 60 * 24 * 14, updateAge: 60 * 60 * 24 },
+    // Session tokens are stored hashed (session-tokens.ts): listing sessions would show hashes, and
+    // revoking one by such a value could not find it. The portal uses none of these.
+    disabledPaths: ["/list-sessions", "/revoke-session", "/revoke-other-sessions"],
     rateLimit: {
       enabled: process.env.RUNLENS_AUTH_RATE_LIMIT !== "off",
       storage: "database",
@@ -67,8 +70,8 @@ export function resetAuth(): void {
   holder.auth = undefined;
 }
 
-/** Auth request bodies are a few fields (email, password, names). */
-const AUTH_MAX_BODY_BYTES = 64 * 1024;
+/** Auth request bodies are a few fields (email, password, names): the API's default limit. */
+const AUTH_MAX_BODY_BYTES = 1_000_000;
 
 /**
  * `/api/auth/*`: a mutation carrying an Origin or a cookie must come from this portal's own origin

@@ -9,8 +9,9 @@ type Adapter = DBAdapter<BetterAuthOptions>;
  * better-auth (1.7) has no option for it, so this wraps its database adapter: a token in a session
  * row written is hashed, a token a session is looked up, updated or deleted by is hashed, and a row
  * found by its token gets the caller's token back (better-auth signs it into the cookie and refreshes
- * the session by it). Rows listed by user carry the hash; deleting by such a value matches it as
- * stored (better-auth's "revoke other sessions" deletes the sessions it listed).
+ * the session by it). Rows listed by user carry the hash (the endpoints that hand those out are
+ * disabled in better-auth.ts); a delete also matches its value as stored, so a session can still be
+ * ended by a value read from the table.
  */
 export function hashSessionTokens(factory: (options: BetterAuthOptions) => Adapter) {
   return (options: BetterAuthOptions): Adapter => wrap(factory(options));
