@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { beforeAll, describe, expect, it } from "vitest";
+import { Redis } from "ioredis";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as postOtlp } from "@/app/api/otel/v1/traces/route";
 import { POST as postCloudflare } from "@/app/api/v1/ingest/cloudflare/route";
 import { POST as postOutput } from "@/app/api/v1/ingest/output/route";
@@ -7,6 +8,7 @@ import { POST as postEvents } from "@/app/api/v1/runtime/v1/observability/events
 import { POST as postTraces } from "@/app/api/v1/runtime/v1/observability/traces/route";
 import { decodeTraceResponse, encodeTraceRequest } from "@/lib/contracts/otlp";
 import { ingestOutputTrace } from "@/lib/ingest/output";
+import { OutputLiveReader } from "@/lib/ingest/output-live";
 import { cleanStrings } from "@/lib/ingest/serialize";
 import { ORIGIN, request, withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
@@ -431,6 +433,45 @@ describe("each value Postgres cannot store is a 400 naming its field", () => {
       const r = await sendOutput(file, q);
       expect(r.status, path).toBe(400);
       expect((r.body.error as { details: { path: string }[] }).details[0].path).toBe(path);
+    }
+  });
+});
+
+describe("Output's live runs (Redis) with a value Postgres cannot store", () => {
+  // Output's Redis is played by logical DB 11 of the test Redis, with keys of this file only.
+  it.skipIf(!process.env.REDIS_URL)("are not written (the reason is logged), and the others are", async () => {
+    const url = new URL(process.env.REDIS_URL!);
+    url.pathname = "/11";
+    const redis = new Redis(url.toString());
+    const runs = {
+      good: `live-good-${Math.random()}`,
+      micro: `live-micro-${Math.random()}`,
+      nul: `live-nul-${Math.random()}`,
+    };
+    const start = (id: string, timestamp: number, parentId?: string) =>
+      JSON.stringify({ kind: parentId ? "step" : "workflow", action: "start", name: "w", id, parentId, timestamp });
+    const members: [string, string[]][] = [
+      [runs.good, [start(runs.good, T), start("1", T + 1, runs.good)]],
+      [runs.micro, [start(runs.micro, T), start("1", T * 1000, runs.micro)]],
+      [runs.nul, [start(runs.nul, T), start("1\u0000", T + 1, runs.nul)]],
+    ];
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args) => void errors.push(args.join(" ")));
+    try {
+      for (const [run, list] of members) for (const [i, m] of list.entries()) await redis.zadd(`traces/${run}`, i, m);
+      // (Another run of this file at the same time may add its keys: only this one's are checked.)
+      await new OutputLiveReader(app.db(), redis, workspaceId).poll();
+      expect([...(await executionsById(Object.values(runs))).keys()]).toEqual([runs.good]);
+      expect(errors.join("\n")).toMatch(
+        new RegExp(`traces/${runs.micro}: not stored: children\\[0\\]\\.startedAt: .*looks like microseconds`),
+      );
+      expect(errors.join("\n")).toMatch(
+        new RegExp(`traces/${runs.nul}: not stored: children\\[0\\]\\.id: Must not contain U\\+0000`),
+      );
+    } finally {
+      spy.mockRestore();
+      await redis.del(...Object.values(runs).map((r) => `traces/${r}`));
+      await redis.quit();
     }
   });
 });
