@@ -17,11 +17,11 @@ import { INGEST_MAX_ITEMS } from "./ingest.ts";
 export const ZCloudflareInstant = z.union([ZEpochMs, ZIsoInstant]);
 export type CloudflareInstant = z.output<typeof ZCloudflareInstant>;
 
-// Limits of one TraceItem's arrays (README › API › Limits): each entry becomes stored rows, so an
-// item's cost is bounded by these rather than by how much fits in the request body.
-export const CLOUDFLARE_MAX_LOGS = 10_000;
-export const CLOUDFLARE_MAX_EXCEPTIONS = 1_000;
-export const CLOUDFLARE_MAX_DIAGNOSTICS = 10_000;
+// Limits of one TraceItem's arrays (README › API › Limits): each entry becomes a span, so these keep
+// one item's work near that of an SDK batch of 1,000 traces (docs/performance.md, bench:edge).
+export const CLOUDFLARE_MAX_LOGS = 1_000;
+export const CLOUDFLARE_MAX_EXCEPTIONS = 100;
+export const CLOUDFLARE_MAX_DIAGNOSTICS = 1_000;
 
 export const ZCloudflareLog = z.looseObject({
   timestamp: ZCloudflareInstant.nullish(),
