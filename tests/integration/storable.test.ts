@@ -5,12 +5,13 @@ import { POST as postOtlp } from "@/app/api/otel/v1/traces/route";
 import { POST as postCloudflare } from "@/app/api/v1/ingest/cloudflare/route";
 import { POST as postOutput } from "@/app/api/v1/ingest/output/route";
 import { POST as postEvents } from "@/app/api/v1/runtime/v1/observability/events/route";
+import { GET as getDetails } from "@/app/api/v1/runtime/v1/observability/executions/[id]/details/route";
 import { POST as postTraces } from "@/app/api/v1/runtime/v1/observability/traces/route";
 import { decodeTraceResponse, encodeTraceRequest } from "@/lib/contracts/otlp";
 import { ingestOutputTrace } from "@/lib/ingest/output";
 import { OutputLiveReader } from "@/lib/ingest/output-live";
 import { cleanStrings } from "@/lib/ingest/serialize";
-import { ORIGIN, request, withAppDb } from "../helpers/app";
+import { ctx, ORIGIN, request, withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
 
 /**
@@ -213,8 +214,18 @@ describe("each value Postgres cannot store is a 400 naming its field", () => {
 
   it("SDK traces: the first and last storable milliseconds are stored exactly, numbers and ISO alike", async () => {
     const r = await sendTraces([
-      span({ id: "sdk-edge-1", startedAt: -62_135_596_800_000, endedAt: "9999-12-31T23:59:59.999Z" }),
-      span({ id: "sdk-edge-2", startedAt: "0001-01-01T00:00:00.000Z", endedAt: 253_402_300_799_999 }),
+      span({
+        id: "sdk-edge-1",
+        executionId: "ex-edge",
+        startedAt: -62_135_596_800_000,
+        endedAt: "9999-12-31T23:59:59.999Z",
+      }),
+      span({
+        id: "sdk-edge-2",
+        executionId: "ex-edge",
+        startedAt: "0001-01-01T00:00:00.000Z",
+        endedAt: 253_402_300_799_999,
+      }),
       span({ id: "sdk-edge-3", startedAt: 1_712_345_678.5 }),
     ]);
     expect(r.results.map((x) => x.status)).toEqual([201, 201, 400]);
@@ -224,6 +235,18 @@ describe("each value Postgres cannot store is a 400 naming its field", () => {
     const found = await spansById(["sdk-edge-1", "sdk-edge-2"]);
     for (const id of ["sdk-edge-1", "sdk-edge-2"])
       expect(found.get(id)).toMatchObject({ started_ms: "-62135596800000", ended_ms: "253402300799999" });
+    // And they read back through the API, the execution's 315,537,897,599,999 ms included.
+    const res = await getDetails(
+      request("/api/v1/runtime/v1/observability/executions/ex-edge/details", { bearer: key }),
+      ctx({ id: "ex-edge" }),
+    );
+    expect(res.status).toBe(200);
+    const { execution } = await res.json();
+    expect(execution).toMatchObject({
+      startedAt: "0001-01-01T00:00:00.000Z",
+      endedAt: "9999-12-31T23:59:59.999Z",
+      durationMs: 315_537_897_599_999,
+    });
   });
 
   it.each(BAD_IDS)("SDK traces: ids with %s are refused, not altered", async (_, bad) => {
