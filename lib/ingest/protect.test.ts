@@ -74,6 +74,14 @@ describe("truncatePayload", () => {
 });
 
 describe("makeRedactor", () => {
+  it("redacts a named key nested deeper than any recursion limit", () => {
+    let payload: Record<string, unknown> = { password: "hunter2", keep: 1 };
+    for (let i = 0; i < 100_000; i++) payload = { level: payload };
+    let out = makeRedactor(["password"])(payload) as Record<string, unknown>;
+    for (let i = 0; i < 100_000; i++) out = out.level as Record<string, unknown>;
+    expect(out).toEqual({ password: REDACTED, keep: 1 });
+  });
+
   it("redacts named keys at any depth, whatever their spelling, and keeps untouched values as they are", () => {
     const redact = makeRedactor(["api_key", "password"]);
     const clean = { a: [1, { b: "c" }], d: null };

@@ -27,33 +27,62 @@ export function makeRedactor(keys: readonly string[]): Redactor {
     }
     return v;
   };
-  const walk = (value: unknown, depth: number): unknown => {
-    if (value === null || typeof value !== "object" || depth > 64) return value;
-    if (Array.isArray(value)) {
-      let out: unknown[] | null = null;
-      for (let i = 0; i < value.length; i++) {
-        const v = value[i];
-        const r = walk(v, depth + 1);
-        if (r !== v) {
-          out ??= value.slice();
-          out[i] = r;
-        }
+  return (value) => redact(value, isRule);
+}
+
+type Container = Record<string, unknown> | unknown[];
+const isContainer = (v: unknown): v is Container => typeof v === "object" && v !== null;
+
+/** A container being walked: its keys (null for an array), the next index, and its copy once changed. */
+type Frame = {
+  src: Container;
+  keys: string[] | null;
+  next: number;
+  out: Container | null;
+  parent: Frame | null;
+  slot: string | number;
+};
+
+/** Sets `slot` of the frame's copy, made on the first change (defineProperty keeps a "__proto__" key an own property). */
+function setSlot(f: Frame, slot: string | number, v: unknown): void {
+  f.out ??= Array.isArray(f.src) ? f.src.slice() : { ...f.src };
+  Object.defineProperty(f.out, slot, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * `value` with the value of every rule key replaced by "[REDACTED]", at any depth, iteratively
+ * (payloads are hostile: a deep one must neither overflow the stack nor hide a secret below a depth
+ * limit). Containers on the way to a redacted key are copied; everything else is kept as it is.
+ */
+function redact(value: unknown, isRule: (key: string) => boolean): unknown {
+  if (!isContainer(value)) return value;
+  const frame = (src: Container, parent: Frame | null, slot: string | number): Frame => ({
+    src,
+    keys: Array.isArray(src) ? null : Object.keys(src),
+    next: 0,
+    out: null,
+    parent,
+    slot,
+  });
+  const root = frame(value, null, 0);
+  const stack = [root];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    const size = f.keys ? f.keys.length : (f.src as unknown[]).length;
+    if (f.next < size) {
+      const slot = f.keys ? f.keys[f.next] : f.next;
+      f.next++;
+      if (typeof slot === "string" && isRule(slot)) setSlot(f, slot, REDACTED);
+      else {
+        const child = (f.src as Record<string | number, unknown>)[slot];
+        if (isContainer(child)) stack.push(frame(child, f, slot));
       }
-      return out ?? value;
+      continue;
     }
-    let out: Record<string, unknown> | null = null;
-    const obj = value as Record<string, unknown>;
-    for (const k of Object.keys(obj)) {
-      const v = obj[k];
-      const r = isRule(k) ? REDACTED : walk(v, depth + 1);
-      if (r !== v) {
-        out ??= { ...obj };
-        out[k] = r;
-      }
-    }
-    return out ?? value;
-  };
-  return (v) => walk(v, 0);
+    stack.pop();
+    if (f.out && f.parent) setSlot(f.parent, f.slot, f.out);
+  }
+  return root.out ?? value;
 }
 
 export type Truncated = { [TRUNCATED_MARKER]: true; originalSize: number; preview: string };
