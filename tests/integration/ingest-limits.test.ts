@@ -42,6 +42,19 @@ describe("arrays inside ingest items are bounded", () => {
     expect(JSON.stringify(results[1].error)).toContain("logs");
   });
 
+  it("stores a request of many large items whole, written in parts", async () => {
+    const items = [0, 1, 2].map((i) => ({ ...cloudflareItem(600, 1), scriptName: `worker-${i}` }));
+    const res = await cloudflarePost(request("/api/v1/ingest/cloudflare", { body: items, bearer: key }));
+    const { results } = await res.json();
+    expect(results.map((r: { status: number }) => r.status)).toEqual([201, 201, 201]);
+    await app.drained();
+    const stored = await app.db().prisma.execution.findMany({
+      where: { id: { in: results.map((r: { id: string }) => r.id) } },
+      select: { spanCount: true },
+    });
+    expect(stored.map((e) => e.spanCount)).toEqual([602, 602, 602]);
+  });
+
   it("refuses an Output node with too many children, naming it", async () => {
     const child = (i: number) => ({ id: `s${i}`, kind: "step", name: "step", startedAt: T, endedAt: T + 1 });
     const trace = (children: number) => ({
