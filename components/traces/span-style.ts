@@ -14,9 +14,12 @@ import {
   Repeat,
   Scale,
   ScrollText,
+  Search,
+  ShieldCheck,
   Sparkles,
   Split,
   SquareFunction,
+  Waypoints,
   Workflow,
   Wrench,
 } from "lucide-react";
@@ -56,6 +59,19 @@ const TYPES: Record<string, SpanStyle> = {
     bar: "bg-zinc-300 dark:bg-zinc-600",
   },
   error: { label: "Error", icon: AlertTriangle, text: "text-red-700 dark:text-red-300", bar: "bg-red-500" },
+  embedding: {
+    label: "Embedding",
+    icon: Waypoints,
+    text: "text-purple-700 dark:text-purple-300",
+    bar: "bg-purple-400",
+  },
+  retrieval: { label: "Retrieval", icon: Search, text: "text-cyan-700 dark:text-cyan-300", bar: "bg-cyan-600" },
+  guardrail: {
+    label: "Guardrail",
+    icon: ShieldCheck,
+    text: "text-emerald-800 dark:text-emerald-200",
+    bar: "bg-emerald-700",
+  },
 };
 
 const STEPS: Record<string, SpanStyle> = {

@@ -29,6 +29,9 @@ export const SPAN_TYPES = [
   "http_call",
   "log",
   "error",
+  "embedding",
+  "retrieval",
+  "guardrail",
 ] as const;
 export const STEP_TYPES = ["function", "agent", "connector", "condition", "switch", "foreach", "parallel"] as const;
 

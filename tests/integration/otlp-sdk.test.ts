@@ -166,8 +166,8 @@ describe("OpenTelemetry SDK -> OTLP/HTTP -> running portal", () => {
       depth: 2,
       type: "llm_call",
       llm: { model: "gpt-4o", provider: "openai", usage: { inputTokens: 11, outputTokens: 7, totalTokens: 18 } },
-      input: [{ role: "user", parts: [{ type: "text", content: "Where is my order?" }] }],
-      output: [{ role: "assistant", parts: [{ type: "text", content: "On its way." }] }],
+      input: [{ role: "user", parts: [{ type: "text", text: "Where is my order?" }] }],
+      output: [{ role: "assistant", parts: [{ type: "text", text: "On its way." }] }],
     });
     expect(byName("GET")).toMatchObject({
       parentId: root.id,

@@ -254,6 +254,86 @@ describe("OTLP/HTTP receiver", () => {
     expect({ ...execAfter, updatedAt: undefined }).toEqual({ ...execBefore, updatedAt: undefined });
   });
 
+  it("GenAI conventions through the route: a Vercel AI SDK run typed and named, its thread and user, malformed attributes stored as far as readable", async () => {
+    const t = traceId(9);
+    const meta = [
+      str("ai.telemetry.functionId", "support-reply"),
+      str("ai.telemetry.metadata.sessionId", "chat-9"),
+      str("ai.telemetry.metadata.userId", "user-9"),
+    ];
+    const res = await postJson(
+      exportBody([
+        {
+          trace: t,
+          id: spanId(90),
+          name: "ai.generateText",
+          start: 0,
+          end: 50,
+          attrs: [...meta, str("ai.operationId", "ai.generateText"), str("ai.prompt", '{"prompt":"Hi?"}')],
+        },
+        {
+          trace: t,
+          id: spanId(91),
+          parent: spanId(90),
+          name: "ai.generateText.doGenerate",
+          start: 5,
+          end: 45,
+          attrs: [
+            ...meta,
+            str("ai.operationId", "ai.generateText.doGenerate"),
+            str("ai.model.id", "gpt-4o-mini"),
+            str("ai.model.provider", "openai.chat"),
+            str("ai.prompt.messages", '[{"role":"user","content":[{"type":"text","text":"Hi?"}]}]'),
+            str("ai.response.text", "Hello!"),
+            int("ai.usage.promptTokens", 9),
+            int("ai.usage.completionTokens", 3),
+          ],
+        },
+        {
+          trace: t,
+          id: spanId(92),
+          parent: spanId(90),
+          name: "broken",
+          start: 46,
+          end: 48,
+          attrs: [
+            str("openinference.span.kind", "LLM"),
+            str("input.value", "{not json"),
+            str("input.mime_type", "application/json"),
+            str("llm.input_messages.999999.message.role", "user"),
+            str("llm.token_count.prompt", "many"),
+            int("llm.token_count.completion", 2),
+          ],
+        },
+      ]),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({}); // no span rejected
+    const page = await (await details(t)).json();
+    expect(page.execution).toMatchObject({
+      name: "support-reply",
+      type: "agent_execution",
+      spanCount: 3,
+      threadId: "chat-9",
+      sessionId: "chat-9",
+      tokens: { input: 9, output: 5, total: 14 }, // both LLM calls; the agent run's own totals are not counted again
+    });
+    const span = (id: string) => page.traces.find((s: { id: string }) => s.id === id);
+    expect(span(spanId(91))).toMatchObject({
+      type: "llm_call",
+      llm: { model: "gpt-4o-mini", provider: "openai", usage: { inputTokens: 9, outputTokens: 3, totalTokens: 12 } },
+      input: [{ role: "user", parts: [{ type: "text", text: "Hi?" }] }],
+      output: [{ role: "assistant", parts: [{ type: "text", text: "Hello!" }] }],
+    });
+    expect(span(spanId(92))).toMatchObject({
+      type: "llm_call",
+      input: "{not json",
+      llm: { usage: { outputTokens: 2 } },
+    });
+    const row = await app.db().prisma.execution.findFirst({ where: { workspaceId, id: t } });
+    expect(row).toMatchObject({ identifyType: "user", identifyValue: "user-9" });
+  });
+
   it("one workspace never sees another's OTLP traces", async () => {
     const t = traceId(8);
     await postJson(exportBody([{ trace: t, id: spanId(80), name: "mine", start: 0, end: 1 }]));

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { decodeTraceRequest, encodeTraceRequest } from "../../contracts/otlp";
 import type { SpanRow } from "../model";
-import { mapExportRequest, unflattenIndexed } from "./otlp";
+import { mapExportRequest } from "./otlp";
+import { unflattenIndexed } from "./otlp/values";
 
 const TRACE = "5b8efff798038103d269b633813fc60c";
 const T0 = 1_700_000_000_000; // ms
 const ns = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
 
-type Attr = string | number | boolean | string[] | { int: string };
+type Attr = string | number | boolean | (string | number)[] | { int: string };
 function kv(attrs: Record<string, Attr>) {
   return Object.entries(attrs).map(([key, v]) => ({ key, value: anyValue(v) }));
 }
@@ -303,8 +304,9 @@ describe("OTLP adapter: GenAI semantic conventions", () => {
       tokens_input: 12,
       tokens_output: 5,
       tokens_total: 17,
-      input,
-      output,
+      // As normalised messages (lib/contracts/messages.ts).
+      input: [{ role: "user", parts: [{ type: "text", text: "Hi" }] }],
+      output: [{ role: "assistant", parts: [{ type: "text", text: "Hello!" }], finishReason: "stop" }],
       llm: {
         model: "gpt-4o-2024-08-06",
         provider: "openai",
@@ -348,17 +350,28 @@ describe("OTLP adapter: GenAI semantic conventions", () => {
       tokens_output: 7,
       tokens_total: 37,
       input: [
-        { role: "system", content: "Be brief." },
-        { role: "user", content: "Weather?" },
+        { role: "system", parts: [{ type: "text", text: "Be brief." }] },
+        { role: "user", parts: [{ type: "text", text: "Weather?" }] },
       ],
-      output: [{ role: "assistant", content: "Sunny.", tool_calls: [{ name: "get_weather" }] }],
+      output: [
+        {
+          role: "assistant",
+          parts: [
+            { type: "text", text: "Sunny." },
+            { type: "tool_call", name: "get_weather" },
+          ],
+        },
+      ],
       llm: { provider: "anthropic" },
     });
   });
 
   it("plain gen_ai.prompt / gen_ai.completion strings, and the older content events", () => {
     const attrs = { "gen_ai.request.model": "m", "gen_ai.prompt": "Say hi", "gen_ai.completion": "hi" };
-    expect(mapJson(request([{ id: ROOT, attrs }])).spans[0]).toMatchObject({ input: "Say hi", output: "hi" });
+    expect(mapJson(request([{ id: ROOT, attrs }])).spans[0]).toMatchObject({
+      input: [{ role: "user", parts: [{ type: "text", text: "Say hi" }] }],
+      output: [{ role: "assistant", parts: [{ type: "text", text: "hi" }] }],
+    });
     const viaEvents = mapJson(
       request([
         {
@@ -372,7 +385,10 @@ describe("OTLP adapter: GenAI semantic conventions", () => {
       ]),
     );
     expect(viaEvents.spans).toHaveLength(1); // content events are the payload, not log spans
-    expect(viaEvents.spans[0]).toMatchObject({ input: [{ role: "user", content: "q" }], output: "a" });
+    expect(viaEvents.spans[0]).toMatchObject({
+      input: [{ role: "user", parts: [{ type: "text", text: "q" }] }],
+      output: [{ role: "assistant", parts: [{ type: "text", text: "a" }] }],
+    });
   });
 
   it("invoke_agent is an agent execution, execute_tool a tool call with arguments and result", () => {
@@ -512,6 +528,295 @@ describe("OTLP adapter: sessions and threads", () => {
   it("gen_ai.conversation.id is the thread when present", () => {
     const m = mapJson(request([{ id: ROOT, attrs: { "gen_ai.conversation.id": "conv-9", "session.id": "s-3" } }]));
     expect(m.executions[0]).toMatchObject({ thread_id: "conv-9", session_id: "s-3" });
+  });
+});
+
+describe("OTLP adapter: GenAI convention families end to end", () => {
+  const A = "00f067aa0ba90201";
+  const B = "00f067aa0ba90202";
+  const C = "00f067aa0ba90203";
+  const D = "00f067aa0ba90204";
+  const meta = {
+    "ai.telemetry.functionId": "support-reply",
+    "ai.telemetry.metadata.sessionId": "sess-1",
+    "ai.telemetry.metadata.userId": "u-7",
+  };
+
+  it("a Vercel AI SDK generateText with a tool: names, types, tokens on the provider calls only, thread and identify", () => {
+    const m = mapJson(
+      request([
+        {
+          id: A,
+          name: "ai.generateText",
+          attrs: {
+            ...meta,
+            "ai.operationId": "ai.generateText",
+            "ai.model.id": "gpt-4o-mini",
+            "ai.prompt": '{"prompt":"Weather in Paris?"}',
+            "ai.response.text": "Sunny.",
+            "ai.usage.promptTokens": 130,
+            "ai.usage.completionTokens": 20,
+          },
+        },
+        {
+          id: B,
+          parent: A,
+          start: 1,
+          name: "ai.generateText.doGenerate",
+          attrs: {
+            ...meta,
+            "ai.operationId": "ai.generateText.doGenerate",
+            "ai.model.id": "gpt-4o-mini",
+            "ai.model.provider": "openai.chat",
+            "ai.prompt.messages": '[{"role":"user","content":[{"type":"text","text":"Weather in Paris?"}]}]',
+            "ai.response.toolCalls":
+              '[{"toolCallType":"function","toolCallId":"c1","toolName":"weather","args":"{\\"city\\":\\"Paris\\"}"}]',
+            "ai.response.finishReason": "tool-calls",
+            "ai.usage.promptTokens": 100,
+            "ai.usage.completionTokens": 12,
+            "gen_ai.system": "openai.chat",
+            "gen_ai.usage.input_tokens": 100,
+            "gen_ai.usage.output_tokens": 12,
+          },
+        },
+        {
+          id: C,
+          parent: A,
+          start: 2,
+          name: "ai.toolCall",
+          attrs: {
+            ...meta,
+            "ai.operationId": "ai.toolCall",
+            "ai.toolCall.name": "weather",
+            "ai.toolCall.args": '{"city":"Paris"}',
+            "ai.toolCall.result": '"sunny"',
+          },
+        },
+      ]),
+    );
+    expect(byId(m.spans, A)).toMatchObject({
+      type: "agent_execution",
+      name: "support-reply",
+      tokens_total: null,
+      llm: null,
+    });
+    expect(byId(m.spans, B)).toMatchObject({
+      type: "llm_call",
+      name: "generateText.doGenerate",
+      llm_model: "gpt-4o-mini",
+      tokens_input: 100,
+      tokens_output: 12,
+      tokens_total: 112,
+      llm: {
+        provider: "openai",
+        finishReasons: ["tool-calls"],
+        usage: { inputTokens: 100, outputTokens: 12, totalTokens: 112 },
+      },
+      output: [
+        { role: "assistant", parts: [{ type: "tool_call", id: "c1", name: "weather", arguments: { city: "Paris" } }] },
+      ],
+    });
+    expect(byId(m.spans, C)).toMatchObject({
+      type: "tool_call",
+      name: "weather",
+      input: { city: "Paris" },
+      output: "sunny",
+    });
+    expect(m.executions[0]).toMatchObject({
+      thread_id: "sess-1",
+      session_id: "sess-1",
+      identify_type: "user",
+      identify_value: "u-7",
+    });
+    const attrs = byId(m.spans, B).metadata as { attributes: Record<string, unknown>; conventions: string[] };
+    expect(attrs.conventions).toEqual(["vercel-ai", "gen_ai"]);
+    expect(attrs.attributes["ai.prompt.messages"]).toBeUndefined(); // it is the input
+    expect(attrs.attributes["ai.telemetry.metadata.sessionId"]).toBe("sess-1");
+  });
+
+  it("OpenInference: types embedding, retrieval and guardrail, an evaluator step, cache and reasoning tokens, session and user", () => {
+    const m = mapJson(
+      request([
+        { id: A, attrs: { "openinference.span.kind": "AGENT", "session.id": "s-oi", "user.id": "u-oi" } },
+        {
+          id: B,
+          parent: A,
+          attrs: {
+            "openinference.span.kind": "EMBEDDING",
+            "embedding.model_name": "text-embedding-3-small",
+            "embedding.embeddings.0.embedding.text": "hi",
+            "embedding.embeddings.0.embedding.vector": [0.1, 0.2],
+            "llm.token_count.prompt": 1,
+            "llm.token_count.total": 1,
+          },
+        },
+        {
+          id: C,
+          parent: A,
+          attrs: { "openinference.span.kind": "RETRIEVER", "retrieval.documents.0.document.content": "doc" },
+        },
+        { id: D, parent: A, attrs: { "openinference.span.kind": "GUARDRAIL" } },
+        {
+          id: GRANDCHILD,
+          parent: A,
+          attrs: {
+            "openinference.span.kind": "LLM",
+            "llm.model_name": "o3",
+            "llm.token_count.prompt": 50,
+            "llm.token_count.completion": 30,
+            "llm.token_count.prompt_details.cache_read": 40,
+            "llm.token_count.completion_details.reasoning": 20,
+          },
+        },
+        { id: CHILD, parent: A, attrs: { "openinference.span.kind": "EVALUATOR" } },
+      ]),
+    );
+    expect(byId(m.spans, B)).toMatchObject({
+      type: "embedding",
+      llm_model: "text-embedding-3-small",
+      tokens_total: 1,
+      input: ["hi"],
+      output: { embeddings: 1, dimensions: 2 },
+      llm: { model: "text-embedding-3-small" },
+    });
+    expect(byId(m.spans, C)).toMatchObject({ type: "retrieval", output: [{ content: "doc" }] });
+    expect(byId(m.spans, D).type).toBe("guardrail");
+    expect(byId(m.spans, CHILD)).toMatchObject({ type: "workflow_step", step_type: "evaluator" });
+    expect(byId(m.spans, GRANDCHILD).llm).toMatchObject({
+      usage: { inputTokens: 50, outputTokens: 30, totalTokens: 80 },
+      usageDetails: { cacheReadTokens: 40, reasoningTokens: 20 },
+    });
+    expect(m.executions[0]).toMatchObject({ thread_id: "s-oi", session_id: "s-oi", identify_value: "u-oi" });
+  });
+
+  it("Traceloop: workflow and task named by their entity, association properties as session, thread, identify and company", () => {
+    const m = mapJson(
+      request([
+        {
+          id: A,
+          name: "joke.workflow",
+          attrs: {
+            "traceloop.span.kind": "workflow",
+            "traceloop.entity.name": "joke",
+            "traceloop.entity.input": '{"args":["a cat"],"kwargs":{}}',
+            "traceloop.association.properties.session_id": "s-tl",
+            "traceloop.association.properties.user_id": "u-tl",
+            "traceloop.association.properties.customer_id": "acme",
+          },
+        },
+        {
+          id: B,
+          parent: A,
+          name: "write.task",
+          attrs: { "traceloop.span.kind": "task", "traceloop.entity.name": "write" },
+        },
+      ]),
+    );
+    expect(byId(m.spans, A)).toMatchObject({ type: "workflow_execution", name: "joke", input: "a cat" });
+    expect(byId(m.spans, B)).toMatchObject({ type: "workflow_step", step_type: "function", name: "write" });
+    expect(m.executions[0]).toMatchObject({
+      thread_id: "s-tl",
+      session_id: "s-tl",
+      identify_type: "user",
+      identify_value: "u-tl",
+      company_id: "acme",
+    });
+  });
+
+  it("older GenAI message events are the span's messages, not log spans; other events stay logs", () => {
+    const m = mapJson(
+      request([
+        {
+          id: A,
+          attrs: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "m" },
+          events: [
+            { name: "gen_ai.user.message", attrs: { content: "hi" } },
+            { name: "gen_ai.choice", attrs: { finish_reason: "stop", message: '{"content":"hello"}' } },
+            { name: "retry" },
+          ],
+        },
+      ]),
+    );
+    expect(m.spans.map((s) => s.type)).toEqual(["llm_call", "log"]);
+    expect(m.spans[0]).toMatchObject({
+      input: [{ role: "user", parts: [{ type: "text", text: "hi" }] }],
+      output: [{ role: "assistant", parts: [{ type: "text", text: "hello" }], finishReason: "stop" }],
+    });
+    expect(m.spans[1].id).toBe(`${A}-2`);
+  });
+
+  it("malformed convention attributes never fail the batch: each span is stored with what could be read", () => {
+    const m = mapJson(
+      request([
+        {
+          id: A,
+          name: "bad openinference",
+          attrs: {
+            "openinference.span.kind": "LLM",
+            "llm.model_name": "gpt-4o",
+            "input.value": "{not json",
+            "input.mime_type": "application/json",
+            "llm.input_messages.999999.message.role": "user",
+            "llm.input_messages.999999.message.content": "ignored",
+            "llm.output_messages.0.message.role": "assistant",
+            "llm.output_messages.0.message.content": "kept",
+            "llm.token_count.prompt": "lots",
+            "llm.token_count.completion": 7,
+          },
+        },
+        {
+          id: B,
+          parent: A,
+          name: "bad vercel",
+          attrs: {
+            "ai.operationId": "ai.generateText.doGenerate",
+            "ai.prompt.messages": "[{",
+            "ai.response.toolCalls": "null",
+            "ai.usage.promptTokens": -1,
+            "ai.telemetry.metadata.sessionId": "\u0000",
+          },
+        },
+        {
+          id: C,
+          parent: A,
+          name: "bad genai",
+          attrs: {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.input.messages": '{"role":"user"}',
+            "gen_ai.output.messages": "[1, 2, 3]",
+            "gen_ai.system_instructions": "[",
+            "gen_ai.conversation.id": "",
+          },
+        },
+        {
+          id: D,
+          parent: A,
+          name: "bad traceloop",
+          attrs: { "traceloop.span.kind": "tool", "traceloop.entity.input": "{", "traceloop.entity.output": "]" },
+        },
+      ]),
+    );
+    expect(m.rejected).toBe(0);
+    expect(m.spans).toHaveLength(4);
+    expect(byId(m.spans, A)).toMatchObject({
+      type: "llm_call",
+      llm_model: "gpt-4o",
+      tokens_input: null,
+      tokens_output: 7,
+      input: "{not json", // invalid JSON kept as the text it is
+      output: [{ role: "assistant", parts: [{ type: "text", text: "kept" }] }],
+    });
+    expect(byId(m.spans, B)).toMatchObject({ type: "llm_call", input: null, output: null, tokens_input: null });
+    expect(byId(m.spans, C)).toMatchObject({
+      type: "llm_call",
+      input: [{ role: "system", parts: [{ type: "text", text: "[" }] }],
+      output: null,
+    });
+    expect(byId(m.spans, D)).toMatchObject({ type: "tool_call", input: "{", output: "]" });
+    // The unreadable parts stay in the attributes.
+    expect(
+      (byId(m.spans, B).metadata as { attributes: Record<string, unknown> }).attributes["ai.prompt.messages"],
+    ).toBe("[{");
   });
 });
 

@@ -1,6 +1,5 @@
-import { epochProblem, isStorableText, MAX_TOKENS } from "../../contracts/common.ts";
+import { epochProblem, isStorableText } from "../../contracts/common.ts";
 import {
-  type OtlpAnyValue,
   type OtlpEvent,
   type OtlpKeyValue,
   type OtlpSpan,
@@ -11,6 +10,10 @@ import {
   STATUS_CODE_ERROR,
 } from "../../contracts/otlp.ts";
 import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
+import { readConventions } from "./otlp/conventions.ts";
+import { isGenAiMessageEvent } from "./otlp/genai.ts";
+import { isPayloadKey, type Reading } from "./otlp/reading.ts";
+import { type Attrs, attributesToObject, clip, compact, count, str, tokenCount } from "./otlp/values.ts";
 import { DEFAULT_AGENT } from "./sdk.ts";
 
 /**
@@ -18,8 +21,9 @@ import { DEFAULT_AGENT } from "./sdk.ts";
  * in 32 lowercase hex); a span keeps its OTel span id (16 lowercase hex) and parent, so spans of
  * one trace may arrive over several exports in any order. Span events become child spans: an
  * `exception` an `error` span, any other a `log` span (ids `<span id>-<event index>`, stable on a
- * resend). GenAI, HTTP and session attributes fill the typed columns; everything else is kept in
- * metadata.
+ * resend). The GenAI convention families (lib/ingest/sources/otlp/: OpenTelemetry GenAI,
+ * OpenInference, Vercel AI SDK, OpenLLMetry) give types, names, models, tokens, messages and ids;
+ * HTTP attributes fill the HTTP columns; everything else is kept in metadata.
  */
 
 export type OtlpMapping = {
@@ -30,10 +34,8 @@ export type OtlpMapping = {
   reasons: string[];
 };
 
-type Attrs = Record<string, unknown>;
-
-/** One accepted span with what the mapping needs from its resource and scope. */
-type Placed = { row: SpanRow; resource: Attrs; attrs: Attrs; hasParent: boolean };
+/** One accepted span with what the mapping needs from its resource and conventions. */
+type Placed = { row: SpanRow; resource: Attrs; context: Reading["context"]; hasParent: boolean };
 
 const MAX_NAME = 256;
 const MAX_CONTEXT = 256;
@@ -106,191 +108,13 @@ const nanosToMs = (nanos: string | undefined): number => (nanos ? Number(BigInt(
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-// ---------------------------------------------------------------------------------------------
-// Attributes
-
-/** OTLP key/values to a plain object: int64 as a number when exact, else its decimal string. */
-export function attributesToObject(kvs: OtlpKeyValue[] | undefined): Attrs {
-  const out: Attrs = {};
-  for (const kv of kvs ?? []) if (kv.key) setOwn(out, kv.key, anyValue(kv.value));
-  return out;
-}
-
-function anyValue(v: OtlpAnyValue | undefined): unknown {
-  if (!v) return null;
-  if (v.stringValue !== undefined) return v.stringValue;
-  if (v.boolValue !== undefined) return v.boolValue;
-  if (v.intValue !== undefined) {
-    const n = Number(v.intValue);
-    return Number.isSafeInteger(n) ? n : v.intValue;
-  }
-  if (v.doubleValue !== undefined) return v.doubleValue;
-  if (v.arrayValue !== undefined) return (v.arrayValue.values ?? []).map(anyValue);
-  if (v.kvlistValue !== undefined) return attributesToObject(v.kvlistValue.values);
-  if (v.bytesValue !== undefined) return Buffer.from(v.bytesValue).toString("base64");
-  return null;
-}
-
 function nonEmpty(kvs: OtlpKeyValue[] | undefined): Attrs | undefined {
   const o = attributesToObject(kvs);
   return Object.keys(o).length ? o : undefined;
 }
 
-/** Drops undefined keys (absent stays absent in the stored JSON). */
-function compact<T extends Record<string, unknown>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
-}
-
-const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
-const clip = (v: string | null, max: number) => (v && v.length > max ? v.slice(0, max) : v);
-
-/**
- * A count from an int or numeric-string attribute: whole, from 0 to `max` (the column's range),
- * else null. An attribute that does not fit is dropped, never the span.
- */
-function count(v: unknown, max: number): number | null {
-  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
-  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= max ? n : null;
-}
-const tokenCount = (v: unknown) => count(v, MAX_TOKENS);
-
-/** Attribute values that carry JSON as a string (gen_ai.input.messages, tool arguments...). */
-function jsonish(v: unknown): unknown {
-  if (typeof v !== "string") return v;
-  const t = v.trim();
-  if ((t.startsWith("{") && t.endsWith("}")) || (t.startsWith("[") && t.endsWith("]"))) {
-    try {
-      return JSON.parse(t);
-    } catch {
-      return v;
-    }
-  }
-  return v;
-}
-
-/** Highest position accepted in indexed attributes (a sparse array of billions would stall the mapping). */
-const MAX_INDEX = 10_000;
-
-/**
- * Indexed attributes (`gen_ai.prompt.0.role`, `gen_ai.prompt.0.content`, ...) under `prefix` as
- * an array of objects; numeric path segments are array positions. Null when there are none.
- * Keys come from the client: every write is an own property (no `__proto__` or `constructor` walk).
- */
-export function unflattenIndexed(attrs: Attrs, prefix: string): unknown[] | null {
-  const out: unknown[] = [];
-  let found = false;
-  const isIndex = (seg: string) => /^\d+$/.test(seg) && Number(seg) <= MAX_INDEX;
-  for (const [key, value] of Object.entries(attrs)) {
-    if (!key.startsWith(prefix)) continue;
-    const path = key.slice(prefix.length).split(".");
-    if (path.length < 2 || !isIndex(path[0])) continue;
-    found = true;
-    let node = out as unknown as Attrs;
-    for (let i = 0; i < path.length - 1; i++) {
-      const seg = path[i];
-      if (Array.isArray(node) && !isIndex(seg)) break;
-      if (!Object.hasOwn(node, seg)) setOwn(node, seg, isIndex(path[i + 1]) ? [] : {});
-      const next = node[seg];
-      if (typeof next !== "object" || next === null) break;
-      node = next as Attrs;
-      if (i === path.length - 2) setOwn(node, path[i + 1], jsonish(value));
-    }
-  }
-  return found ? out.filter((m) => m !== undefined) : null;
-}
-
-/** Sets an own, enumerable property, whatever the key (`__proto__` included). */
-function setOwn(o: object, key: string, value: unknown): void {
-  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
 // ---------------------------------------------------------------------------------------------
-// GenAI, HTTP
-
-/** Attribute keys whose values become the span's input or output (not repeated in metadata). */
-const PAYLOAD_KEYS = [
-  "gen_ai.input.messages",
-  "gen_ai.output.messages",
-  "gen_ai.prompt",
-  "gen_ai.completion",
-  "gen_ai.tool.call.arguments",
-  "gen_ai.tool.call.result",
-  "input.value",
-  "output.value",
-];
-const isPayloadKey = (k: string) =>
-  PAYLOAD_KEYS.includes(k) || k.startsWith("gen_ai.prompt.") || k.startsWith("gen_ai.completion.");
-
-const LLM_OPERATIONS = new Set(["chat", "text_completion", "generate_content", "embeddings", "completion"]);
-/** Events of the older GenAI conventions that carry the prompt and completion as attributes. */
-const CONTENT_EVENTS: Record<string, "input" | "output"> = {
-  "gen_ai.content.prompt": "input",
-  "gen_ai.content.completion": "output",
-};
-
-function genAiType(attrs: Attrs): "agent_execution" | "tool_call" | "llm_call" | null {
-  const op = str(attrs["gen_ai.operation.name"]);
-  if (op === "invoke_agent" || op === "create_agent") return "agent_execution";
-  if (op === "execute_tool") return "tool_call";
-  if (
-    (op && LLM_OPERATIONS.has(op)) ||
-    str(attrs["gen_ai.request.model"]) ||
-    str(attrs["gen_ai.response.model"]) ||
-    str(attrs["gen_ai.system"]) ||
-    str(attrs["gen_ai.provider.name"])
-  )
-    return "llm_call";
-  return null;
-}
-
-/** Input and output of a span: GenAI messages (new, indexed or old attributes), tool calls, OpenInference values. */
-function payloads(attrs: Attrs, events: OtlpEvent[]): { input: unknown; output: unknown } {
-  const fromEvents: { input?: unknown; output?: unknown } = {};
-  for (const e of events) {
-    const side = CONTENT_EVENTS[e.name ?? ""];
-    if (!side) continue;
-    const ea = attributesToObject(e.attributes);
-    fromEvents[side] ??= jsonish(ea[side === "input" ? "gen_ai.prompt" : "gen_ai.completion"]);
-  }
-  const first = (...vs: unknown[]) => vs.find((v) => v !== undefined && v !== null) ?? null;
-  return {
-    input: first(
-      jsonish(attrs["gen_ai.input.messages"]),
-      unflattenIndexed(attrs, "gen_ai.prompt."),
-      jsonish(attrs["gen_ai.prompt"]),
-      fromEvents.input,
-      jsonish(attrs["gen_ai.tool.call.arguments"]),
-      jsonish(attrs["input.value"]),
-    ),
-    output: first(
-      jsonish(attrs["gen_ai.output.messages"]),
-      unflattenIndexed(attrs, "gen_ai.completion."),
-      jsonish(attrs["gen_ai.completion"]),
-      fromEvents.output,
-      jsonish(attrs["gen_ai.tool.call.result"]),
-      jsonish(attrs["output.value"]),
-    ),
-  };
-}
-
-function usage(attrs: Attrs) {
-  const input = tokenCount(attrs["gen_ai.usage.input_tokens"]) ?? tokenCount(attrs["gen_ai.usage.prompt_tokens"]);
-  const output = tokenCount(attrs["gen_ai.usage.output_tokens"]) ?? tokenCount(attrs["gen_ai.usage.completion_tokens"]);
-  const total =
-    tokenCount(attrs["gen_ai.usage.total_tokens"]) ??
-    tokenCount(attrs["llm.usage.total_tokens"]) ??
-    (input !== null || output !== null ? tokenCount((input ?? 0) + (output ?? 0)) : null);
-  return { input, output, total };
-}
-
-/** gen_ai.request.* other than the model: temperature, max_tokens, top_p... */
-function requestConfig(attrs: Attrs): Attrs | null {
-  const out: Attrs = {};
-  for (const [k, v] of Object.entries(attrs))
-    if (k.startsWith("gen_ai.request.") && k !== "gen_ai.request.model") out[k.slice("gen_ai.request.".length)] = v;
-  return Object.keys(out).length ? out : null;
-}
+// HTTP, GenAI
 
 /** Method, URL and status from the HTTP conventions (stable names first, then the older ones). */
 function httpCall(attrs: Attrs): { method: string; url: string | null; status: number | null } | null {
@@ -356,14 +180,15 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
   const endMs = nanosToMs(s.endTimeUnixNano)!;
   const isError = s.status?.code === STATUS_CODE_ERROR;
   const http = httpCall(attrs);
-  const semantic = genAiType(attrs) ?? (http ? "http_call" : null);
-  const tokens = usage(attrs);
-  const { input, output } = payloads(attrs, events);
-  const model = str(attrs["gen_ai.response.model"]) ?? str(attrs["gen_ai.request.model"]);
-  const type = semantic ?? (parent ? "custom_event" : "custom_execution");
+  const spanEvents = events.map((e) => ({ name: e.name ?? "", attrs: attributesToObject(e.attributes) }));
+  const { reading, families, problems } = readConventions(attrs, spanEvents);
+  const type = reading.type ?? (http ? "http_call" : null) ?? (parent ? "custom_event" : "custom_execution");
+  const tokens = tokenColumns(reading.usage);
+  const model = reading.model ? clip(reading.model, MAX_NAME) : null;
   const flags = s.flags ?? 0;
   const kept: Attrs = {};
-  for (const [k, v] of Object.entries(attrs)) if (!isPayloadKey(k)) kept[k] = v;
+  const payloadKeys = reading.payloadKeys ?? [];
+  for (const [k, v] of Object.entries(attrs)) if (!isPayloadKey(k, payloadKeys)) kept[k] = v;
 
   const row: SpanRow = {
     ...emptySpanFields(),
@@ -371,12 +196,13 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
     execution_id: traceId,
     parent_id: parent,
     type,
-    name: clip(s.name || null, MAX_NAME) ?? `(unnamed ${SPAN_KINDS[s.kind ?? 0] ?? ""} span)`,
+    step_type: type === "workflow_step" ? (reading.stepType ?? null) : null,
+    name: clip(reading.name ?? (s.name || null), MAX_NAME) ?? `(unnamed ${SPAN_KINDS[s.kind ?? 0] ?? ""} span)`,
     status: isError ? "error" : endMs ? "success" : "running",
     started_at: iso(startMs),
     ended_at: endMs ? iso(endMs) : null,
-    input,
-    output,
+    input: reading.input ?? null,
+    output: reading.output ?? null,
     metadata: compact({
       spanKind: SPAN_KINDS[s.kind ?? 0] ?? String(s.kind),
       attributes: kept,
@@ -398,6 +224,8 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
               links: s.droppedLinksCount ?? 0,
             }
           : undefined,
+      conventions: families.length ? families : undefined,
+      conventionProblems: problems.length ? problems : undefined,
     }),
     error: errorOf(s, events),
     llm_model: model,
@@ -408,22 +236,11 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
     http_url: http?.url ?? null,
     http_status: http?.url ? http.status : null,
   };
-  if (type === "llm_call") {
-    row.llm = {
-      model,
-      provider: str(attrs["gen_ai.provider.name"]) ?? str(attrs["gen_ai.system"]),
-      operation: str(attrs["gen_ai.operation.name"]),
-      config: requestConfig(attrs),
-      usage:
-        tokens.input === null && tokens.output === null && tokens.total === null
-          ? null
-          : { inputTokens: tokens.input, outputTokens: tokens.output, totalTokens: tokens.total },
-    };
-  }
+  if (type === "llm_call" || type === "embedding") row.llm = llmDetails(reading, tokens, model);
 
   const eventRows: SpanRow[] = [];
   events.forEach((e, i) => {
-    if (CONTENT_EVENTS[e.name ?? ""]) return;
+    if (isGenAiMessageEvent(e.name ?? "")) return; // read as the span's messages
     const at = iso(nanosToMs(e.timeUnixNano) || startMs);
     const ea = attributesToObject(e.attributes);
     const isException = e.name === "exception";
@@ -441,7 +258,44 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
       error: isException ? exceptionError(ea) : null,
     });
   });
-  return { placed: { row, resource, attrs, hasParent: parent !== null }, events: eventRows };
+  return { placed: { row, resource, context: reading.context, hasParent: parent !== null }, events: eventRows };
+}
+
+type TokenColumns = { input: number | null; output: number | null; total: number | null };
+
+/** The token columns: total as sent, else input + output when that is still a count. */
+function tokenColumns(u: Reading["usage"]): TokenColumns {
+  const input = u?.input ?? null;
+  const output = u?.output ?? null;
+  const total = u?.total ?? (input !== null || output !== null ? tokenCount((input ?? 0) + (output ?? 0)) : null);
+  return { input, output, total };
+}
+
+/**
+ * The `llm` object of an LLM or embedding span. `usage` holds the three counts of the columns (the
+ * read API rebuilds it from them); cache and reasoning counts are in `usageDetails`.
+ */
+function llmDetails(r: Reading, tokens: TokenColumns, model: string | null): Record<string, unknown> {
+  const u = r.usage ?? {};
+  const details = compact({
+    cacheReadTokens: u.cacheRead,
+    cacheWriteTokens: u.cacheWrite,
+    reasoningTokens: u.reasoning,
+  });
+  return compact({
+    model,
+    provider: r.provider ? clip(r.provider, MAX_NAME) : null,
+    operation: r.operation ?? null,
+    config: r.config ?? null,
+    usage:
+      tokens.input === null && tokens.output === null && tokens.total === null
+        ? null
+        : { inputTokens: tokens.input, outputTokens: tokens.output, totalTokens: tokens.total },
+    usageDetails: Object.keys(details).length ? details : undefined,
+    tools: r.tools,
+    finishReasons: r.finishReasons,
+    timeToFirstTokenMs: r.timeToFirstTokenMs,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +304,9 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
 /**
  * Per trace of the request: the agent is the root span's `service.name` (a span without a
  * parent); without the root in this request, the earliest span's, and a later root still wins.
- * session.id (span, then resource) is the session and, unless gen_ai.conversation.id is set, the thread.
+ * Ids come from the spans' conventions (root first, then by start), session.id also from the
+ * resource: the thread is a conversation or thread id (`gen_ai.conversation.id`, the Vercel AI SDK's
+ * `threadId` metadata, Traceloop's `thread_id`), else the session; the user id is the identify.
  */
 function executionContexts(placed: Placed[]): ExecutionContext[] {
   const byTrace = new Map<string, Placed[]>();
@@ -465,22 +321,26 @@ function executionContexts(placed: Placed[]): ExecutionContext[] {
     );
     const root = ordered.find((p) => !p.hasParent);
     // An id that cannot be stored exactly as sent is not used (it stays in the span's attributes).
-    const pick = (key: string) => {
+    const pick = (read: (p: Placed) => unknown) => {
       for (const p of ordered) {
-        const v = clip(str(p.attrs[key]) ?? str(p.resource[key]), MAX_CONTEXT);
+        const v = clip(str(read(p)), MAX_CONTEXT);
         if (v && isStorableText(v)) return v;
       }
       return null;
     };
-    const session = pick("session.id");
+    const session = pick((p) => p.context?.sessionId ?? p.resource["session.id"]);
+    const user = pick((p) => p.context?.userId);
     const head = root ?? ordered[0];
     return {
       execution_id: executionId,
       agent: clip(str(head.resource["service.name"]), MAX_CONTEXT) ?? DEFAULT_AGENT,
       agent_from_root: !!root && !!str(root.resource["service.name"]),
       ...emptyContextFields(),
-      thread_id: pick("gen_ai.conversation.id") ?? session,
+      thread_id: pick((p) => p.context?.threadId) ?? session,
       session_id: session,
+      company_id: pick((p) => p.context?.companyId),
+      identify_type: user ? "user" : null,
+      identify_value: user,
     };
   });
 }

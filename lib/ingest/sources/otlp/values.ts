@@ -1,0 +1,149 @@
+import { MAX_TOKENS } from "../../../contracts/common.ts";
+import type { OtlpAnyValue, OtlpKeyValue } from "../../../contracts/otlp.ts";
+
+/**
+ * Reading attribute values that come from clients: every helper answers null (or skips) for a
+ * value of the wrong type instead of throwing, so a malformed attribute loses itself, never its span.
+ */
+
+export type Attrs = Record<string, unknown>;
+
+/** OTLP key/values to a plain object: int64 as a number when exact, else its decimal string. */
+export function attributesToObject(kvs: OtlpKeyValue[] | undefined): Attrs {
+  const out: Attrs = {};
+  for (const kv of kvs ?? []) if (kv.key) setOwn(out, kv.key, anyValue(kv.value));
+  return out;
+}
+
+function anyValue(v: OtlpAnyValue | undefined): unknown {
+  if (!v) return null;
+  if (v.stringValue !== undefined) return v.stringValue;
+  if (v.boolValue !== undefined) return v.boolValue;
+  if (v.intValue !== undefined) {
+    const n = Number(v.intValue);
+    return Number.isSafeInteger(n) ? n : v.intValue;
+  }
+  if (v.doubleValue !== undefined) return v.doubleValue;
+  if (v.arrayValue !== undefined) return (v.arrayValue.values ?? []).map(anyValue);
+  if (v.kvlistValue !== undefined) return attributesToObject(v.kvlistValue.values);
+  if (v.bytesValue !== undefined) return Buffer.from(v.bytesValue).toString("base64");
+  return null;
+}
+
+/** Sets an own, enumerable property, whatever the key (`__proto__` included). */
+export function setOwn(o: object, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+export const isRecord = (v: unknown): v is Attrs => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A non-empty string, else null. */
+export const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
+
+/** A string, or a number or boolean written as one (ids sent as ints); else null. */
+export const idText = (v: unknown): string | null =>
+  typeof v === "number" || typeof v === "boolean" ? String(v) : str(v);
+
+export const clip = (v: string | null, max: number) => (v && v.length > max ? v.slice(0, max) : v);
+
+/** A finite number, or a numeric string; else null. */
+export function num(v: unknown): number | null {
+  const n = typeof v === "string" && v.trim() !== "" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? n : null;
+}
+
+/**
+ * A count from an int or numeric-string attribute: whole, from 0 to `max` (the column's range),
+ * else null. An attribute that does not fit is dropped, never the span.
+ */
+export function count(v: unknown, max: number): number | null {
+  const n = num(v);
+  return n !== null && Number.isInteger(n) && n >= 0 && n <= max ? n : null;
+}
+export const tokenCount = (v: unknown) => count(v, MAX_TOKENS);
+
+/** The value of a JSON string, or undefined when it is not valid JSON. */
+export function parseJson(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Attribute values that carry JSON as a string (messages, tool arguments...): parsed when they are an object or array. */
+export function jsonish(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  const t = v.trim();
+  if ((t.startsWith("{") && t.endsWith("}")) || (t.startsWith("[") && t.endsWith("]"))) return parseJson(t) ?? v;
+  return v;
+}
+
+/** A list from an array attribute or a JSON array string (some SDKs send lists as JSON); else null. */
+export function list(v: unknown): unknown[] | null {
+  const parsed = jsonish(v);
+  return Array.isArray(parsed) ? parsed : null;
+}
+
+/** Strings of a list attribute (finish reasons, tags); non-strings are skipped. */
+export function strings(v: unknown): string[] | null {
+  const l = typeof v === "string" && !v.trim().startsWith("[") ? [v] : list(v);
+  const out = (l ?? []).filter((x): x is string => typeof x === "string" && x !== "");
+  return out.length ? out : null;
+}
+
+/** Drops undefined keys (absent stays absent in the stored JSON). */
+export function compact<T extends object>(o: T): T {
+  for (const k of Object.keys(o)) if ((o as Attrs)[k] === undefined) delete (o as Attrs)[k];
+  return o;
+}
+
+/** Highest position accepted in indexed attributes (a sparse array of billions would stall the mapping). */
+export const MAX_INDEX = 10_000;
+const isIndex = (seg: string) => /^\d+$/.test(seg) && Number(seg) <= MAX_INDEX;
+
+/**
+ * Indexed attributes (`gen_ai.prompt.0.role`, `llm.input_messages.0.message.content`, ...) under
+ * `prefix` as an array of objects; numeric path segments are array positions, positions above
+ * MAX_INDEX are ignored and holes are dropped. Null when there are none. Keys come from the client:
+ * every write is an own property (no `__proto__` or `constructor` walk).
+ */
+export function unflattenIndexed(attrs: Attrs, prefix: string): unknown[] | null {
+  const out: unknown[] = [];
+  let found = false;
+  for (const [key, value] of Object.entries(attrs)) {
+    if (!key.startsWith(prefix)) continue;
+    const path = key.slice(prefix.length).split(".");
+    if (path.length < 2 || !isIndex(path[0])) continue;
+    found = true;
+    let node = out as unknown as Attrs;
+    for (let i = 0; i < path.length - 1; i++) {
+      const seg = path[i];
+      if (Array.isArray(node) && !isIndex(seg)) break;
+      if (!Object.hasOwn(node, seg)) setOwn(node, seg, isIndex(path[i + 1]) ? [] : {});
+      const next = node[seg];
+      if (typeof next !== "object" || next === null) break;
+      node = next as Attrs;
+      if (i === path.length - 2) setOwn(node, path[i + 1], value);
+    }
+  }
+  return found ? compactArrays(out) : null;
+}
+
+/** Drops the holes of sparse arrays, at every depth (positions only order the items). */
+function compactArrays(v: unknown[]): unknown[] {
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.filter((i) => i !== undefined).map(walk);
+    if (isRecord(x)) for (const k of Object.keys(x)) x[k] = walk(x[k]);
+    return x;
+  };
+  return walk(v) as unknown[];
+}
+
+/** Attributes under `prefix` (e.g. `ai.telemetry.metadata.`), keyed by the rest of their name; null when none. */
+export function withPrefix(attrs: Attrs, prefix: string): Attrs | null {
+  const out: Attrs = {};
+  for (const [k, v] of Object.entries(attrs))
+    if (k.startsWith(prefix) && k.length > prefix.length) setOwn(out, k.slice(prefix.length), v);
+  return Object.keys(out).length ? out : null;
+}
