@@ -393,8 +393,14 @@ export function unservedMethods(spec: RouteSpec): RouteMethod[] {
 }
 
 /** The URL path of a route with its params filled in (percent-encoded as a client would). */
-export function routePath(route: string, spec: RouteSpec, params: Record<string, string>, method?: MethodSpec): string {
+export function routePath(
+  route: string,
+  spec: RouteSpec,
+  params: Record<string, string>,
+  method?: MethodSpec,
+  encode: (segment: string) => string = encodeURIComponent,
+): string {
   if (method?.path) return method.path;
   if (spec.concrete) return spec.concrete;
-  return route.replace(/\[([^\]]+)\]/g, (_, name: string) => encodeURIComponent(params[name] ?? ""));
+  return route.replace(/\[([^\]]+)\]/g, (_, name: string) => encode(params[name] ?? ""));
 }
