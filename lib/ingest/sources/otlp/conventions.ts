@@ -2,7 +2,7 @@ import { readGenAi } from "./genai.ts";
 import { readIoValues, readOpenInference } from "./openinference.ts";
 import { mergeReadings, type Reading, type SpanEvent } from "./reading.ts";
 import { readTraceloop } from "./traceloop.ts";
-import type { Attrs } from "./values.ts";
+import { type Attrs, isRecord } from "./values.ts";
 import { readVercel } from "./vercel.ts";
 
 /**
@@ -28,19 +28,9 @@ const FAMILIES: { name: string; read: (attrs: Attrs, events: SpanEvent[]) => Rea
   { name: "io-values", read: readIoValues },
 ];
 
-/** Whether a reading holds anything beyond its payload keys and empty usage or context. */
+/** Whether a reading holds anything beyond its payload keys (an empty usage or context is nothing). */
 const readSomething = (r: Reading) =>
-  Object.entries(r).some(
-    ([k, v]) =>
-      k !== "payloadKeys" &&
-      !(
-        typeof v === "object" &&
-        v !== null &&
-        !Array.isArray(v) &&
-        Object.keys(v).length === 0 &&
-        (k === "usage" || k === "context")
-      ),
-  );
+  Object.entries(r).some(([k, v]) => k !== "payloadKeys" && !(isRecord(v) && Object.keys(v).length === 0));
 
 export type Conventions = { reading: Reading; families: string[]; problems: string[] };
 
