@@ -80,6 +80,16 @@ describe("OpenInference convention", () => {
     expect(r.output).toEqual([{ role: "assistant", parts: [{ type: "text", text: "hello" }], finishReason: "stop" }]);
   });
 
+  it("a CHAIN span's input.value is not read as a chat request: it stays whole for readIoValues", () => {
+    const attrs = {
+      "openinference.span.kind": "CHAIN",
+      "input.value": '{"messages":[{"role":"user","content":"hi"}],"config":{"k":1}}',
+      "input.mime_type": "application/json",
+    };
+    expect(readOpenInference(attrs).input).toBeUndefined();
+    expect(readIoValues(attrs).input).toEqual({ messages: [{ role: "user", content: "hi" }], config: { k: 1 } });
+  });
+
   it("legacy completions: llm.prompts / llm.choices", () => {
     const r = readOpenInference({
       "openinference.span.kind": "LLM",

@@ -120,13 +120,17 @@ function payloadOf(kind: string | undefined, attrs: Attrs): { input?: unknown; o
         }),
         output: documents(attrs, "reranker.output_documents."),
       };
-    default:
-      return { input: llmInput(attrs) ?? undefined, output: llmOutput(attrs) ?? undefined };
+    default: {
+      // The request/response reading of input.value is for LLM spans only: on a CHAIN or AGENT span
+      // a `messages` key is one input among others, kept whole by readIoValues.
+      const isLlm = kind === "LLM";
+      return { input: llmInput(attrs, isLlm) ?? undefined, output: llmOutput(attrs, isLlm) ?? undefined };
+    }
   }
 }
 
 /** `llm.input_messages.N.message.*`, else `llm.prompts.N.prompt.text`, else an input.value request with `messages`. */
-function llmInput(attrs: Attrs): ChatMessage[] | null {
+function llmInput(attrs: Attrs, readValue: boolean): ChatMessage[] | null {
   const messages = indexedMessages(attrs, "llm.input_messages.", "user");
   if (messages) return messages;
   const prompts = unflattenIndexed(attrs, "llm.prompts.");
@@ -135,12 +139,12 @@ function llmInput(attrs: Attrs): ChatMessage[] | null {
       prompts.map((p) => (isRecord(p) && isRecord(p.prompt) ? p.prompt.text : p)),
       "user",
     );
-  const request = ioValue(attrs, "input");
+  const request = readValue ? ioValue(attrs, "input") : null;
   return isRecord(request) ? toMessages(request.messages) : null;
 }
 
 /** `llm.output_messages.N.message.*`, else `llm.choices.N.completion.text`, else an output.value response with `choices`. */
-function llmOutput(attrs: Attrs): ChatMessage[] | null {
+function llmOutput(attrs: Attrs, readValue: boolean): ChatMessage[] | null {
   const messages = indexedMessages(attrs, "llm.output_messages.", "assistant");
   if (messages) return messages;
   const choices = unflattenIndexed(attrs, "llm.choices.");
@@ -149,7 +153,7 @@ function llmOutput(attrs: Attrs): ChatMessage[] | null {
       choices.map((c) => (isRecord(c) && isRecord(c.completion) ? c.completion.text : c)),
       "assistant",
     );
-  const response = ioValue(attrs, "output");
+  const response = readValue ? ioValue(attrs, "output") : null;
   if (!isRecord(response) || !Array.isArray(response.choices)) return null;
   return toMessages(
     response.choices.map((c) =>
