@@ -80,6 +80,19 @@ const CURSORS = [
 type Tagged = { value: string; cls: string };
 const tag = (cls: string, values: string[]) => fc.constantFrom(...values).map((value): Tagged => ({ value, cls }));
 
+/** A hostile value for a query parameter, drawn mostly from what that parameter is parsed as. */
+function valueFor(name: string): fc.Arbitrary<Tagged> {
+  const likely =
+    name === "cursor"
+      ? tag("bad cursor", CURSORS)
+      : /^(from|to|dateFrom|dateTo)$/.test(name)
+        ? tag("bad date", BAD_DATES)
+        : /^(limit|offset)$/.test(name)
+          ? tag("huge or odd number", NUMBERS)
+          : null;
+  return likely ? fc.oneof({ weight: 3, arbitrary: likely }, hostileString) : hostileString;
+}
+
 /** A hostile string and its class. */
 export const hostileString: fc.Arbitrary<Tagged> = fc.oneof(
   tag("NUL", NUL),
@@ -241,12 +254,10 @@ export function requestArbitrary(spec: RouteSpec): fc.Arbitrary<FuzzCase> {
     ...paramNames.map(() => fc.oneof(fc.constant<Tagged>({ value: "$real", cls: "" }), hostileString)),
   );
   const queryNames = spec.query ?? [];
-  const queryEntry = fc.tuple(
-    queryNames.length
-      ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...queryNames) }, fc.string({ maxLength: 6 }))
-      : fc.string({ maxLength: 6 }),
-    hostileString,
-  );
+  const name = queryNames.length
+    ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...queryNames) }, fc.string({ maxLength: 6 }))
+    : fc.string({ maxLength: 6 });
+  const queryEntry = name.chain((n) => fc.tuple(fc.constant(n), valueFor(n)));
   const query = fc.array(queryEntry, { maxLength: queryNames.length ? 3 : 1 });
   const contentType = fc.oneof(
     {
