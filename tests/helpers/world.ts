@@ -13,7 +13,7 @@ import type { Role } from "@/lib/auth/roles";
 import type { Db } from "@/lib/db";
 import { adminCreateWorkspace } from "@/lib/workspaces/admin";
 import type { IdKind } from "./api-routes";
-import { cookiesFrom, ctx, request } from "./app";
+import { cookiesFrom, ctx, drained, request } from "./app";
 
 /**
  * Two workspaces as an attacker meets them: A with an owner, a member of every other role, an API
@@ -136,6 +136,7 @@ export async function buildWorld(db: Db): Promise<World> {
     ),
     207,
   );
+  await drained(); // with Redis the worker writes them: the review needs its execution
   const review = await ok(
     createReview(
       request("/api/v1/runtime/v1/reviews", {

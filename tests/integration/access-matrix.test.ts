@@ -87,7 +87,7 @@ function expectErrorShape(a: Answer, cell: string) {
 }
 
 describe("access matrix", () => {
-  const app = withAppDb({ worker: false });
+  const app = withAppDb();
   const files = discoverRouteFiles();
   let world: World;
 
