@@ -107,6 +107,12 @@ export function ChatView({ messages, onOpen, selectedId, boundaries = false, fol
   );
 }
 
+/** The span a message was read from (OTel LLM calls' turns), or null for messages sent as such. */
+export function sourceSpanId(m: ThreadMessage): string | null {
+  const id = m.metadata?.sourceSpanId;
+  return typeof id === "string" && id !== "" ? id : null;
+}
+
 /** Memoised: scrolling re-renders the list, not the (markdown-parsed) bubbles already on screen. */
 const Bubble = memo(function Bubble({
   message,
@@ -119,6 +125,7 @@ const Bubble = memo(function Bubble({
 }) {
   const style = BUBBLE[message.role] ?? CUSTOM;
   const label = BUBBLE[message.role] ? style.label : message.role;
+  const source = sourceSpanId(message);
   return (
     <div className={cn("flex", style.row)}>
       {/* biome-ignore lint/a11y/useSemanticElements: a bubble holds rich content (buttons, links), so it cannot be a <button> */}
@@ -143,6 +150,16 @@ const Bubble = memo(function Bubble({
       >
         {label && <div className="mb-0.5 text-[10px] font-semibold tracking-wide uppercase opacity-70">{label}</div>}
         <MessageBody content={message.content} />
+        {source && (
+          <Link
+            href={`/executions/${encodeURIComponent(message.executionId)}?span=${encodeURIComponent(source)}`}
+            onClick={(e) => e.stopPropagation()}
+            className="mt-1 block text-[10px] underline opacity-70 hover:opacity-100"
+            data-testid="bubble-source"
+          >
+            from span {source}
+          </Link>
+        )}
       </div>
     </div>
   );

@@ -3,6 +3,9 @@
 import { Download, MapPin } from "lucide-react";
 import Markdown from "react-markdown";
 import type { MessageContent } from "@/lib/contracts/conversations";
+import { isPartsContent } from "@/lib/messages/turns";
+import { partsPreview } from "@/lib/messages/view";
+import { ChatParts } from "../messages/chat-turns";
 import { formatBytes, JsonView } from "../traces/json-view";
 
 /** Links in messages may only go to http(s); anything else (javascript:, data:...) is dropped. */
@@ -61,10 +64,14 @@ export function MarkdownText({ text }: { text: string }) {
   );
 }
 
-/** Renders a message's content: text, or an object by its `type` (buttons, image, audio, file, location), else JSON. */
+/**
+ * Renders a message's content: text, chat parts (OTel LLM calls' turns: tool cards, media), or an
+ * object by its `type` (buttons, image, audio, file, location), else JSON.
+ */
 export function MessageBody({ content }: { content: MessageContent }) {
   if (typeof content === "string") return <MarkdownText text={content} />;
   const c = content as Record<string, unknown>;
+  if (isPartsContent(content)) return <ChatParts parts={content.parts} />;
   switch (content.type) {
     case "text":
       return <MarkdownText text={str(c.text) ?? ""} />;
@@ -173,6 +180,7 @@ export function MessageBody({ content }: { content: MessageContent }) {
 export function previewText(content: MessageContent | null | undefined): string {
   if (content === null || content === undefined) return "";
   if (typeof content === "string") return content;
+  if (isPartsContent(content)) return partsPreview(content.parts);
   const c = content as Record<string, unknown>;
   const text = str(c.text) ?? str(c.caption) ?? str(c.name);
   const label =

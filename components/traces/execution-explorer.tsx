@@ -2,6 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "@/lib/client/api";
 import { useLiveNotices } from "@/lib/client/live";
@@ -15,7 +16,7 @@ import {
   type Span,
 } from "@/lib/contracts/executions";
 import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
-import { ChatView } from "../conversations/chat-view";
+import { ChatView, sourceSpanId } from "../conversations/chat-view";
 import { StatusBadge } from "../executions/status-badge";
 import { ReviewButton } from "../reviews/review-dialog";
 import { Alert, Card } from "../ui/card";
@@ -95,9 +96,12 @@ function OpenSpan({ executionId, spanId, onClose }: { executionId: string; spanI
 export function ExecutionExplorer({ id, embedded = false }: { id: string; embedded?: boolean }) {
   const queryClient = useQueryClient();
   const query = useExecution(id);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [openId, setOpenId] = useState<string | null>(null);
-  const [view, setView] = useState<"chat" | "trace" | null>(null);
+  // `?span=<id>` (a chat bubble's link to the span it came from) opens that span in the tree.
+  const linkedSpan = useSearchParams().get("span");
+  const [selectedId, setSelectedId] = useState<string | null>(linkedSpan);
+  const [openId, setOpenId] = useState<string | null>(linkedSpan);
+  const [view, setView] = useState<"chat" | "trace" | null>(linkedSpan ? "trace" : null);
+  const [openMessageId, setOpenMessageId] = useState<string | null>(null);
   const hasConversation = query.data?.execution.hasConversation ?? false;
   const messages = useQuery({
     queryKey: ["execution-messages", id],
@@ -134,9 +138,12 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
       running={e.status === "running"}
     />
   );
+  // A message read from an LLM call opens that call (its turns, model, tokens); others their own span.
   const openMessage = (m: ThreadMessage) => {
-    setSelectedId(m.id);
-    setOpenId(m.id);
+    const id = sourceSpanId(m) ?? m.id;
+    setOpenMessageId(m.id);
+    setSelectedId(id);
+    setOpenId(id);
   };
 
   return (
@@ -220,7 +227,12 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
                 <Alert>Could not load the conversation: {messages.error.message}</Alert>
               </div>
             ) : (
-              <ChatView messages={messages.data.messages} onOpen={openMessage} selectedId={openId} follow={false} />
+              <ChatView
+                messages={messages.data.messages}
+                onOpen={openMessage}
+                selectedId={openId ? openMessageId : null}
+                follow={false}
+              />
             )
           ) : (
             traceTree

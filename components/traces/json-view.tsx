@@ -23,11 +23,11 @@ export function formatBytes(n: number): string {
 
 /**
  * A lazy JSON viewer: nested values render only when opened, payloads over 1 MB start collapsed
- * with their size, and every key and value is rendered as text.
+ * with their size (or `collapsed`: shown another way above), and every key and value is rendered as text.
  */
-export function JsonView({ value, label }: { value: unknown; label: string }) {
+export function JsonView({ value, label, collapsed = false }: { value: unknown; label: string; collapsed?: boolean }) {
   const size = useMemo(() => byteSize(value), [value]);
-  const [open, setOpen] = useState(size <= LARGE_BYTES);
+  const [open, setOpen] = useState(!collapsed && size <= LARGE_BYTES);
   if (value === null || value === undefined) return null;
   return (
     <section className="rounded-md border border-zinc-200 dark:border-zinc-800">
@@ -49,7 +49,9 @@ export function JsonView({ value, label }: { value: unknown; label: string }) {
           <Node value={value} depth={0} />
         </div>
       ) : (
-        <p className="px-2 py-1.5 text-xs text-zinc-500">Large payload ({formatBytes(size)}): open to render.</p>
+        <p className="px-2 py-1.5 text-xs text-zinc-500">
+          {collapsed ? "Open to see it as sent." : `Large payload (${formatBytes(size)}): open to render.`}
+        </p>
       )}
     </section>
   );

@@ -3,7 +3,9 @@
 import { X } from "lucide-react";
 import type { Span } from "@/lib/contracts/executions";
 import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
+import { chatMessagesOf, isPartsContent } from "@/lib/messages/turns";
 import { StatusBadge } from "../executions/status-badge";
+import { ChatParts, ChatTurns } from "../messages/chat-turns";
 import { CopyButton } from "../ui/copy-button";
 import { JsonView } from "./json-view";
 import { spanStyle } from "./span-style";
@@ -23,11 +25,29 @@ function errorDetails(error: NonNullable<Span["error"]>): Record<string, unknown
   return Object.keys(rest).length > 0 ? rest : null;
 }
 
-/** The selected span: error, LLM and HTTP panels, message, then input/output/metadata as lazy JSON. */
+/** Cache and reasoning token counts, e.g. "cache read 1,024 · reasoning 300", or null. */
+function usageDetailsText(d: NonNullable<Span["llm"]>["usageDetails"]): string | null {
+  if (!d) return null;
+  const parts = [
+    d.cacheReadTokens != null && `cache read ${formatNumber(d.cacheReadTokens)}`,
+    d.cacheWriteTokens != null && `cache write ${formatNumber(d.cacheWriteTokens)}`,
+    d.reasoningTokens != null && `reasoning ${formatNumber(d.reasoningTokens)}`,
+  ].filter(Boolean);
+  return parts.length ? parts.join(" · ") : null;
+}
+
+/**
+ * The selected span: error, LLM and HTTP panels, message, an LLM call's messages as turns (the raw
+ * input/output one click away), then input/output/metadata as lazy JSON.
+ */
 export function SpanDetail({ span, onClose }: { span: Span; onClose: () => void }) {
   const style = spanStyle(span.type, span.stepType);
   const Icon = style.icon;
   const usage = span.llm?.usage;
+  const details = usageDetailsText(span.llm?.usageDetails);
+  // Turns for LLM calls whose payloads read as chat; a truncated payload is not chat and keeps the raw view.
+  const inputTurns = span.llm ? chatMessagesOf(span.input) : null;
+  const outputTurns = span.llm ? chatMessagesOf(span.output) : null;
   return (
     <aside aria-label="Span details" className="flex h-full flex-col overflow-hidden">
       <header className="flex items-start gap-2 border-b border-zinc-200 p-3 dark:border-zinc-800">
@@ -90,10 +110,18 @@ export function SpanDetail({ span, onClose }: { span: Span; onClose: () => void 
                 {usage?.outputTokens != null ? formatNumber(usage.outputTokens) : "–"}
               </Field>
               <Field label="Total tokens">{usage?.totalTokens != null ? formatNumber(usage.totalTokens) : "–"}</Field>
+              {details && <Field label="Token details">{details}</Field>}
+              {span.llm.finishReasons?.length ? (
+                <Field label="Finish reasons">{span.llm.finishReasons.join(", ")}</Field>
+              ) : null}
+              {span.llm.timeToFirstTokenMs != null && (
+                <Field label="Time to first token">{formatDuration(span.llm.timeToFirstTokenMs)}</Field>
+              )}
             </dl>
             <div className="mt-2 space-y-2">
               <JsonView label="Variables" value={span.llm.variables} />
               <JsonView label="Config" value={span.llm.config} />
+              <JsonView label="Tools" value={span.llm.tools} />
             </div>
           </section>
         )}
@@ -115,14 +143,26 @@ export function SpanDetail({ span, onClose }: { span: Span; onClose: () => void 
             </h3>
             {typeof span.message.content === "string" ? (
               <p className="text-sm whitespace-pre-wrap">{span.message.content}</p>
+            ) : isPartsContent(span.message.content) ? (
+              <ChatParts parts={span.message.content.parts} />
             ) : (
               <JsonView label="Content" value={span.message.content} />
             )}
           </section>
         )}
 
-        <JsonView label={span.llm ? "Prompt / input" : "Input"} value={span.input} />
-        <JsonView label={span.llm ? "Result / output" : "Output"} value={span.output} />
+        {inputTurns && <ChatTurns label="Input messages" messages={inputTurns} />}
+        {outputTurns && <ChatTurns label="Output messages" messages={outputTurns} />}
+        <JsonView
+          label={span.llm ? (inputTurns ? "Raw input" : "Prompt / input") : "Input"}
+          value={span.input}
+          collapsed={!!inputTurns}
+        />
+        <JsonView
+          label={span.llm ? (outputTurns ? "Raw output" : "Result / output") : "Output"}
+          value={span.output}
+          collapsed={!!outputTurns}
+        />
         <JsonView label="Metadata" value={span.metadata} />
       </div>
     </aside>

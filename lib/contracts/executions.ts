@@ -65,6 +65,12 @@ export type Span = {
     variables?: unknown;
     config?: unknown;
     usage?: { inputTokens?: number | null; outputTokens?: number | null; totalTokens?: number | null } | null;
+    /** OTLP: cache and reasoning counts (parts of input and output, not added to them). */
+    usageDetails?: { cacheReadTokens?: number; cacheWriteTokens?: number; reasoningTokens?: number } | null;
+    /** OTLP: the tools offered to the model, as sent. */
+    tools?: unknown;
+    finishReasons?: string[] | null;
+    timeToFirstTokenMs?: number | null;
   } | null;
   http: { method: string; url: string; statusCode: number | null } | null;
   message: { role: string; content: unknown; metadata?: Record<string, unknown> | null } | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isChatMessages } from "../../../contracts/messages";
+import { isChatMessages } from "../contracts/messages";
 import { toMessage, toMessages, toPart } from "./parts";
 
 describe("content parts of every family", () => {

@@ -1,5 +1,5 @@
-import { type ChatMessage, type ChatPart, type MediaModality, normaliseRole } from "../../../contracts/messages.ts";
-import { compact, isRecord, jsonish, parseJson, str } from "./values.ts";
+import { type ChatMessage, type ChatPart, type MediaModality, normaliseRole } from "../contracts/messages.ts";
+import { compact, isRecord, jsonish, parseJson, str } from "../ingest/sources/otlp/values.ts";
 
 /**
  * Message content as the frameworks write it, to the normalised parts of lib/contracts/messages.ts.

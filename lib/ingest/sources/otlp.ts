@@ -11,6 +11,7 @@ import {
 } from "../../contracts/otlp.ts";
 import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
 import { readConventions } from "./otlp/conventions.ts";
+import { conversationRows } from "./otlp/conversation.ts";
 import { isGenAiMessageEvent } from "./otlp/genai.ts";
 import { isPayloadKey, type Reading } from "./otlp/reading.ts";
 import { type Attrs, attributesToObject, clip, compact, count, str, tokenCount } from "./otlp/values.ts";
@@ -21,7 +22,8 @@ import { DEFAULT_AGENT } from "./sdk.ts";
  * in 32 lowercase hex); a span keeps its OTel span id (16 lowercase hex) and parent, so spans of
  * one trace may arrive over several exports in any order. Span events become child spans: an
  * `exception` an `error` span, any other a `log` span (ids `<span id>-<event index>`, stable on a
- * resend). The GenAI convention families (lib/ingest/sources/otlp/: OpenTelemetry GenAI,
+ * resend); an LLM call's new chat turns become `conversation_message` children (otlp/conversation.ts).
+ * The GenAI convention families (lib/ingest/sources/otlp/: OpenTelemetry GenAI,
  * OpenInference, Vercel AI SDK, OpenLLMetry) give types, names, models, tokens, messages and ids;
  * HTTP attributes fill the HTTP columns; everything else is kept in metadata.
  */
@@ -258,6 +260,8 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
       error: isException ? exceptionError(ea) : null,
     });
   });
+  // An LLM call's messages also become the execution's conversation (its chat view and thread).
+  if (type === "llm_call") eventRows.push(...conversationRows(row));
   return { placed: { row, resource, context: reading.context, hasParent: parent !== null }, events: eventRows };
 }
 

@@ -11,6 +11,8 @@ export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1
 
 const BIGINT_MAX = "9223372036854775807";
 const ROOT_TYPES = `('agent_execution','workflow_execution','custom_execution')`;
+/** Spans whose tokens are model usage: when any has a total, the execution sums only these. */
+const MODEL_TYPES = `('llm_call','embedding')`;
 const PREVIEW_CHARS = 4000;
 /** Execution previews: a payload's JSON up to 4,000 characters, else a truncation marker. */
 const preview = (col: string) =>
@@ -33,10 +35,10 @@ export const ROLLUP_EXECUTIONS = `WITH ctx AS (
        FROM ctx CROSS JOIN LATERAL (
          SELECT min(s.started_at) AS started_at, max(s.ended_at) AS max_ended, count(*)::int AS span_count,
            bool_or(s.type = 'conversation_message') AS has_conversation,
-           bool_or(s.type = 'llm_call' AND s.tokens_total IS NOT NULL) AS has_llm_tokens,
-           COALESCE(sum(s.tokens_input) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_in,
-           COALESCE(sum(s.tokens_output) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_out,
-           COALESCE(sum(s.tokens_total) FILTER (WHERE s.type = 'llm_call'), 0) AS llm_total,
+           bool_or(s.type IN ${MODEL_TYPES} AND s.tokens_total IS NOT NULL) AS has_llm_tokens,
+           COALESCE(sum(s.tokens_input) FILTER (WHERE s.type IN ${MODEL_TYPES}), 0) AS llm_in,
+           COALESCE(sum(s.tokens_output) FILTER (WHERE s.type IN ${MODEL_TYPES}), 0) AS llm_out,
+           COALESCE(sum(s.tokens_total) FILTER (WHERE s.type IN ${MODEL_TYPES}), 0) AS llm_total,
            COALESCE(sum(s.tokens_input), 0) AS all_in, COALESCE(sum(s.tokens_output), 0) AS all_out,
            COALESCE(sum(s.tokens_total), 0) AS all_total,
            (array_agg(s.error ORDER BY s.started_at) FILTER (WHERE s.error IS NOT NULL))[1] AS first_error,

@@ -1,5 +1,5 @@
 import type { ChatMessage } from "../../../contracts/messages.ts";
-import { textPart, toMessage, toMessages } from "./parts.ts";
+import { textPart, toMessage, toMessages } from "../../../messages/parts.ts";
 import type { Reading, SpanEvent } from "./reading.ts";
 import {
   type Attrs,

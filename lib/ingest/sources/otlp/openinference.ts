@@ -1,5 +1,5 @@
 import type { ChatMessage } from "../../../contracts/messages.ts";
-import { textPart, toMessage, toMessages, toolCallPart } from "./parts.ts";
+import { textPart, toMessage, toMessages, toolCallPart } from "../../../messages/parts.ts";
 import type { Reading } from "./reading.ts";
 import {
   type Attrs,

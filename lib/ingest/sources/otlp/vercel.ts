@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatPart } from "../../../contracts/messages.ts";
-import { textOf, textPart, toMessages, toolCallPart } from "./parts.ts";
+import { textOf, textPart, toMessages, toolCallPart } from "../../../messages/parts.ts";
 import type { Reading, SpanEvent } from "./reading.ts";
 import { type Attrs, compact, isRecord, jsonish, list, num, parseJson, str, tokenCount, withPrefix } from "./values.ts";
 
