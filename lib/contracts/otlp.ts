@@ -2,8 +2,8 @@ import protobuf from "protobufjs";
 import { epochProblem } from "./common.ts";
 
 /**
- * The OTLP/HTTP trace wire contract: the messages of opentelemetry-proto
- * (collector/trace/v1, trace/v1, common/v1, resource/v1) and google.rpc.Status, written from the
+ * The OTLP/HTTP trace and logs wire contract: the messages of opentelemetry-proto
+ * (collector/trace/v1, trace/v1, collector/logs/v1, logs/v1, common/v1, resource/v1) and google.rpc.Status, written from the
  * specification, decoded and encoded by protobufjs. Fields this receiver does not read (entity
  * refs, deprecated ones) are left out: unknown fields are skipped, as the specification requires.
  * Field names become lowerCamelCase, which is also the OTLP/JSON key format.
@@ -105,6 +105,37 @@ message ExportTracePartialSuccess {
   string error_message = 2;
 }
 
+message ResourceLogs {
+  Resource resource = 1;
+  repeated ScopeLogs scope_logs = 2;
+  string schema_url = 3;
+}
+message ScopeLogs {
+  InstrumentationScope scope = 1;
+  repeated LogRecord log_records = 2;
+  string schema_url = 3;
+}
+message LogRecord {
+  fixed64 time_unix_nano = 1;
+  fixed64 observed_time_unix_nano = 11;
+  int32 severity_number = 2;
+  string severity_text = 3;
+  AnyValue body = 5;
+  repeated KeyValue attributes = 6;
+  uint32 dropped_attributes_count = 7;
+  fixed32 flags = 8;
+  bytes trace_id = 9;
+  bytes span_id = 10;
+  string event_name = 12;
+}
+
+message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
+message ExportLogsServiceResponse { ExportLogsPartialSuccess partial_success = 1; }
+message ExportLogsPartialSuccess {
+  int64 rejected_log_records = 1;
+  string error_message = 2;
+}
+
 message RpcAny {
   string type_url = 1;
   bytes value = 2;
@@ -122,6 +153,7 @@ message BadRequest {
   repeated FieldViolation field_violations = 1;
 }
 `;
+// LogRecord.severity_number is the SeverityNumber enum on the wire (a varint, as int32 is).
 // RpcAny/RpcStatus are google.protobuf.Any and google.rpc.Status. Enums come out as numbers; in
 // JSON their names are accepted too, although OTLP/JSON allows only numbers.
 
@@ -129,6 +161,8 @@ const root = protobuf.parse(PROTO).root;
 const type = (name: string) => root.lookupType(`opentelemetry.proto.${name}`);
 const ExportRequest = type("ExportTraceServiceRequest");
 const ExportResponse = type("ExportTraceServiceResponse");
+const ExportLogsRequest = type("ExportLogsServiceRequest");
+const ExportLogsResponse = type("ExportLogsServiceResponse");
 const RpcStatus = type("RpcStatus");
 const BadRequest = type("BadRequest");
 
@@ -381,4 +415,115 @@ export function decodeStatus(body: Uint8Array): { code?: number; message?: strin
 /** Encodes a request (tests build protobuf bodies with it). */
 export function encodeTraceRequest(req: Record<string, unknown>): Uint8Array {
   return ExportRequest.encode(ExportRequest.fromObject(hexIdsToBytes(structuredClone(req)))).finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs (collector/logs/v1)
+
+export type OtlpLogRecord = {
+  timeUnixNano?: string;
+  observedTimeUnixNano?: string;
+  severityNumber?: number;
+  severityText?: string;
+  body?: OtlpAnyValue;
+  attributes?: OtlpKeyValue[];
+  droppedAttributesCount?: number;
+  flags?: number;
+  traceId?: Uint8Array;
+  spanId?: Uint8Array;
+  eventName?: string;
+  /** Not part of OTLP: set by the OTLP/JSON decoder, as OtlpSpan.unreadable; the record is rejected. */
+  unreadable?: string;
+};
+export type OtlpResourceLogs = {
+  resource?: { attributes?: OtlpKeyValue[] };
+  scopeLogs?: { scope?: OtlpScope; logRecords?: OtlpLogRecord[]; schemaUrl?: string }[];
+  schemaUrl?: string;
+};
+export type OtlpLogsRequest = { resourceLogs?: OtlpResourceLogs[] };
+
+/** Calls `fn` with every log record object of a request (decoded or JSON) and its position "i.j.k". */
+function eachLogRecord(req: JsonObject, fn: (record: JsonObject, at: string) => void): void {
+  eachObject(req.resourceLogs, (rl, i) =>
+    eachObject(rl.scopeLogs, (sl, j) => eachObject(sl.logRecords, (r, k) => fn(r, `${i}.${j}.${k}`))),
+  );
+}
+
+const LOG_IDS = [
+  ["traceId", 16],
+  ["spanId", 8],
+] as const;
+
+/**
+ * OTLP/JSON log records as protobufjs must see them: hex ids as bytes and times it would misread
+ * replaced by "0", each record's first problem returned by position (that record alone is rejected).
+ */
+function prepareJsonLogRecords(req: JsonObject): Map<string, string> {
+  const out = new Map<string, string>();
+  eachLogRecord(req, (r, at) => {
+    for (const [key, bytes] of LOG_IDS) {
+      const v = r[key];
+      if (typeof v !== "string") continue;
+      r[key] = idBytes(v, bytes);
+      if (v !== "" && (r[key] as Uint8Array).length === 0 && !out.has(at))
+        out.set(at, `${key} must be empty or ${bytes} bytes (${bytes * 2} hex characters)`);
+    }
+    for (const key of ["timeUnixNano", "observedTimeUnixNano"]) {
+      const problem = jsonNanosProblem(r[key]);
+      if (!problem) continue;
+      if (!out.has(at)) out.set(at, `${key}: ${problem}`);
+      r[key] = "0";
+    }
+  });
+  return out;
+}
+
+/** Decodes an ExportLogsServiceRequest (binary protobuf or OTLP/JSON). */
+export function decodeLogsRequest(body: Uint8Array, encoding: OtlpEncoding): OtlpLogsRequest {
+  try {
+    if (encoding === "protobuf")
+      return ExportLogsRequest.toObject(ExportLogsRequest.decode(body), TO_OBJECT) as OtlpLogsRequest;
+    const json = parseJsonObject(Buffer.from(body).toString("utf8"));
+    const unreadable = prepareJsonLogRecords(json);
+    const req = ExportLogsRequest.toObject(ExportLogsRequest.fromObject(json), TO_OBJECT) as OtlpLogsRequest;
+    eachLogRecord(req as JsonObject, (r, at) => {
+      const problem = unreadable.get(at);
+      if (problem) (r as OtlpLogRecord).unreadable = problem;
+    });
+    return req;
+  } catch (e) {
+    if (e instanceof OtlpDecodeError) throw e;
+    throw new OtlpDecodeError(`The body is not an OTLP ExportLogsServiceRequest: ${(e as Error).message}`);
+  }
+}
+
+/** ExportLogsServiceResponse; `partial_success` only when some log records were rejected. */
+export function encodeLogsResponse(
+  encoding: OtlpEncoding,
+  partial?: { rejected: number; errorMessage: string },
+): Uint8Array | string {
+  if (encoding === "json")
+    return JSON.stringify(
+      partial
+        ? { partialSuccess: { rejectedLogRecords: String(partial.rejected), errorMessage: partial.errorMessage } }
+        : {},
+    );
+  const body = partial
+    ? { partialSuccess: { rejectedLogRecords: partial.rejected, errorMessage: partial.errorMessage } }
+    : {};
+  return ExportLogsResponse.encode(ExportLogsResponse.fromObject(body)).finish();
+}
+
+/** For tests: decodes what encodeLogsResponse produced in protobuf. */
+export function decodeLogsResponse(body: Uint8Array): {
+  partialSuccess?: { rejectedLogRecords: string; errorMessage: string };
+} {
+  return ExportLogsResponse.toObject(ExportLogsResponse.decode(body), TO_OBJECT) as never;
+}
+
+/** Encodes a logs request given in OTLP/JSON form (hex ids); tests build protobuf bodies with it. */
+export function encodeLogsRequest(req: Record<string, unknown>): Uint8Array {
+  const copy = structuredClone(req);
+  prepareJsonLogRecords(copy);
+  return ExportLogsRequest.encode(ExportLogsRequest.fromObject(copy)).finish();
 }

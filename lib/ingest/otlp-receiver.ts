@@ -1,7 +1,9 @@
 import { gunzipSync } from "node:zlib";
 import { INGEST_MAX_BYTES } from "../contracts/ingest.ts";
 import {
+  decodeLogsRequest,
   decodeTraceRequest,
+  encodeLogsResponse,
   encodeStatus,
   encodeTraceResponse,
   OTLP_CONTENT_TYPES,
@@ -15,7 +17,29 @@ import { requireApiKey } from "../http/guards.ts";
 import { assertJsonDepth } from "../http/json-depth.ts";
 import { readBodyBytes, tooLarge } from "../http/respond.ts";
 import { buildSpanBatch, dispatch, newRequestId } from "./pipeline.ts";
-import { mapExportRequest } from "./sources/otlp.ts";
+import { mapExportRequest, type OtlpMapping } from "./sources/otlp.ts";
+import { mapLogsRequest } from "./sources/otlp-logs.ts";
+
+/** What differs between the OTLP signals this receiver takes: decoding, mapping, the answer. */
+type Signal = {
+  /** "span" or "log record": the unit rejections are counted in. */
+  unit: string;
+  map(body: Uint8Array, encoding: OtlpEncoding): OtlpMapping;
+  respond(encoding: OtlpEncoding, partial?: { rejected: number; errorMessage: string }): Uint8Array | string;
+};
+
+const TRACES: Signal = {
+  unit: "span",
+  map: (body, encoding) => mapExportRequest(decodeTraceRequest(body, encoding)),
+  respond: (encoding, partial) =>
+    encodeTraceResponse(encoding, partial && { rejectedSpans: partial.rejected, errorMessage: partial.errorMessage }),
+};
+
+const LOGS: Signal = {
+  unit: "log record",
+  map: (body, encoding) => mapLogsRequest(decodeLogsRequest(body, encoding)),
+  respond: encodeLogsResponse,
+};
 
 /**
  * OTLP/HTTP trace receiver (POST .../v1/traces), answering as the OTLP specification asks: 200
@@ -23,7 +47,15 @@ import { mapExportRequest } from "./sources/otlp.ts";
  * were rejected), and on failure the HTTP status with a google.rpc.Status body. The body limit is
  * the ingest limit of API.md (5 MB), checked on the body as sent and again after gunzip.
  */
-export async function receiveOtlpTraces(req: Request): Promise<Response> {
+export const receiveOtlpTraces = (req: Request) => receiveOtlp(req, TRACES);
+
+/**
+ * OTLP/HTTP logs receiver (POST .../v1/logs), with the traces receiver's auth, limits and answers:
+ * log records become spans of their trace's execution (lib/ingest/sources/otlp-logs.ts).
+ */
+export const receiveOtlpLogs = (req: Request) => receiveOtlp(req, LOGS);
+
+async function receiveOtlp(req: Request, signal: Signal): Promise<Response> {
   const encoding = encodingOf(req.headers.get("content-type"));
   try {
     const key = await requireApiKey(req);
@@ -31,7 +63,7 @@ export async function receiveOtlpTraces(req: Request): Promise<Response> {
       throw new ApiError(415, "unsupported_media_type", "Send OTLP as application/x-protobuf or application/json.");
     const body = decompress(req.headers.get("content-encoding"), await readBodyBytes(req, INGEST_MAX_BYTES));
     if (encoding === "json") assertJsonDepth(body);
-    const mapping = mapExportRequest(decodeTraceRequest(body, encoding));
+    const mapping = signal.map(body, encoding);
     if (mapping.spans.length > 0) {
       const db = await getDb();
       const batch = await buildSpanBatch(db, key.workspaceId, "otlp", mapping.spans, mapping.executions);
@@ -39,17 +71,17 @@ export async function receiveOtlpTraces(req: Request): Promise<Response> {
       // Written now (no Redis): spans the database refuses are rejected like invalid ones.
       for (const f of await dispatch(db, batch, { unstorable: "return" })) {
         mapping.rejected++;
-        mapping.reasons.push(`span ${f.itemId}: the database refused it (${f.error})`);
+        mapping.reasons.push(`${signal.unit} ${f.itemId}: the database refused it (${f.error})`);
       }
     }
     const partial =
       mapping.rejected > 0
         ? {
-            rejectedSpans: mapping.rejected,
-            errorMessage: `${mapping.rejected} span(s) rejected: ${mapping.reasons.join("; ")}.`,
+            rejected: mapping.rejected,
+            errorMessage: `${mapping.rejected} ${signal.unit}(s) rejected: ${mapping.reasons.join("; ")}.`,
           }
         : undefined;
-    return reply(200, encoding, encodeTraceResponse(encoding, partial));
+    return reply(200, encoding, signal.respond(encoding, partial));
   } catch (e) {
     const as = encoding ?? "json";
     if (e instanceof OtlpDecodeError)
@@ -68,7 +100,7 @@ export async function receiveOtlpTraces(req: Request): Promise<Response> {
       encodeStatus(
         as,
         RPC_CODES.unavailable,
-        unavailable?.message ?? "The server could not store the spans; retry later.",
+        unavailable?.message ?? `The server could not store the ${signal.unit}s; retry later.`,
       ),
       { "retry-after": String(unavailable?.retryAfterSeconds ?? 5) },
     );

@@ -83,6 +83,11 @@ export const API_ROUTES: Record<string, RouteSpec> = {
     },
   },
   "/api/health": { auth: "public", methods: { GET: { ok: 200 } } },
+  "/api/otel/v1/logs": {
+    auth: "key",
+    foreignErrorFormat: true,
+    methods: { POST: { ok: 200, body: { resourceLogs: [] } } },
+  },
   "/api/otel/v1/traces": {
     auth: "key",
     foreignErrorFormat: true,
