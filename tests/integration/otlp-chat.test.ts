@@ -14,8 +14,8 @@ import { createKeyedWorkspace } from "../helpers/workspace";
 
 const T0 = Date.parse("2026-04-01T10:00:00.000Z");
 const ns = (ms: number) => `${BigInt(T0 + ms) * 1_000_000n}`;
-const TRACE_1 = "c".repeat(31) + "1";
-const TRACE_2 = "c".repeat(31) + "2";
+const TRACE_1 = `${"c".repeat(31)}1`;
+const TRACE_2 = `${"c".repeat(31)}2`;
 const sid = (n: number) => n.toString(16).padStart(16, "d");
 const CONVERSATION = "otel-conv-1";
 
