@@ -96,11 +96,18 @@ function OpenSpan({ executionId, spanId, onClose }: { executionId: string; spanI
 export function ExecutionExplorer({ id, embedded = false }: { id: string; embedded?: boolean }) {
   const queryClient = useQueryClient();
   const query = useExecution(id);
-  // `?span=<id>` (a chat bubble's link to the span it came from) opens that span in the tree.
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [openId, setOpenId] = useState<string | null>(null);
+  const [view, setView] = useState<"chat" | "trace" | null>(null);
+  // `?span=<id>` (a chat bubble's link to the span it came from) opens that span in the tree, also
+  // when the link is followed on this page (the explorer stays mounted).
   const linkedSpan = useSearchParams().get("span");
-  const [selectedId, setSelectedId] = useState<string | null>(linkedSpan);
-  const [openId, setOpenId] = useState<string | null>(linkedSpan);
-  const [view, setView] = useState<"chat" | "trace" | null>(linkedSpan ? "trace" : null);
+  useEffect(() => {
+    if (!linkedSpan) return;
+    setSelectedId(linkedSpan);
+    setOpenId(linkedSpan);
+    setView("trace");
+  }, [linkedSpan]);
   const [openMessageId, setOpenMessageId] = useState<string | null>(null);
   const hasConversation = query.data?.execution.hasConversation ?? false;
   const messages = useQuery({
