@@ -1,13 +1,8 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   // First, before any request is handled: forwarding headers are rewritten from the socket.
-  const { installEdgeStamp } = await import("./lib/server/edge-stamp.ts");
-  try {
-    installEdgeStamp();
-  } catch (e) {
-    console.error(`[runlens] ${(e as Error).message}`);
-    process.exit(1);
-  }
+  const { installEdgeStampOrExit } = await import("./lib/server/edge-stamp.ts");
+  installEdgeStampOrExit();
   // Methods and paths Next cannot route reach a route that answers them in the error format.
   const { installRequestRewrites } = await import("./lib/server/request-rewrites.ts");
   installRequestRewrites();

@@ -23,6 +23,16 @@ export function installEdgeStamp(): void {
   });
 }
 
+/** At server start: an invalid RUNLENS_TRUSTED_PROXIES stops the process with its reason. */
+export function installEdgeStampOrExit(): void {
+  try {
+    installEdgeStamp();
+  } catch (e) {
+    console.error(`[runlens] ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+
 function stampRequest(request: IncomingMessage): void {
   const headers = request.headers;
   const edge = resolveEdge({
