@@ -3,8 +3,10 @@ import { ApiError } from "./errors.ts";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN = new Set([0x5b, 0x7b]); // [ {
-const CLOSE = new Set([0x5d, 0x7d]); // ] }
+const OPEN_ARRAY = 0x5b;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
 
 /**
  * Whether the JSON text in `bytes` nests arrays and objects deeper than `max`, read without
@@ -22,9 +24,9 @@ export function jsonDepthExceeds(bytes: Uint8Array, max: number = MAX_JSON_DEPTH
       i = closingQuote(bytes, i);
       continue;
     }
-    if (OPEN.has(b)) {
+    if (b === OPEN_ARRAY || b === OPEN_OBJECT) {
       if (++depth > max) return true;
-    } else if (CLOSE.has(b)) depth--;
+    } else if (b === CLOSE_ARRAY || b === CLOSE_OBJECT) depth--;
   }
   return false;
 }
