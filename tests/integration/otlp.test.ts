@@ -313,7 +313,8 @@ describe("OTLP/HTTP receiver", () => {
     expect(page.execution).toMatchObject({
       name: "support-reply",
       type: "agent_execution",
-      spanCount: 3,
+      spanCount: 5, // 3 sent, and the first LLM call's question and answer as conversation turns
+      hasConversation: true,
       threadId: "chat-9",
       sessionId: "chat-9",
       tokens: { input: 9, output: 5, total: 14 }, // both LLM calls; the agent run's own totals are not counted again

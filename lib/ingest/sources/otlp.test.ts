@@ -384,7 +384,8 @@ describe("OTLP adapter: GenAI semantic conventions", () => {
         },
       ]),
     );
-    expect(viaEvents.spans).toHaveLength(1); // content events are the payload, not log spans
+    // Content events are the payload, not log spans (its conversation turns aside).
+    expect(viaEvents.spans.filter((s) => s.type !== "conversation_message")).toHaveLength(1);
     expect(viaEvents.spans[0]).toMatchObject({
       input: [{ role: "user", parts: [{ type: "text", text: "q" }] }],
       output: [{ role: "assistant", parts: [{ type: "text", text: "a" }] }],
@@ -737,7 +738,7 @@ describe("OTLP adapter: GenAI convention families end to end", () => {
         },
       ]),
     );
-    expect(m.spans.map((s) => s.type)).toEqual(["llm_call", "log"]);
+    expect(m.spans.map((s) => s.type)).toEqual(["llm_call", "log", "conversation_message", "conversation_message"]);
     expect(m.spans[0]).toMatchObject({
       input: [{ role: "user", parts: [{ type: "text", text: "hi" }] }],
       output: [{ role: "assistant", parts: [{ type: "text", text: "hello" }], finishReason: "stop" }],
@@ -797,7 +798,7 @@ describe("OTLP adapter: GenAI convention families end to end", () => {
       ]),
     );
     expect(m.rejected).toBe(0);
-    expect(m.spans).toHaveLength(4);
+    expect(m.spans.filter((s) => s.type !== "conversation_message")).toHaveLength(4);
     expect(byId(m.spans, A)).toMatchObject({
       type: "llm_call",
       llm_model: "gpt-4o",
