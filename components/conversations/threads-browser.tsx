@@ -14,7 +14,7 @@ import { SpanDetail } from "../traces/span-detail";
 import { Button } from "../ui/button";
 import { Alert, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
-import { ChatView } from "./chat-view";
+import { ChatView, sourceSpanId } from "./chat-view";
 import { previewText } from "./message-content";
 
 const BASE = "/api/v1/runtime/v1/observability/threads";
@@ -171,12 +171,14 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
   );
 }
 
+/** A message's span: the LLM call it was read from (OTel turns), else its own conversation_message span. */
 function MessageSpan({ message, onClose }: { message: ThreadMessage; onClose: () => void }) {
+  const spanId = sourceSpanId(message) ?? message.id;
   const span = useQuery({
-    queryKey: ["span", message.executionId, message.id],
+    queryKey: ["span", message.executionId, spanId],
     queryFn: () =>
       api<{ span: Span }>(
-        `/api/v1/observability/executions/${encodeURIComponent(message.executionId)}/spans/${encodeURIComponent(message.id)}`,
+        `/api/v1/observability/executions/${encodeURIComponent(message.executionId)}/spans/${encodeURIComponent(spanId)}`,
       ),
   });
   if (!span.data) return <p className="p-6 text-sm text-zinc-500">{span.isError ? span.error.message : "Loading…"}</p>;

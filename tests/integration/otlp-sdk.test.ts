@@ -153,7 +153,8 @@ describe("OpenTelemetry SDK -> OTLP/HTTP -> running portal", () => {
       type: "custom_execution",
       status: "success",
       source: "otlp",
-      spanCount: 6,
+      spanCount: 8, // 6 and the LLM call's question and answer as conversation turns
+      hasConversation: true,
       tokens: { input: 11, output: 7, total: 18 },
       threadId: `sess-${service}`,
       sessionId: `sess-${service}`,
@@ -197,7 +198,7 @@ describe("OpenTelemetry SDK -> OTLP/HTTP -> running portal", () => {
     await p.forceFlush();
     expect(exporter.results.length).toBeGreaterThan(0);
     expect(exporter.results.every((r) => r.code === 0)).toBe(true);
-    expectAgentRun(await executionDetails(traceId, 6), traceId, "proto-agent");
+    expectAgentRun(await executionDetails(traceId, 8), traceId, "proto-agent");
   });
 
   it("JSON exporter, one export per span (children before parents), key in x-runlens-api-key", async () => {
@@ -209,7 +210,7 @@ describe("OpenTelemetry SDK -> OTLP/HTTP -> running portal", () => {
     await p.forceFlush();
     expect(exporter.results).toHaveLength(5); // one per OTel span; the exception event is not exported alone
     expect(exporter.results.every((r) => r.code === 0)).toBe(true);
-    expectAgentRun(await executionDetails(traceId, 6), traceId, "json-agent");
+    expectAgentRun(await executionDetails(traceId, 8), traceId, "json-agent");
   });
 
   // Counting rows needs this file's own Postgres database.
