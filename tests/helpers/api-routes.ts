@@ -56,6 +56,8 @@ export type RouteSpec = {
 };
 
 const PAGE = ["limit", "cursor"];
+const OTEL_TRACE = "5b8efff798038103d269b633813fc60c";
+const OTEL_SPAN = "eee19b7ec3c1b174";
 const TRACE = {
   id: "$span",
   executionId: "$execution",
@@ -86,12 +88,63 @@ export const API_ROUTES: Record<string, RouteSpec> = {
   "/api/otel/v1/logs": {
     auth: "key",
     foreignErrorFormat: true,
-    methods: { POST: { ok: 200, body: { resourceLogs: [] } } },
+    methods: {
+      POST: {
+        ok: 200,
+        body: {
+          resourceLogs: [
+            {
+              scopeLogs: [
+                {
+                  logRecords: [
+                    {
+                      timeUnixNano: "1767225600000000000",
+                      traceId: OTEL_TRACE,
+                      spanId: OTEL_SPAN,
+                      body: { stringValue: "hello" },
+                      attributes: [{ key: "event.name", value: { stringValue: "gen_ai.user.message" } }],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      },
+    },
   },
   "/api/otel/v1/traces": {
     auth: "key",
     foreignErrorFormat: true,
-    methods: { POST: { ok: 200, body: { resourceSpans: [] } } },
+    methods: {
+      POST: {
+        ok: 200,
+        body: {
+          resourceSpans: [
+            {
+              resource: { attributes: [{ key: "service.name", value: { stringValue: "fuzz" } }] },
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      traceId: OTEL_TRACE,
+                      spanId: OTEL_SPAN,
+                      parentSpanId: "",
+                      name: "fuzz",
+                      kind: 1,
+                      startTimeUnixNano: "1767225600000000000",
+                      endTimeUnixNano: "1767225601000000000",
+                      attributes: [{ key: "gen_ai.request.model", value: { stringValue: "m" } }],
+                      events: [{ name: "exception", timeUnixNano: "1767225600500000000", attributes: [] }],
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      },
+    },
   },
   "/api/v1/agents": { auth: "reader", methods: { GET: { ok: 200 } } },
   "/api/v1/api-keys/[id]": {
