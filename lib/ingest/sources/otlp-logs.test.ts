@@ -26,7 +26,8 @@ const rec = (ms: number, eventName: string, body: object, extra: Rec = {}): Rec 
   body,
   ...extra,
 });
-const map = (records: Rec[]) => mapLogsRequest(decodeLogsRequest(Buffer.from(JSON.stringify(request(records))), "json"));
+const map = (records: Rec[]) =>
+  mapLogsRequest(decodeLogsRequest(Buffer.from(JSON.stringify(request(records))), "json"));
 
 describe("OTLP log records -> span rows", () => {
   const chat = [
@@ -73,6 +74,17 @@ describe("OTLP log records -> span rows", () => {
     expect(map(chat).spans.map((r) => r.id)).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.every((id) => id.startsWith(`${SPAN}-l`))).toBe(true);
+  });
+
+  it("records of one millisecond keep their order (ids sort by the nanosecond time)", () => {
+    const sameMs = ["first", "second", "third"].map((text, i) => ({
+      ...rec(0, "app.step", s(text)),
+      timeUnixNano: String(T0 + BigInt(900 - i * 300)),
+    }));
+    const rows = map(sameMs.reverse());
+    const sorted = [...rows.spans].sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(new Set(rows.spans.map((r) => r.started_at)).size).toBe(1);
+    expect(sorted.map((r) => (r.metadata as { body: string }).body)).toEqual(["third", "second", "first"]);
   });
 
   it("the inference details event gives the system instructions, new input and output as turns", () => {

@@ -17,7 +17,8 @@ import { DEFAULT_AGENT } from "./sdk.ts";
  * `gen_ai.client.inference.operation.details` with its input and output messages) become
  * `conversation_message` children, the turns the call adds to the chat; history an event resends
  * and every other record become `log` children (`error` when the record carries an exception).
- * Ids are `<span id>-l<hash of the record>`, so a resend stores nothing twice. A record without a
+ * Ids are `<span id>-l<time in ns>-<position in the request>-<hash of the record>`, so a resend of
+ * the request (what exporters retry) stores nothing twice. A record without a
  * trace and span id has nothing to attach to and is rejected (partial success says which).
  */
 
@@ -43,6 +44,13 @@ type Record_ = {
 
 export function mapLogsRequest(req: OtlpLogsRequest): OtlpMapping {
   const accepted: Record_[] = [];
+  const perSpan = new Map<string, number>();
+  /** The record's position among this request's records of its span. */
+  const seq = (spanId: string) => {
+    const n = perSpan.get(spanId) ?? 0;
+    perSpan.set(spanId, n + 1);
+    return n;
+  };
   const reasons: string[] = [];
   let rejected = 0;
   for (const rl of req.resourceLogs ?? []) {
@@ -58,7 +66,7 @@ export function mapLogsRequest(req: OtlpLogsRequest): OtlpMapping {
           if (reasons.length < MAX_REASONS) reasons.push(`log record ${i}: ${problem}`);
           return;
         }
-        accepted.push(readRecord(record, resource, scope));
+        accepted.push(readRecord(record, resource, scope, seq));
       });
     }
   }
@@ -87,7 +95,12 @@ function invalidRecord(r: OtlpLogRecord): string | null {
   return null;
 }
 
-function readRecord(record: OtlpLogRecord, resource: Attrs, scope: Attrs | undefined): Record_ {
+function readRecord(
+  record: OtlpLogRecord,
+  resource: Attrs,
+  scope: Attrs | undefined,
+  seq: (spanId: string) => number,
+): Record_ {
   const traceId = hex(record.traceId);
   const spanId = hex(record.spanId);
   const attrs = attributesToObject(record.attributes);
@@ -109,9 +122,14 @@ function readRecord(record: OtlpLogRecord, resource: Attrs, scope: Attrs | undef
       ]),
     )
     .digest("hex")
-    .slice(0, 16);
-  const at = new Date(nanosToMs(record.timeUnixNano) || nanosToMs(record.observedTimeUnixNano)).toISOString();
-  return { traceId, spanId, id: `${spanId}-l${hash}`, at, name, attrs, body, record, resource, scope };
+    .slice(0, 12);
+  const nanos = nanosToMs(record.timeUnixNano) ? record.timeUnixNano! : record.observedTimeUnixNano!;
+  const at = new Date(nanosToMs(nanos)).toISOString();
+  // Spans of one instant sort by id: the time, then the position among the span's records of this
+  // request (SDKs stamp records in milliseconds), keep records in the order they were emitted.
+  const position = String(seq(spanId)).padStart(4, "0");
+  const id = `${spanId}-l${nanos.padStart(20, "0")}-${position}-${hash}`;
+  return { traceId, spanId, id, at, name, attrs, body, record, resource, scope };
 }
 
 // ---------------------------------------------------------------------------------------------

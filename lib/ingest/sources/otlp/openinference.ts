@@ -66,7 +66,9 @@ export function readOpenInference(attrs: Attrs): Reading {
       str(attrs["embedding.model_name"]) ??
       str(attrs["reranker.model_name"]) ??
       undefined,
-    provider: str(attrs["llm.provider"]) ?? str(attrs["llm.system"]) ?? undefined,
+    // LangChain's instrumentation sends no llm.provider; its run metadata names it (ls_provider).
+    provider:
+      str(attrs["llm.provider"]) ?? str(attrs["llm.system"]) ?? str(objectOf(attrs.metadata)?.ls_provider) ?? undefined,
     usage: compact({
       input: tokenCount(attrs["llm.token_count.prompt"]) ?? undefined,
       output: tokenCount(attrs["llm.token_count.completion"]) ?? undefined,
