@@ -172,7 +172,8 @@ describe("access matrix", () => {
           }
         }
         expect(failures).toEqual([]);
-      });
+        // Some cells run real work (a demo load, an export): a generous bound against hangs, not a timing.
+      }, 180_000);
     });
   }
 
