@@ -21,6 +21,8 @@ export type FuzzCase = {
   body: Uint8Array | null;
   contentType: string | null;
   credential: Credential;
+  /** A `runlens_workspace` cookie sent beside the session, as it stands in the Cookie header. */
+  workspaceCookie: string | null;
   classes: string[];
 };
 
@@ -230,6 +232,12 @@ const CONTENT_TYPES = [
   "application/json; charset=latin1",
 ];
 
+/** Workspace cookies a client can forge: percent-encoding that does not decode, NUL, a surrogate. */
+const WORKSPACE_COOKIE = fc.oneof(
+  { weight: 14, arbitrary: fc.constant(null) },
+  { weight: 1, arbitrary: fc.constantFrom("%E0%A4%A", "%00", "a%00b", "%ED%A0%80", "x".repeat(300), "__proto__") },
+);
+
 type Cred = { credential: Credential; classes: string[] };
 const cred = (credential: Credential, classes: string[]): Cred => ({ credential, classes });
 const CREDENTIALS: fc.Arbitrary<Cred> = fc.oneof(
@@ -272,32 +280,36 @@ export function requestArbitrary(spec: RouteSpec): fc.Arbitrary<FuzzCase> {
       arbitrary: fc.constantFrom(...CONTENT_TYPES, null).map((ct) => ({ ct, classes: ["bad content type"] })),
     },
   );
-  return fc.tuple(method, params, query, contentType, CREDENTIALS).chain(([m, ps, q, ct, cred]) => {
-    const seed = spec.methods[m.m]?.body;
-    const hasBody = !["GET", "HEAD", "DELETE"].includes(m.m);
-    return (hasBody ? bodyArbitrary(seed) : fc.constant<Body>({ body: null, classes: [] })).map((b): FuzzCase => {
-      const classes = new Set([
-        ...m.classes,
-        ...ps.filter((p) => p.cls).map(() => "hostile path id"),
-        ...ps.map((p) => p.cls),
-        ...(q.length ? ["hostile query"] : []),
-        ...q.map(([, v]) => v.cls),
-        ...ct.classes,
-        ...cred.classes,
-        ...b.classes,
-      ]);
-      classes.delete("");
-      return {
-        method: m.m,
-        params: Object.fromEntries(paramNames.map((n, i) => [n, ps[i].value])),
-        query: q.map(([k, v]) => [k, v.value]),
-        body: b.body,
-        contentType: hasBody ? ct.ct : null,
-        credential: spec.methods[m.m]?.costly && cred.credential === "owner" ? "viewer" : cred.credential,
-        classes: [...classes],
-      };
+  return fc
+    .tuple(method, params, query, contentType, CREDENTIALS, WORKSPACE_COOKIE)
+    .chain(([m, ps, q, ct, cred, wc]) => {
+      const seed = spec.methods[m.m]?.body;
+      const hasBody = !["GET", "HEAD", "DELETE"].includes(m.m);
+      return (hasBody ? bodyArbitrary(seed) : fc.constant<Body>({ body: null, classes: [] })).map((b): FuzzCase => {
+        const classes = new Set([
+          ...m.classes,
+          ...ps.filter((p) => p.cls).map(() => "hostile path id"),
+          ...ps.map((p) => p.cls),
+          ...(q.length ? ["hostile query"] : []),
+          ...q.map(([, v]) => v.cls),
+          ...ct.classes,
+          ...cred.classes,
+          ...(wc !== null ? ["hostile workspace cookie"] : []),
+          ...b.classes,
+        ]);
+        classes.delete("");
+        return {
+          method: m.m,
+          params: Object.fromEntries(paramNames.map((n, i) => [n, ps[i].value])),
+          query: q.map(([k, v]) => [k, v.value]),
+          body: b.body,
+          contentType: hasBody ? ct.ct : null,
+          credential: spec.methods[m.m]?.costly && cred.credential === "owner" ? "viewer" : cred.credential,
+          workspaceCookie: wc,
+          classes: [...classes],
+        };
+      });
     });
-  });
 }
 
 /** Deterministic cases for one route (fixed seed, a distinct stream per route). */

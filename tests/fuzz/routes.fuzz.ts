@@ -66,7 +66,11 @@ describe("fuzz: every route, in process", () => {
       (spec.auth === "key" || (spec.auth !== "member" && spec.auth !== "user" && i % 2 === 0))
     )
       headers.set("authorization", `Bearer ${world.key}`);
-    else if ((c.credential === "owner" || c.credential === "viewer") && session) headers.set("cookie", session);
+    else if ((c.credential === "owner" || c.credential === "viewer") && session)
+      headers.set(
+        "cookie",
+        c.workspaceCookie === null ? session : `runlens_workspace=${c.workspaceCookie}; ${session}`,
+      );
     const catchAll = Object.keys(params).length === 0 && route.includes("[...");
     const ctxParams = catchAll
       ? { [route.match(/\[\.\.\.([^\]]+)\]/)?.[1] ?? "path"]: url.pathname.split("/").slice(2) }

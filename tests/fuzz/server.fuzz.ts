@@ -140,7 +140,7 @@ describe("fuzz: a sample against a running server", () => {
     else if (c.credential === "owner" && spec.auth !== "auth") {
       if (spec.auth === "key" || (spec.auth !== "member" && spec.auth !== "user" && i % 2 === 0))
         headers.authorization = `Bearer ${server.apiKey}`;
-      else headers.cookie = cookie;
+      else headers.cookie = c.workspaceCookie === null ? cookie : `runlens_workspace=${c.workspaceCookie}; ${cookie}`;
     }
     const body = c.body && c.method !== "GET" && c.method !== "HEAD" ? c.body : null;
     if (body) headers["content-length"] = String(body.byteLength);
