@@ -25,6 +25,15 @@ const toolCall = {
 };
 const toolResult = { role: "tool", parts: [{ type: "tool_call_response", id: "call-1", response: { tempC: 21 } }] };
 const answer = { role: "assistant", parts: [{ type: "text", content: ANSWER }] };
+// Trace content is hostile: markup stays text, a script URI is never a source.
+const HOSTILE = `<img src=x onerror="window.__pwned=1">`;
+const hostile = {
+  role: "user",
+  parts: [
+    { type: "text", content: HOSTILE },
+    { type: "uri", modality: "image", uri: "javascript:window.__pwned=2" },
+  ],
+};
 
 function span(id: string, parent: string, name: string, fromMs: number, toMs: number, attributes: object[]) {
   const base = BigInt(Date.now() - 60_000) * 1_000_000n;
@@ -69,7 +78,7 @@ test("an OTel GenAI chat opens as a chat and its LLM span shows question and ans
               spans: [
                 span(ROOT, "", "weather agent", 0, 2000, []),
                 span(CALL_1, ROOT, "chat gpt-4o", 10, 500, llm([user], [toolCall])),
-                span(CALL_2, ROOT, "chat gpt-4o", 800, 1500, llm([user, toolCall, toolResult], [answer])),
+                span(CALL_2, ROOT, "chat gpt-4o", 800, 1500, llm([hostile, user, toolCall, toolResult], [answer])),
               ],
             },
           ],
@@ -99,6 +108,9 @@ test("an OTel GenAI chat opens as a chat and its LLM span shows question and ans
   await expect(input.locator('[data-role="system"]')).toContainText("Be brief.");
   await expect(input.getByTestId("tool-result-card")).toContainText('"tempC": 21');
   await expect(output.getByText(ANSWER)).toBeVisible();
+  await expect(input.getByText(HOSTILE)).toBeVisible();
+  await expect(input.locator("img")).toHaveCount(0);
+  expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
 
   // The bubble's link opens the span in the tree (`?span=`).
   await bubbles.filter({ hasText: QUESTION }).getByTestId("bubble-source").click();
