@@ -90,6 +90,16 @@ describe("OpenInference convention", () => {
     expect(readIoValues(attrs).input).toEqual({ messages: [{ role: "user", content: "hi" }], config: { k: 1 } });
   });
 
+  it("LangChain's LLM spans carry no llm.provider: the provider comes from its run metadata (ls_provider)", () => {
+    const attrs = {
+      "openinference.span.kind": "LLM",
+      "llm.model_name": "gpt-4o-mini",
+      metadata: '{"ls_provider":"openai","ls_model_name":"gpt-4o-mini","ls_model_type":"chat"}',
+    };
+    expect(readOpenInference(attrs).provider).toBe("openai");
+    expect(readOpenInference({ ...attrs, "llm.provider": "azure" }).provider).toBe("azure");
+  });
+
   it("legacy completions: llm.prompts / llm.choices", () => {
     const r = readOpenInference({
       "openinference.span.kind": "LLM",
