@@ -1,6 +1,7 @@
 import { type ApiKeyPrincipal, authenticateApiKey } from "../auth/api-keys.ts";
 import { getAuth } from "../auth/better-auth.ts";
 import { can, type Permission, type Role } from "../auth/roles.ts";
+import { isStorableText } from "../contracts/common.ts";
 import { type Db, getDb } from "../db/index.ts";
 import { assertSameOrigin } from "./edge.ts";
 import { ApiError, ForbiddenError, UnauthorizedError } from "./errors.ts";
@@ -41,7 +42,15 @@ export function readCookie(req: Request, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const i = part.indexOf("=");
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      // A forged value that does not decode, or that Postgres cannot store, names nothing.
+      try {
+        const value = decodeURIComponent(part.slice(i + 1).trim());
+        return isStorableText(value) ? value : null;
+      } catch {
+        return null;
+      }
+    }
   }
   return null;
 }

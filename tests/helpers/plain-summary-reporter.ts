@@ -7,14 +7,17 @@ export default class PlainSummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     for (const m of modules) {
-      // A file that failed to load has no tests but is a failure.
-      if (m.state() === "failed" && [...m.children.allTests()].length === 0) failed++;
+      let failedTests = 0;
       for (const t of m.children.allTests()) {
         const s = t.result().state;
         if (s === "passed") passed++;
-        else if (s === "failed") failed++;
+        else if (s === "failed") failedTests++;
         else skipped++;
       }
+      failed += failedTests;
+      // A file that failed without a failed test (it did not load, or a setup or teardown hook
+      // failed and its tests were skipped) is a failure too, never a pass.
+      if (m.state() === "failed" && failedTests === 0) failed++;
     }
     failed += errors.length;
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
