@@ -205,6 +205,7 @@ describe("real GenAI clients -> OTLP -> what the user sees", () => {
         name: "weather-chain",
         status: "success",
         sessionId: "sess-lc-1",
+        threadId: "sess-lc-1",
         tokens: { input: 80, output: 14, total: 94 },
       });
       const llms = ofType(page, "llm_call");
