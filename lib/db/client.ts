@@ -98,6 +98,12 @@ function keepConnectionErrorsFromCrashing(pool: Pool): void {
   });
 }
 
+/**
+ * Interactive transactions (workspace and user setup, card layouts, snapshot reads): Prisma's 5 s
+ * default expired during the first-start bootstrap on a loaded 2-core machine. A stalled database
+ * is bounded by the pool's query timeout, not by this.
+ */
+const TRANSACTION_OPTIONS = { timeout: 60_000, maxWait: 30_000 };
 export async function openDatabase(opts: OpenOptions): Promise<Db> {
   if (opts.kind === "postgres") {
     const mode = opts.migrate ?? "require";
@@ -111,7 +117,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     // One pool shared by Prisma and the bulk writers of the ingest pipeline.
     const pool = new pg.Pool(poolConfig(opts.url, opts.poolSize ?? 10, opts.timeouts ?? configuredTimeouts()));
     keepConnectionErrorsFromCrashing(pool);
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
     try {
       await prisma.$queryRawUnsafe("SELECT 1");
     } catch (e) {
@@ -147,7 +153,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
       },
       query: async <R>(sql: string, params?: unknown[]) => (await pg.query<R>(sql, params)).rows,
     });
-    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pg) });
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pg), transactionOptions: TRANSACTION_OPTIONS });
     return {
       prisma,
       kind: "embedded",
