@@ -40,5 +40,5 @@ describe("embedded database directory", () => {
     expect(await db.prisma.user.count()).toBe(0);
     await db.close();
     expect(fs.existsSync(`${dir}.lock`)).toBe(false);
-  }, 60_000);
+  }, 180_000);
 });

@@ -34,12 +34,12 @@ describe("migrations", () => {
     } finally {
       await db.drop();
     }
-  });
+  }, 180_000);
 
   it("schema.prisma and prisma/migrations are in sync", async () => {
     const { stderr } = await run(process.execPath, ["scripts/schema-engine.mjs", "check"], { cwd: ROOT });
     expect(stderr).toContain("matches");
-  }, 60_000);
+  }, 180_000);
 
   it("the drift check fails when the schema changes without a migration", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runlens-drift-"));
@@ -52,5 +52,5 @@ describe("migrations", () => {
     expect(err.code).toBe(1);
     expect(err.stderr).toContain('CREATE TABLE "DriftProbe"');
     fs.rmSync(dir, { recursive: true, force: true });
-  }, 60_000);
+  }, 180_000);
 });
