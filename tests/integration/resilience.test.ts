@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { POST as postOtlpLogs } from "@/app/api/otel/v1/logs/route";
 import { POST as postOtlp } from "@/app/api/otel/v1/traces/route";
 import { GET as listExecutions } from "@/app/api/v1/runtime/v1/observability/executions/route";
 import { POST as postTraces } from "@/app/api/v1/runtime/v1/observability/traces/route";
@@ -47,6 +48,24 @@ const OTLP_EXPORT = {
               name: "otlp-during-outage",
               startTimeUnixNano: "1767225600000000000",
               endTimeUnixNano: "1767225601000000000",
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
+const OTLP_LOGS = {
+  resourceLogs: [
+    {
+      scopeLogs: [
+        {
+          logRecords: [
+            {
+              traceId: "0af7651916cd43dd8448eb211c80319c",
+              spanId: "b7ad6b7169203331",
+              timeUnixNano: "1767225600500000000",
+              body: { stringValue: "log during outage" },
             },
           ],
         },
@@ -211,6 +230,15 @@ describe("ingest through Postgres and Redis outages", () => {
       );
       expect(otlp.status).toBe(503);
       expect(otlp.headers.get("retry-after")).toMatch(/^\d+$/);
+      const logs = await postOtlpLogs(
+        new Request("http://runlens.test/api/otel/v1/logs", {
+          method: "POST",
+          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+          body: JSON.stringify(OTLP_LOGS),
+        }),
+      );
+      expect(logs.status).toBe(503);
+      expect(logs.headers.get("retry-after")).toMatch(/^\d+$/);
     } finally {
       await redis.start();
     }
