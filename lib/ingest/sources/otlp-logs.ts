@@ -29,7 +29,7 @@ const DETAILS_EVENT = "gen_ai.client.inference.operation.details";
 const SEVERITY_ERROR = 17;
 
 /** One accepted record with what the mapping needs. */
-type Record_ = {
+type ReadRecord = {
   traceId: string;
   spanId: string;
   id: string;
@@ -43,7 +43,7 @@ type Record_ = {
 };
 
 export function mapLogsRequest(req: OtlpLogsRequest): OtlpMapping {
-  const accepted: Record_[] = [];
+  const accepted: ReadRecord[] = [];
   const perSpan = new Map<string, number>();
   /** The record's position among this request's records of its span. */
   const seq = (spanId: string) => {
@@ -100,7 +100,7 @@ function readRecord(
   resource: Attrs,
   scope: Attrs | undefined,
   seq: (spanId: string) => number,
-): Record_ {
+): ReadRecord {
   const traceId = hex(record.traceId);
   const spanId = hex(record.spanId);
   const attrs = attributesToObject(record.attributes);
@@ -136,9 +136,9 @@ function readRecord(
 // Rows
 
 /** A message of a GenAI event record, and whether it is the call's input or output. */
-type EventMessage = { r: Record_; message: ChatMessage; side: "input" | "output" };
+type EventMessage = { r: ReadRecord; message: ChatMessage; side: "input" | "output" };
 
-function rowsOf(records: Record_[]): SpanRow[] {
+function rowsOf(records: ReadRecord[]): SpanRow[] {
   const rows: SpanRow[] = [];
   const messagesBySpan = new Map<string, EventMessage[]>();
   for (const r of records) {
@@ -161,7 +161,7 @@ function rowsOf(records: Record_[]): SpanRow[] {
 }
 
 /** The message of one message event: its body read as the GenAI conventions read span events. */
-function eventMessage(r: Record_): EventMessage | null {
+function eventMessage(r: ReadRecord): EventMessage | null {
   const eventAttrs = isRecord(r.body) ? { ...r.body } : { content: r.body };
   const reading = readGenAi({}, [{ name: r.name, attrs: eventAttrs }]);
   const output = reading.output as ChatMessage[] | undefined;
@@ -188,7 +188,7 @@ function messageEventRows(list: EventMessage[]): SpanRow[] {
 }
 
 /** `gen_ai.client.inference.operation.details`: the call's new turns from its input and output messages. */
-function detailsRows(r: Record_): SpanRow[] {
+function detailsRows(r: ReadRecord): SpanRow[] {
   const reading = readGenAi(r.attrs, []);
   const input = (reading.input as ChatMessage[] | undefined) ?? [];
   let lastAssistant = -1;
@@ -202,7 +202,7 @@ function detailsRows(r: Record_): SpanRow[] {
   return rows.length ? rows : [logRow(r)];
 }
 
-function messageRow(r: Record_, id: string, m: ChatMessage): SpanRow {
+function messageRow(r: ReadRecord, id: string, m: ChatMessage): SpanRow {
   const role = m.role.slice(0, 64);
   const metadata: Attrs = { sourceSpanId: r.spanId, eventName: r.name };
   if (m.name) metadata.name = m.name;
@@ -222,7 +222,7 @@ function messageRow(r: Record_, id: string, m: ChatMessage): SpanRow {
   };
 }
 
-function logRow(r: Record_): SpanRow {
+function logRow(r: ReadRecord): SpanRow {
   const { record } = r;
   const exception = str(r.attrs["exception.type"]) ?? str(r.attrs["exception.message"]);
   const severe = (record.severityNumber ?? 0) >= SEVERITY_ERROR;
@@ -264,8 +264,8 @@ const firstLine = (body: unknown): string | null => (typeof body === "string" ? 
  * Per trace: the agent is the first record's `service.name`, never winning over one a root span
  * gave; the thread is a `gen_ai.conversation.id` or `session.id` a record carries.
  */
-function executionContexts(records: Record_[]): ExecutionContext[] {
-  const byTrace = new Map<string, Record_[]>();
+function executionContexts(records: ReadRecord[]): ExecutionContext[] {
+  const byTrace = new Map<string, ReadRecord[]>();
   for (const r of records) byTrace.set(r.traceId, [...(byTrace.get(r.traceId) ?? []), r]);
   return [...byTrace].map(([executionId, list]) => {
     const pick = (key: string) =>
