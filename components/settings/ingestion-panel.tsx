@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { RotateCcw } from "lucide-react";
+import type { ReactNode } from "react";
 import { api } from "@/lib/client/api";
 import type { RedisDurability } from "@/lib/contracts/health";
 import { formatDateTime, formatNumber } from "@/lib/format";
@@ -57,24 +58,17 @@ export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
         ) : (
           <ul className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
             {status.data?.failed.map((f) => (
-              <li key={f.id} className="flex flex-wrap items-center gap-3 px-4 py-2" data-testid="failed-batch">
-                <Badge tone="red">{f.kind}</Badge>
-                <span className="tabular-nums">{formatNumber(f.items)} items</span>
-                <span
-                  className="min-w-0 flex-1 truncate font-mono text-xs text-red-700 dark:text-red-300"
-                  title={f.error}
-                >
-                  {f.error}
-                </span>
-                <span className="text-zinc-500">
-                  {f.attempts} attempts · {formatDateTime(f.failedAt)}
-                </span>
-                {canRetry && (
-                  <Button variant="secondary" size="sm" disabled={retry.isPending} onClick={() => retry.mutate(f.id)}>
-                    <RotateCcw className="size-3.5" /> Retry
-                  </Button>
-                )}
-              </li>
+              <FailedRow
+                key={f.id}
+                testId="failed-batch"
+                kind={f.kind}
+                what={<span className="tabular-nums">{formatNumber(f.items)} items</span>}
+                error={f.error}
+                attempts={f.attempts}
+                failedAt={f.failedAt}
+                onRetry={canRetry ? () => retry.mutate(f.id) : undefined}
+                retrying={retry.isPending}
+              />
             ))}
           </ul>
         )}
@@ -89,26 +83,21 @@ export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
           </p>
           <ul className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
             {status.data.failedItems.map((f) => (
-              <li key={f.id} className="flex flex-wrap items-center gap-3 px-4 py-2" data-testid="failed-item">
-                <Badge tone="red">{f.kind}</Badge>
-                <span className="font-mono text-xs" title={f.requestId ? `request ${f.requestId}` : undefined}>
-                  {f.source} · {f.itemId}
-                </span>
-                <span
-                  className="min-w-0 flex-1 truncate font-mono text-xs text-red-700 dark:text-red-300"
-                  title={f.error}
-                >
-                  {f.error}
-                </span>
-                <span className="text-zinc-500">
-                  {f.attempts} attempts · {formatDateTime(f.failedAt)}
-                </span>
-                {canRetry && (
-                  <Button variant="secondary" size="sm" disabled={retry.isPending} onClick={() => retry.mutate(f.id)}>
-                    <RotateCcw className="size-3.5" /> Retry
-                  </Button>
-                )}
-              </li>
+              <FailedRow
+                key={f.id}
+                testId="failed-item"
+                kind={f.kind}
+                what={
+                  <span className="font-mono text-xs" title={f.requestId ? `request ${f.requestId}` : undefined}>
+                    {f.source} · {f.itemId}
+                  </span>
+                }
+                error={f.error}
+                attempts={f.attempts}
+                failedAt={f.failedAt}
+                onRetry={canRetry ? () => retry.mutate(f.id) : undefined}
+                retrying={retry.isPending}
+              />
             ))}
           </ul>
         </Card>
@@ -171,5 +160,37 @@ function Stat({ label, value }: { label: string; value: string }) {
       <div className="text-xs text-zinc-500">{label}</div>
       <div className="font-medium">{value}</div>
     </div>
+  );
+}
+
+type FailedRowProps = {
+  testId: string;
+  kind: string;
+  what: ReactNode;
+  error: string;
+  attempts: number;
+  failedAt: string;
+  onRetry?: () => void;
+  retrying: boolean;
+};
+
+/** One failed batch or item: what it is, its error, its attempts, and Retry for those who may. */
+function FailedRow({ testId, kind, what, error, attempts, failedAt, onRetry, retrying }: FailedRowProps) {
+  return (
+    <li className="flex flex-wrap items-center gap-3 px-4 py-2" data-testid={testId}>
+      <Badge tone="red">{kind}</Badge>
+      {what}
+      <span className="min-w-0 flex-1 truncate font-mono text-xs text-red-700 dark:text-red-300" title={error}>
+        {error}
+      </span>
+      <span className="text-zinc-500">
+        {attempts} attempts · {formatDateTime(failedAt)}
+      </span>
+      {onRetry && (
+        <Button variant="secondary" size="sm" disabled={retrying} onClick={onRetry}>
+          <RotateCcw className="size-3.5" /> Retry
+        </Button>
+      )}
+    </li>
   );
 }
