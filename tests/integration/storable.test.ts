@@ -657,7 +657,12 @@ const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined })
 
 /** The per-run prefix of every id, so that runs (and shrinking) never meet each other's rows. */
 let run = 0;
-const PROPERTY = { numRuns: 25, seed: process.env.CI ? 20_261_206 : undefined, endOnFailure: true };
+/**
+ * A fixed seed, so `npm test` draws the same items every time (the non-vacuity check below counts
+ * them; with a random seed 25 runs sometimes drew too few rejected Output items). Explore other
+ * seeds with STORABLE_SEED=<n>.
+ */
+const PROPERTY = { numRuns: 25, seed: Number(process.env.STORABLE_SEED ?? 20_261_206), endOnFailure: true };
 
 describe("property: an item answered 201 is stored as sent, a rejected one not at all", () => {
   /** Per source, how many generated items were accepted and rejected. */
