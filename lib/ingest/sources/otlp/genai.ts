@@ -4,12 +4,12 @@ import type { Reading, SpanEvent } from "./reading.ts";
 import {
   type Attrs,
   compact,
+  firstTokenCount,
   isRecord,
   jsonish,
   list,
   str,
   strings,
-  tokenCount,
   unflattenIndexed,
   withPrefix,
 } from "./values.ts";
@@ -87,13 +87,7 @@ export function readGenAi(attrs: Attrs, events: SpanEvent[]): Reading {
 }
 
 function usage(attrs: Attrs): Reading["usage"] {
-  const first = (...keys: string[]) => {
-    for (const k of keys) {
-      const n = tokenCount(attrs[k]);
-      if (n !== null) return n;
-    }
-    return undefined;
-  };
+  const first = (...keys: string[]) => firstTokenCount(attrs, ...keys);
   return compact({
     input: first("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
     output: first("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"),

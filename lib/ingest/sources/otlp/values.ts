@@ -62,6 +62,15 @@ export function count(v: unknown, max: number): number | null {
 }
 export const tokenCount = (v: unknown) => count(v, MAX_TOKENS);
 
+/** The first of `keys` whose attribute is a usable token count (conventions renamed their usage keys over time). */
+export function firstTokenCount(attrs: Attrs, ...keys: string[]): number | undefined {
+  for (const k of keys) {
+    const n = tokenCount(attrs[k]);
+    if (n !== null) return n;
+  }
+  return undefined;
+}
+
 /** The value of a JSON string, or undefined when it is not valid JSON. */
 export function parseJson(v: string): unknown {
   try {

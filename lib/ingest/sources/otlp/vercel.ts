@@ -1,7 +1,19 @@
 import type { ChatMessage, ChatPart } from "../../../contracts/messages.ts";
 import { textOf, textPart, toMessages, toolCallPart } from "../../../messages/parts.ts";
 import type { Reading, SpanEvent } from "./reading.ts";
-import { type Attrs, compact, isRecord, jsonish, list, num, parseJson, str, tokenCount, withPrefix } from "./values.ts";
+import {
+  type Attrs,
+  compact,
+  firstTokenCount,
+  isRecord,
+  jsonish,
+  list,
+  num,
+  parseJson,
+  str,
+  tokenCount,
+  withPrefix,
+} from "./values.ts";
 
 /**
  * The Vercel AI SDK (`experimental_telemetry`): `ai.operationId` gives the type and
@@ -104,13 +116,7 @@ const decoded = (v: unknown) => (typeof v === "string" ? (parseJson(v) ?? v) : v
 const providerOf = (v: unknown) => str(v)?.split(".")[0] || undefined;
 
 function usage(attrs: Attrs): Reading["usage"] {
-  const first = (...keys: string[]) => {
-    for (const k of keys) {
-      const n = tokenCount(attrs[k]);
-      if (n !== null) return n;
-    }
-    return undefined;
-  };
+  const first = (...keys: string[]) => firstTokenCount(attrs, ...keys);
   return compact({
     input: first("ai.usage.inputTokens", "ai.usage.promptTokens"),
     output: first("ai.usage.outputTokens", "ai.usage.completionTokens"),
