@@ -1,6 +1,6 @@
 import type { Db, DbClient } from "../db/index.ts";
 import { OutageCache } from "../db/outage-cache.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { processGlobal } from "../process-global.ts";
 import { hashSecret, keyPrefix, newApiKeySecret } from "./tokens.ts";
 

@@ -3,7 +3,7 @@ import { prismaAdapter } from "better-auth/adapters/prisma";
 import { readConfig } from "../config.ts";
 import { type Db, getDb } from "../db/index.ts";
 import { assertSameOrigin, publicOrigin, requestEdge, secureCookies } from "../http/edge.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError } from "../errors.ts";
 import { apiErrorResponse, readBodyBytes } from "../http/respond.ts";
 import { processGlobal } from "../process-global.ts";
 import { resolveAuthSecret } from "./secret.ts";

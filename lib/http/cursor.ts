@@ -1,5 +1,5 @@
 import { isoProblem, isStorableText } from "../contracts/common.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../errors.ts";
 
 /** Opaque keyset cursors: the sort key of the last row of a page, base64url JSON. */
 export function encodeCursor(parts: (string | number)[]): string {

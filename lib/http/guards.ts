@@ -4,7 +4,7 @@ import { can, type Permission, type Role } from "../auth/roles.ts";
 import { isStorableText } from "../contracts/common.ts";
 import { type Db, getDb } from "../db/index.ts";
 import { assertSameOrigin } from "./edge.ts";
-import { ApiError, ForbiddenError, UnauthorizedError } from "./errors.ts";
+import { ApiError, ForbiddenError, UnauthorizedError } from "../errors.ts";
 
 /** The Origin rule and the portal's public origin live with the client-address rule they use. */
 export { assertSameOrigin, publicOrigin } from "./edge.ts";
@@ -90,6 +90,24 @@ export async function resolveMembership(db: Db, userId: string, preferredWorkspa
     if (m) return m;
   }
   return db.prisma.member.findFirst({ where: { userId }, orderBy: { createdAt: "asc" } });
+}
+
+/** A signed-in user, with or without a workspace (choosing or creating one); mutations must come from this site. */
+export async function requireUser(req: Request): Promise<SignedInUser> {
+  const user = await currentUser(req.headers);
+  if (!user) throw new UnauthorizedError();
+  assertSameOrigin(req);
+  return user;
+}
+export type SignedInUser = MemberPrincipal["user"];
+
+/**
+ * An API key, or a portal member with `permission` when the request carries a cookie and no key.
+ * Without either this is an API client that forgot its key: 401 asking for one, never a CSRF 403.
+ */
+export function requireKeyOrMember(req: Request, permission: Permission): Promise<Principal> {
+  const portal = !bearerSecret(req) && req.headers.has("cookie");
+  return portal ? requireMember(req, permission) : requireApiKey(req);
 }
 
 /** Portal-or-programmatic access: an API key when one is presented, else the session; neither is 401. */

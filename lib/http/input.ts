@@ -1,5 +1,5 @@
 import { isStorableText } from "../contracts/common.ts";
-import { type ApiError, ValidationError } from "./errors.ts";
+import { type ApiError, ValidationError } from "../errors.ts";
 
 /**
  * The input sanitation every route gets from `handle()` and `readJson()` (lib/http/respond.ts):

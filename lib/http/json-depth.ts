@@ -1,5 +1,5 @@
 import { MAX_JSON_DEPTH } from "../contracts/common.ts";
-import { ApiError } from "./errors.ts";
+import { ApiError } from "../errors.ts";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

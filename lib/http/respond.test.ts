@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ApiError } from "./errors";
-import { formatPath, handle, readJson } from "./respond";
+import { ApiError, formatPath } from "../errors";
+import { handle, readJson } from "./respond";
 
 describe("API error format", () => {
   it("formats field paths the way API.md shows them", () => {

@@ -1,5 +1,5 @@
 import { ZodError, type z } from "zod";
-import { ApiError, ServiceUnavailableError, unavailableError, ValidationError } from "./errors.ts";
+import { ApiError, ServiceUnavailableError, unavailableError, ValidationError, zodDetails } from "../errors.ts";
 import {
   assertStorableQuery,
   guardParams,
@@ -39,20 +39,6 @@ export function errorResponse(
 export function apiErrorResponse(e: ApiError): Response {
   const headers = e instanceof ServiceUnavailableError ? { "retry-after": String(e.retryAfterSeconds) } : undefined;
   return errorResponse(e.status, e.code, e.message, e.details, headers);
-}
-
-/** "traces[3].llm.usage" from a zod issue path. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const seg of path) {
-    if (typeof seg === "number") out += `[${seg}]`;
-    else out += out ? `.${String(seg)}` : String(seg);
-  }
-  return out || "(root)";
-}
-
-export function zodDetails(error: ZodError, prefix: readonly PropertyKey[] = []) {
-  return error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message }));
 }
 
 export function validationError(error: ZodError): ValidationError {

@@ -1,6 +1,6 @@
 import { readConfig } from "../config.ts";
 import { getDb } from "../db/index.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { getQueue } from "../queue/index.ts";
 import { currentRedisDurability, type RedisDurability } from "../server/redis-durability.ts";
 import type { IngestBatch } from "./model.ts";

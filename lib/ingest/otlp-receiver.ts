@@ -12,7 +12,7 @@ import {
   RPC_CODES,
 } from "../contracts/otlp.ts";
 import { getDb } from "../db/index.ts";
-import { ApiError, unavailableError } from "../http/errors.ts";
+import { ApiError, unavailableError } from "../errors.ts";
 import { requireApiKey } from "../http/guards.ts";
 import { assertJsonDepth } from "../http/json-depth.ts";
 import { readBodyBytes, tooLarge } from "../http/respond.ts";

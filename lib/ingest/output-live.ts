@@ -3,7 +3,7 @@ import { ZOutputNode } from "../contracts/output.ts";
 import { advisoryLease } from "../db/advisory-lease.ts";
 import type { Db } from "../db/index.ts";
 import { anyOfJsonArray } from "../db/sql.ts";
-import { zodDetails } from "../http/respond.ts";
+import { zodDetails } from "../errors.ts";
 import { type Poller, startPoller } from "../server/poller.ts";
 import type { SpanRow } from "./model.ts";
 import { whenWorkspaceResolved } from "./output-workspace.ts";

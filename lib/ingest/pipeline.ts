@@ -11,7 +11,7 @@ import {
   ZTrackEvent,
 } from "../contracts/ingest.ts";
 import { type Db, getDb } from "../db/index.ts";
-import { zodDetails } from "../http/respond.ts";
+import { zodDetails } from "../errors.ts";
 import { getLiveBus } from "../live/index.ts";
 import { getQueue, type JobQueue } from "../queue/index.ts";
 import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanJob, SpanRow } from "./model.ts";

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Card, ZCreateCard, ZLayoutRequest, ZUpdateCard } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { NotFoundError } from "../errors.ts";
 
 type Row = {
   id: string;

@@ -1,5 +1,5 @@
 import type { Db } from "../db/index.ts";
-import { ValidationError } from "../http/errors.ts";
+import { ValidationError } from "../errors.ts";
 import { processGlobal } from "../process-global.ts";
 
 /**

@@ -9,7 +9,7 @@ import type {
 import { PRIORITIES, RATINGS, REVIEW_STATUSES } from "../contracts/reviews.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import type { Db } from "../db/index.ts";
-import { ApiError, ConflictError, NotFoundError, ValidationError } from "../http/errors.ts";
+import { ApiError, ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 
 /**
  * QA reviews: one per execution. Search is Portuguese full-text, stemmed and accent-insensitive:

@@ -1,6 +1,6 @@
 import type { OutputChain, OutputChainRun } from "../contracts/output.ts";
 import type { Db } from "../db/index.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { NotFoundError } from "../errors.ts";
 
 /** Runs of one chain the page lists at most (a poller continuing as new for weeks makes long chains). */
 export const CHAIN_MAX_RUNS = 500;

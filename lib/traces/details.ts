@@ -8,7 +8,7 @@ import type {
 } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
 import { type Int8, int8 } from "../db/sql.ts";
-import { NotFoundError } from "../http/errors.ts";
+import { NotFoundError } from "../errors.ts";
 import { processGlobal } from "../process-global.ts";
 import { depthFirst, getExecution } from "./read.ts";
 

@@ -6,7 +6,7 @@ import type { RunlensConfig } from "../config.ts";
 import type { Invitation, Member, WorkspaceSummary } from "../contracts/workspaces.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import type { Db } from "../db/index.ts";
-import { ApiError, ConflictError, ForbiddenError, NotFoundError } from "../http/errors.ts";
+import { ApiError, ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { forgetWorkspaceSettings } from "../ingest/workspace-settings.ts";
 import { createUserWithPassword } from "./users.ts";
 

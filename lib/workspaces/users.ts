@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hashPassword } from "better-auth/crypto";
 import type { Prisma } from "../db/generated/client.ts";
 import type { Db } from "../db/index.ts";
-import { ConflictError } from "../http/errors.ts";
+import { ConflictError } from "../errors.ts";
 
 type Tx = Prisma.TransactionClient;
 

@@ -1,6 +1,6 @@
 import { ZUpdateMemberRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
-import { NOT_FOUND } from "@/lib/http/errors";
+import { NOT_FOUND } from "@/lib/errors";
 import { requireMember } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readJson } from "@/lib/http/respond";

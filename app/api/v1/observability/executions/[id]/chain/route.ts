@@ -1,5 +1,5 @@
 import { getDb } from "@/lib/db";
-import { NOT_FOUND } from "@/lib/http/errors";
+import { NOT_FOUND } from "@/lib/errors";
 import { requireReader } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
 import { handle, json } from "@/lib/http/respond";

@@ -1,6 +1,6 @@
 import { ZOutlineQuery } from "@/lib/contracts/executions";
 import { getDb } from "@/lib/db";
-import { NOT_FOUND } from "@/lib/http/errors";
+import { NOT_FOUND } from "@/lib/errors";
 import { requireReader } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readQuery } from "@/lib/http/respond";

@@ -1,4 +1,4 @@
-import { NOT_FOUND } from "@/lib/http/errors";
+import { NOT_FOUND } from "@/lib/errors";
 import { requireMember } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
 import { handle } from "@/lib/http/respond";

@@ -1,6 +1,10 @@
-import { type Unavailability, unavailability } from "../unavailable.ts";
+import type { ZodError } from "zod";
+import { type Unavailability, unavailability } from "./unavailable.ts";
 
-/** Typed errors that route handlers map to the error format of API.md. */
+/**
+ * Typed errors any layer throws (services, ingest, the HTTP layer); route handlers map them to the
+ * error format of API.md (lib/http/respond.ts).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -89,3 +93,17 @@ export const NOT_FOUND = {
   span: () => new NotFoundError("span_not_found", "No span with this id in this execution."),
   thread: () => new NotFoundError("thread_not_found", "No thread with this id."),
 };
+
+/** "traces[3].llm.usage" from a zod issue path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else out += out ? `.${String(seg)}` : String(seg);
+  }
+  return out || "(root)";
+}
+
+export function zodDetails(error: ZodError, prefix: readonly PropertyKey[] = []) {
+  return error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message }));
+}
