@@ -3,8 +3,8 @@ import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { can, type Permission } from "@/lib/auth/roles";
 import { getDb } from "@/lib/db";
-import { currentUser, resolveMembership, WORKSPACE_COOKIE } from "@/lib/http/guards";
-import { listWorkspacesOf } from "@/lib/workspaces/service";
+import { currentUser, WORKSPACE_COOKIE } from "@/lib/http/guards";
+import { listWorkspacesOf, resolveMembership } from "@/lib/workspaces/service";
 import { countUsers } from "@/lib/workspaces/users";
 
 /** Where a visitor belongs: first-run setup, sign-in, or the portal. */

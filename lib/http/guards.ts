@@ -5,6 +5,7 @@ import { isStorableText } from "../contracts/common.ts";
 import { type Db, getDb } from "../db/index.ts";
 import { assertSameOrigin } from "./edge.ts";
 import { ApiError, ForbiddenError, UnauthorizedError } from "../errors.ts";
+import { resolveMembership } from "../workspaces/service.ts";
 
 /** The Origin rule and the portal's public origin live with the client-address rule they use. */
 export { assertSameOrigin, publicOrigin } from "./edge.ts";
@@ -80,16 +81,6 @@ async function sessionMember(req: Request, permission: Permission, unauthenticat
   const principal: MemberPrincipal = { kind: "member", workspaceId: member.workspaceId, role: member.role, user };
   if (!can(principal.role, permission)) throw new ForbiddenError();
   return principal;
-}
-
-export async function resolveMembership(db: Db, userId: string, preferredWorkspaceId: string | null) {
-  if (preferredWorkspaceId) {
-    const m = await db.prisma.member.findUnique({
-      where: { workspaceId_userId: { workspaceId: preferredWorkspaceId, userId } },
-    });
-    if (m) return m;
-  }
-  return db.prisma.member.findFirst({ where: { userId }, orderBy: { createdAt: "asc" } });
 }
 
 /** A signed-in user, with or without a workspace (choosing or creating one); mutations must come from this site. */

@@ -92,6 +92,17 @@ export async function listWorkspacesOf(db: Db, userId: string): Promise<Workspac
 // Members and invitations
 // ------------------------------------------------------------------------------------------------
 
+/** The member of `preferredWorkspaceId` (the active-workspace cookie) when the user is one, else their first membership. */
+export async function resolveMembership(db: Db, userId: string, preferredWorkspaceId: string | null) {
+  if (preferredWorkspaceId) {
+    const m = await db.prisma.member.findUnique({
+      where: { workspaceId_userId: { workspaceId: preferredWorkspaceId, userId } },
+    });
+    if (m) return m;
+  }
+  return db.prisma.member.findFirst({ where: { userId }, orderBy: { createdAt: "asc" } });
+}
+
 export async function listMembers(db: Db, workspaceId: string): Promise<Member[]> {
   const rows = await db.prisma.member.findMany({
     where: { workspaceId },
