@@ -1,7 +1,7 @@
 import type { ThreadList, ThreadListQuery, ThreadMessage, ThreadSummary } from "../contracts/conversations.ts";
 import type { Db } from "../db/index.ts";
-import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 import { NotFoundError } from "../errors.ts";
+import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 
 /**
  * Threads are executions sharing a thread_id; their conversation is the conversation_message

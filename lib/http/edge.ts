@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { BlockList, isIP } from "node:net";
-import { processGlobal } from "../process-global.ts";
 import { ApiError } from "../errors.ts";
+import { processGlobal } from "../process-global.ts";
 
 /**
  * Who sent a request and which origin it was addressed to, as far as the server can trust it.

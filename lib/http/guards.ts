@@ -3,9 +3,9 @@ import { getAuth } from "../auth/better-auth.ts";
 import { can, type Permission, type Role } from "../auth/roles.ts";
 import { isStorableText } from "../contracts/common.ts";
 import { type Db, getDb } from "../db/index.ts";
-import { assertSameOrigin } from "./edge.ts";
 import { ApiError, ForbiddenError, UnauthorizedError } from "../errors.ts";
 import { resolveMembership } from "../workspaces/service.ts";
+import { assertSameOrigin } from "./edge.ts";
 
 /** The Origin rule and the portal's public origin live with the client-address rule they use. */
 export { assertSameOrigin, publicOrigin } from "./edge.ts";

@@ -1,7 +1,7 @@
 import { ZCreateWorkspaceRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
-import { secureCookies } from "@/lib/http/edge";
 import { UnauthorizedError } from "@/lib/errors";
+import { secureCookies } from "@/lib/http/edge";
 import { assertSameOrigin, currentUser, WORKSPACE_COOKIE } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
 import { handle, json, readJson } from "@/lib/http/respond";
