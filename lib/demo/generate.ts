@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { flow, Runlens, type Trace, traceLLM } from "../../sdk/src/index.ts";
+import { flow, Runlens, type Trace, traceLLM } from "@runlens/sdk";
 
 /**
  * Realistic sample data sent through the SDK: support conversations in Portuguese and English,
