@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
-    include: ["lib/**/*.test.ts", "tests/**/*.test.ts", "sdk/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "components/**/*.test.ts", "tests/**/*.test.ts", "sdk/**/*.test.ts"],
     exclude: ["node_modules", ".next", "e2e", "sdk/dist"],
     environment: "node",
     testTimeout: 30_000,

@@ -5,15 +5,15 @@ import { Activity, Pause, Play, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useCallback, useMemo, useState } from "react";
+import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
-import { useLiveNotices } from "@/lib/client/live";
 import type { ExecutionList } from "@/lib/contracts/executions";
 import { SOURCES } from "@/lib/contracts/executions";
 import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
-import { filtersToApiQuery, filtersToSearch, type ListFilters, parseFilters, TIME_PRESETS } from "@/lib/traces/filters";
 import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
+import { filtersToApiQuery, filtersToSearch, type ListFilters, parseFilters, TIME_PRESETS } from "./filters";
 import { FirstTraceHelp } from "./first-trace";
 import { StatusBadge } from "./status-badge";
 

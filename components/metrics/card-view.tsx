@@ -18,7 +18,7 @@ import {
 import { api } from "@/lib/client/api";
 import type { Card, MetricResult } from "@/lib/contracts/metrics";
 import { formatNumber } from "@/lib/format";
-import { resolveRange } from "@/lib/metrics/range";
+import { resolveRange } from "./range";
 
 const PALETTE = ["#4f46e5", "#0ea5e9", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6", "#a1a1aa"];
 const timezone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;

@@ -7,8 +7,8 @@ import { BarChart3, Copy, GripVertical, Pencil, Plus, Trash2 } from "lucide-reac
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import GridLayout, { type Layout, useContainerWidth } from "react-grid-layout";
+import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
-import { useLiveNotices } from "@/lib/client/live";
 import type { Card as MetricCard } from "@/lib/contracts/metrics";
 import type { CatalogEvent } from "@/lib/metrics/catalog";
 import { Button } from "../ui/button";

@@ -5,6 +5,8 @@ import { ChevronDown, ChevronRight, ChevronsDownUp, ChevronsUpDown, Search } fro
 import { type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { OutlineSpan } from "@/lib/contracts/executions";
 import { formatDuration } from "@/lib/format";
+import { cn } from "../ui/cn";
+import { spanStyle } from "./span-style";
 import {
   ancestorIds,
   barGeometry,
@@ -18,9 +20,7 @@ import {
   timeExtent,
   timelineBounds,
   visibleIndexes,
-} from "@/lib/traces/tree";
-import { cn } from "../ui/cn";
-import { spanStyle } from "./span-style";
+} from "./tree";
 
 const ROW_HEIGHT = 28;
 

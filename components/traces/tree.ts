@@ -1,4 +1,4 @@
-import type { OutlineSpan } from "../contracts/executions.ts";
+import type { OutlineSpan } from "@/lib/contracts/executions";
 
 /**
  * Pure logic of the trace view: visible rows of a depth-first span list under collapsed nodes,
