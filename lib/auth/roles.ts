@@ -1,6 +1,7 @@
-/** Workspace roles, strongest first. Enforced on the server by `can`. */
-export const ROLES = ["owner", "admin", "operator", "reviewer", "viewer"] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from "../contracts/common.ts";
+
+/** Workspace roles (declared with the API contracts), enforced on the server by `can`. */
+export { ROLES, type Role };
 
 export type Permission =
   | "workspace.read" // see executions, threads, metrics, reviews

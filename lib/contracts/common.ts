@@ -3,7 +3,10 @@ import { z } from "zod";
 export const ZEmail = z.string().trim().toLowerCase().email("Enter a valid email address.").max(254);
 export const ZPassword = z.string().min(10, "Use at least 10 characters.").max(256);
 export const ZName = z.string().trim().min(1, "Required.").max(120);
-export const ZRole = z.enum(["owner", "admin", "operator", "reviewer", "viewer"]);
+/** Workspace roles, strongest first (what each may do: lib/auth/roles.ts). */
+export const ROLES = ["owner", "admin", "operator", "reviewer", "viewer"] as const;
+export const ZRole = z.enum(ROLES);
+export type Role = z.infer<typeof ZRole>;
 
 /**
  * How deep a JSON body may nest arrays and objects (API.md, "Errors and limits"): deeper bodies are
@@ -17,7 +20,18 @@ export const ZPage = z.object({
   cursor: z.string().max(500).optional(),
 });
 
-export type ApiErrorBody = { error: { code: string; message: string; details?: { path: string; message: string }[] } };
+/** One problem of a request, on the field to change ("traces[3].llm.usage"). */
+export const ZFieldIssue = z.strictObject({ path: z.string(), message: z.string() });
+export type FieldIssue = z.infer<typeof ZFieldIssue>;
+
+/** Every error answer of the API (API.md › Errors), whatever the status. */
+export const ZApiErrorBody = z.strictObject({
+  error: z.strictObject({ code: z.string(), message: z.string(), details: z.array(ZFieldIssue).optional() }),
+});
+export type ApiErrorBody = z.infer<typeof ZApiErrorBody>;
+
+/** An instant as the API answers it: ISO-8601 in UTC with milliseconds (`Date#toISOString`). */
+export const ZInstantOut = z.iso.datetime();
 
 // ---------------------------------------------------------------------------------------------
 // What Postgres can store. Every source checks the values it stores with these at the edge, so an

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZQueryInstant } from "./common.ts";
+import { ZInstantOut, ZQueryInstant } from "./common.ts";
 
 export const RATINGS = ["good", "bad", "neutral"] as const;
 export const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
@@ -48,42 +48,79 @@ export const ZReviewListQuery = z.object({
 });
 export type ReviewListQuery = z.infer<typeof ZReviewListQuery>;
 
+export const ZReviewCheckQuery = z.object({ executionId: z.string().min(1).max(128) });
+export const ZReviewStatsQuery = z.object({ agentId: z.string().optional() });
+
 export const ZExportQuery = z.object({
   agentId: z.string().max(256).optional(),
   status: z.enum(REVIEW_STATUSES).default("resolved"),
   rating: z.enum(RATINGS).optional(),
   format: z.enum(["json", "jsonl"]).default("json"),
 });
+export type ExportQuery = z.infer<typeof ZExportQuery>;
 
-export type Review = {
-  id: string;
-  executionId: string;
-  agentId: string;
-  agent: string;
-  rating: (typeof RATINGS)[number];
-  comment: string;
-  priority: (typeof PRIORITIES)[number];
-  tags: string[];
-  status: (typeof REVIEW_STATUSES)[number];
-  actionTaken: string | null;
-  resolutionNotes: string | null;
-  correctedOutput: string | null;
-  reviewedBy: string;
-  assigneeId: string | null;
-  resolvedBy: string | null;
-  resolvedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-};
-export type ReviewList = { reviews: Review[]; nextCursor: string | null; total: number };
-export type ReviewStats = {
-  total: number;
-  byStatus: Record<(typeof REVIEW_STATUSES)[number], number>;
-  byRating: Record<(typeof RATINGS)[number], number>;
-  byPriority: Record<(typeof PRIORITIES)[number], number>;
-  avgResolutionHours: number | null;
-};
-export type TrainingExample = {
-  messages: { role: string; content: string }[];
-  metadata: { review_id: string; execution_id: string; rating: string; was_corrected: boolean };
-};
+export const ZReview = z.strictObject({
+  id: z.string(),
+  executionId: z.string(),
+  agentId: z.string(),
+  agent: z.string().describe("The agent's name"),
+  rating: z.enum(RATINGS),
+  comment: z.string(),
+  priority: z.enum(PRIORITIES),
+  tags: z.array(z.string()),
+  status: z.enum(REVIEW_STATUSES),
+  actionTaken: z.string().nullable(),
+  resolutionNotes: z.string().nullable(),
+  correctedOutput: z.string().nullable(),
+  reviewedBy: z.string().describe("The API key's label or the member's name that created it"),
+  assigneeId: z.string().nullable(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: ZInstantOut.nullable(),
+  createdAt: ZInstantOut,
+  updatedAt: ZInstantOut,
+});
+export type Review = z.infer<typeof ZReview>;
+
+export const ZReviewList = z.strictObject({
+  reviews: z.array(ZReview),
+  nextCursor: z.string().nullable(),
+  total: z.number().int(),
+});
+export type ReviewList = z.infer<typeof ZReviewList>;
+
+export const ZReviewCreated = z.strictObject({ reviewId: z.string() });
+export type ReviewCreated = z.infer<typeof ZReviewCreated>;
+
+export const ZReviewCheck = z.strictObject({ hasReview: z.boolean(), reviewId: z.string().optional() });
+export type ReviewCheck = z.infer<typeof ZReviewCheck>;
+
+const counts = <const K extends readonly [string, ...string[]]>(keys: K) =>
+  z.strictObject(Object.fromEntries(keys.map((k) => [k, z.number().int()])) as { [P in K[number]]: z.ZodNumber });
+
+export const ZReviewStats = z.strictObject({
+  total: z.number().int(),
+  byStatus: z.record(z.enum(REVIEW_STATUSES), z.number().int()),
+  byRating: z.record(z.enum(RATINGS), z.number().int()),
+  byPriority: z.record(z.enum(PRIORITIES), z.number().int()),
+  avgResolutionHours: z.number().nullable(),
+});
+export type ReviewStats = z.infer<typeof ZReviewStats>;
+
+export const ZTrainingExample = z.strictObject({
+  messages: z.array(z.strictObject({ role: z.string(), content: z.string() })),
+  metadata: z.strictObject({
+    review_id: z.string(),
+    execution_id: z.string(),
+    rating: z.string(),
+    was_corrected: z.boolean(),
+  }),
+});
+export type TrainingExample = z.infer<typeof ZTrainingExample>;
+
+/** `GET .../reviews/export` with format=json (format=jsonl streams one TrainingExample a line). */
+export const ZTrainingExport = z.strictObject({
+  training_examples: z.array(ZTrainingExample),
+  count: z.number().int(),
+});
+export type TrainingExport = z.infer<typeof ZTrainingExport>;
+export const TRAINING_JSONL_TYPE = "application/x-ndjson";

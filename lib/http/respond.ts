@@ -1,4 +1,5 @@
 import { ZodError, type z } from "zod";
+import type { ApiErrorBody, FieldIssue } from "../contracts/common.ts";
 import { ApiError, ServiceUnavailableError, unavailableError, ValidationError, zodDetails } from "../errors.ts";
 import {
   assertStorableQuery,
@@ -8,8 +9,6 @@ import {
   unstorableTextPath,
 } from "./input.ts";
 import { assertJsonDepth } from "./json-depth.ts";
-
-export type ErrorBody = { error: { code: string; message: string; details?: unknown[] } };
 
 export function json(data: unknown, init: number | ResponseInit = 200): Response {
   const resInit = typeof init === "number" ? { status: init } : init;
@@ -28,17 +27,17 @@ export function errorResponse(
   status: number,
   code: string,
   message: string,
-  details?: unknown[],
+  details?: FieldIssue[],
   headers?: HeadersInit,
 ): Response {
-  const body: ErrorBody = { error: details ? { code, message, details } : { code, message } };
+  const body: ApiErrorBody = { error: details ? { code, message, details } : { code, message } };
   return Response.json(body, { status, headers });
 }
 
 /** The error format for a typed error; a 503 says when to retry. */
 export function apiErrorResponse(e: ApiError): Response {
   const headers = e instanceof ServiceUnavailableError ? { "retry-after": String(e.retryAfterSeconds) } : undefined;
-  return errorResponse(e.status, e.code, e.message, e.details, headers);
+  return errorResponse(e.status, e.code, e.message, e.details as FieldIssue[] | undefined, headers);
 }
 
 export function validationError(error: ZodError): ValidationError {
@@ -118,6 +117,13 @@ export function tooLarge(maxBytes: number): ApiError {
 
 type Handler<A extends unknown[]> = (...args: A) => Promise<Response>;
 
+export type HandleOptions = {
+  /** The error a path id gets when it names nothing (also given to a path id Postgres cannot store). */
+  notFound?: () => ApiError;
+  /** An error format of the route's own (OTLP answers with a google.rpc.Status): maps every error. */
+  errors?: (e: unknown, req: Request) => Response;
+};
+
 /**
  * Wraps a route handler: typed errors become the JSON error format, an unavailable Postgres or Redis
  * a 503 with Retry-After; anything else is a logged 500. Input sanitation (lib/http/input.ts): a
@@ -125,32 +131,37 @@ type Handler<A extends unknown[]> = (...args: A) => Promise<Response>;
  * for a missing id (`handle({ notFound }, fn)`), which a path id Postgres cannot store gets too.
  */
 export function handle<A extends [] | [Request]>(fn: Handler<A>): Handler<A>;
-export function handle<C extends RouteContext>(
-  ids: { notFound: () => ApiError },
+export function handle<C extends RouteContext | undefined>(
+  options: HandleOptions,
   fn: Handler<[Request, C]>,
 ): Handler<[Request, C]>;
 export function handle(
-  first: Handler<never[]> | { notFound: () => ApiError },
+  first: Handler<never[]> | HandleOptions,
   second?: Handler<never[]>,
 ): Handler<[Request?, RouteContext?]> {
-  const [ids, fn] = (typeof first === "function" ? [null, first] : [first, second]) as [
-    { notFound: () => ApiError } | null,
+  const [options, fn] = (typeof first === "function" ? [{}, first] : [first, second]) as [
+    HandleOptions,
     Handler<[Request?, RouteContext?]>,
   ];
   return async (req?: Request, ctx?: RouteContext): Promise<Response> => {
     try {
       if (req) assertStorableQuery(new URL(req.url));
-      return await fn(req, ctx && ids ? guardParams(ctx, ids.notFound) : ctx);
+      return await fn(req, ctx && options.notFound ? guardParams(ctx, options.notFound) : ctx);
     } catch (e) {
-      if (e instanceof ApiError) return apiErrorResponse(e);
-      if (e instanceof ZodError) return apiErrorResponse(validationError(e));
-      const unavailable = unavailableError(e);
-      if (unavailable) {
-        console.error(`[api] ${unavailable.message} (${(e as Error).message})`);
-        return apiErrorResponse(unavailable);
-      }
-      console.error("[api] unhandled error", e);
-      return errorResponse(500, "internal_error", "Something went wrong on the server. It has been logged.");
+      return options.errors && req ? options.errors(e, req) : errorAnswer(e);
     }
   };
+}
+
+/** The answer to an error thrown by a route: its typed error, a 503 for an outage, else a logged 500. */
+export function errorAnswer(e: unknown): Response {
+  if (e instanceof ApiError) return apiErrorResponse(e);
+  if (e instanceof ZodError) return apiErrorResponse(validationError(e));
+  const unavailable = unavailableError(e);
+  if (unavailable) {
+    console.error(`[api] ${unavailable.message} (${(e as Error).message})`);
+    return apiErrorResponse(unavailable);
+  }
+  console.error("[api] unhandled error", e);
+  return errorResponse(500, "internal_error", "Something went wrong on the server. It has been logged.");
 }

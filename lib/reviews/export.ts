@@ -1,5 +1,6 @@
-import type { TrainingExample } from "../contracts/reviews.ts";
+import type { ExportQuery, TrainingExample, TrainingExport } from "../contracts/reviews.ts";
 import type { Db } from "../db/index.ts";
+import { agentFilter } from "./service.ts";
 
 /**
  * Fine-tuning export (OpenAI chat format), one example per review: the execution's conversation
@@ -44,7 +45,7 @@ export function buildMessages(
   return messages;
 }
 
-export async function countExportable(
+async function countExportable(
   db: Db,
   workspaceId: string,
   f: Filter,
@@ -61,7 +62,7 @@ export async function countExportable(
   });
 }
 
-export async function* trainingExamples(
+async function* trainingExamples(
   db: Db,
   workspaceId: string,
   f: Filter,
@@ -120,4 +121,35 @@ export async function* trainingExamples(
     }
     cursor = reviews.at(-1)!.id;
   }
+}
+
+/** JSONL: one training example a line, and how many there are (for a progress bar). */
+export type TrainingStream = { lines: ReadableStream<Uint8Array>; total: number };
+
+/** The export: every example in one JSON answer, or (format=jsonl) streamed a line each as it is read. */
+export async function exportTraining(
+  db: Db,
+  workspaceId: string,
+  q: ExportQuery,
+): Promise<TrainingExport | TrainingStream> {
+  const agentId = await agentFilter(db, workspaceId, q.agentId);
+  if (q.format === "json") {
+    const examples = [];
+    for await (const e of trainingExamples(db, workspaceId, q, agentId)) examples.push(e);
+    return { training_examples: examples, count: examples.length };
+  }
+  const total = await countExportable(db, workspaceId, q, agentId);
+  const encoder = new TextEncoder();
+  const iterator = trainingExamples(db, workspaceId, q, agentId);
+  const lines = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { value, done } = await iterator.next();
+      if (done) controller.close();
+      else controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+    },
+    async cancel() {
+      await iterator.return(undefined);
+    },
+  });
+  return { lines, total };
 }

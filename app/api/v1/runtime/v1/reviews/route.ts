@@ -1,22 +1,27 @@
-import { ZCreateReview, ZReviewListQuery } from "@/lib/contracts/reviews";
+import { ZCreateReview, ZReviewCreated, ZReviewList, ZReviewListQuery } from "@/lib/contracts/reviews";
 import { getDb } from "@/lib/db";
-import { actorName, requireReader } from "@/lib/http/guards";
+import { actorName } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readJson, readQuery } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { createReview, listReviews } from "@/lib/reviews/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async (req: Request) => {
-  const p = await requireReader(req);
-  const query = readQuery(req, ZReviewListQuery);
-  return json(await listReviews(await getDb(), p.workspaceId, query));
+export const GET = route({
+  auth: "reader",
+  query: ZReviewListQuery,
+  response: ZReviewList,
+  handler: async ({ principal, query }) => listReviews(await getDb(), principal.workspaceId, query),
 });
 
-export const POST = handle(async (req: Request) => {
-  const p = await requireReader(req, "reviews.write");
-  const input = await readJson(req, ZCreateReview);
-  return json(await createReview(await getDb(), p.workspaceId, input, actorName(p)), 201);
+export const POST = route({
+  auth: "reader",
+  permission: "reviews.write",
+  body: ZCreateReview,
+  status: 201,
+  response: ZReviewCreated,
+  handler: async ({ principal, body }) =>
+    createReview(await getDb(), principal.workspaceId, body, actorName(principal)),
 });
 
 export const { OPTIONS, PUT, PATCH, DELETE } = otherMethods({ GET, POST });

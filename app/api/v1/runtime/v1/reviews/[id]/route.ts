@@ -1,29 +1,36 @@
-import { ZUpdateReview } from "@/lib/contracts/reviews";
+import { ZReview, ZUpdateReview } from "@/lib/contracts/reviews";
 import { getDb } from "@/lib/db";
 import { NOT_FOUND } from "@/lib/errors";
-import { actorName, requireReader } from "@/lib/http/guards";
+import { actorName } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { deleteReview, getReview, updateReview } from "@/lib/reviews/service";
 
 export const dynamic = "force-dynamic";
-type Ctx = { params: Promise<{ id: string }> };
 
-export const GET = handle({ notFound: NOT_FOUND.review }, async (req: Request, ctx: Ctx) => {
-  const p = await requireReader(req);
-  return json(await getReview(await getDb(), p.workspaceId, (await ctx.params).id));
+export const GET = route({
+  auth: "reader",
+  notFound: NOT_FOUND.review,
+  response: ZReview,
+  handler: async ({ principal, params }) => getReview(await getDb(), principal.workspaceId, params.id),
 });
 
-export const PATCH = handle({ notFound: NOT_FOUND.review }, async (req: Request, ctx: Ctx) => {
-  const p = await requireReader(req, "reviews.write");
-  const patch = await readJson(req, ZUpdateReview);
-  return json(await updateReview(await getDb(), p.workspaceId, (await ctx.params).id, patch, actorName(p)));
+export const PATCH = route({
+  auth: "reader",
+  permission: "reviews.write",
+  notFound: NOT_FOUND.review,
+  body: ZUpdateReview,
+  response: ZReview,
+  handler: async ({ principal, params, body }) =>
+    updateReview(await getDb(), principal.workspaceId, params.id, body, actorName(principal)),
 });
 
-export const DELETE = handle({ notFound: NOT_FOUND.review }, async (req: Request, ctx: Ctx) => {
-  const p = await requireReader(req, "reviews.write");
-  await deleteReview(await getDb(), p.workspaceId, (await ctx.params).id);
-  return new Response(null, { status: 204 });
+export const DELETE = route({
+  auth: "reader",
+  permission: "reviews.write",
+  notFound: NOT_FOUND.review,
+  response: "empty",
+  handler: async ({ principal, params }) => deleteReview(await getDb(), principal.workspaceId, params.id),
 });
 
 export const { OPTIONS, POST, PUT } = otherMethods({ GET, PATCH, DELETE });
