@@ -258,6 +258,39 @@ describe("OTLP adapter: status, exceptions and events", () => {
     expect(byId(m.spans, `${ROOT}-0`)).toMatchObject({ type: "error", name: "exception", status: "error" });
   });
 
+  it("an exception message carrying its own stack after a blank line (LangChain through OpenInference) is split", () => {
+    const exception = (message: string, stacktrace?: string) =>
+      byId(
+        mapJson(
+          request([
+            {
+              id: ROOT,
+              status: { code: 2, message },
+              events: [
+                {
+                  name: "exception",
+                  attrs: {
+                    "exception.message": message,
+                    ...(stacktrace ? { "exception.stacktrace": stacktrace } : {}),
+                  },
+                },
+              ],
+            },
+          ]),
+        ).spans,
+        ROOT,
+      ).error;
+    const stack = "Error: 400 overloaded\n    at APIError.generate (error.mjs:41:20)\n    at run (index.js:1:1)";
+    expect(exception(`400 overloaded\n\n${stack}`)).toEqual({ message: "400 overloaded", stack });
+    // Not a stack of that message, or a stacktrace sent: the message as sent.
+    const prose = "Two paragraphs.\n\nThe second one\n    at the end";
+    expect(exception(prose)).toEqual({ message: prose });
+    expect(exception(`400 overloaded\n\n${stack}`, "sent")).toEqual({
+      message: `400 overloaded\n\n${stack}`,
+      stack: "sent",
+    });
+  });
+
   it("other events become log spans under their span, with stable ids", () => {
     const m = mapJson(request([{ id: ROOT, events: [{ name: "cache_miss", at: 5, attrs: { key: "user:1" } }] }]));
     expect(byId(m.spans, `${ROOT}-0`)).toMatchObject({

@@ -160,8 +160,28 @@ const MAX_ERROR = { name: 256, message: 100_000, stack: 200_000 };
 
 function exceptionError(a: Attrs): { name?: string; message: string; stack?: string } {
   const name = clip(str(a["exception.type"]), MAX_ERROR.name) ?? undefined;
-  const message = clip(str(a["exception.message"]), MAX_ERROR.message) ?? name ?? "exception";
-  return compact({ name, message, stack: clip(str(a["exception.stacktrace"]), MAX_ERROR.stack) ?? undefined });
+  const sentMessage = str(a["exception.message"]);
+  const sentStack = str(a["exception.stacktrace"]);
+  const split = sentStack === null ? splitStack(sentMessage) : null;
+  const message = clip(split?.message ?? sentMessage, MAX_ERROR.message) ?? name ?? "exception";
+  return compact({ name, message, stack: clip(split?.stack ?? sentStack, MAX_ERROR.stack) ?? undefined });
+}
+
+/**
+ * LangChain's tracers record an error as `${error.message}\n\n${error.stack}` (BaseTracer
+ * `stringifyError`), which OpenInference's LangChain instrumentation sends as `exception.message`
+ * with no stacktrace: split back into message and stack when what follows the blank line is a
+ * JavaScript stack of that message (`Error: <message>` then `    at ...` lines).
+ */
+function splitStack(message: string | null): { message: string; stack: string } | null {
+  if (!message) return null;
+  const at = message.indexOf("\n\n");
+  if (at <= 0) return null;
+  const head = message.slice(0, at);
+  const stack = message.slice(at + 2);
+  const firstLine = stack.split("\n", 1)[0];
+  if (!firstLine.endsWith(head.split("\n", 1)[0]) || !/\n\s+at /.test(stack)) return null;
+  return { message: head, stack };
 }
 
 /** An event's attributes, without the exception fields already in the error span's `error`. */

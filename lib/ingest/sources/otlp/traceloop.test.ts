@@ -45,6 +45,14 @@ describe("OpenLLMetry / Traceloop convention", () => {
     expect(readTraceloop({ "traceloop.entity.input": "plain text" }).input).toBe("plain text");
   });
 
+  it("input and output are JSON-encoded by the SDKs: a returned string or number is decoded, text that is not JSON kept", () => {
+    const tool = (attrs: Record<string, unknown>) => readTraceloop({ "traceloop.span.kind": "tool", ...attrs });
+    expect(tool({ "traceloop.entity.output": '"cloudy in Lima, 18°C"' }).output).toBe("cloudy in Lima, 18°C");
+    expect(tool({ "traceloop.entity.output": "42" }).output).toBe(42);
+    expect(tool({ "traceloop.entity.output": "sunny" }).output).toBe("sunny");
+    expect(tool({ "traceloop.entity.input": '"Weather in Lima?"' }).input).toBe("Weather in Lima?");
+  });
+
   it("its LLM spans: request type, total tokens and request functions", () => {
     const r = readTraceloop({
       "llm.request.type": "chat",

@@ -36,10 +36,24 @@ export function readTraceloop(attrs: Attrs): Reading {
     usage: compact({ total: tokenCount(attrs["llm.usage.total_tokens"]) ?? undefined }),
     tools: functions(attrs),
     input: entityInput(attrs["traceloop.entity.input"]),
-    output: attrs["traceloop.entity.output"] === undefined ? undefined : jsonish(attrs["traceloop.entity.output"]),
+    output: attrs["traceloop.entity.output"] === undefined ? undefined : decoded(attrs["traceloop.entity.output"]),
     context: association ? context(association) : undefined,
     payloadKeys: ["traceloop.entity.input", "traceloop.entity.output", "llm.request.functions."],
   });
+}
+
+/**
+ * Traceloop's SDKs JSON-encode every entity input and output (`JSON.stringify`, Python's
+ * `json.dumps`), so a returned string arrives as `"\"text\""`: decoded whole, whatever the JSON
+ * value; a string that is not JSON (another writer) is kept as sent.
+ */
+function decoded(v: unknown): unknown {
+  if (typeof v !== "string") return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
 }
 
 /**
@@ -48,7 +62,7 @@ export function readTraceloop(attrs: Attrs): Reading {
  */
 function entityInput(v: unknown): unknown {
   if (v === undefined) return undefined;
-  const parsed = jsonish(v);
+  const parsed = decoded(v);
   if (!isRecord(parsed) || !Array.isArray(parsed.args)) return parsed;
   const kwargs = isRecord(parsed.kwargs) ? parsed.kwargs : {};
   const keys = Object.keys(parsed).filter((k) => k !== "args" && k !== "kwargs");
