@@ -18,3 +18,16 @@ export function formatDateTime(iso: string | null | undefined): string {
   const d = new Date(iso);
   return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
 }
+
+/**
+ * US dollars as people read a bill: cents from a cent up ("$1,234.56"), and below a cent the
+ * significant digits a model call's fraction of a cent needs ("$0.00042").
+ */
+export function formatCost(usd: number | null | undefined): string {
+  if (usd === null || usd === undefined) return "–";
+  if (usd === 0) return "$0";
+  if (usd >= 0.01) return new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(usd);
+  const digits = Math.min(10, Math.ceil(-Math.log10(usd)) + 1);
+  const text = usd.toFixed(digits).replace(/\.?0+$/, "");
+  return text === "0" ? "<$0.0000000001" : `$${text}`;
+}

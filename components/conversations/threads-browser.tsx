@@ -9,7 +9,7 @@ import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { ThreadList, ThreadMessage, ThreadMessages } from "@/lib/contracts/conversations";
 import type { Span } from "@/lib/contracts/executions";
-import { formatDateTime } from "@/lib/format";
+import { formatCost, formatDateTime } from "@/lib/format";
 import { SpanDetail } from "../traces/span-detail";
 import { Button } from "../ui/button";
 import { Alert, Card, EmptyState } from "../ui/card";
@@ -113,6 +113,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
                   </p>
                   <p className="mt-0.5 text-[11px] text-zinc-500">
                     {t.agent} · {t.messageCount} messages · {t.executionCount} executions
+                    {t.cost !== null && <> · {formatCost(t.cost)}</>}
                   </p>
                 </Link>
               </li>

@@ -9,7 +9,7 @@ import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { ExecutionList } from "@/lib/contracts/executions";
 import { SOURCES } from "@/lib/contracts/executions";
-import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
+import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
@@ -17,7 +17,7 @@ import { filtersToApiQuery, filtersToSearch, type ListFilters, parseFilters, TIM
 import { FirstTraceHelp } from "./first-trace";
 import { StatusBadge } from "./status-badge";
 
-const COLUMNS = ["Started", "Agent", "Name", "Status", "Duration", "Tokens", "Thread", "Source"];
+const COLUMNS = ["Started", "Agent", "Name", "Status", "Duration", "Tokens", "Cost", "Thread", "Source"];
 const ID_FIELDS = [
   ["threadId", "Thread id"],
   ["sessionId", "Session id"],
@@ -272,6 +272,9 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
                     {e.durationMs === null ? "running" : formatDuration(e.durationMs)}
                   </td>
                   <td className="px-3 py-2 tabular-nums">{formatNumber(e.tokens.total)}</td>
+                  <td className="px-3 py-2 whitespace-nowrap tabular-nums" data-testid="execution-cost">
+                    {formatCost(e.cost)}
+                  </td>
                   <td className="max-w-[10rem] truncate px-3 py-2 font-mono text-xs">
                     {e.threadId ? (
                       <button

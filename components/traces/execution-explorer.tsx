@@ -15,7 +15,7 @@ import {
   type OutlineSpan,
   type Span,
 } from "@/lib/contracts/executions";
-import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
+import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { ChatView, sourceSpanId } from "../conversations/chat-view";
 import { StatusBadge } from "../executions/status-badge";
 import { ReviewButton } from "../reviews/review-dialog";
@@ -199,6 +199,11 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
             {formatNumber(e.tokens.total)} tokens ({formatNumber(e.tokens.input)} in / {formatNumber(e.tokens.output)}{" "}
             out)
           </span>
+          {e.cost !== null && (
+            <span data-testid="execution-cost" title="The sum of its model calls' costs (Settings › Models)">
+              {formatCost(e.cost)}
+            </span>
+          )}
           <span>{e.source}</span>
           {e.source === "output" && <ExecutionChain executionId={e.id} />}
           <span className="inline-flex items-center gap-1">

@@ -2,7 +2,8 @@
 
 import { X } from "lucide-react";
 import type { Span } from "@/lib/contracts/executions";
-import { formatDateTime, formatDuration, formatNumber } from "@/lib/format";
+import type { AppliedPrice } from "@/lib/contracts/models";
+import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { chatMessagesOf, isPartsContent } from "@/lib/messages/turns";
 import { StatusBadge } from "../executions/status-badge";
 import { ChatParts, ChatTurns } from "../messages/chat-turns";
@@ -117,6 +118,14 @@ export function SpanDetail({ span, onClose }: { span: Span; onClose: () => void 
               {span.llm.timeToFirstTokenMs != null && (
                 <Field label="Time to first token">{formatDuration(span.llm.timeToFirstTokenMs)}</Field>
               )}
+              <Field label="Cost">
+                <span data-testid="llm-cost">{formatCost(span.llm.cost)}</span>
+                {span.llm.cost != null && (
+                  <span className="block text-xs text-zinc-500">
+                    {span.llm.price ? priceLabel(span.llm.price) : "sent by the client"}
+                  </span>
+                )}
+              </Field>
             </dl>
             <div className="mt-2 space-y-2">
               <JsonView label="Variables" value={span.llm.variables} />
@@ -167,4 +176,12 @@ export function SpanDetail({ span, onClose }: { span: Span; onClose: () => void 
       </div>
     </aside>
   );
+}
+
+/** The price a call was charged at, per million tokens, as Settings › Models lists it. */
+function priceLabel(p: AppliedPrice): string {
+  const parts = [`$${p.input} in`, `$${p.output} out`];
+  if (p.cachedInput != null) parts.push(`$${p.cachedInput} cached`);
+  if (p.reasoning != null) parts.push(`$${p.reasoning} reasoning`);
+  return `${p.model}${p.startsAt ? ` from ${p.startsAt}` : ""}: ${parts.join(", ")} per 1M tokens`;
 }

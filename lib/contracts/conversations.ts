@@ -15,6 +15,8 @@ export type ThreadSummary = {
   lastMessage: { role: string; content: MessageContent; at: string } | null;
   executionCount: number;
   messageCount: number;
+  /** USD: the sum of its executions' costs; null when none has one. */
+  cost: number | null;
   lastActivityAt: string;
 };
 export type ThreadList = { threads: ThreadSummary[]; nextCursor: string | null };

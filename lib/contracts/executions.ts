@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZPage, ZQueryInstant } from "./common.ts";
+import type { AppliedPrice } from "./models.ts";
 
 export const RUN_STATUSES = ["running", "success", "error", "cancelled"] as const;
 export const SOURCES = ["sdk", "otlp", "output", "cloudflare"] as const;
@@ -36,6 +37,10 @@ export type Execution = {
   error: unknown;
   spanCount: number;
   tokens: { input: number; output: number; total: number };
+  /** USD: the sum of its model calls' costs; null when none has one (Settings › Models). */
+  cost: number | null;
+  /** Time spent in model calls (the sum of their durations); null when it made none. */
+  llmDurationMs: number | null;
   hasConversation: boolean;
   source: (typeof SOURCES)[number];
 };
@@ -71,6 +76,9 @@ export type Span = {
     tools?: unknown;
     finishReasons?: string[] | null;
     timeToFirstTokenMs?: number | null;
+    /** USD: sent by the client, or priced from the workspace's table (then `price` is the price used). */
+    cost?: number | null;
+    price?: AppliedPrice | null;
   } | null;
   http: { method: string; url: string; statusCode: number | null } | null;
   message: { role: string; content: unknown; metadata?: Record<string, unknown> | null } | null;

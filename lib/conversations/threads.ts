@@ -15,6 +15,7 @@ type Row = {
   execution_count: number;
   message_count: number;
   last_activity_at: Date;
+  cost: number | null;
   last_role: string | null;
   last_content: ThreadMessage["content"] | null;
   last_at: Date | null;
@@ -43,12 +44,12 @@ export async function listThreads(db: Db, workspaceId: string, q: ThreadListQuer
   const rows = await db.prisma.$queryRawUnsafe<Row[]>(
     `WITH t AS (
        SELECT e.thread_id, (array_agg(a.name ORDER BY e.started_at DESC))[1] AS agent, count(*)::int AS execution_count,
-         max(COALESCE(e.ended_at, e.started_at)) AS last_activity_at
+         max(COALESCE(e.ended_at, e.started_at)) AS last_activity_at, sum(e.cost) AS cost
        FROM executions e JOIN agents a ON a.id = e.agent_id
        WHERE ${where.join(" AND ")}
        GROUP BY e.thread_id
      )
-     SELECT t.thread_id, t.agent, t.execution_count, t.last_activity_at,
+     SELECT t.thread_id, t.agent, t.execution_count, t.last_activity_at, t.cost,
        COALESCE(m.message_count, 0)::int AS message_count, lm.last_role, lm.last_content, lm.last_at
      FROM t
      LEFT JOIN LATERAL (
@@ -76,6 +77,7 @@ export async function listThreads(db: Db, workspaceId: string, q: ThreadListQuer
           : null,
       executionCount: Number(r.execution_count),
       messageCount: Number(r.message_count),
+      cost: r.cost === null ? null : Number(r.cost),
       lastActivityAt: new Date(r.last_activity_at).toISOString(),
     }),
   );

@@ -68,7 +68,8 @@ export async function ingestionStatus(workspaceId: string): Promise<IngestionSta
     pendingExact: pending.complete,
     redisDurability,
     failed: failed
-      .filter((f) => f.data.workspaceId === workspaceId)
+      // Batches only: a workspace job beside them (a cost recompute) records its own failure.
+      .filter((f) => f.data.workspaceId === workspaceId && ["spans", "span_copy", "span_rows", "events"].includes(f.data.kind))
       .map((f) => ({
         id: f.id,
         kind: f.data.kind === "events" ? "events" : "spans",

@@ -26,6 +26,8 @@ export type SpanRow = {
   http_status: number | null;
   message: unknown;
   message_role: string | null;
+  /** USD of an LLM call (client-sent or priced at acceptance, lib/costs); absent: none. */
+  cost?: number | null;
   /** Acceptance order (lib/ingest/version.ts); given when the batch is queued, if absent. */
   version?: number;
 };
@@ -126,12 +128,12 @@ export type SpanRowsJob = SpanJobBase & {
 export type SpanCopyJob = SpanJobBase & {
   kind: "span_copy";
   /**
-   * COPY text format (lib/ingest/serialize.ts): with `layout: 3`, columns `workspace_id`, then
-   * SPAN_COPY_COLUMNS (the last one `version`). Jobs queued by earlier versions: `layout: 2` lacks
-   * the version column, no layout also lacks `workspace_id`.
+   * COPY text format (lib/ingest/serialize.ts): with `layout: 4`, columns `workspace_id`, then
+   * SPAN_COPY_COLUMNS (the last ones `cost`, `version`). Jobs queued by earlier versions: `layout: 3`
+   * lacks `cost`, `layout: 2` also `version`, no layout also `workspace_id`.
    */
   copy: string;
-  layout?: 2 | 3;
+  layout?: 2 | 3 | 4;
 };
 export type SpanJob = SpanRowsJob | SpanCopyJob;
 export type EventBatch = { kind: "events"; workspaceId: string; events: EventRow[]; requestId?: string };

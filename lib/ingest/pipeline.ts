@@ -10,6 +10,8 @@ import {
   ZTraceRecord,
   ZTrackEvent,
 } from "../contracts/ingest.ts";
+import { priceSpan } from "../costs/apply.ts";
+import { type RecomputeCostsJob, runRecomputeJob } from "../costs/recompute.ts";
 import { type Db, getDb } from "../db/index.ts";
 import { zodDetails } from "../errors.ts";
 import { getLiveBus } from "../live/index.ts";
@@ -19,7 +21,7 @@ import { recordUnstorable, type UnstorableItem, writeIsolating } from "./poison.
 import { type Redactor, truncatePayload } from "./protect.ts";
 import { executionContexts, mapTraceRecord, mapTrackEvent } from "./sources/sdk.ts";
 import { stampVersions } from "./version.ts";
-import { redactorFor } from "./workspace-settings.ts";
+import { priceTableFor, redactorFor } from "./workspace-settings.ts";
 import { writeEventBatch } from "./write/events.ts";
 import { spanJobFormat, toSpanJob, writeSpanBatch } from "./write/spans.ts";
 
@@ -107,9 +109,10 @@ export async function buildSpanBatch(
   spans: SpanRow[],
   executions: SpanBatch["executions"],
 ): Promise<SpanBatch> {
-  const redact = await redactorFor(db, workspaceId);
+  const [redact, prices] = await Promise.all([redactorFor(db, workspaceId), priceTableFor(db, workspaceId)]);
   const max = readConfig().maxPayloadChars;
-  return { kind: "spans", workspaceId, source, spans: spans.map((s) => protectSpan(s, redact, max)), executions };
+  const stored = spans.map((s) => protectSpan(priceSpan(s, prices), redact, max));
+  return { kind: "spans", workspaceId, source, spans: stored, executions };
 }
 
 /** What to do with accepted items the database refuses (see lib/ingest/poison.ts). */
@@ -225,13 +228,17 @@ export async function ingestEvents(workspaceId: string, items: unknown[]): Promi
   return summarize(results);
 }
 
-/** Runs the ingest worker on this process until closed (BullMQ with Redis; in-process otherwise). */
+/**
+ * Runs the ingest worker on this process until closed (BullMQ with Redis; in-process otherwise).
+ * Besides batches it runs the workspace jobs queued beside them (cost recomputes, lib/costs).
+ */
 export async function startIngestWorker(concurrency = 4): Promise<{ close(): Promise<void> }> {
-  const queue: JobQueue<IngestBatch> = await getQueue<IngestBatch>(INGEST_QUEUE);
+  const queue = await getQueue<IngestBatch | RecomputeCostsJob>(INGEST_QUEUE);
   const db = await getDb();
   return queue.startWorker(
-    async (batch) => {
-      await processBatch(db, batch);
+    async (job) => {
+      if (job.kind === "recompute_costs") await runRecomputeJob(db, job);
+      else await processBatch(db, job);
     },
     { concurrency },
   );

@@ -56,7 +56,7 @@ function itemIds(job: WriteJob): string[] {
   if (job.kind === "events") return job.events.map((e) => e.id);
   if (job.kind === "span_rows") return (JSON.parse(job.rows) as SpanRow[]).map((r) => r.id);
   const laid = withLayout(job);
-  return copyLines(laid.copy, laid.layout === 3).map((l) => l.id);
+  return copyLines(laid.copy, laid.layout >= 3).map((l) => l.id);
 }
 
 /** A span job of some of `job`'s executions: those `executionIds` names. */
@@ -83,7 +83,7 @@ export function splitJob(job: WriteJob): [WriteJob, WriteJob] | null {
     return [half(rows.slice(0, mid)), half(rows.slice(mid))];
   }
   const laid = withLayout(job);
-  const lines = copyLines(laid.copy, laid.layout === 3);
+  const lines = copyLines(laid.copy, laid.layout >= 3);
   if (lines.length < 2) return null;
   const mid = lines.length >> 1;
   const half = (part: typeof lines) =>

@@ -103,6 +103,7 @@ export const SPAN_COPY_COLUMNS = [
   ["http_status", "int"],
   ["message", "jsonb"],
   ["message_role", "text"],
+  ["cost", "float8"],
   ["version", "bigint"],
 ] as const satisfies readonly (readonly [keyof SpanRow, string])[];
 
@@ -140,7 +141,7 @@ const copyInt = (n: number | null | undefined) => (n === null || n === undefined
 
 /** One span as a line of COPY text: the workspace id, then the columns in SPAN_COPY_COLUMNS order. */
 function copyLine(workspace: string, r: SpanRow): string {
-  return `${workspace}\t${copyText(r.id)}\t${copyText(r.execution_id)}\t${copyNullable(r.parent_id)}\t${copyText(r.type)}\t${copyText(r.name)}\t${copyNullable(r.step_type)}\t${copyText(r.status)}\t${copyText(r.started_at)}\t${copyNullable(r.ended_at)}\t${copyJson(r.input)}\t${copyJson(r.output)}\t${copyJson(r.metadata)}\t${copyJson(r.error)}\t${copyJson(r.llm)}\t${copyNullable(r.llm_model)}\t${copyInt(r.tokens_input)}\t${copyInt(r.tokens_output)}\t${copyInt(r.tokens_total)}\t${copyNullable(r.http_method)}\t${copyNullable(r.http_url)}\t${copyInt(r.http_status)}\t${copyJson(r.message)}\t${copyNullable(r.message_role)}\t${r.version ?? 0}\n`;
+  return `${workspace}\t${copyText(r.id)}\t${copyText(r.execution_id)}\t${copyNullable(r.parent_id)}\t${copyText(r.type)}\t${copyText(r.name)}\t${copyNullable(r.step_type)}\t${copyText(r.status)}\t${copyText(r.started_at)}\t${copyNullable(r.ended_at)}\t${copyJson(r.input)}\t${copyJson(r.output)}\t${copyJson(r.metadata)}\t${copyJson(r.error)}\t${copyJson(r.llm)}\t${copyNullable(r.llm_model)}\t${copyInt(r.tokens_input)}\t${copyInt(r.tokens_output)}\t${copyInt(r.tokens_total)}\t${copyNullable(r.http_method)}\t${copyNullable(r.http_url)}\t${copyInt(r.http_status)}\t${copyJson(r.message)}\t${copyNullable(r.message_role)}\t${copyInt(r.cost)}\t${r.version ?? 0}\n`;
 }
 
 /**

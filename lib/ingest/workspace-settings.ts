@@ -1,3 +1,6 @@
+import type { ModelPrice } from "../contracts/models.ts";
+import { DEFAULT_MODEL_PRICES } from "../costs/default-prices.ts";
+import { compilePriceTable, type PriceTable } from "../costs/pricing.ts";
 import type { Db } from "../db/index.ts";
 import { OutageCache } from "../db/outage-cache.ts";
 import { processGlobal } from "../process-global.ts";
@@ -15,9 +18,35 @@ export function redactorFor(db: Db, workspaceId: string): Promise<Redactor> {
   return redactors.read(workspaceId, async () => makeRedactor(await readRedactionKeys(db, workspaceId)));
 }
 
-/** Called when this process changes a workspace's redaction keys. */
+/** Price tables by workspace id (Settings › Models), cached like the redactors. */
+const priceTables = processGlobal("__runlensPriceTables", () => new OutageCache<string, PriceTable>(10_000));
+
+/** The compiled price table of a workspace: its own, or the built-in one until it edits it. */
+export function priceTableFor(db: Db, workspaceId: string): Promise<PriceTable> {
+  return priceTables.read(workspaceId, async () => compilePriceTable(await readModelPrices(db, workspaceId)));
+}
+
+/** Called when this process changes a workspace's redaction keys or model prices. */
 export function forgetWorkspaceSettings(workspaceId: string): void {
   redactors.forget((id) => id === workspaceId);
+  priceTables.forget((id) => id === workspaceId);
+}
+
+/** A workspace's model prices: its edited table, or null while it uses the built-in one. */
+export async function readCustomModelPrices(db: Db, workspaceId: string): Promise<ModelPrice[] | null> {
+  if (db.pool) {
+    const { rows } = await db.pool.query<{ prices: ModelPrice[] | null }>(
+      "SELECT prices FROM model_prices WHERE workspace_id = $1",
+      [workspaceId],
+    );
+    return rows[0]?.prices ?? null;
+  }
+  const row = await db.prisma.modelPriceTable.findUnique({ where: { workspaceId }, select: { prices: true } });
+  return (row?.prices as ModelPrice[] | null | undefined) ?? null;
+}
+
+async function readModelPrices(db: Db, workspaceId: string): Promise<ModelPrice[]> {
+  return (await readCustomModelPrices(db, workspaceId)) ?? DEFAULT_MODEL_PRICES;
 }
 
 async function readRedactionKeys(db: Db, workspaceId: string): Promise<string[]> {

@@ -237,20 +237,29 @@ describe("span rows as COPY text and as JSON", () => {
   it.runIf(!!process.env.TEST_DATABASE_URL || !!process.env.DATABASE_URL)(
     "writes COPY jobs queued before lines began with the workspace id",
     async () => {
-      for (const ws of ["ws_old", "ws_new"])
+      for (const ws of ["ws_old", "ws_mid", "ws_new"])
         await db.prisma.$executeRawUnsafe(`INSERT INTO workspaces (id, name, slug) VALUES ('${ws}', 'W', '${ws}')`);
       const job = toSpanJob(await sdkBatch("ws_old", 300), "copy");
       if (job.kind !== "span_copy") throw new Error("expected a COPY job");
-      // The earliest layout: the same lines without their first column and without the version.
-      const old = { ...job, copy: job.copy.replace(/^ws_old\t/gm, "").replace(/\t\d+$/gm, ""), layout: undefined };
+      // The earliest layout: the same lines without their first column and without cost and version.
+      const withoutCostAndVersion = job.copy.replace(/\t[^\t\n]*\t\d+$/gm, "");
+      const old = { ...job, copy: withoutCostAndVersion.replace(/^ws_old\t/gm, ""), layout: undefined };
       expect(old.copy.split("\n")).toHaveLength(301);
       expect(old.copy.startsWith("ws_old")).toBe(false);
-      expect(withWorkspaceColumn("ws_old", old.copy)).toBe(job.copy.replace(/\t\d+$/gm, ""));
+      expect(withWorkspaceColumn("ws_old", old.copy)).toBe(withoutCostAndVersion);
       await writeSpanBatch(db, old);
+      // Layout 3: queued before costs (no cost column before the version).
+      const mid = toSpanJob(await sdkBatch("ws_mid", 300), "copy");
+      if (mid.kind !== "span_copy") throw new Error("expected a COPY job");
+      await writeSpanBatch(db, { ...mid, copy: mid.copy.replace(/\t[^\t\n]*(\t\d+)$/gm, "$1"), layout: 3 });
       await writeSpanBatch(db, toSpanJob(await sdkBatch("ws_new", 300), "copy"));
+      // Jobs queued before costs store no cost (a recompute fills it in); the rest is the same.
+      const withoutCost = ({ spans, executions }: Awaited<ReturnType<typeof stored>>) =>
+        [...spans, ...executions].map(({ cost: _cost, ...row }) => row);
       const got = await stored(db, "ws_old");
       expect(got.spans).toHaveLength(300);
-      expect(got).toEqual(await stored(db, "ws_new"));
+      expect(withoutCost(got)).toEqual(withoutCost(await stored(db, "ws_new")));
+      expect(withoutCost(await stored(db, "ws_mid"))).toEqual(withoutCost(await stored(db, "ws_new")));
     },
   );
 

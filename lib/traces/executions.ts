@@ -27,6 +27,8 @@ export type ExecutionSqlRow = {
   tokens_input: Int8;
   tokens_output: Int8;
   tokens_total: Int8;
+  cost: number | null;
+  llm_duration_ms: Int8;
   has_conversation: boolean;
 };
 
@@ -50,6 +52,8 @@ export function fromSqlRow(r: ExecutionSqlRow): Execution {
     error: r.error ?? null,
     spanCount: Number(r.span_count),
     tokens: { input: int8(r.tokens_input) ?? 0, output: int8(r.tokens_output) ?? 0, total: int8(r.tokens_total) ?? 0 },
+    cost: r.cost === null || r.cost === undefined ? null : Number(r.cost),
+    llmDurationMs: int8(r.llm_duration_ms),
     hasConversation: r.has_conversation,
     source: r.source,
   };

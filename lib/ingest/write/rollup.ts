@@ -2,7 +2,7 @@ import { anyOfJsonArray } from "../../db/sql.ts";
 
 /**
  * The execution rollup: an execution's row is derived from all its stored spans (root span, counts,
- * tokens, first error), recomputed in the transaction that writes its spans.
+ * tokens, cost, time in model calls, first error), recomputed in the transaction that writes its spans.
  */
 
 /** Locks execution rows ($2: JSON array of ids) in id order. */
@@ -31,7 +31,7 @@ export const ROLLUP_EXECUTIONS = `WITH ctx AS (
        -- Per execution, an index scan of its spans (LATERAL: the plan must not depend on how many
        -- rows the planner expects from the batch's JSON). The root span is chosen on narrow columns.
        SELECT ctx.execution_id, a.started_at, a.max_ended, a.span_count, a.has_conversation, a.has_llm_tokens,
-         a.llm_in, a.llm_out, a.llm_total, a.all_in, a.all_out, a.all_total, a.first_error, a.root_id
+         a.llm_in, a.llm_out, a.llm_total, a.all_in, a.all_out, a.all_total, a.cost, a.llm_ms, a.first_error, a.root_id
        FROM ctx CROSS JOIN LATERAL (
          SELECT min(s.started_at) AS started_at, max(s.ended_at) AS max_ended, count(*)::int AS span_count,
            bool_or(s.type = 'conversation_message') AS has_conversation,
@@ -41,6 +41,10 @@ export const ROLLUP_EXECUTIONS = `WITH ctx AS (
            COALESCE(sum(s.tokens_total) FILTER (WHERE s.type IN ${MODEL_TYPES}), 0) AS llm_total,
            COALESCE(sum(s.tokens_input), 0) AS all_in, COALESCE(sum(s.tokens_output), 0) AS all_out,
            COALESCE(sum(s.tokens_total), 0) AS all_total,
+           -- NULL when no call has a cost (lib/costs: only model calls are priced).
+           sum(s.cost) AS cost,
+           sum((extract(epoch FROM (s.ended_at - s.started_at)) * 1000)::bigint)
+             FILTER (WHERE s.type IN ${MODEL_TYPES} AND s.ended_at IS NOT NULL) AS llm_ms,
            (array_agg(s.error ORDER BY s.started_at) FILTER (WHERE s.error IS NOT NULL))[1] AS first_error,
            (array_agg(s.id ORDER BY (s.parent_id IS NULL) DESC, (s.type IN ${ROOT_TYPES}) DESC, s.started_at, s.id))[1] AS root_id
          FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = ctx.execution_id
@@ -63,6 +67,7 @@ export const ROLLUP_EXECUTIONS = `WITH ctx AS (
        tokens_input = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_in ELSE agg.all_in END, ${BIGINT_MAX}),
        tokens_output = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_out ELSE agg.all_out END, ${BIGINT_MAX}),
        tokens_total = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_total ELSE agg.all_total END, ${BIGINT_MAX}),
+       cost = agg.cost, llm_duration_ms = least(agg.llm_ms, ${BIGINT_MAX}),
        agent_id = CASE WHEN ctx.agent_from_root THEN ctx.agent_id ELSE e.agent_id END,
        thread_id = COALESCE(ctx.thread_id, e.thread_id), session_id = COALESCE(ctx.session_id, e.session_id),
        company_id = COALESCE(ctx.company_id, e.company_id),

@@ -24,12 +24,14 @@ const columnList = (names: readonly string[]) => `workspace_id, ${names.join(", 
 const COPY_NAMES = SPAN_COPY_COLUMNS.map(([name]) => name);
 
 /**
- * A COPY job's spans go straight into `spans` (received_at is its default, now()). Jobs of layout 2
- * (queued before versions) lack the last column, `version`, which is then 0: any newer send wins.
+ * A COPY job's spans go straight into `spans` (received_at is its default, now()). Jobs of layout 3
+ * (queued before costs) lack `cost` (NULL); jobs of layout 2 (queued before versions) also lack the
+ * last column, `version`, which is then 0: any newer send wins.
  */
 const COPY_SPANS = {
-  3: `COPY spans (${columnList(COPY_NAMES)}) FROM STDIN`,
-  2: `COPY spans (${columnList(COPY_NAMES.filter((n) => n !== "version"))}) FROM STDIN`,
+  4: `COPY spans (${columnList(COPY_NAMES)}) FROM STDIN`,
+  3: `COPY spans (${columnList(COPY_NAMES.filter((n) => n !== "cost"))}) FROM STDIN`,
+  2: `COPY spans (${columnList(COPY_NAMES.filter((n) => n !== "cost" && n !== "version"))}) FROM STDIN`,
 };
 
 /**
@@ -52,7 +54,7 @@ export type CopyLine = {
 
 /**
  * The lines of a COPY job (fields: workspace id, then SPAN_COPY_COLUMNS, COPY's escapes undone in
- * ids); `versioned` when the last field is the version (layout 3).
+ * ids); `versioned` when the last field is the version (layouts 3 and 4).
  */
 export function copyLines(copy: string, versioned: boolean): CopyLine[] {
   const lines: CopyLine[] = [];
@@ -146,7 +148,7 @@ export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
     ...(batch.requestId ? { requestId: batch.requestId } : {}),
   };
   return format === "copy"
-    ? { kind: "span_copy", ...base, copy: spanCopyText(batch.workspaceId, spans), layout: 3 }
+    ? { kind: "span_copy", ...base, copy: spanCopyText(batch.workspaceId, spans), layout: 4 }
     : { kind: "span_rows", ...base, rows: rowsJson(spans) };
 }
 
@@ -172,7 +174,7 @@ function isStoredSpanConflict(e: unknown): boolean {
   return err?.code === "23505" && err.constraint === "spans_pkey";
 }
 
-/** A COPY job in today's layouts (2 or 3): jobs queued without a layout get the workspace column. */
+/** A COPY job in today's layouts (2 to 4): jobs queued without a layout get the workspace column. */
 export function withLayout(job: Extract<SpanJob, { kind: "span_copy" }>) {
   return job.layout
     ? { ...job, layout: job.layout }
@@ -228,9 +230,9 @@ export type SpanWriteResult = { executionIds: string[]; via: "copy" | "replace" 
  */
 async function replaceSpans(
   tx: SqlTx,
-  job: Extract<SpanJob, { kind: "span_copy" }> & { layout: 2 | 3 },
+  job: Extract<SpanJob, { kind: "span_copy" }> & { layout: 2 | 3 | 4 },
 ): Promise<{ oldExecutions: string[]; dropped: boolean }> {
-  const lines = copyLines(job.copy, job.layout === 3);
+  const lines = copyLines(job.copy, job.layout >= 3);
   const stored = await tx.query<{ id: string; execution_id: string; finished: boolean; version: string | number }>(
     LOCK_STORED_SPANS,
     job.workspaceId,
@@ -337,7 +339,7 @@ async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): P
     if (left.length)
       await tx.exec(
         `UPDATE executions e SET span_count = 0, has_conversation = false, tokens_input = 0, tokens_output = 0,
-             tokens_total = 0, updated_at = now()
+             tokens_total = 0, cost = NULL, llm_duration_ms = NULL, updated_at = now()
            WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
              AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
         job.workspaceId,
