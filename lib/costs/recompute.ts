@@ -93,8 +93,7 @@ export async function recomputeCosts(db: Db, workspaceId: string): Promise<numbe
 /** Runs a queued recompute and records how it went in the workspace's price table row. */
 export async function runRecomputeJob(db: Db, job: RecomputeCostsJob): Promise<void> {
   const { workspaceId } = job;
-  const set = (data: Record<string, unknown>) =>
-    db.prisma.modelPriceTable.updateMany({ where: { workspaceId }, data });
+  const set = (data: Record<string, unknown>) => db.prisma.modelPriceTable.updateMany({ where: { workspaceId }, data });
   await set({ recomputeState: "running" });
   try {
     const spans = await recomputeCosts(db, workspaceId);

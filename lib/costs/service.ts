@@ -25,7 +25,13 @@ export async function getModelPrices(db: Db, workspaceId: string): Promise<Model
     spans: row?.recomputeSpans ?? null,
     error: row?.recomputeError ?? null,
   };
-  return { prices: custom ?? DEFAULT_MODEL_PRICES, custom: custom !== null, defaults: DEFAULT_MODEL_PRICES, unpriced, recompute };
+  return {
+    prices: custom ?? DEFAULT_MODEL_PRICES,
+    custom: custom !== null,
+    defaults: DEFAULT_MODEL_PRICES,
+    unpriced,
+    recompute,
+  };
 }
 
 /**
@@ -63,7 +69,11 @@ export async function putModelPrices(
  */
 export async function requestRecompute(db: Db, workspaceId: string): Promise<ModelPricesResponse> {
   const requested = { recomputeState: "queued", recomputeRequestedAt: new Date(), recomputeError: null };
-  await db.prisma.modelPriceTable.upsert({ where: { workspaceId }, create: { workspaceId, ...requested }, update: requested });
+  await db.prisma.modelPriceTable.upsert({
+    where: { workspaceId },
+    create: { workspaceId, ...requested },
+    update: requested,
+  });
   const job: RecomputeCostsJob = { kind: "recompute_costs", workspaceId };
   if (readConfig().redisUrl) await (await getQueue<RecomputeCostsJob>(INGEST_QUEUE)).enqueue(job);
   else void runRecomputeJob(db, job).catch((e) => console.error(`[runlens] cost recompute of ${workspaceId}:`, e));

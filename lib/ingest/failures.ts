@@ -69,7 +69,10 @@ export async function ingestionStatus(workspaceId: string): Promise<IngestionSta
     redisDurability,
     failed: failed
       // Batches only: a workspace job beside them (a cost recompute) records its own failure.
-      .filter((f) => f.data.workspaceId === workspaceId && ["spans", "span_copy", "span_rows", "events"].includes(f.data.kind))
+      .filter(
+        (f) =>
+          f.data.workspaceId === workspaceId && ["spans", "span_copy", "span_rows", "events"].includes(f.data.kind),
+      )
       .map((f) => ({
         id: f.id,
         kind: f.data.kind === "events" ? "events" : "spans",

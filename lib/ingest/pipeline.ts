@@ -15,7 +15,7 @@ import { type RecomputeCostsJob, runRecomputeJob } from "../costs/recompute.ts";
 import { type Db, getDb } from "../db/index.ts";
 import { zodDetails } from "../errors.ts";
 import { getLiveBus } from "../live/index.ts";
-import { getQueue, type JobQueue } from "../queue/index.ts";
+import { getQueue } from "../queue/index.ts";
 import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanJob, SpanRow } from "./model.ts";
 import { recordUnstorable, type UnstorableItem, writeIsolating } from "./poison.ts";
 import { type Redactor, truncatePayload } from "./protect.ts";
