@@ -1,3 +1,4 @@
+import type { ApiKey } from "../contracts/workspaces.ts";
 import type { Db, DbClient } from "../db/index.ts";
 import { OutageCache } from "../db/outage-cache.ts";
 import { NotFoundError } from "../errors.ts";
@@ -5,15 +6,6 @@ import { processGlobal } from "../process-global.ts";
 import { hashSecret, keyPrefix, newApiKeySecret } from "./tokens.ts";
 
 export type ApiKeyPrincipal = { kind: "apiKey"; workspaceId: string; keyId: string; label: string };
-
-export type ApiKeySummary = {
-  id: string;
-  label: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-};
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
@@ -26,7 +18,7 @@ const keyCache = processGlobal("__runlensApiKeyCache", () => new OutageCache<str
 export async function createApiKey(
   prisma: DbClient,
   input: { workspaceId: string; label: string; createdById?: string | null; secret?: string },
-): Promise<{ key: ApiKeySummary; secret: string }> {
+): Promise<{ key: ApiKey; secret: string }> {
   const secret = input.secret ?? newApiKeySecret();
   const row = await prisma.apiKey.create({
     data: {
@@ -41,7 +33,7 @@ export async function createApiKey(
   return { key: toSummary(row), secret };
 }
 
-export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKeySummary[]> {
+export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKey[]> {
   const rows = await db.prisma.apiKey.findMany({ where: { workspaceId }, orderBy: { createdAt: "desc" } });
   return rows.map(toSummary);
 }
@@ -110,7 +102,7 @@ function toSummary(row: {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
-}): ApiKeySummary {
+}): ApiKey {
   return {
     id: row.id,
     label: row.label,

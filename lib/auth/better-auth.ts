@@ -70,6 +70,13 @@ export function resetAuth(): void {
   holder.auth = undefined;
 }
 
+/** The cookies of a new session of this account, for the answer that signs it in (setup, accepting an invitation). */
+export async function signInCookies(req: Request, email: string, password: string): Promise<string[]> {
+  const auth = await getAuth();
+  const signIn = await auth.api.signInEmail({ body: { email, password }, headers: req.headers, asResponse: true });
+  return signIn.headers.getSetCookie();
+}
+
 /** Auth request bodies are a few fields (email, password, names): the API's default limit. */
 const AUTH_MAX_BODY_BYTES = 1_000_000;
 

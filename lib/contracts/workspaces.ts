@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZEmail, ZName, ZPassword, ZRole } from "./common.ts";
+import { ZEmail, ZInstantOut, ZName, ZPassword, ZRole } from "./common.ts";
 
 export const ZSetupRequest = z.object({
   name: ZName.describe("Display name of the owner"),
@@ -14,15 +14,18 @@ export const ZCreateWorkspaceRequest = z.object({ name: ZName });
 export const ZSwitchWorkspaceRequest = z.object({ workspaceId: z.string().min(1).max(64) });
 
 export const ZCreateApiKeyRequest = z.object({ label: z.string().trim().min(1, "Give the key a label.").max(80) });
-export const ZApiKey = z.object({
+export const ZApiKey = z.strictObject({
   id: z.string(),
   label: z.string(),
-  prefix: z.string(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-  revokedAt: z.string().nullable(),
+  prefix: z.string().describe("The secret's first characters, to tell keys apart"),
+  createdAt: ZInstantOut,
+  lastUsedAt: ZInstantOut.nullable(),
+  revokedAt: ZInstantOut.nullable(),
 });
 export type ApiKey = z.infer<typeof ZApiKey>;
+export const ZApiKeyList = z.strictObject({ apiKeys: z.array(ZApiKey) });
+/** The new key; `secret` is in this answer only. */
+export const ZApiKeyCreated = z.strictObject({ apiKey: ZApiKey, secret: z.string() });
 
 export const ZInviteRequest = z.object({ email: ZEmail, role: ZRole });
 export const ZAcceptInviteRequest = z.object({
@@ -35,17 +38,50 @@ export const ZRedactionRequest = z.object({
   keys: z.array(z.string().trim().min(1).max(100)).max(200),
 });
 
-export type Member = { userId: string; name: string; email: string; role: z.infer<typeof ZRole>; createdAt: string };
-export type Invitation = {
-  id: string;
-  email: string;
-  role: z.infer<typeof ZRole>;
-  expiresAt: string;
-  createdAt: string;
-};
-export type WorkspaceSummary = { id: string; name: string; slug: string; role: z.infer<typeof ZRole> };
-export type Me = {
-  user: { id: string; name: string; email: string };
-  workspace: WorkspaceSummary;
-  workspaces: WorkspaceSummary[];
-};
+export const ZMember = z.strictObject({
+  userId: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: ZRole,
+  createdAt: ZInstantOut,
+});
+export type Member = z.infer<typeof ZMember>;
+export const ZMemberList = z.strictObject({
+  members: z.array(ZMember),
+  me: z.strictObject({ userId: z.string(), role: ZRole }),
+});
+export type MemberList = z.infer<typeof ZMemberList>;
+export const ZMemberRole = z.strictObject({ userId: z.string(), role: ZRole });
+
+export const ZInvitation = z.strictObject({
+  id: z.string(),
+  email: z.string(),
+  role: ZRole,
+  expiresAt: ZInstantOut,
+  createdAt: ZInstantOut,
+});
+export type Invitation = z.infer<typeof ZInvitation>;
+export const ZInvitationList = z.strictObject({ invitations: z.array(ZInvitation) });
+/** The new invitation and its one-time link (no email is sent). */
+export const ZInvitationCreated = z.strictObject({ invitation: ZInvitation, url: z.string() });
+export type InvitationCreated = z.infer<typeof ZInvitationCreated>;
+
+export const ZWorkspaceSummary = z.strictObject({ id: z.string(), name: z.string(), slug: z.string(), role: ZRole });
+export type WorkspaceSummary = z.infer<typeof ZWorkspaceSummary>;
+export const ZWorkspaceList = z.strictObject({ workspaces: z.array(ZWorkspaceSummary) });
+export const ZWorkspaceCreated = z.strictObject({ workspace: ZWorkspaceSummary });
+/** The workspace now active (its cookie is set with this answer). */
+export const ZActiveWorkspace = z.strictObject({ workspaceId: z.string() });
+
+export const ZMe = z.strictObject({
+  user: z.strictObject({ id: z.string(), name: z.string(), email: z.string() }),
+  workspace: ZWorkspaceSummary,
+  workspaces: z.array(ZWorkspaceSummary),
+});
+export type Me = z.infer<typeof ZMe>;
+
+export const ZSetupStatus = z.strictObject({ needsSetup: z.boolean().describe("No user exists yet") });
+export const ZSetupDone = z.strictObject({ ok: z.literal(true) });
+
+export const ZRedactionKeys = z.strictObject({ keys: z.array(z.string()) });
+export type RedactionKeys = z.infer<typeof ZRedactionKeys>;

@@ -262,6 +262,20 @@ export async function acceptInvitation(
   });
 }
 
+/** The workspace a user switches to must be one of theirs: another is "not found". */
+export async function assertMemberOf(db: Db, userId: string, workspaceId: string): Promise<void> {
+  const member = await db.prisma.member.findUnique({ where: { workspaceId_userId: { workspaceId, userId } } });
+  if (!member) throw new NotFoundError("workspace_not_found", "No such workspace.");
+}
+
+export async function getRedactionKeys(db: Db, workspaceId: string): Promise<string[]> {
+  const ws = await db.prisma.workspace.findUniqueOrThrow({
+    where: { id: workspaceId },
+    select: { redactionKeys: true },
+  });
+  return ws.redactionKeys;
+}
+
 export async function setRedactionKeys(db: Db, workspaceId: string, keys: string[]) {
   const unique = [...new Set(keys.map((k) => k.trim().toLowerCase()).filter(Boolean))];
   await db.prisma.workspace.update({ where: { id: workspaceId }, data: { redactionKeys: unique } });

@@ -14,7 +14,7 @@ describe("first run, login and sessions", () => {
   const app = withAppDb();
 
   it("opens setup while no user exists, creates the owner and signs them in", async () => {
-    expect(await (await setupGet()).json()).toEqual({ needsSetup: true });
+    expect(await (await setupGet(request("/api/v1/setup"))).json()).toEqual({ needsSetup: true });
     const res = await setupPost(request("/api/v1/setup", { body: owner }));
     expect(res.status).toBe(201);
     const setCookie = res.headers.getSetCookie().join("\n");
@@ -27,7 +27,7 @@ describe("first run, login and sessions", () => {
     const body = await me.json();
     expect(body.user.email).toBe(owner.email);
     expect(body.workspace).toMatchObject({ name: "Acme", role: "owner" });
-    expect(await (await setupGet()).json()).toEqual({ needsSetup: false });
+    expect(await (await setupGet(request("/api/v1/setup"))).json()).toEqual({ needsSetup: false });
   });
 
   it("stores the password hashed, never in clear", async () => {

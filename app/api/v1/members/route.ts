@@ -1,14 +1,18 @@
+import { ZMemberList } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
-import { requireMember } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { listMembers } from "@/lib/workspaces/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async (req: Request) => {
-  const me = await requireMember(req);
-  return json({ members: await listMembers(await getDb(), me.workspaceId), me: { userId: me.user.id, role: me.role } });
+export const GET = route({
+  auth: "member",
+  response: ZMemberList,
+  handler: async ({ principal }) => ({
+    members: await listMembers(await getDb(), principal.workspaceId),
+    me: { userId: principal.user.id, role: principal.role },
+  }),
 });
 
 export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

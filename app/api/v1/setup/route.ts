@@ -1,32 +1,30 @@
-import { getAuth } from "@/lib/auth/better-auth";
-import { ZSetupRequest } from "@/lib/contracts/workspaces";
+import { signInCookies } from "@/lib/auth/better-auth";
+import { ZSetupDone, ZSetupRequest, ZSetupStatus } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
-import { secureCookies } from "@/lib/http/edge";
-import { assertSameOrigin } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { reply, route } from "@/lib/http/route";
 import { setupFirstOwner } from "@/lib/workspaces/service";
 import { countUsers } from "@/lib/workspaces/users";
 
 export const dynamic = "force-dynamic";
 
 /** Whether first-run setup is still open (no user exists). */
-export const GET = handle(async () => json({ needsSetup: (await countUsers(await getDb())) === 0 }));
+export const GET = route({
+  auth: "public",
+  response: ZSetupStatus,
+  handler: async () => ({ needsSetup: (await countUsers(await getDb())) === 0 }),
+});
 
 /** Creates the owner and the first workspace, then signs the owner in. */
-export const POST = handle(async (req: Request) => {
-  assertSameOrigin(req);
-  const input = await readJson(req, ZSetupRequest);
-  await setupFirstOwner(await getDb(), input);
-  const auth = await getAuth();
-  const signIn = await auth.api.signInEmail({
-    body: { email: input.email, password: input.password },
-    headers: req.headers,
-    asResponse: true,
-  });
-  const res = json({ ok: true }, 201);
-  for (const c of signIn.headers.getSetCookie()) res.headers.append("set-cookie", c);
-  return secureCookies(req, res);
+export const POST = route({
+  auth: "public",
+  body: ZSetupRequest,
+  status: 201,
+  response: ZSetupDone,
+  handler: async ({ req, body }) => {
+    await setupFirstOwner(await getDb(), body);
+    return reply({ ok: true as const }, { cookies: await signInCookies(req, body.email, body.password) });
+  },
 });
 
 export const { OPTIONS, PUT, PATCH, DELETE } = otherMethods({ GET, POST });

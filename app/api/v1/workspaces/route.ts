@@ -1,31 +1,32 @@
-import { ZCreateWorkspaceRequest } from "@/lib/contracts/workspaces";
+import { ZCreateWorkspaceRequest, ZWorkspaceCreated, ZWorkspaceList } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
-import { UnauthorizedError } from "@/lib/errors";
-import { secureCookies } from "@/lib/http/edge";
-import { assertSameOrigin, currentUser, WORKSPACE_COOKIE } from "@/lib/http/guards";
+import { WORKSPACE_COOKIE } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { reply, route } from "@/lib/http/route";
 import { workspaceCookie } from "@/lib/workspaces/cookie";
 import { createWorkspace, listWorkspacesOf } from "@/lib/workspaces/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async (req: Request) => {
-  const user = await currentUser(req.headers);
-  if (!user) throw new UnauthorizedError();
-  return json({ workspaces: await listWorkspacesOf(await getDb(), user.id) });
+export const GET = route({
+  auth: "user",
+  response: ZWorkspaceList,
+  handler: async ({ principal }) => ({ workspaces: await listWorkspacesOf(await getDb(), principal.id) }),
 });
 
 /** Any signed-in user may create a workspace; they become its owner and it becomes active. */
-export const POST = handle(async (req: Request) => {
-  const user = await currentUser(req.headers);
-  if (!user) throw new UnauthorizedError();
-  assertSameOrigin(req);
-  const { name } = await readJson(req, ZCreateWorkspaceRequest);
-  const ws = await createWorkspace(await getDb(), name, user.id);
-  const res = json({ workspace: { id: ws.id, name: ws.name, slug: ws.slug, role: "owner" } }, 201);
-  res.headers.append("set-cookie", workspaceCookie(WORKSPACE_COOKIE, ws.id));
-  return secureCookies(req, res);
+export const POST = route({
+  auth: "user",
+  body: ZCreateWorkspaceRequest,
+  status: 201,
+  response: ZWorkspaceCreated,
+  handler: async ({ principal, body }) => {
+    const ws = await createWorkspace(await getDb(), body.name, principal.id);
+    return reply(
+      { workspace: { id: ws.id, name: ws.name, slug: ws.slug, role: "owner" as const } },
+      { cookies: [workspaceCookie(WORKSPACE_COOKIE, ws.id)] },
+    );
+  },
 });
 
 export const { OPTIONS, PUT, PATCH, DELETE } = otherMethods({ GET, POST });

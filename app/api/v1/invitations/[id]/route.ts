@@ -1,17 +1,17 @@
 import { getDb } from "@/lib/db";
 import { NOT_FOUND } from "@/lib/errors";
-import { requireMember } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { revokeInvitation } from "@/lib/workspaces/service";
 
 export const dynamic = "force-dynamic";
-type Ctx = { params: Promise<{ id: string }> };
 
-export const DELETE = handle({ notFound: NOT_FOUND.invitation }, async (req: Request, ctx: Ctx) => {
-  const me = await requireMember(req, "members.manage");
-  await revokeInvitation(await getDb(), me.workspaceId, (await ctx.params).id);
-  return new Response(null, { status: 204 });
+export const DELETE = route({
+  auth: "member",
+  permission: "members.manage",
+  notFound: NOT_FOUND.invitation,
+  response: "empty",
+  handler: async ({ principal, params }) => revokeInvitation(await getDb(), principal.workspaceId, params.id),
 });
 
 export const { OPTIONS, GET, HEAD, POST, PUT, PATCH } = otherMethods({ DELETE });

@@ -1,26 +1,37 @@
-import { ZUpdateMemberRequest } from "@/lib/contracts/workspaces";
+import { ZMemberRole, ZUpdateMemberRequest } from "@/lib/contracts/workspaces";
 import { getDb } from "@/lib/db";
 import { NOT_FOUND } from "@/lib/errors";
-import { requireMember } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { removeMember, updateMemberRole } from "@/lib/workspaces/service";
 
 export const dynamic = "force-dynamic";
-type Ctx = { params: Promise<{ userId: string }> };
 
-export const PATCH = handle({ notFound: NOT_FOUND.member }, async (req: Request, ctx: Ctx) => {
-  const me = await requireMember(req, "members.manage");
-  const { role } = await readJson(req, ZUpdateMemberRequest);
-  const { userId } = await ctx.params;
-  await updateMemberRole(await getDb(), { userId: me.user.id, role: me.role }, me.workspaceId, userId, role);
-  return json({ userId, role });
+export const PATCH = route({
+  auth: "member",
+  permission: "members.manage",
+  notFound: NOT_FOUND.member,
+  body: ZUpdateMemberRequest,
+  response: ZMemberRole,
+  handler: async ({ principal, params, body }) => {
+    const actor = { userId: principal.user.id, role: principal.role };
+    await updateMemberRole(await getDb(), actor, principal.workspaceId, params.userId, body.role);
+    return { userId: params.userId, role: body.role };
+  },
 });
 
-export const DELETE = handle({ notFound: NOT_FOUND.member }, async (req: Request, ctx: Ctx) => {
-  const me = await requireMember(req, "members.manage");
-  await removeMember(await getDb(), { userId: me.user.id, role: me.role }, me.workspaceId, (await ctx.params).userId);
-  return new Response(null, { status: 204 });
+export const DELETE = route({
+  auth: "member",
+  permission: "members.manage",
+  notFound: NOT_FOUND.member,
+  response: "empty",
+  handler: async ({ principal, params }) =>
+    removeMember(
+      await getDb(),
+      { userId: principal.user.id, role: principal.role },
+      principal.workspaceId,
+      params.userId,
+    ),
 });
 
 export const { OPTIONS, GET, HEAD, POST, PUT } = otherMethods({ PATCH, DELETE });
