@@ -381,6 +381,21 @@ export const API_ROUTES: Record<string, RouteSpec> = {
     methods: { POST: { ok: 404, permission: "ingest.operate" } },
   },
   "/api/v1/settings/ingestion": { auth: "member", methods: { GET: { ok: 200 } } },
+  "/api/v1/settings/models": {
+    auth: "reader",
+    methods: {
+      GET: { ok: 200 },
+      PUT: {
+        ok: 400,
+        permission: "workspace.manage",
+        body: { prices: [{ model: "gpt-4o*", startsAt: "2025-01-01", input: 2.5, output: 10, cachedInput: 1.25 }] },
+      },
+    },
+  },
+  "/api/v1/settings/models/recompute": {
+    auth: "reader",
+    methods: { POST: { ok: 202, permission: "workspace.manage" } },
+  },
   "/api/v1/settings/redaction": {
     auth: "member",
     methods: {
