@@ -15,4 +15,4 @@ export const POST = route({
   handler: async ({ principal }) => requestRecompute(await getDb(), principal.workspaceId),
 });
 
-export const { OPTIONS, GET, PUT, PATCH, DELETE } = otherMethods({ POST });
+export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });
