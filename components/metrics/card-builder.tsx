@@ -2,8 +2,7 @@
 
 import { X } from "lucide-react";
 import { useState } from "react";
-import { AGGREGATIONS, CARD_TYPES, type Card, INTERVALS, RANGES } from "@/lib/contracts/metrics";
-import type { CatalogEvent } from "@/lib/metrics/catalog";
+import { AGGREGATIONS, CARD_TYPES, type Card, type CatalogEvent, INTERVALS, RANGES } from "@/lib/contracts/metrics";
 import { Button } from "../ui/button";
 import { Field, Select } from "../ui/field";
 import { CardView } from "./card-view";

@@ -16,7 +16,7 @@ import {
   YAxis,
 } from "recharts";
 import { api } from "@/lib/client/api";
-import type { Card, MetricResult } from "@/lib/contracts/metrics";
+import type { Card, EventFeed, MetricResult } from "@/lib/contracts/metrics";
 import { formatNumber } from "@/lib/format";
 import { resolveRange } from "./range";
 
@@ -69,7 +69,7 @@ export function CardView({ card, refreshKey }: { card: Draft; refreshKey?: numbe
   const feed = useQuery({
     queryKey: ["metric-feed", card.agent, (q.events ?? []).join(","), refreshKey],
     queryFn: () =>
-      api<{ events: { id: string; name: string; properties: Record<string, unknown>; timestamp: string }[] }>(
+      api<EventFeed>(
         `/api/v1/metrics/events?agent=${encodeURIComponent(card.agent)}&limit=20${q.events?.length ? `&names=${encodeURIComponent(q.events.join(","))}` : ""}`,
       ),
     enabled: card.type === "feed",

@@ -9,8 +9,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import GridLayout, { type Layout, useContainerWidth } from "react-grid-layout";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
-import type { Card as MetricCard } from "@/lib/contracts/metrics";
-import type { CatalogEvent } from "@/lib/metrics/catalog";
+import type { CardList, Catalog, Card as MetricCard } from "@/lib/contracts/metrics";
 import { Button } from "../ui/button";
 import { Alert, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
@@ -29,7 +28,7 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
   const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
   const catalog = useQuery({
     queryKey: ["catalog", agent],
-    queryFn: () => api<{ events: CatalogEvent[] }>(`/api/v1/metrics/catalog?agent=${encodeURIComponent(agent!)}`),
+    queryFn: () => api<Catalog>(`/api/v1/metrics/catalog?agent=${encodeURIComponent(agent!)}`),
     enabled: !!agent,
   });
   /** Sum and avg over a property that also holds non-numbers: the card says those are ignored. */
@@ -40,7 +39,7 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
       ?.properties.some((p) => p.key === c.query.property && p.type === "mixed") === true;
   const cards = useQuery({
     queryKey: ["cards", agent],
-    queryFn: () => api<{ cards: MetricCard[] }>(`/api/v1/metrics/cards?agent=${encodeURIComponent(agent!)}`),
+    queryFn: () => api<CardList>(`/api/v1/metrics/cards?agent=${encodeURIComponent(agent!)}`),
     enabled: !!agent,
   });
   const refreshCards = () => queryClient.invalidateQueries({ queryKey: ["cards", agent] });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { epochProblem, isoProblem } from "./common.ts";
+import { epochProblem, isoProblem, ZInstantOut } from "./common.ts";
 
 export const AGGREGATIONS = ["count", "rate", "sum", "avg", "distinct_count"] as const;
 export const INTERVALS = ["hour", "day", "week", "month"] as const;
@@ -91,10 +91,19 @@ export const ZMetricQuery = z
   });
 export type MetricQuery = z.output<typeof ZMetricQuery>;
 
-export type MetricResult =
-  | { value: number | null }
-  | { series: { bucket: string; value: number | null }[] }
-  | { groups: { key: string; value: number | null }[] };
+/** A query's answer: one value, a series of buckets (with interval) or groups (with groupBy). */
+export const ZMetricResult = z.union([
+  z.strictObject({ value: z.number().nullable() }),
+  z.strictObject({
+    series: z.array(
+      z.strictObject({ bucket: ZInstantOut.describe("The bucket's start"), value: z.number().nullable() }),
+    ),
+  }),
+  z.strictObject({ groups: z.array(z.strictObject({ key: z.string(), value: z.number().nullable() })) }),
+]);
+export type MetricResult = z.infer<typeof ZMetricResult>;
+/** Which plan answered a query (docs/architecture.md › Metrics), in the `x-runlens-metric-source` header. */
+export const METRIC_SOURCE_HEADER = "x-runlens-metric-source";
 
 export const CARD_TYPES = ["number", "rate", "line", "bar", "pie", "feed"] as const;
 export const RANGES = ["24h", "7d", "30d", "90d", "custom"] as const;
@@ -105,32 +114,31 @@ function refineIso(s: string, ctx: z.RefinementCtx) {
 }
 
 /** A card's saved query: the query API's fields with a relative range instead of from/to. */
-export const ZCardQuery = z
-  .object({
-    event: z.string().min(1).max(128).optional(),
-    events: z.array(z.string().min(1).max(128)).max(20).optional(),
-    aggregation: z.enum(AGGREGATIONS).default("count"),
-    property: z.string().max(256).optional(),
-    where: z
-      .object({ property: z.string().min(1).max(256), equals: z.union([z.string().max(500), z.number(), z.boolean()]) })
-      .optional(),
-    groupBy: z.string().max(256).optional(),
-    interval: z.enum(INTERVALS).optional(),
-    range: z.enum(RANGES).default("7d"),
-    /** With range "custom": ISO-8601 bounds, checked like a query's. */
-    from: z.string().max(64).superRefine(refineIso).optional(),
-    to: z.string().max(64).superRefine(refineIso).optional(),
-  })
-  .superRefine((q, ctx) => {
-    if (q.range !== "custom") return;
-    if (!q.from || !q.to) {
-      for (const path of ["from", "to"] as const)
-        if (!q[path]) ctx.addIssue({ code: "custom", path: [path], message: 'Required with range "custom".' });
-      return;
-    }
-    for (const issue of rangeIssues(Date.parse(q.from), Date.parse(q.to), q.interval))
-      ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
-  });
+const ZCardQueryFields = z.object({
+  event: z.string().min(1).max(128).optional(),
+  events: z.array(z.string().min(1).max(128)).max(20).optional(),
+  aggregation: z.enum(AGGREGATIONS).default("count"),
+  property: z.string().max(256).optional(),
+  where: z
+    .object({ property: z.string().min(1).max(256), equals: z.union([z.string().max(500), z.number(), z.boolean()]) })
+    .optional(),
+  groupBy: z.string().max(256).optional(),
+  interval: z.enum(INTERVALS).optional(),
+  range: z.enum(RANGES).default("7d"),
+  /** With range "custom": ISO-8601 bounds, checked like a query's. */
+  from: z.string().max(64).superRefine(refineIso).optional(),
+  to: z.string().max(64).superRefine(refineIso).optional(),
+});
+export const ZCardQuery = ZCardQueryFields.superRefine((q, ctx) => {
+  if (q.range !== "custom") return;
+  if (!q.from || !q.to) {
+    for (const path of ["from", "to"] as const)
+      if (!q[path]) ctx.addIssue({ code: "custom", path: [path], message: 'Required with range "custom".' });
+    return;
+  }
+  for (const issue of rangeIssues(Date.parse(q.from), Date.parse(q.to), q.interval))
+    ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+});
 export const ZLayoutItem = z.object({
   x: z.number().int().min(0).max(48),
   y: z.number().int().min(0).max(10_000),
@@ -153,12 +161,51 @@ export const ZLayoutRequest = z.object({
   agent: z.string().min(1).max(256),
   layout: z.array(ZLayoutItem.extend({ id: z.string().min(1).max(64) })).max(200),
 });
-export type Card = {
-  id: string;
-  agent: string;
-  title: string;
-  type: (typeof CARD_TYPES)[number];
-  query: z.infer<typeof ZCardQuery>;
-  color: string | null;
-  layout: z.infer<typeof ZLayoutItem>;
-};
+export const ZCard = z.strictObject({
+  id: z.string(),
+  agent: z.string(),
+  title: z.string(),
+  type: z.enum(CARD_TYPES),
+  /** As saved (defaults filled in); a custom range was checked when it was saved. */
+  query: ZCardQueryFields,
+  color: z.string().nullable(),
+  layout: ZLayoutItem,
+});
+export type Card = z.infer<typeof ZCard>;
+export const ZCardList = z.strictObject({ cards: z.array(ZCard) });
+export type CardList = z.infer<typeof ZCardList>;
+export const ZCardOne = z.strictObject({ card: ZCard });
+export type CardOne = z.infer<typeof ZCardOne>;
+export const ZCardListQuery = z.object({ agent: z.string().min(1).max(256) });
+
+/** The JSON types an event property's values had; more than one is "mixed". */
+export const PROPERTY_TYPES = ["number", "string", "boolean", "object", "array", "mixed"] as const;
+export const ZCatalogEvent = z.strictObject({
+  name: z.string(),
+  count: z.number().int(),
+  lastSeenAt: ZInstantOut,
+  properties: z.array(z.strictObject({ key: z.string(), type: z.enum(PROPERTY_TYPES) })),
+});
+export type CatalogEvent = z.infer<typeof ZCatalogEvent>;
+export type CatalogProperty = CatalogEvent["properties"][number];
+export const ZCatalog = z.strictObject({ events: z.array(ZCatalogEvent) });
+export type Catalog = z.infer<typeof ZCatalog>;
+/** Without an agent, the same event name of several agents is one entry. */
+export const ZCatalogQuery = z.object({ agent: z.string().optional() });
+
+/** The live feed card: the latest events of an agent (optionally of some names, comma-separated), newest first. */
+export const ZEventFeedQuery = z.object({
+  agent: z.string().min(1).max(256),
+  names: z.string().max(2000).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type EventFeedQuery = z.infer<typeof ZEventFeedQuery>;
+export const ZFeedEvent = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  properties: z.record(z.string(), z.unknown()),
+  timestamp: ZInstantOut,
+});
+export type FeedEvent = z.infer<typeof ZFeedEvent>;
+export const ZEventFeed = z.strictObject({ events: z.array(ZFeedEvent) });
+export type EventFeed = z.infer<typeof ZEventFeed>;

@@ -1,25 +1,27 @@
-import { z } from "zod";
-import { ZCreateCard } from "@/lib/contracts/metrics";
+import { ZCardList, ZCardListQuery, ZCardOne, ZCreateCard } from "@/lib/contracts/metrics";
 import { getDb } from "@/lib/db";
-import { requireReader } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readJson, readQuery } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { createCard, listCards } from "@/lib/metrics/cards";
 
 export const dynamic = "force-dynamic";
 
-const ZAgentQuery = z.object({ agent: z.string().min(1).max(256) });
-
-export const GET = handle(async (req: Request) => {
-  const p = await requireReader(req);
-  const { agent } = readQuery(req, ZAgentQuery);
-  return json({ cards: await listCards(await getDb(), p.workspaceId, agent) });
+export const GET = route({
+  auth: "reader",
+  query: ZCardListQuery,
+  response: ZCardList,
+  handler: async ({ principal, query }) => ({
+    cards: await listCards(await getDb(), principal.workspaceId, query.agent),
+  }),
 });
 
-export const POST = handle(async (req: Request) => {
-  const p = await requireReader(req, "metrics.edit");
-  const input = await readJson(req, ZCreateCard);
-  return json({ card: await createCard(await getDb(), p.workspaceId, input) }, 201);
+export const POST = route({
+  auth: "reader",
+  permission: "metrics.edit",
+  body: ZCreateCard,
+  status: 201,
+  response: ZCardOne,
+  handler: async ({ principal, body }) => ({ card: await createCard(await getDb(), principal.workspaceId, body) }),
 });
 
 export const { OPTIONS, PUT, PATCH, DELETE } = otherMethods({ GET, POST });

@@ -1,24 +1,29 @@
-import { ZUpdateCard } from "@/lib/contracts/metrics";
+import { ZCardOne, ZUpdateCard } from "@/lib/contracts/metrics";
 import { getDb } from "@/lib/db";
 import { NOT_FOUND } from "@/lib/errors";
-import { requireReader } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readJson } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { deleteCard, updateCard } from "@/lib/metrics/cards";
 
 export const dynamic = "force-dynamic";
-type Ctx = { params: Promise<{ id: string }> };
 
-export const PATCH = handle({ notFound: NOT_FOUND.card }, async (req: Request, ctx: Ctx) => {
-  const p = await requireReader(req, "metrics.edit");
-  const patch = await readJson(req, ZUpdateCard);
-  return json({ card: await updateCard(await getDb(), p.workspaceId, (await ctx.params).id, patch) });
+export const PATCH = route({
+  auth: "reader",
+  permission: "metrics.edit",
+  notFound: NOT_FOUND.card,
+  body: ZUpdateCard,
+  response: ZCardOne,
+  handler: async ({ principal, params, body }) => ({
+    card: await updateCard(await getDb(), principal.workspaceId, params.id, body),
+  }),
 });
 
-export const DELETE = handle({ notFound: NOT_FOUND.card }, async (req: Request, ctx: Ctx) => {
-  const p = await requireReader(req, "metrics.edit");
-  await deleteCard(await getDb(), p.workspaceId, (await ctx.params).id);
-  return new Response(null, { status: 204 });
+export const DELETE = route({
+  auth: "reader",
+  permission: "metrics.edit",
+  notFound: NOT_FOUND.card,
+  response: "empty",
+  handler: async ({ principal, params }) => deleteCard(await getDb(), principal.workspaceId, params.id),
 });
 
 export const { OPTIONS, GET, HEAD, POST, PUT } = otherMethods({ PATCH, DELETE });
