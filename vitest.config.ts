@@ -2,7 +2,14 @@ import path from "node:path";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  resolve: {
+    alias: {
+      "@": path.resolve(import.meta.dirname),
+      // Server modules run here in plain Node: `server-only` loads its empty module, as in Next's
+      // server layers (scripts/server-only.mjs does the same for tsx and node processes).
+      "server-only": path.resolve(import.meta.dirname, "node_modules/server-only/empty.js"),
+    },
+  },
   test: {
     include: ["lib/**/*.test.ts", "components/**/*.test.ts", "tests/**/*.test.ts", "sdk/**/*.test.ts"],
     exclude: ["node_modules", ".next", "e2e", "sdk/dist"],

@@ -1,6 +1,7 @@
-// `npx tsx bench/ingest-stages.ts [--spans N]`: the ingest path stage by stage, in one process and
-// one batch at a time, on a fresh Postgres database: where the CPU of a span goes (parse,
-// validation, mapping, protection, the queued job's COPY text, write). Complements bench/ingest.ts.
+// `npx tsx --import ./scripts/server-only.mjs bench/ingest-stages.ts [--spans N]`: the ingest path
+// stage by stage, in one process and one batch at a time, on a fresh Postgres database: where the
+// CPU of a span goes (parse, validation, mapping, protection, the queued job's COPY text, write).
+// Complements bench/ingest.ts.
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { parseTraceRecordFast, type TraceRecord, ZTraceRecord } from "../lib/contracts/ingest.ts";

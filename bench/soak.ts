@@ -215,7 +215,7 @@ async function main() {
   const pg = await startPostgres(dir);
   await run("psql", [pg.url(), "-qc", "CREATE DATABASE runlens"]);
   const databaseUrl = pg.url("runlens");
-  await run(process.execPath, ["--import", "tsx", "scripts/db-deploy.ts"], {
+  await run(process.execPath, ["--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/db-deploy.ts"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: databaseUrl },
   });
@@ -240,7 +240,7 @@ async function main() {
   const web = supervise("web", [...serverNodeFlags, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], env);
   await waitUntil("web process healthy", webUp(webUrl));
   const workers = Array.from({ length: WORKERS }, (_, i) =>
-    supervise(`worker ${i}`, ["--import", "tsx", "scripts/worker.ts"], {
+    supervise(`worker ${i}`, ["--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/worker.ts"], {
       ...env,
       RUNLENS_SUPERVISOR_PID: String(process.pid),
     }),

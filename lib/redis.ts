@@ -1,3 +1,4 @@
+import "server-only";
 import type { Redis, RedisOptions } from "ioredis";
 import { readConfig } from "./config.ts";
 import { processGlobal } from "./process-global.ts";

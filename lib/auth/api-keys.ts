@@ -1,3 +1,4 @@
+import "server-only";
 import type { ApiKey } from "../contracts/workspaces.ts";
 import type { Db, DbClient } from "../db/index.ts";
 import { OutageCache } from "../db/outage-cache.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { ThreadList, ThreadListQuery, ThreadMessage, ThreadSummary } from "../contracts/conversations.ts";
 import type { Db } from "../db/index.ts";
 import { NotFoundError } from "../errors.ts";

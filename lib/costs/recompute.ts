@@ -1,3 +1,4 @@
+import "server-only";
 import type { AppliedPrice } from "../contracts/models.ts";
 import type { Db } from "../db/index.ts";
 import { anyOfJsonArray } from "../db/sql.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import { readConfig } from "../config.ts";
 import type { ModelPrice, ModelPricesResponse, RecomputeStatus } from "../contracts/models.ts";
 import { Prisma } from "../db/generated/client.ts";

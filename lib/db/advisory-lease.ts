@@ -1,3 +1,4 @@
+import "server-only";
 import type { PoolClient } from "pg";
 import type { Db } from "./client.ts";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { readConfig } from "../config.ts";
 import { type Db, openDatabase } from "./client.ts";
 

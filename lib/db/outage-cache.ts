@@ -1,3 +1,4 @@
+import "server-only";
 import { readConfig } from "../config.ts";
 import { unavailability } from "../unavailable.ts";
 

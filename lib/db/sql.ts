@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * `ANY(…)` over the strings of a JSON array parameter, for lookups of a batch's keys:
  * `id = ${anyOfJsonArray("$2")}`. The planner takes an array it cannot see for ten elements, where

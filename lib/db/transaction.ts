@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import { from as copyStream } from "pg-copy-streams";
 import { processGlobal } from "../process-global.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import { type ApiKeyPrincipal, authenticateApiKey } from "../auth/api-keys.ts";
 import { getAuth } from "../auth/better-auth.ts";
 import { can, type Permission, type Role } from "../auth/roles.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import { type CloudflareTraceItem, ZCloudflareTraceItem } from "../contracts/cloudflare.ts";
 import type { IngestResponse, ItemResult } from "../contracts/ingest.ts";
 import { getDb } from "../db/index.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import { readConfig } from "../config.ts";
 import { getDb } from "../db/index.ts";
 import { NotFoundError } from "../errors.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import { gunzipSync } from "node:zlib";
 import { INGEST_MAX_BYTES } from "../contracts/ingest.ts";
 import {

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Redis } from "ioredis";
 import { ZOutputNode } from "../contracts/output.ts";
 import { advisoryLease } from "../db/advisory-lease.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { OutputSourceConfig } from "../config.ts";
 import { parseOutputFileName, ZOutputTraceFile } from "../contracts/output.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "../db/index.ts";
 
 export type OutputWorkspace = { workspaceId: string } | { refused: string };

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "../db/index.ts";
 import { buildSpanBatch, dispatch } from "./pipeline.ts";
 import { mapOutputTrace, type OutputNode } from "./sources/output.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import type { Db } from "../db/index.ts";
 import type { EventBatch, Source, SpanJob, SpanRow } from "./model.ts";

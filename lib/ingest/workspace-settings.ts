@@ -1,3 +1,4 @@
+import "server-only";
 import type { ModelPrice } from "../contracts/models.ts";
 import { DEFAULT_MODEL_PRICES } from "../costs/default-prices.ts";
 import { compilePriceTable, type PriceTable } from "../costs/pricing.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { z } from "zod";
 import type { Card, ZCreateCard, ZLayoutRequest, ZUpdateCard } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";

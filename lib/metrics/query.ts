@@ -1,3 +1,4 @@
+import "server-only";
 import type { MetricQuery, MetricResult } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
 import { ROLLUP_MAX_STRING } from "./rollups.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import { readConfig } from "../config.ts";
 import { processGlobal } from "../process-global.ts";
 import { BullQueue } from "./bullmq.ts";

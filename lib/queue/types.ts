@@ -1,3 +1,5 @@
+import "server-only";
+
 export type FailedJob<T> = { id: string; data: T; error: string; attempts: number; failedAt: string };
 
 export type QueueOptions = {

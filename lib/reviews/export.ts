@@ -1,3 +1,4 @@
+import "server-only";
 import type { ExportQuery, TrainingExample, TrainingExport } from "../contracts/reviews.ts";
 import type { Db } from "../db/index.ts";
 import { agentFilter } from "./service.ts";

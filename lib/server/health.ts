@@ -1,3 +1,4 @@
+import "server-only";
 import { readConfig, VERSION } from "../config.ts";
 import type { Health } from "../contracts/health.ts";
 import { getDb } from "../db/index.ts";

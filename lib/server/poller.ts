@@ -1,3 +1,5 @@
+import "server-only";
+
 /** A background loop registered as a server service: one tick at a time, stopped by close(). */
 export type Poller = {
   /** Runs a tick now (after the one in progress, if any) and resolves when it is done. */

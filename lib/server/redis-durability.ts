@@ -1,3 +1,4 @@
+import "server-only";
 import type { Redis } from "ioredis";
 import type { RedisDurability } from "../contracts/health.ts";
 import { getRedis } from "../redis.ts";

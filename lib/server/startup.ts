@@ -1,3 +1,4 @@
+import "server-only";
 import { readConfig } from "../config.ts";
 import { closeDb, type Db, getDb } from "../db/index.ts";
 import { startIngestWorker } from "../ingest/pipeline.ts";

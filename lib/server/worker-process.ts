@@ -1,3 +1,4 @@
+import "server-only";
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 
@@ -12,6 +13,7 @@ const STOP_GRACE_MS = 8_000;
  */
 export function startWorkerProcess(): { close(): Promise<void>; pid(): number | null } {
   const script = path.join(/*turbopackIgnore: true*/ process.cwd(), "scripts/worker.ts");
+  const serverOnly = path.join(/*turbopackIgnore: true*/ process.cwd(), "scripts/server-only.mjs");
   let child: ChildProcess | null = null;
   let stopping = false;
   let failures = 0;
@@ -19,7 +21,7 @@ export function startWorkerProcess(): { close(): Promise<void>; pid(): number | 
 
   const start = () => {
     const startedAt = Date.now();
-    const c = spawn(process.execPath, ["--import", "tsx", script], {
+    const c = spawn(process.execPath, ["--import", "tsx", "--import", serverOnly, script], {
       cwd: process.cwd(),
       // The worker stops on its own when this process is gone, however it died (scripts/worker.ts).
       env: { ...process.env, RUNLENS_SUPERVISOR_PID: String(process.pid) },

@@ -1,3 +1,4 @@
+import "server-only";
 import { SOURCES } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
 

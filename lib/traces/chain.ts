@@ -1,3 +1,4 @@
+import "server-only";
 import type { OutputChain, OutputChainRun } from "../contracts/output.ts";
 import type { Db } from "../db/index.ts";
 import { NotFoundError } from "../errors.ts";

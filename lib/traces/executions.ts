@@ -1,3 +1,4 @@
+import "server-only";
 import type { Execution, ExecutionList, ExecutionListQuery } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
 import { type Int8, int8 } from "../db/sql.ts";

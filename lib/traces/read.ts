@@ -1,3 +1,4 @@
+import "server-only";
 import type { Execution } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
 import { EXECUTION_SELECT, type ExecutionSqlRow, fromSqlRow } from "./executions.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import { createApiKey } from "../auth/api-keys.ts";
 import { randomToken } from "../auth/tokens.ts";
 import type { Db } from "../db/index.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import { createApiKey } from "../auth/api-keys.ts";
 import type { Role } from "../auth/roles.ts";

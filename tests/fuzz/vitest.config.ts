@@ -3,7 +3,14 @@ import { defineConfig } from "vitest/config";
 
 /** `npm run fuzz`: the fuzz suite (tests/fuzz), apart from `npm test`. */
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(import.meta.dirname, "../..") } },
+  resolve: {
+    alias: {
+      "@": path.resolve(import.meta.dirname, "../.."),
+      // Server modules run here in plain Node: `server-only` loads its empty module, as in Next's
+      // server layers (scripts/server-only.mjs does the same for tsx and node processes).
+      "server-only": path.resolve(import.meta.dirname, "../../node_modules/server-only/empty.js"),
+    },
+  },
   test: {
     root: path.resolve(import.meta.dirname, "../.."),
     include: ["tests/fuzz/**/*.fuzz.ts"],

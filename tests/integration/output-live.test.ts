@@ -317,7 +317,7 @@ describe("the reader as a service", () => {
   it.runIf(onPostgres)(
     "runs in `npm run worker` when OUTPUT_REDIS_URL is set, and stops on SIGTERM",
     async () => {
-      const worker = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+      const worker = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/worker.ts"], {
         cwd: path.resolve(import.meta.dirname, "../.."),
         env: {
           ...process.env,

@@ -15,7 +15,7 @@ describe.skipIf(!redisUrl || !testServerUrl())("ingest worker crash", () => {
   const app = withAppDb({ worker: false });
 
   function startWorker(): ChildProcess {
-    return spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts"], {
+    return spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/worker.ts"], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: app.db().url!, RUNLENS_WORKER_CONCURRENCY: "1" },
       stdio: "ignore",

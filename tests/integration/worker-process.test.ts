@@ -75,6 +75,8 @@ describe.skipIf(!redisUrl || !process.env.TEST_DATABASE_URL)("ingest worker chil
       [
         "--import",
         "tsx",
+        "--import",
+        "./scripts/server-only.mjs",
         "-e",
         `import("./lib/server/worker-process.ts").then(({ startWorkerProcess }) => {
            const w = startWorkerProcess();

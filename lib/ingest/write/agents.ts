@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { SqlTx } from "../../db/transaction.ts";
 import { processGlobal } from "../../process-global.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import { anyOfJsonArray } from "../../db/sql.ts";
 
 /**

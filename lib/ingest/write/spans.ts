@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "../../db/index.ts";
 import { anyOfJsonArray } from "../../db/sql.ts";
 import { type SqlTx, withTransaction } from "../../db/transaction.ts";
