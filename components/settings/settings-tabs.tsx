@@ -9,6 +9,7 @@ const TABS = [
   { href: "/settings/members", label: "Members" },
   { href: "/settings/ingestion", label: "Ingestion" },
   { href: "/settings/sources", label: "Sources" },
+  { href: "/settings/models", label: "Models" },
   { href: "/settings/redaction", label: "Redaction" },
   { href: "/settings/account", label: "Account" },
 ];
