@@ -8,7 +8,7 @@ import { useCallback, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { ThreadList, ThreadMessage, ThreadMessages } from "@/lib/contracts/conversations";
-import type { Span } from "@/lib/contracts/executions";
+import type { SpanOne } from "@/lib/contracts/executions";
 import { formatCost, formatDateTime } from "@/lib/format";
 import { SpanDetail } from "../traces/span-detail";
 import { Button } from "../ui/button";
@@ -178,7 +178,7 @@ function MessageSpan({ message, onClose }: { message: ThreadMessage; onClose: ()
   const span = useQuery({
     queryKey: ["span", message.executionId, spanId],
     queryFn: () =>
-      api<{ span: Span }>(
+      api<SpanOne>(
         `/api/v1/observability/executions/${encodeURIComponent(message.executionId)}/spans/${encodeURIComponent(spanId)}`,
       ),
   });

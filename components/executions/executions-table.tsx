@@ -7,7 +7,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useCallback, useMemo, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
-import type { ExecutionList } from "@/lib/contracts/executions";
+import type { AgentList, ExecutionList } from "@/lib/contracts/executions";
 import { SOURCES } from "@/lib/contracts/executions";
 import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { SOURCE_LABELS } from "../sources/source-label";
@@ -48,7 +48,7 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
 
   const agents = useQuery({
     queryKey: ["agents"],
-    queryFn: () => api<{ agents: { name: string }[] }>("/api/v1/agents"),
+    queryFn: () => api<AgentList>("/api/v1/agents"),
   });
   const query = useInfiniteQuery({
     queryKey: ["executions", filters],

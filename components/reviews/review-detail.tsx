@@ -4,10 +4,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { api } from "@/lib/client/api";
-import type { ThreadMessage } from "@/lib/contracts/conversations";
+import type { ThreadMessage, ThreadMessages } from "@/lib/contracts/conversations";
 import type { ExecutionOutline } from "@/lib/contracts/executions";
 import { PRIORITIES, RATINGS, REVIEW_STATUSES, type Review, type ReviewList } from "@/lib/contracts/reviews";
-import type { Member } from "@/lib/contracts/workspaces";
+import type { MemberList } from "@/lib/contracts/workspaces";
 import { formatDateTime } from "@/lib/format";
 import { ExecutionExplorer } from "../traces/execution-explorer";
 import { Button } from "../ui/button";
@@ -53,13 +53,10 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
   });
   const messages = useQuery({
     queryKey: ["execution-messages", executionId],
-    queryFn: () =>
-      api<{ messages: ThreadMessage[] }>(
-        `/api/v1/observability/executions/${encodeURIComponent(executionId!)}/messages`,
-      ),
+    queryFn: () => api<ThreadMessages>(`/api/v1/observability/executions/${encodeURIComponent(executionId!)}/messages`),
     enabled: !!executionId,
   });
-  const members = useQuery({ queryKey: ["members"], queryFn: () => api<{ members: Member[] }>("/api/v1/members") });
+  const members = useQuery({ queryKey: ["members"], queryFn: () => api<MemberList>("/api/v1/members") });
   // The queue's order (same filters), for j/k.
   const queueFilters = new URLSearchParams(params.toString());
   const queue = useQuery({

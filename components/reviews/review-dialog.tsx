@@ -5,7 +5,7 @@ import { ClipboardCheck } from "lucide-react";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
 import { ApiClientError, api } from "@/lib/client/api";
-import { PRIORITIES, RATINGS } from "@/lib/contracts/reviews";
+import { PRIORITIES, RATINGS, type ReviewCheck, type ReviewCreated } from "@/lib/contracts/reviews";
 import { Button } from "../ui/button";
 import { Alert } from "../ui/card";
 import { Field, Select } from "../ui/field";
@@ -20,11 +20,10 @@ export function ReviewButton({ executionId, agent }: { executionId: string; agen
   const [rating, setRating] = useState<(typeof RATINGS)[number]>("bad");
   const check = useQuery({
     queryKey: ["review-check", executionId],
-    queryFn: () =>
-      api<{ hasReview: boolean; reviewId?: string }>(`${BASE}/check?executionId=${encodeURIComponent(executionId)}`),
+    queryFn: () => api<ReviewCheck>(`${BASE}/check?executionId=${encodeURIComponent(executionId)}`),
   });
   const create = useMutation({
-    mutationFn: (body: unknown) => api<{ reviewId: string }>(BASE, { body }),
+    mutationFn: (body: unknown) => api<ReviewCreated>(BASE, { body }),
     onSuccess: () => {
       setOpen(false);
       void queryClient.invalidateQueries({ queryKey: ["review-check", executionId] });

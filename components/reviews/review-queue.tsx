@@ -5,6 +5,7 @@ import { ClipboardCheck, X } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "@/lib/client/api";
+import type { AgentList } from "@/lib/contracts/executions";
 import { PRIORITIES, RATINGS, REVIEW_STATUSES, type ReviewList, type ReviewStats } from "@/lib/contracts/reviews";
 import { formatDateTime } from "@/lib/format";
 import { Button } from "../ui/button";
@@ -65,7 +66,7 @@ export function ReviewQueue({ me }: { me: string }) {
   });
   const agents = useQuery({
     queryKey: ["agents"],
-    queryFn: () => api<{ agents: { id: string; name: string }[] }>("/api/v1/agents"),
+    queryFn: () => api<AgentList>("/api/v1/agents"),
   });
   const rows = list.data?.reviews ?? [];
 

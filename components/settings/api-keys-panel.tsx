@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { KeyRound } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import { ApiClientError, api } from "@/lib/client/api";
-import type { ApiKey } from "@/lib/contracts/workspaces";
+import type { ApiKeyCreated, ApiKeyList } from "@/lib/contracts/workspaces";
 import { formatDateTime } from "@/lib/format";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
@@ -13,12 +13,12 @@ import { Field } from "../ui/field";
 
 export function ApiKeysPanel() {
   const queryClient = useQueryClient();
-  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => api<{ apiKeys: ApiKey[] }>("/api/v1/api-keys") });
+  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => api<ApiKeyList>("/api/v1/api-keys") });
   const [created, setCreated] = useState<{ label: string; secret: string } | null>(null);
   const [label, setLabel] = useState("");
 
   const create = useMutation({
-    mutationFn: (l: string) => api<{ apiKey: ApiKey; secret: string }>("/api/v1/api-keys", { body: { label: l } }),
+    mutationFn: (l: string) => api<ApiKeyCreated>("/api/v1/api-keys", { body: { label: l } }),
     onSuccess: (res) => {
       setCreated({ label: res.apiKey.label, secret: res.secret });
       setLabel("");

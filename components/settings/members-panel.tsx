@@ -5,7 +5,7 @@ import { type FormEvent, useState } from "react";
 import type { Role } from "@/lib/auth/roles";
 import { ROLES } from "@/lib/auth/roles";
 import { ApiClientError, api } from "@/lib/client/api";
-import type { Invitation, Member } from "@/lib/contracts/workspaces";
+import type { InvitationCreated, InvitationList, MemberList } from "@/lib/contracts/workspaces";
 import { formatDateTime } from "@/lib/format";
 import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
@@ -24,11 +24,11 @@ export function MembersPanel({ canManage, myRole }: { canManage: boolean; myRole
   const queryClient = useQueryClient();
   const members = useQuery({
     queryKey: ["members"],
-    queryFn: () => api<{ members: Member[]; me: { userId: string } }>("/api/v1/members"),
+    queryFn: () => api<MemberList>("/api/v1/members"),
   });
   const invitations = useQuery({
     queryKey: ["invitations"],
-    queryFn: () => api<{ invitations: Invitation[] }>("/api/v1/invitations"),
+    queryFn: () => api<InvitationList>("/api/v1/invitations"),
     enabled: canManage,
   });
   const [link, setLink] = useState<{ email: string; url: string } | null>(null);
@@ -38,8 +38,7 @@ export function MembersPanel({ canManage, myRole }: { canManage: boolean; myRole
   };
 
   const invite = useMutation({
-    mutationFn: (body: { email: string; role: Role }) =>
-      api<{ invitation: Invitation; url: string }>("/api/v1/invitations", { body }),
+    mutationFn: (body: { email: string; role: Role }) => api<InvitationCreated>("/api/v1/invitations", { body }),
     onSuccess: (res) => {
       setLink({ email: res.invitation.email, url: res.url });
       refresh();

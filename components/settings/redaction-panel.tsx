@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import { api } from "@/lib/client/api";
+import type { RedactionKeys } from "@/lib/contracts/workspaces";
 import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
 import { Field } from "../ui/field";
@@ -12,12 +13,11 @@ export function RedactionPanel({ canEdit }: { canEdit: boolean }) {
   const queryClient = useQueryClient();
   const rules = useQuery({
     queryKey: ["redaction"],
-    queryFn: () => api<{ keys: string[] }>("/api/v1/settings/redaction"),
+    queryFn: () => api<RedactionKeys>("/api/v1/settings/redaction"),
   });
   const [draft, setDraft] = useState("");
   const save = useMutation({
-    mutationFn: (keys: string[]) =>
-      api<{ keys: string[] }>("/api/v1/settings/redaction", { method: "PUT", body: { keys } }),
+    mutationFn: (keys: string[]) => api<RedactionKeys>("/api/v1/settings/redaction", { method: "PUT", body: { keys } }),
     onSuccess: (data) => queryClient.setQueryData(["redaction"], data),
   });
   const keys = rules.data?.keys ?? [];

@@ -6,14 +6,14 @@ import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
-import type { ThreadMessage } from "@/lib/contracts/conversations";
+import type { ThreadMessage, ThreadMessages } from "@/lib/contracts/conversations";
 import {
   type Execution,
   type ExecutionOutline,
   OUTLINE_DEFAULT_LIMIT,
   OUTLINE_MAX_LIMIT,
   type OutlineSpan,
-  type Span,
+  type SpanOne,
 } from "@/lib/contracts/executions";
 import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { ChatView, sourceSpanId } from "../conversations/chat-view";
@@ -78,7 +78,7 @@ function OpenSpan({ executionId, spanId, onClose }: { executionId: string; spanI
   const span = useQuery({
     queryKey: ["span", executionId, spanId],
     queryFn: () =>
-      api<{ span: Span }>(
+      api<SpanOne>(
         `/api/v1/observability/executions/${encodeURIComponent(executionId)}/spans/${encodeURIComponent(spanId)}`,
       ),
   });
@@ -112,8 +112,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
   const hasConversation = query.data?.execution.hasConversation ?? false;
   const messages = useQuery({
     queryKey: ["execution-messages", id],
-    queryFn: () =>
-      api<{ messages: ThreadMessage[] }>(`/api/v1/observability/executions/${encodeURIComponent(id)}/messages`),
+    queryFn: () => api<ThreadMessages>(`/api/v1/observability/executions/${encodeURIComponent(id)}/messages`),
     enabled: hasConversation,
   });
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { ZPage, ZQueryInstant } from "./common.ts";
-import type { AppliedPrice } from "./models.ts";
+import { ZInstantOut, ZPage, ZQueryInstant } from "./common.ts";
+import { ZAppliedPrice } from "./models.ts";
 
 export const RUN_STATUSES = ["running", "success", "error", "cancelled"] as const;
 export const SOURCES = ["sdk", "otlp", "output", "cloudflare"] as const;
@@ -18,71 +18,95 @@ export const ZExecutionListQuery = ZPage.extend({
 });
 export type ExecutionListQuery = z.infer<typeof ZExecutionListQuery>;
 
-export type Execution = {
-  id: string;
-  agentId: string;
-  agent: string;
-  name: string;
-  type: string;
-  status: (typeof RUN_STATUSES)[number];
-  startedAt: string;
-  endedAt: string | null;
-  durationMs: number | null;
-  threadId: string | null;
-  sessionId: string | null;
-  companyId: string | null;
-  identify: { type: string; value: string } | null;
-  input: unknown;
-  output: unknown;
-  error: unknown;
-  spanCount: number;
-  tokens: { input: number; output: number; total: number };
+export const ZExecution = z.strictObject({
+  id: z.string(),
+  agentId: z.string(),
+  agent: z.string().describe("The agent's name"),
+  name: z.string(),
+  type: z.string(),
+  status: z.enum(RUN_STATUSES),
+  startedAt: ZInstantOut,
+  endedAt: ZInstantOut.nullable(),
+  durationMs: z.number().nullable(),
+  threadId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  companyId: z.string().nullable(),
+  identify: z.strictObject({ type: z.string(), value: z.string() }).nullable(),
+  input: z.unknown().describe("The root span's input, previewed (4,000 characters)"),
+  output: z.unknown(),
+  error: z.unknown(),
+  spanCount: z.number().int(),
+  tokens: z.strictObject({ input: z.number(), output: z.number(), total: z.number() }),
   /** USD: the sum of its model calls' costs; null when none has one (Settings › Models). */
-  cost: number | null;
+  cost: z.number().nullable(),
   /** Time spent in model calls (the sum of their durations); null when it made none. */
-  llmDurationMs: number | null;
-  hasConversation: boolean;
-  source: (typeof SOURCES)[number];
-};
-export type ExecutionList = { executions: Execution[]; nextCursor: string | null };
+  llmDurationMs: z.number().nullable(),
+  hasConversation: z.boolean(),
+  source: z.enum(SOURCES),
+});
+export type Execution = z.infer<typeof ZExecution>;
+export const ZExecutionList = z.strictObject({ executions: z.array(ZExecution), nextCursor: z.string().nullable() });
+export type ExecutionList = z.infer<typeof ZExecutionList>;
 
-/** A stored span as the read API returns it: every TraceRecord field plus depth in the tree. */
-export type Span = {
-  id: string;
-  executionId: string;
-  parentId: string | null;
-  depth: number;
-  type: string;
-  name: string;
-  stepType: string | null;
-  status: Execution["status"];
-  startedAt: string;
-  endedAt: string | null;
-  durationMs: number | null;
-  input: unknown;
-  output: unknown;
-  metadata: unknown;
-  error: { name?: string | null; message: string; stack?: string | null } | null;
-  llm: {
-    model?: string | null;
-    provider?: string | null;
-    promptName?: string | null;
-    variables?: unknown;
-    config?: unknown;
-    usage?: { inputTokens?: number | null; outputTokens?: number | null; totalTokens?: number | null } | null;
-    /** OTLP: cache and reasoning counts (parts of input and output, not added to them). */
-    usageDetails?: { cacheReadTokens?: number; cacheWriteTokens?: number; reasoningTokens?: number } | null;
-    /** OTLP: the tools offered to the model, as sent. */
-    tools?: unknown;
-    finishReasons?: string[] | null;
-    timeToFirstTokenMs?: number | null;
-    /** USD: sent by the client, or priced from the workspace's table (then `price` is the price used). */
-    cost?: number | null;
-    price?: AppliedPrice | null;
-  } | null;
-  http: { method: string; url: string; statusCode: number | null } | null;
-  message: { role: string; content: unknown; metadata?: Record<string, unknown> | null } | null;
-};
+/**
+ * A stored span as the read API returns it: every TraceRecord field plus depth in the tree. `llm`,
+ * `error` and `message` are stored as each source wrote them: the fields below, and others kept.
+ */
+export const ZSpan = z.strictObject({
+  id: z.string(),
+  executionId: z.string(),
+  parentId: z.string().nullable(),
+  depth: z.number().int(),
+  type: z.string(),
+  name: z.string(),
+  stepType: z.string().nullable(),
+  status: z.enum(RUN_STATUSES),
+  startedAt: ZInstantOut,
+  endedAt: ZInstantOut.nullable(),
+  durationMs: z.number().nullable(),
+  input: z.unknown(),
+  output: z.unknown(),
+  metadata: z.unknown(),
+  error: z.looseObject({ name: z.string().nullish(), message: z.string(), stack: z.string().nullish() }).nullable(),
+  llm: z
+    .looseObject({
+      model: z.string().nullish(),
+      provider: z.string().nullish(),
+      promptName: z.string().nullish(),
+      variables: z.unknown().optional(),
+      config: z.unknown().optional(),
+      usage: z
+        .object({
+          inputTokens: z.number().nullish(),
+          outputTokens: z.number().nullish(),
+          totalTokens: z.number().nullish(),
+        })
+        .nullish(),
+      /** OTLP: cache and reasoning counts (parts of input and output, not added to them). */
+      usageDetails: z
+        .object({
+          cacheReadTokens: z.number().optional(),
+          cacheWriteTokens: z.number().optional(),
+          reasoningTokens: z.number().optional(),
+        })
+        .nullish(),
+      /** OTLP: the tools offered to the model, as sent. */
+      tools: z.unknown().optional(),
+      finishReasons: z.array(z.string()).nullish(),
+      timeToFirstTokenMs: z.number().nullish(),
+      /** USD: sent by the client, or priced from the workspace's table (then `price` is the price used). */
+      cost: z.number().nullish(),
+      price: ZAppliedPrice.nullish(),
+    })
+    .nullable(),
+  http: z.strictObject({ method: z.string(), url: z.string(), statusCode: z.number().nullable() }).nullable(),
+  message: z
+    .looseObject({ role: z.string(), content: z.unknown(), metadata: z.record(z.string(), z.unknown()).nullish() })
+    .nullable(),
+});
+export type Span = z.infer<typeof ZSpan>;
+export const ZSpanOne = z.strictObject({ span: ZSpan });
+export type SpanOne = z.infer<typeof ZSpanOne>;
 
 export const DETAILS_DEFAULT_LIMIT = 500;
 export const DETAILS_MAX_LIMIT = 1000;
@@ -98,40 +122,57 @@ export const ZDetailsQuery = z.object({
     .default(DETAILS_DEFAULT_LIMIT),
 });
 
-export type ExecutionDetails = {
-  execution: Execution;
-  traces: Span[];
-  tracesTotal: number;
-  tracesOffset: number;
-  tracesHasMore: boolean;
-};
-export type PortalExecution = { execution: Execution; traces: Span[]; truncated: boolean };
+export const ZExecutionDetails = z.strictObject({
+  execution: ZExecution,
+  traces: z.array(ZSpan).describe("One page of the spans, depth-first"),
+  tracesTotal: z.number().int(),
+  tracesOffset: z.number().int(),
+  tracesHasMore: z.boolean(),
+});
+export type ExecutionDetails = z.infer<typeof ZExecutionDetails>;
+export const ZPortalExecution = z.strictObject({
+  execution: ZExecution,
+  traces: z.array(ZSpan),
+  truncated: z.boolean().describe(`More than ${PORTAL_SPAN_CAP} spans: the rest were left out`),
+});
+export type PortalExecution = z.infer<typeof ZPortalExecution>;
 
 /** A span as the trace tree needs it: narrow columns only; payloads load when a span is opened. */
-export type OutlineSpan = {
-  id: string;
-  parentId: string | null;
-  depth: number;
-  type: string;
-  name: string;
-  stepType: string | null;
-  status: Execution["status"];
-  startedAt: string;
-  endedAt: string | null;
-  tokensTotal: number | null;
-  llmModel: string | null;
-  httpStatus: number | null;
-};
+export const ZOutlineSpan = z.strictObject({
+  id: z.string(),
+  parentId: z.string().nullable(),
+  depth: z.number().int(),
+  type: z.string(),
+  name: z.string(),
+  stepType: z.string().nullable(),
+  status: z.enum(RUN_STATUSES),
+  startedAt: ZInstantOut,
+  endedAt: ZInstantOut.nullable(),
+  tokensTotal: z.number().nullable(),
+  llmModel: z.string().nullable(),
+  httpStatus: z.number().nullable(),
+});
+export type OutlineSpan = z.infer<typeof ZOutlineSpan>;
 export const OUTLINE_DEFAULT_LIMIT = 10_000;
 export const OUTLINE_MAX_LIMIT = 20_000;
 export const ZOutlineQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(OUTLINE_MAX_LIMIT).default(OUTLINE_DEFAULT_LIMIT),
 });
-export type ExecutionOutline = {
-  execution: Execution;
-  spans: OutlineSpan[];
-  total: number;
-  offset: number;
-  hasMore: boolean;
-};
+export const ZExecutionOutline = z.strictObject({
+  execution: ZExecution,
+  spans: z.array(ZOutlineSpan),
+  total: z.number().int(),
+  offset: z.number().int(),
+  hasMore: z.boolean(),
+});
+export type ExecutionOutline = z.infer<typeof ZExecutionOutline>;
+
+export const AGENT_KINDS = ["agent", "workflow", "worker", "service"] as const;
+/** The workspace's agents, by name (for pickers). */
+export const ZAgentList = z.strictObject({
+  agents: z.array(
+    z.strictObject({ id: z.string(), name: z.string(), kind: z.enum(AGENT_KINDS), lastSeenAt: ZInstantOut }),
+  ),
+});
+export type AgentList = z.infer<typeof ZAgentList>;

@@ -69,4 +69,12 @@ export type ModelPricesResponse = z.infer<typeof ZModelPricesResponse>;
 export type RecomputeStatus = ModelPricesResponse["recompute"];
 
 /** The price a stored call's cost came from (span.llm.price), for the span panel. */
-export type AppliedPrice = Pick<ModelPrice, "model" | "startsAt" | "input" | "output" | "cachedInput" | "reasoning">;
+export const ZAppliedPrice = ZModelPrice.pick({
+  model: true,
+  startsAt: true,
+  input: true,
+  output: true,
+  cachedInput: true,
+  reasoning: true,
+});
+export type AppliedPrice = z.infer<typeof ZAppliedPrice>;

@@ -94,9 +94,6 @@ export type ReviewCreated = z.infer<typeof ZReviewCreated>;
 export const ZReviewCheck = z.strictObject({ hasReview: z.boolean(), reviewId: z.string().optional() });
 export type ReviewCheck = z.infer<typeof ZReviewCheck>;
 
-const counts = <const K extends readonly [string, ...string[]]>(keys: K) =>
-  z.strictObject(Object.fromEntries(keys.map((k) => [k, z.number().int()])) as { [P in K[number]]: z.ZodNumber });
-
 export const ZReviewStats = z.strictObject({
   total: z.number().int(),
   byStatus: z.record(z.enum(REVIEW_STATUSES), z.number().int()),

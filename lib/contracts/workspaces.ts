@@ -24,8 +24,10 @@ export const ZApiKey = z.strictObject({
 });
 export type ApiKey = z.infer<typeof ZApiKey>;
 export const ZApiKeyList = z.strictObject({ apiKeys: z.array(ZApiKey) });
+export type ApiKeyList = z.infer<typeof ZApiKeyList>;
 /** The new key; `secret` is in this answer only. */
 export const ZApiKeyCreated = z.strictObject({ apiKey: ZApiKey, secret: z.string() });
+export type ApiKeyCreated = z.infer<typeof ZApiKeyCreated>;
 
 export const ZInviteRequest = z.object({ email: ZEmail, role: ZRole });
 export const ZAcceptInviteRequest = z.object({
@@ -62,6 +64,7 @@ export const ZInvitation = z.strictObject({
 });
 export type Invitation = z.infer<typeof ZInvitation>;
 export const ZInvitationList = z.strictObject({ invitations: z.array(ZInvitation) });
+export type InvitationList = z.infer<typeof ZInvitationList>;
 /** The new invitation and its one-time link (no email is sent). */
 export const ZInvitationCreated = z.strictObject({ invitation: ZInvitation, url: z.string() });
 export type InvitationCreated = z.infer<typeof ZInvitationCreated>;
@@ -69,9 +72,11 @@ export type InvitationCreated = z.infer<typeof ZInvitationCreated>;
 export const ZWorkspaceSummary = z.strictObject({ id: z.string(), name: z.string(), slug: z.string(), role: ZRole });
 export type WorkspaceSummary = z.infer<typeof ZWorkspaceSummary>;
 export const ZWorkspaceList = z.strictObject({ workspaces: z.array(ZWorkspaceSummary) });
+export type WorkspaceList = z.infer<typeof ZWorkspaceList>;
 export const ZWorkspaceCreated = z.strictObject({ workspace: ZWorkspaceSummary });
 /** The workspace now active (its cookie is set with this answer). */
 export const ZActiveWorkspace = z.strictObject({ workspaceId: z.string() });
+export type ActiveWorkspace = z.infer<typeof ZActiveWorkspace>;
 
 export const ZMe = z.strictObject({
   user: z.strictObject({ id: z.string(), name: z.string(), email: z.string() }),
@@ -82,6 +87,7 @@ export type Me = z.infer<typeof ZMe>;
 
 export const ZSetupStatus = z.strictObject({ needsSetup: z.boolean().describe("No user exists yet") });
 export const ZSetupDone = z.strictObject({ ok: z.literal(true) });
+export type SetupDone = z.infer<typeof ZSetupDone>;
 
 export const ZRedactionKeys = z.strictObject({ keys: z.array(z.string()) });
 export type RedactionKeys = z.infer<typeof ZRedactionKeys>;

@@ -122,7 +122,7 @@ export async function listThreadMessages(db: Db, workspaceId: string, threadId: 
   }));
 }
 
-/** The messages of one execution, oldest first (chat view of the execution page). */
+/** The messages of one execution, oldest first (chat view of the execution page). Unknown execution: 404. */
 export async function listExecutionMessages(
   db: Db,
   workspaceId: string,
@@ -133,6 +133,13 @@ export async function listExecutionMessages(
     select: { id: true, executionId: true, parentId: true, message: true, startedAt: true },
     orderBy: [{ startedAt: "asc" }, { id: "asc" }],
   });
+  if (rows.length === 0) {
+    const exists = await db.prisma.execution.findFirst({
+      where: { workspaceId, id: executionId },
+      select: { id: true },
+    });
+    if (!exists) throw new NotFoundError("execution_not_found", "No execution with this id.");
+  }
   return rows.map((r) => {
     const m = r.message as MessageRow["message"];
     return {

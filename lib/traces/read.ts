@@ -1,5 +1,5 @@
 import "server-only";
-import type { Execution } from "../contracts/executions.ts";
+import type { AgentList, Execution } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
 import { EXECUTION_SELECT, type ExecutionSqlRow, fromSqlRow } from "./executions.ts";
 
@@ -10,6 +10,16 @@ export async function getExecution(db: Db, workspaceId: string, id: string): Pro
     id,
   );
   return row ? fromSqlRow(row) : null;
+}
+
+/** The workspace's agents by name, for pickers. */
+export async function listAgents(db: Db, workspaceId: string): Promise<AgentList["agents"]> {
+  const rows = await db.prisma.agent.findMany({
+    where: { workspaceId },
+    orderBy: { name: "asc" },
+    select: { id: true, name: true, kind: true, lastSeenAt: true },
+  });
+  return rows.map((a) => ({ ...a, lastSeenAt: a.lastSeenAt.toISOString() }));
 }
 
 /**

@@ -1,19 +1,16 @@
+import { ZAgentList } from "@/lib/contracts/executions";
 import { getDb } from "@/lib/db";
-import { requireReader } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
+import { listAgents } from "@/lib/traces/read";
 
 export const dynamic = "force-dynamic";
 
 /** Agents of the workspace (for pickers), by name. */
-export const GET = handle(async (req: Request) => {
-  const principal = await requireReader(req);
-  const agents = await (await getDb()).prisma.agent.findMany({
-    where: { workspaceId: principal.workspaceId },
-    orderBy: { name: "asc" },
-    select: { id: true, name: true, kind: true, lastSeenAt: true },
-  });
-  return json({ agents });
+export const GET = route({
+  auth: "reader",
+  response: ZAgentList,
+  handler: async ({ principal }) => ({ agents: await listAgents(await getDb(), principal.workspaceId) }),
 });
 
 export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

@@ -1,20 +1,19 @@
+import { ZThreadMessages } from "@/lib/contracts/conversations";
 import { listExecutionMessages } from "@/lib/conversations/threads";
 import { getDb } from "@/lib/db";
 import { NOT_FOUND } from "@/lib/errors";
-import { requireReader } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json } from "@/lib/http/respond";
-import { getExecution } from "@/lib/traces/read";
+import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
-type Ctx = { params: Promise<{ id: string }> };
 
-export const GET = handle({ notFound: NOT_FOUND.execution }, async (req: Request, ctx: Ctx) => {
-  const principal = await requireReader(req);
-  const { id } = await ctx.params;
-  const db = await getDb();
-  if (!(await getExecution(db, principal.workspaceId, id))) throw NOT_FOUND.execution();
-  return json({ messages: await listExecutionMessages(db, principal.workspaceId, id) });
+export const GET = route({
+  auth: "reader",
+  notFound: NOT_FOUND.execution,
+  response: ZThreadMessages,
+  handler: async ({ principal, params }) => ({
+    messages: await listExecutionMessages(await getDb(), principal.workspaceId, params.id),
+  }),
 });
 
 export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

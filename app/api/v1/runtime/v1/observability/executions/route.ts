@@ -1,16 +1,16 @@
-import { ZExecutionListQuery } from "@/lib/contracts/executions";
+import { ZExecutionList, ZExecutionListQuery } from "@/lib/contracts/executions";
 import { getDb } from "@/lib/db";
-import { requireReader } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readQuery } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { listExecutions } from "@/lib/traces/executions";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async (req: Request) => {
-  const principal = await requireReader(req);
-  const query = readQuery(req, ZExecutionListQuery);
-  return json(await listExecutions(await getDb(), principal.workspaceId, query));
+export const GET = route({
+  auth: "reader",
+  query: ZExecutionListQuery,
+  response: ZExecutionList,
+  handler: async ({ principal, query }) => listExecutions(await getDb(), principal.workspaceId, query),
 });
 
 export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

@@ -1,17 +1,19 @@
+import { ZSpanOne } from "@/lib/contracts/executions";
 import { getDb } from "@/lib/db";
 import { NOT_FOUND } from "@/lib/errors";
-import { requireReader } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { getSpan } from "@/lib/traces/details";
 
 export const dynamic = "force-dynamic";
-type Ctx = { params: Promise<{ id: string; spanId: string }> };
 
-export const GET = handle({ notFound: NOT_FOUND.span }, async (req: Request, ctx: Ctx) => {
-  const principal = await requireReader(req);
-  const { id, spanId } = await ctx.params;
-  return json({ span: await getSpan(await getDb(), principal.workspaceId, id, spanId) });
+export const GET = route({
+  auth: "reader",
+  notFound: NOT_FOUND.span,
+  response: ZSpanOne,
+  handler: async ({ principal, params }) => ({
+    span: await getSpan(await getDb(), principal.workspaceId, params.id, params.spanId),
+  }),
 });
 
 export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

@@ -1,19 +1,19 @@
-import { ZDetailsQuery } from "@/lib/contracts/executions";
+import { ZDetailsQuery, ZExecutionDetails } from "@/lib/contracts/executions";
 import { getDb } from "@/lib/db";
 import { NOT_FOUND } from "@/lib/errors";
-import { requireReader } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readQuery } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { getExecutionDetails } from "@/lib/traces/details";
 
 export const dynamic = "force-dynamic";
-type Ctx = { params: Promise<{ id: string }> };
 
-export const GET = handle({ notFound: NOT_FOUND.execution }, async (req: Request, ctx: Ctx) => {
-  const principal = await requireReader(req);
-  const page = readQuery(req, ZDetailsQuery);
-  const { id } = await ctx.params;
-  return json(await getExecutionDetails(await getDb(), principal.workspaceId, id, page));
+export const GET = route({
+  auth: "reader",
+  notFound: NOT_FOUND.execution,
+  query: ZDetailsQuery,
+  response: ZExecutionDetails,
+  handler: async ({ principal, params, query }) =>
+    getExecutionDetails(await getDb(), principal.workspaceId, params.id, query),
 });
 
 export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });

@@ -1,17 +1,19 @@
+import { ZThreadMessages } from "@/lib/contracts/conversations";
 import { listThreadMessages } from "@/lib/conversations/threads";
 import { getDb } from "@/lib/db";
 import { NOT_FOUND } from "@/lib/errors";
-import { requireReader } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
-type Ctx = { params: Promise<{ threadId: string }> };
 
-export const GET = handle({ notFound: NOT_FOUND.thread }, async (req: Request, ctx: Ctx) => {
-  const principal = await requireReader(req);
-  const { threadId } = await ctx.params;
-  return json({ messages: await listThreadMessages(await getDb(), principal.workspaceId, threadId) });
+export const GET = route({
+  auth: "reader",
+  notFound: NOT_FOUND.thread,
+  response: ZThreadMessages,
+  handler: async ({ principal, params }) => ({
+    messages: await listThreadMessages(await getDb(), principal.workspaceId, params.threadId),
+  }),
 });
 
 export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });
