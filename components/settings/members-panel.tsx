@@ -2,9 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import type { Role } from "@/lib/auth/roles";
-import { ROLES } from "@/lib/auth/roles";
 import { ApiClientError, api } from "@/lib/client/api";
+import { ROLES, type Role } from "@/lib/contracts/common";
 import type { InvitationCreated, InvitationList, MemberList } from "@/lib/contracts/workspaces";
 import { formatDateTime } from "@/lib/format";
 import { Button } from "../ui/button";
