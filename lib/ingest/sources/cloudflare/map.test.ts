@@ -4,9 +4,9 @@ import {
   type CloudflareTraceItemInput,
   ZCloudflareEnvelope,
   ZCloudflareTraceItem,
-} from "../../contracts/cloudflare.ts";
-import { protectSpan } from "../pipeline.ts";
-import { makeRedactor, TRUNCATED_MARKER } from "../protect.ts";
+} from "../../../contracts/cloudflare.ts";
+import { protectSpan } from "../../pipeline.ts";
+import { makeRedactor, TRUNCATED_MARKER } from "../../protect.ts";
 import {
   canonicalJson,
   eventKind,
@@ -16,7 +16,7 @@ import {
   redactHeaders,
   redactUrlIds,
   reviveBigints,
-} from "./cloudflare.ts";
+} from "./map.ts";
 
 const NOW = new Date("2026-11-21T12:00:00.000Z");
 const T = 1_763_726_400_000; // 2025-11-21T12:00:00Z

@@ -6,8 +6,8 @@ import {
   instantMs,
   invocationStartMs,
   ZCloudflareTraceItem,
-} from "../../contracts/cloudflare.ts";
-import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
+} from "../../../contracts/cloudflare.ts";
+import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../../model.ts";
 
 /**
  * Cloudflare tail Workers -> the ingest model. One TraceItem (one invocation of a Worker) is one

@@ -1,9 +1,9 @@
 import "server-only";
-import { type CloudflareTraceItem, ZCloudflareTraceItem } from "../contracts/cloudflare.ts";
-import type { IngestResponse, ItemResult } from "../contracts/ingest.ts";
-import { getDb } from "../db/index.ts";
-import { buildSpanBatch, dispatch, summarize, validateItems } from "./pipeline.ts";
-import { type CloudflareExecution, mapCloudflareTraceItem } from "./sources/cloudflare.ts";
+import { type CloudflareTraceItem, ZCloudflareTraceItem } from "../../../contracts/cloudflare.ts";
+import type { IngestResponse, ItemResult } from "../../../contracts/ingest.ts";
+import type { Db } from "../../../db/index.ts";
+import { buildSpanBatch, dispatch, summarize, validateItems } from "../../pipeline.ts";
+import { type CloudflareExecution, mapCloudflareTraceItem } from "./map.ts";
 
 /**
  * Spans a request's TraceItems are written in parts of, each TraceItem whole in one part. Every
@@ -18,10 +18,9 @@ const SPANS_PER_PART = 1_000;
  * (its id reported back in `results`), each invalid one a 400 result; nothing of an invalid item
  * is written. Workspace redaction and truncation apply as for every source (buildSpanBatch).
  */
-export async function ingestCloudflareTraces(workspaceId: string, items: unknown[]): Promise<IngestResponse> {
+export async function ingestCloudflareTraces(db: Db, workspaceId: string, items: unknown[]): Promise<IngestResponse> {
   // Taken before validation, which checks each invocation's end against a later clock (see ZCloudflareTraceItem).
   const receivedAt = new Date();
-  const db = await getDb();
   const results: ItemResult[] = [];
   let part: CloudflareExecution[] = [];
   let partSpans = 0;
