@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { POST as postLogs } from "@/app/api/otel/v1/logs/route";
 import { POST as postTraces } from "@/app/api/otel/v1/traces/route";
 import { GET as detailsGet } from "@/app/api/v1/runtime/v1/observability/executions/[id]/details/route";
-import { decodeLogsResponse, decodeStatus, encodeLogsRequest } from "@/lib/contracts/otlp";
+import { decodeLogsResponse, decodeStatus } from "@/lib/contracts/otlp";
+import { encodeLogsRequest } from "@/lib/ingest/sources/otlp/decode";
 import { ctx, ORIGIN, request, withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
 

@@ -2,7 +2,8 @@ import { gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as postOtlp } from "@/app/api/otel/v1/traces/route";
 import { GET as detailsGet } from "@/app/api/v1/runtime/v1/observability/executions/[id]/details/route";
-import { decodeStatus, decodeTraceResponse, encodeTraceRequest } from "@/lib/contracts/otlp";
+import { decodeStatus, decodeTraceResponse } from "@/lib/contracts/otlp";
+import { encodeTraceRequest } from "@/lib/ingest/sources/otlp/decode";
 import { ctx, ORIGIN, request, withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
 

@@ -7,10 +7,11 @@ import { POST as postOutput } from "@/app/api/v1/ingest/output/route";
 import { POST as postEvents } from "@/app/api/v1/runtime/v1/observability/events/route";
 import { GET as getDetails } from "@/app/api/v1/runtime/v1/observability/executions/[id]/details/route";
 import { POST as postTraces } from "@/app/api/v1/runtime/v1/observability/traces/route";
-import { decodeTraceResponse, encodeTraceRequest } from "@/lib/contracts/otlp";
+import { decodeTraceResponse } from "@/lib/contracts/otlp";
 import { ingestOutputTrace } from "@/lib/ingest/output";
 import { OutputLiveReader } from "@/lib/ingest/output-live";
 import { cleanStrings } from "@/lib/ingest/serialize";
+import { encodeTraceRequest } from "@/lib/ingest/sources/otlp/decode";
 import { ctx, ORIGIN, request, withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
 

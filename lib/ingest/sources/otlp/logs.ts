@@ -1,13 +1,13 @@
 import { createHash } from "node:crypto";
-import { epochProblem } from "../../contracts/common.ts";
-import type { ChatMessage } from "../../contracts/messages.ts";
-import type { OtlpLogRecord, OtlpLogsRequest } from "../../contracts/otlp.ts";
-import { messageContent } from "../../messages/turns.ts";
-import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
-import { isGenAiMessageEvent, readGenAi } from "./otlp/genai.ts";
-import { type Attrs, attributesToObject, clip, compact, isRecord, str } from "./otlp/values.ts";
-import type { OtlpMapping } from "./otlp.ts";
-import { DEFAULT_AGENT } from "./sdk.ts";
+import { epochProblem } from "../../../contracts/common.ts";
+import type { ChatMessage } from "../../../contracts/messages.ts";
+import type { OtlpLogRecord, OtlpLogsRequest } from "../../../contracts/otlp.ts";
+import { messageContent } from "../../../messages/turns.ts";
+import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../../model.ts";
+import { DEFAULT_AGENT } from "../sdk.ts";
+import { isGenAiMessageEvent, readGenAi } from "./genai.ts";
+import type { OtlpMapping } from "./map.ts";
+import { type Attrs, attributesToObject, clip, compact, isRecord, str } from "./values.ts";
 
 /**
  * Maps an OTLP ExportLogsServiceRequest to span rows attached to the spans the records name (the

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { decodeTraceRequest, encodeTraceRequest } from "../../contracts/otlp";
-import type { SpanRow } from "../model";
-import { mapExportRequest } from "./otlp";
-import { unflattenIndexed } from "./otlp/values";
+import type { SpanRow } from "../../model";
+import { decodeTraceRequest, encodeTraceRequest } from "./decode";
+import { mapExportRequest } from "./map";
+import { unflattenIndexed } from "./values";
 
 const TRACE = "5b8efff798038103d269b633813fc60c";
 const T0 = 1_700_000_000_000; // ms

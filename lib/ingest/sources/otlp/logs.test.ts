@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decodeLogsRequest, encodeLogsRequest } from "../../contracts/otlp.ts";
-import { mapLogsRequest } from "./otlp-logs.ts";
+import { decodeLogsRequest, encodeLogsRequest } from "./decode.ts";
+import { mapLogsRequest } from "./logs.ts";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
 const SPAN = "b7ad6b7169203331";

@@ -1,25 +1,23 @@
 import "server-only";
 import { gunzipSync } from "node:zlib";
-import { INGEST_MAX_BYTES } from "../contracts/ingest.ts";
+import { INGEST_MAX_BYTES } from "../../../contracts/ingest.ts";
 import {
-  decodeLogsRequest,
-  decodeTraceRequest,
   encodeLogsResponse,
   encodeStatus,
   encodeTraceResponse,
   OTLP_CONTENT_TYPES,
-  OtlpDecodeError,
   type OtlpEncoding,
   RPC_CODES,
-} from "../contracts/otlp.ts";
-import { getDb } from "../db/index.ts";
-import { ApiError, unavailableError } from "../errors.ts";
-import { requireApiKey } from "../http/guards.ts";
-import { assertJsonDepth } from "../http/json-depth.ts";
-import { readBodyBytes, tooLarge } from "../http/respond.ts";
-import { buildSpanBatch, dispatch, newRequestId } from "./pipeline.ts";
-import { mapExportRequest, type OtlpMapping } from "./sources/otlp.ts";
-import { mapLogsRequest } from "./sources/otlp-logs.ts";
+} from "../../../contracts/otlp.ts";
+import type { Db } from "../../../db/index.ts";
+import { ApiError, unavailableError } from "../../../errors.ts";
+import { requireApiKey } from "../../../http/guards.ts";
+import { assertJsonDepth } from "../../../http/json-depth.ts";
+import { readBodyBytes, tooLarge } from "../../../http/respond.ts";
+import { buildSpanBatch, dispatch, newRequestId } from "../../pipeline.ts";
+import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } from "./decode.ts";
+import { mapLogsRequest } from "./logs.ts";
+import { mapExportRequest, type OtlpMapping } from "./map.ts";
 
 /** What differs between the OTLP signals this receiver takes: decoding, mapping, the answer. */
 type Signal = {
@@ -48,25 +46,24 @@ const LOGS: Signal = {
  * were rejected), and on failure the HTTP status with a google.rpc.Status body. The body limit is
  * the ingest limit of API.md (5 MB), checked on the body as sent and again after gunzip.
  */
-export const receiveOtlpTraces = (req: Request) => receiveOtlp(req, TRACES);
+export const receiveOtlpTraces = (db: Db, req: Request) => receiveOtlp(db, req, TRACES);
 
 /**
  * OTLP/HTTP logs receiver (POST .../v1/logs), with the traces receiver's auth, limits and answers:
- * log records become spans of their trace's execution (lib/ingest/sources/otlp-logs.ts).
+ * log records become spans of their trace's execution (logs.ts).
  */
-export const receiveOtlpLogs = (req: Request) => receiveOtlp(req, LOGS);
+export const receiveOtlpLogs = (db: Db, req: Request) => receiveOtlp(db, req, LOGS);
 
-async function receiveOtlp(req: Request, signal: Signal): Promise<Response> {
+async function receiveOtlp(db: Db, req: Request, signal: Signal): Promise<Response> {
   const encoding = encodingOf(req.headers.get("content-type"));
   try {
-    const key = await requireApiKey(req);
+    const key = await requireApiKey(req, db);
     if (!encoding)
       throw new ApiError(415, "unsupported_media_type", "Send OTLP as application/x-protobuf or application/json.");
     const body = decompress(req.headers.get("content-encoding"), await readBodyBytes(req, INGEST_MAX_BYTES));
     if (encoding === "json") assertJsonDepth(body);
     const mapping = signal.map(body, encoding);
     if (mapping.spans.length > 0) {
-      const db = await getDb();
       const batch = await buildSpanBatch(db, key.workspaceId, "otlp", mapping.spans, mapping.executions);
       batch.requestId = newRequestId();
       // Written now (no Redis): spans the database refuses are rejected like invalid ones.

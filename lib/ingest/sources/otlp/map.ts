@@ -1,4 +1,4 @@
-import { epochProblem, isStorableText } from "../../contracts/common.ts";
+import { epochProblem, isStorableText } from "../../../contracts/common.ts";
 import {
   type OtlpEvent,
   type OtlpKeyValue,
@@ -8,22 +8,22 @@ import {
   SPAN_FLAGS_IS_REMOTE,
   SPAN_KINDS,
   STATUS_CODE_ERROR,
-} from "../../contracts/otlp.ts";
-import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
-import { readConventions } from "./otlp/conventions.ts";
-import { conversationRows } from "./otlp/conversation.ts";
-import { isGenAiMessageEvent } from "./otlp/genai.ts";
-import { isPayloadKey, type Reading } from "./otlp/reading.ts";
-import { type Attrs, attributesToObject, clip, compact, count, str, tokenCount } from "./otlp/values.ts";
-import { DEFAULT_AGENT } from "./sdk.ts";
+} from "../../../contracts/otlp.ts";
+import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../../model.ts";
+import { DEFAULT_AGENT } from "../sdk.ts";
+import { readConventions } from "./conventions.ts";
+import { conversationRows } from "./conversation.ts";
+import { isGenAiMessageEvent } from "./genai.ts";
+import { isPayloadKey, type Reading } from "./reading.ts";
+import { type Attrs, attributesToObject, clip, compact, count, str, tokenCount } from "./values.ts";
 
 /**
  * Maps an OTLP ExportTraceServiceRequest to span rows. A trace is an execution (id: the trace id
  * in 32 lowercase hex); a span keeps its OTel span id (16 lowercase hex) and parent, so spans of
  * one trace may arrive over several exports in any order. Span events become child spans: an
  * `exception` an `error` span, any other a `log` span (ids `<span id>-<event index>`, stable on a
- * resend); an LLM call's new chat turns become `conversation_message` children (otlp/conversation.ts).
- * The GenAI convention families (lib/ingest/sources/otlp/: OpenTelemetry GenAI,
+ * resend); an LLM call's new chat turns become `conversation_message` children (conversation.ts).
+ * The GenAI convention families (conventions.ts: OpenTelemetry GenAI,
  * OpenInference, Vercel AI SDK, OpenLLMetry) give types, names, models, tokens, messages and ids;
  * HTTP attributes fill the HTTP columns; everything else is kept in metadata.
  */
