@@ -5,8 +5,8 @@ import { RotateCcw } from "lucide-react";
 import type { ReactNode } from "react";
 import { api } from "@/lib/client/api";
 import type { RedisDurability } from "@/lib/contracts/health";
+import type { IngestionStatus } from "@/lib/contracts/ingestion";
 import { formatDateTime, formatNumber } from "@/lib/format";
-import type { IngestionStatus } from "@/lib/ingest/failures";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card } from "../ui/card";
 

@@ -2,8 +2,12 @@ import { z } from "zod";
 import { ZInstantOut, ZPage, ZQueryInstant } from "./common.ts";
 import { ZAppliedPrice } from "./models.ts";
 
+/** An execution's or span's status; clients send the first three, "cancelled" is a source's own. */
 export const RUN_STATUSES = ["running", "success", "error", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Where an execution came from (lib/ingest/sources). */
 export const SOURCES = ["sdk", "otlp", "output", "cloudflare"] as const;
+export type Source = (typeof SOURCES)[number];
 
 export const ZExecutionListQuery = ZPage.extend({
   agent: z.string().max(256).optional(),

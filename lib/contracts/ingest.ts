@@ -4,6 +4,7 @@ import {
   isoProblem,
   isStorableText,
   MAX_TOKENS,
+  ZFieldIssue,
   ZIsoInstant,
   ZWholeEpochMs,
   zStorableId,
@@ -156,12 +157,26 @@ export const ZEventsEnvelope = z.object({
   events: z.array(z.unknown()).max(INGEST_MAX_ITEMS, `At most ${INGEST_MAX_ITEMS} events a batch.`),
 });
 
-export type ItemResult = {
-  id: string | null;
-  status: 201 | 400;
-  error?: { code: string; message: string; details: { path: string; message: string }[] };
-};
-export type IngestResponse = { accepted: number; rejected: number; results: ItemResult[] };
+/** One item's answer in a 207: 201 stored (or queued), 400 refused alone with why. */
+export const ZItemResult = z.strictObject({
+  id: z.string().nullable().describe("The item's id as sent (null when it had none)"),
+  status: z.union([z.literal(201), z.literal(400)]),
+  error: z.strictObject({ code: z.string(), message: z.string(), details: z.array(ZFieldIssue) }).optional(),
+});
+export type ItemResult = z.infer<typeof ZItemResult>;
+/** The 207 of an ingest endpoint: one result per item, in request order. */
+export const ZIngestResponse = z.strictObject({
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  results: z.array(ZItemResult),
+});
+export type IngestResponse = z.infer<typeof ZIngestResponse>;
+/** Ingest answers are not compressed: clients only read per-item results, and gzip at ingest rates is CPU the server needs. */
+export const INGEST_RESPONSE_HEADERS = { "cache-control": "no-store, no-transform" };
+
+/** "Load sample data": what the generator sent. */
+export const ZDemoResult = z.strictObject({ executions: z.number().int(), events: z.number().int() });
+export type DemoResult = z.infer<typeof ZDemoResult>;
 
 // ---------------------------------------------------------------------------------------------
 // Fast path of ZTraceRecord for the common well-formed record. Validation is most of the CPU a

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { flow, Runlens, type Trace, traceLLM } from "@runlens/sdk";
+import type { DemoResult } from "../contracts/ingest.ts";
 
 /**
  * Realistic sample data sent through the SDK: support conversations in Portuguese and English,
@@ -8,7 +9,6 @@ import { flow, Runlens, type Trace, traceLLM } from "@runlens/sdk";
  * timestamps in onTrace, as a user's interceptor could.
  */
 export type DemoOptions = { apiUrl?: string; apiKey?: string; fetch?: typeof fetch; seed?: number; days?: number };
-export type DemoResult = { executions: number; events: number };
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;

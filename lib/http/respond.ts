@@ -15,14 +15,6 @@ export function json(data: unknown, init: number | ResponseInit = 200): Response
   return Response.json(data, resInit);
 }
 
-/**
- * The 207 of an ingest endpoint. `no-transform` keeps Next from gzipping it: clients only check the
- * per-item results, and at ingest rates the compression is CPU the server needs for the data.
- */
-export function ingestResults(data: unknown): Response {
-  return json(data, { status: 207, headers: { "cache-control": "no-store, no-transform" } });
-}
-
 export function errorResponse(
   status: number,
   code: string,

@@ -1,36 +1,14 @@
 import "server-only";
 import { readConfig } from "../config.ts";
+import type { IngestionStatus } from "../contracts/ingestion.ts";
 import { getDb } from "../db/index.ts";
 import { NotFoundError } from "../errors.ts";
 import { getQueue } from "../queue/index.ts";
-import { currentRedisDurability, type RedisDurability } from "../server/redis-durability.ts";
+import { currentRedisDurability } from "../server/redis-durability.ts";
 import type { IngestBatch } from "./model.ts";
-import { type FailedOutputImport, failedOutputImports as failedOutputImportsOf } from "./output-s3.ts";
+import { failedOutputImports as failedOutputImportsOf } from "./output-s3.ts";
 import { INGEST_QUEUE, processBatch } from "./pipeline.ts";
-import { type FailedItem, failedItems, retryFailedItem } from "./poison.ts";
-
-export type FailedBatch = {
-  id: string;
-  kind: "spans" | "events";
-  items: number;
-  error: string;
-  attempts: number;
-  failedAt: string;
-};
-export type IngestionStatus = {
-  queue: "redis" | "in-process";
-  /** This workspace's batches waiting in the queue (running or delayed for a retry included). */
-  pending: number;
-  /** False when the queue held more than PENDING_SCAN_LIMIT batches: `pending` is then a lower bound. */
-  pendingExact: boolean;
-  /** With Redis: whether accepted batches survive a Redis restart (null: Redis not reachable now). */
-  redisDurability: RedisDurability | null;
-  failed: FailedBatch[];
-  /** Output trace objects of S3 whose import failed (retried automatically). */
-  failedOutputImports: FailedOutputImport[];
-  /** Accepted items the database refused, stored apart from the rest of their batch (lib/ingest/poison.ts). */
-  failedItems: FailedItem[];
-};
+import { failedItems, retryFailedItem } from "./poison.ts";
 
 /** The queue is shared by every workspace: a workspace's backlog is counted over this many pending batches. */
 const PENDING_SCAN_LIMIT = 10_000;

@@ -1,3 +1,5 @@
+import type { RunStatus, Source } from "../contracts/executions.ts";
+
 /**
  * The internal model every source maps to (lib/ingest/sources/*), then protection, then storage.
  * Field names follow the database columns of `spans` and `track_events`.
@@ -9,7 +11,7 @@ export type SpanRow = {
   type: string;
   name: string;
   step_type: string | null;
-  status: "running" | "success" | "error" | "cancelled";
+  status: RunStatus;
   started_at: string;
   ended_at: string | null;
   input: unknown;
@@ -95,7 +97,7 @@ export type EventRow = {
   version?: number;
 };
 
-export type Source = "sdk" | "otlp" | "output" | "cloudflare";
+export type { Source };
 
 export type SpanBatch = {
   kind: "spans";

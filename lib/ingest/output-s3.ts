@@ -1,6 +1,7 @@
 import "server-only";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { OutputSourceConfig } from "../config.ts";
+import type { FailedOutputImport } from "../contracts/ingestion.ts";
 import { parseOutputFileName, ZOutputTraceFile } from "../contracts/output.ts";
 import type { Db } from "../db/index.ts";
 import { anyOfJsonArray } from "../db/sql.ts";
@@ -158,14 +159,6 @@ export class OutputS3Importer {
     }
   }
 }
-
-export type FailedOutputImport = {
-  key: string;
-  bucket: string;
-  error: string;
-  attempts: number;
-  retryAt: string | null;
-};
 
 /** Objects of this workspace whose import failed, newest first (Settings › Ingestion). */
 export async function failedOutputImports(db: Db, workspaceId: string): Promise<FailedOutputImport[]> {

@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
+import type { FailedItem } from "../contracts/ingestion.ts";
 import type { Db } from "../db/index.ts";
 import type { EventBatch, Source, SpanJob, SpanRow } from "./model.ts";
 import { copyLines, withLayout } from "./write/spans.ts";
@@ -162,17 +163,6 @@ export async function recordUnstorable(db: Db, items: UnstorableItem[]): Promise
     );
   }
 }
-
-export type FailedItem = {
-  id: string;
-  kind: "span" | "event";
-  source: Source;
-  itemId: string;
-  requestId: string | null;
-  error: string;
-  attempts: number;
-  failedAt: string;
-};
 
 /** A workspace's unstorable items, newest first. */
 export async function failedItems(db: Db, workspaceId: string, limit = 200): Promise<FailedItem[]> {

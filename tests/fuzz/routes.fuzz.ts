@@ -133,7 +133,7 @@ describe("fuzz: every route, in process", () => {
             );
           else if (problem) failures.push("…");
         }
-        const healthy = await health();
+        const healthy = await health(new Request(`${ORIGIN}/api/health`));
         expect(healthy.status, "GET /api/health after the group").toBe(200);
         total.merge(tally);
         expect(failures).toEqual([]);

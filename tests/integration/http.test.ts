@@ -10,7 +10,7 @@ describe("HTTP conventions", () => {
   const app = withAppDb();
 
   it("GET /api/health reports the database mode and Redis", async () => {
-    const res = await health();
+    const res = await health(request("/api/health"));
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body).toMatchObject({ status: "ok", db: app.db().url ? "postgres" : "embedded" });

@@ -52,7 +52,7 @@ describe("Redis durability", () => {
 
   it("health and Settings › Ingestion warn when Redis would lose accepted batches on a restart", async () => {
     await switchToOwnRedis({ persistent: false });
-    const res = await getHealth();
+    const res = await getHealth(request("/api/health"));
     expect(res.status).toBe(200); // it serves, only not durably
     const health = await res.json();
     expect(health).toMatchObject({ status: "ok", redis: "connected" });

@@ -1,26 +1,17 @@
-import { runDemo } from "@/lib/demo/generate";
-import { requireMember } from "@/lib/http/guards";
+import { ZDemoResult } from "@/lib/contracts/ingest";
+import { loadSampleData } from "@/lib/demo/load";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json } from "@/lib/http/respond";
-import { ingestEvents, ingestTraces } from "@/lib/ingest/pipeline";
+import { route } from "@/lib/http/route";
 
 export const dynamic = "force-dynamic";
 
-/**
- * "Load sample data": the demo generator runs here with the SDK, whose requests go straight to
- * this workspace's ingest pipeline instead of over the network.
- */
-export const POST = handle(async (req: Request) => {
-  const me = await requireMember(req, "ingest.operate");
-  const localFetch = (async (url: string | URL | Request, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body ?? "{}"));
-    const result = String(url).endsWith("/traces")
-      ? await ingestTraces(me.workspaceId, body.traces)
-      : await ingestEvents(me.workspaceId, body.events);
-    return Response.json(result, { status: 207 });
-  }) as typeof fetch;
-  const result = await runDemo({ apiUrl: "http://in-process", apiKey: "in-process", fetch: localFetch });
-  return json(result, 201);
+/** "Load sample data" of the empty executions page: realistic data through the SDK, in process. */
+export const POST = route({
+  auth: "member",
+  permission: "ingest.operate",
+  status: 201,
+  response: ZDemoResult,
+  handler: ({ principal }) => loadSampleData(principal.workspaceId),
 });
 
 export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

@@ -1,18 +1,21 @@
 import { ZCloudflareEnvelope } from "@/lib/contracts/cloudflare";
-import { INGEST_MAX_BYTES } from "@/lib/contracts/ingest";
+import { INGEST_MAX_BYTES, INGEST_RESPONSE_HEADERS, ZIngestResponse } from "@/lib/contracts/ingest";
 import { getDb } from "@/lib/db";
-import { requireApiKey } from "@/lib/http/guards";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, ingestResults, readJson } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { ingestCloudflareTraces } from "@/lib/ingest/sources/cloudflare/receive";
 
 export const dynamic = "force-dynamic";
 
 /** Cloudflare tail Worker ingest: the body is `JSON.stringify(events)`; 207 with one result per TraceItem. */
-export const POST = handle(async (req: Request) => {
-  const key = await requireApiKey(req);
-  const items = await readJson(req, ZCloudflareEnvelope, { maxBytes: INGEST_MAX_BYTES, unstorableText: "ingest" });
-  return ingestResults(await ingestCloudflareTraces(await getDb(), key.workspaceId, items));
+export const POST = route({
+  auth: "key",
+  body: ZCloudflareEnvelope,
+  limits: { maxBytes: INGEST_MAX_BYTES, unstorableText: "ingest" },
+  status: 207,
+  headers: INGEST_RESPONSE_HEADERS,
+  response: ZIngestResponse,
+  handler: async ({ principal, body }) => ingestCloudflareTraces(await getDb(), principal.workspaceId, body),
 });
 
 export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

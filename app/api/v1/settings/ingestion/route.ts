@@ -1,13 +1,14 @@
-import { requireMember } from "@/lib/http/guards";
+import { ZIngestionStatus } from "@/lib/contracts/ingestion";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json } from "@/lib/http/respond";
+import { route } from "@/lib/http/route";
 import { ingestionStatus } from "@/lib/ingest/failures";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(async (req: Request) => {
-  const me = await requireMember(req);
-  return json(await ingestionStatus(me.workspaceId));
+export const GET = route({
+  auth: "member",
+  response: ZIngestionStatus,
+  handler: ({ principal }) => ingestionStatus(principal.workspaceId),
 });
 
 export const { OPTIONS, POST, PUT, PATCH, DELETE } = otherMethods({ GET });
