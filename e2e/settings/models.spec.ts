@@ -61,8 +61,8 @@ test("a model call shows its cost; a price added for an unpriced model applies a
     const save = page.getByRole("button", { name: /to save|Save prices/ });
     await expect(save).toHaveText("Fix 1 row to save");
     await expect(save).toBeDisabled();
-    await page.getByLabel(`Input of ${model}`).fill("2");
-    await page.getByLabel(`Output of ${model}`).fill("0");
+    await page.getByLabel(`Input of ${model}`, { exact: true }).fill("2");
+    await page.getByLabel(`Output of ${model}`, { exact: true }).fill("0");
     await save.click();
     await expect(page.getByText("Edited prices")).toBeVisible();
     await page.getByRole("button", { name: "Recompute stored costs" }).click();
