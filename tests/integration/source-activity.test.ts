@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ingestTraces } from "@/lib/ingest/pipeline";
-import { sourceActivity } from "@/lib/sources/activity";
+import { sourceActivity } from "@/lib/ingest/sources/activity";
 import { withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
 

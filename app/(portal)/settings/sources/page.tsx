@@ -7,7 +7,7 @@ import { CloudflareSnippet, OtlpSnippet, OutputRemoteSnippet } from "@/component
 import { Badge, Card } from "@/components/ui/card";
 import { readConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
-import { type SourceActivity, sourceActivity } from "@/lib/sources/activity";
+import { type SourceActivity, sourceActivity } from "@/lib/ingest/sources/activity";
 import { requirePortalContext } from "../../../_lib/session";
 
 export const metadata: Metadata = { title: "Sources" };

@@ -1,6 +1,6 @@
 import "server-only";
-import { SOURCES } from "../contracts/executions.ts";
-import type { Db } from "../db/index.ts";
+import { SOURCES } from "../../contracts/executions.ts";
+import type { Db } from "../../db/index.ts";
 
 export type Source = (typeof SOURCES)[number];
 export type SourceActivity = Record<Source, { lastReceivedAt: string | null }>;
