@@ -1,8 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-
-export type LiveNotice = { workspaceId: string; kind: string; ids?: string[]; at: string };
+import { LIVE_KINDS, type LiveNotice } from "@/lib/contracts/live";
 
 /** Calls `onNotice` for each live notice of the active workspace (SSE), while `enabled`. */
 export function useLiveNotices(onNotice: (n: LiveNotice) => void, enabled = true): void {
@@ -18,7 +17,7 @@ export function useLiveNotices(onNotice: (n: LiveNotice) => void, enabled = true
         // ignore malformed
       }
     };
-    for (const kind of ["executions", "events", "reviews"]) source.addEventListener(kind, listener);
+    for (const kind of LIVE_KINDS) source.addEventListener(kind, listener);
     return () => source.close();
   }, [enabled]);
 }

@@ -2,11 +2,11 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import { readConfig } from "../config.ts";
+import type { LiveNotice } from "../contracts/live.ts";
 import { processGlobal } from "../process-global.ts";
 import { connectRedis } from "../redis.ts";
 
-/** A change notice for open pages: what changed, in which workspace. */
-export type LiveNotice = { workspaceId: string; kind: string; ids?: string[]; at: string; [k: string]: unknown };
+export type { LiveNotice };
 export type Unsubscribe = () => void;
 
 /** Publish/subscribe of live notices: Redis pub/sub across processes, an in-process emitter otherwise. */

@@ -108,15 +108,15 @@ describe.each(backends)("live bus ($name)", ({ url }) => {
     const offOther = subscriber.subscribe("ws-b", (n) => other.push(n));
     // Redis SUBSCRIBE is asynchronous: publish until the subscription is live (not after a sleep).
     await until(async () => {
-      await publisher.publish({ workspaceId: "ws-a", kind: "execution", ids: ["e1"], at: new Date().toISOString() });
+      await publisher.publish({ workspaceId: "ws-a", kind: "executions", ids: ["e1"], at: new Date().toISOString() });
       return got.length > 0;
     });
-    expect(got[0]).toMatchObject({ workspaceId: "ws-a", kind: "execution", ids: ["e1"] });
+    expect(got[0]).toMatchObject({ workspaceId: "ws-a", kind: "executions", ids: ["e1"] });
     expect(other).toEqual([]);
 
     off();
     const delivered = got.length;
-    await publisher.publish({ workspaceId: "ws-a", kind: "execution", at: new Date().toISOString() });
+    await publisher.publish({ workspaceId: "ws-a", kind: "executions", at: new Date().toISOString() });
     await new Promise((r) => setTimeout(r, 150));
     expect(got).toHaveLength(delivered);
     offOther();
