@@ -1,3 +1,4 @@
+import "server-only";
 import type { DemoResult } from "../contracts/ingest.ts";
 import { ingestEvents, ingestTraces } from "../ingest/pipeline.ts";
 import { runDemo } from "./generate.ts";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { EventFeedQuery, FeedEvent } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
 
