@@ -14,6 +14,14 @@ export type Role = z.infer<typeof ZRole>;
  */
 export const MAX_JSON_DEPTH = 128;
 
+/**
+ * A query schema's parameters as a client passes them (the SDK's list filters): each optional,
+ * coerced numbers as numbers, everything else as the query string carries it.
+ */
+export type QueryParams<S extends z.ZodType> = {
+  [K in keyof z.input<S>]?: unknown extends z.input<S>[K] ? number : Exclude<z.input<S>[K], undefined>;
+};
+
 /** Cursor pagination of API.md: ?limit (default 50, max 200) and ?cursor. */
 export const ZPage = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZInstantOut, ZPage, ZQueryInstant } from "./common.ts";
+import { type QueryParams, ZInstantOut, ZPage, ZQueryInstant } from "./common.ts";
 import { ZAppliedPrice } from "./models.ts";
 
 /** An execution's or span's status; clients send the first three, "cancelled" is a source's own. */
@@ -8,6 +8,14 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /** Where an execution came from (lib/ingest/sources). */
 export const SOURCES = ["sdk", "otlp", "output", "cloudflare"] as const;
 export type Source = (typeof SOURCES)[number];
+
+/** What the executions list sorts by; executions without the value (running, unpriced) come last. */
+export const EXECUTION_SORTS = ["startedAt", "duration", "cost", "tokens"] as const;
+export type ExecutionSort = (typeof EXECUTION_SORTS)[number];
+const MAX_DURATION_MS = 1e15;
+const MAX_COST = 1e12;
+const ZDurationBound = z.coerce.number().int().min(0).max(MAX_DURATION_MS);
+const ZCostBound = z.coerce.number().min(0).max(MAX_COST);
 
 export const ZExecutionListQuery = ZPage.extend({
   agent: z.string().max(256).optional(),
@@ -19,8 +27,21 @@ export const ZExecutionListQuery = ZPage.extend({
   from: ZQueryInstant.optional(),
   to: ZQueryInstant.optional(),
   q: z.string().trim().max(500).optional(),
+  sort: z.enum(EXECUTION_SORTS).default("startedAt"),
+  order: z.enum(["asc", "desc"]).default("desc"),
+  minDurationMs: ZDurationBound.optional(),
+  maxDurationMs: ZDurationBound.optional(),
+  minCost: ZCostBound.optional().describe("USD"),
+  maxCost: ZCostBound.optional().describe("USD"),
+}).superRefine((q, ctx) => {
+  if (q.minDurationMs !== undefined && q.maxDurationMs !== undefined && q.minDurationMs > q.maxDurationMs)
+    ctx.addIssue({ code: "custom", path: ["maxDurationMs"], message: "Must not be below minDurationMs." });
+  if (q.minCost !== undefined && q.maxCost !== undefined && q.minCost > q.maxCost)
+    ctx.addIssue({ code: "custom", path: ["maxCost"], message: "Must not be below minCost." });
 });
 export type ExecutionListQuery = z.infer<typeof ZExecutionListQuery>;
+/** The list's filters as a client sends them (times as ISO-8601 strings or epoch milliseconds). */
+export type ExecutionListFilters = QueryParams<typeof ZExecutionListQuery>;
 
 export const ZExecution = z.strictObject({
   id: z.string(),
@@ -125,6 +146,8 @@ export const ZDetailsQuery = z.object({
     .max(DETAILS_MAX_LIMIT, `At most ${DETAILS_MAX_LIMIT} traces a page.`)
     .default(DETAILS_DEFAULT_LIMIT),
 });
+/** A page of an execution's spans as a client asks for it. */
+export type DetailsPage = QueryParams<typeof ZDetailsQuery>;
 
 export const ZExecutionDetails = z.strictObject({
   execution: ZExecution,

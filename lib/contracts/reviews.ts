@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZInstantOut, ZQueryInstant } from "./common.ts";
+import { type QueryParams, ZInstantOut, ZQueryInstant } from "./common.ts";
 
 export const RATINGS = ["good", "bad", "neutral"] as const;
 export const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
@@ -47,6 +47,11 @@ export const ZReviewListQuery = z.object({
   cursor: z.string().max(100).optional(),
 });
 export type ReviewListQuery = z.infer<typeof ZReviewListQuery>;
+/** The list's filters as a client sends them; dates also as Date objects. */
+export type ReviewListFilters = Omit<QueryParams<typeof ZReviewListQuery>, "dateFrom" | "dateTo"> & {
+  dateFrom?: string | Date;
+  dateTo?: string | Date;
+};
 
 export const ZReviewCheckQuery = z.object({ executionId: z.string().min(1).max(128) });
 export const ZReviewStatsQuery = z.object({ agentId: z.string().optional() });
@@ -58,6 +63,8 @@ export const ZExportQuery = z.object({
   format: z.enum(["json", "jsonl"]).default("json"),
 });
 export type ExportQuery = z.infer<typeof ZExportQuery>;
+/** The export's filters as a client sends them (the format is the client's choice of method). */
+export type ExportFilters = Omit<QueryParams<typeof ZExportQuery>, "format">;
 
 export const ZReview = z.strictObject({
   id: z.string(),

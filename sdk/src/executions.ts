@@ -1,4 +1,10 @@
-import type { ExecutionDetails, ExecutionList, Span } from "../../lib/contracts/executions.ts";
+import type {
+  DetailsPage,
+  ExecutionDetails,
+  ExecutionList,
+  ExecutionListFilters,
+  Span,
+} from "../../lib/contracts/executions.ts";
 
 export type { Execution, ExecutionDetails, ExecutionList, Span } from "../../lib/contracts/executions.ts";
 
@@ -54,18 +60,8 @@ export class ApiClient {
   }
 }
 
-export type ListFilters = {
-  agent?: string;
-  status?: "running" | "success" | "error" | "cancelled";
-  threadId?: string;
-  sessionId?: string;
-  companyId?: string;
-  from?: string;
-  to?: string;
-  q?: string;
-  limit?: number;
-  cursor?: string;
-};
+/** The executions list query of the API contract (lib/contracts/executions.ts), as filters. */
+export type ListFilters = ExecutionListFilters;
 
 const BASE = "/api/v1/runtime/v1/observability/executions";
 
@@ -79,7 +75,7 @@ export class Executions extends ApiClient {
   }
 
   /** One page of an execution's traces in depth-first order (limit default 500, max 1,000). */
-  getDetails(executionId: string, page: { offset?: number; limit?: number } = {}): Promise<ExecutionDetails> {
+  getDetails(executionId: string, page: DetailsPage = {}): Promise<ExecutionDetails> {
     const qs = new URLSearchParams({ offset: String(page.offset ?? 0), limit: String(page.limit ?? 500) });
     return this.request("GET", `${BASE}/${encodeURIComponent(executionId)}/details?${qs}`);
   }

@@ -1,10 +1,13 @@
 import type {
   CreateReview,
+  ExportFilters,
   Review,
+  ReviewCheck,
+  ReviewCreated,
   ReviewList,
-  ReviewListQuery,
+  ReviewListFilters,
   ReviewStats,
-  TrainingExample,
+  TrainingExport,
   UpdateReview,
 } from "../../lib/contracts/reviews.ts";
 import { ApiClient, type ExecutionsOptions } from "./executions.ts";
@@ -46,10 +49,6 @@ export class ReviewNotFoundError extends ReviewsError {
   }
 }
 
-type ListFilters = Partial<Omit<ReviewListQuery, "dateFrom" | "dateTo">> & {
-  dateFrom?: string | Date;
-  dateTo?: string | Date;
-};
 const BASE = "/api/v1/runtime/v1/reviews";
 
 function qs(params: Record<string, unknown>): string {
@@ -73,13 +72,13 @@ export class Reviews extends ApiClient {
     return new ReviewsError(status, body);
   }
 
-  create(input: CreateReview): Promise<{ reviewId: string }> {
+  create(input: CreateReview): Promise<ReviewCreated> {
     return this.request("POST", BASE, input);
   }
-  check(executionId: string): Promise<{ hasReview: boolean; reviewId?: string }> {
+  check(executionId: string): Promise<ReviewCheck> {
     return this.request("GET", `${BASE}/check${qs({ executionId })}`);
   }
-  list(filters: ListFilters = {}): Promise<ReviewList> {
+  list(filters: ReviewListFilters = {}): Promise<ReviewList> {
     return this.request("GET", `${BASE}${qs(filters)}`);
   }
   get(reviewId: string): Promise<Review> {
@@ -95,13 +94,11 @@ export class Reviews extends ApiClient {
     return this.request("GET", `${BASE}/stats${qs({ agentId })}`);
   }
   /** Resolved reviews as OpenAI chat fine-tuning examples. */
-  async exportForTraining(
-    filters: { agentId?: string; status?: string; rating?: string } = {},
-  ): Promise<{ training_examples: TrainingExample[]; count: number }> {
+  async exportForTraining(filters: ExportFilters = {}): Promise<TrainingExport> {
     return this.request("GET", `${BASE}/export${qs(filters)}`);
   }
   /** The same examples as JSONL text, one JSON object a line (write it to a .jsonl file). */
-  async exportJsonl(filters: { agentId?: string; status?: string; rating?: string } = {}): Promise<string> {
+  async exportJsonl(filters: ExportFilters = {}): Promise<string> {
     const { training_examples } = await this.exportForTraining(filters);
     return training_examples.map((e) => JSON.stringify(e)).join("\n") + (training_examples.length ? "\n" : "");
   }
