@@ -1,7 +1,8 @@
 import "server-only";
-import type { Execution, ExecutionList, ExecutionListQuery } from "../contracts/executions.ts";
+import type { Execution, ExecutionList, ExecutionListQuery, ExecutionSort } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
 import { type Int8, int8 } from "../db/sql.ts";
+import { ApiError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 
 export type ExecutionSqlRow = {
@@ -94,20 +95,60 @@ export async function listExecutions(db: Db, workspaceId: string, q: ExecutionLi
       `(e.id = ${exact} OR e.external_id = ${exact} OR e.name ILIKE ${like} OR e.input::text ILIKE ${like} OR e.output::text ILIKE ${like})`,
     );
   }
+  if (q.minDurationMs !== undefined) where.push(`e.duration_ms >= ${p(q.minDurationMs)}`);
+  if (q.maxDurationMs !== undefined) where.push(`e.duration_ms <= ${p(q.maxDurationMs)}`);
+  if (q.minCost !== undefined) where.push(`e.cost >= ${p(q.minCost)}::float8`);
+  if (q.maxCost !== undefined) where.push(`e.cost <= ${p(q.maxCost)}::float8`);
+  const sort = SORT_KEYS[q.sort];
+  const dir = q.order === "asc" ? "ASC" : "DESC";
+  const cmp = q.order === "asc" ? ">" : "<";
   if (q.cursor) {
-    const [startedAt, id] = decodeCursor(q.cursor, 2);
-    where.push(`(e.started_at, e.id) < (${p(startedAt)}::timestamptz, ${p(id)})`);
+    if (q.sort === "startedAt") {
+      const [startedAt, id] = decodeCursor(q.cursor, 2);
+      where.push(`(e.started_at, e.id) ${cmp} (${p(startedAt)}::timestamptz, ${p(id)})`);
+    } else {
+      const [sortedBy, value, id] = decodeCursor(q.cursor, 3, false);
+      if (sortedBy !== q.sort || (value !== NULL_KEY && !NUMERIC.test(value))) throw invalidListCursor();
+      // Rows without the value come after every row with one, in id order.
+      where.push(
+        value === NULL_KEY
+          ? `(${sort.sql} IS NULL AND e.id ${cmp} ${p(id)})`
+          : `(${sort.sql} ${cmp} ${p(value)}::${sort.type} OR (${sort.sql} = ${p(value)}::${sort.type} AND e.id ${cmp} ${p(id)}) OR ${sort.sql} IS NULL)`,
+      );
+    }
   }
+  const order =
+    q.sort === "startedAt" ? `e.started_at ${dir}, e.id ${dir}` : `${sort.sql} ${dir} NULLS LAST, e.id ${dir}`;
   const rows = await db.prisma.$queryRawUnsafe<ExecutionSqlRow[]>(
     `${EXECUTION_SELECT}
      WHERE ${where.join(" AND ")}
-     ORDER BY e.started_at DESC, e.id DESC LIMIT ${p(q.limit + 1)}`,
+     ORDER BY ${order} LIMIT ${p(q.limit + 1)}`,
     ...params,
   );
   const page = rows.slice(0, q.limit).map(fromSqlRow);
   const last = page.at(-1);
-  return {
-    executions: page,
-    nextCursor: rows.length > q.limit && last ? encodeCursor([last.startedAt, last.id]) : null,
-  };
+  return { executions: page, nextCursor: rows.length > q.limit && last ? nextCursor(q.sort, last) : null };
+}
+
+/** Sort keys other than the start: their column and SQL type (the cursor's value is cast to it). */
+const SORT_KEYS: Record<ExecutionSort, { sql: string; type: string }> = {
+  startedAt: { sql: "e.started_at", type: "timestamptz" },
+  duration: { sql: "e.duration_ms", type: "bigint" },
+  cost: { sql: "e.cost", type: "float8" },
+  tokens: { sql: "e.tokens_total", type: "bigint" },
+};
+const NULL_KEY = "null";
+const NUMERIC = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i;
+
+/** The cursor after `last`: its start and id, or the sort it was made for, its value and id. */
+function nextCursor(sort: ExecutionSort, last: Execution): string {
+  if (sort === "startedAt") return encodeCursor([last.startedAt, last.id]);
+  const value = sort === "duration" ? last.durationMs : sort === "cost" ? last.cost : last.tokens.total;
+  return encodeCursor([sort, value === null ? NULL_KEY : String(value), last.id]);
+}
+
+function invalidListCursor(): ApiError {
+  return new ApiError(400, "validation_error", "The cursor is not valid for this sort.", [
+    { path: "cursor", message: "Invalid cursor." },
+  ]);
 }
