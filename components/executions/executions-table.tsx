@@ -8,7 +8,7 @@ import { type FormEvent, useCallback, useMemo, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { AgentList, ExecutionList } from "@/lib/contracts/executions";
-import { SOURCES } from "@/lib/contracts/executions";
+import { RUN_STATUSES, SOURCES } from "@/lib/contracts/executions";
 import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
@@ -120,10 +120,11 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
           onChange={(e) => setFilters({ ...filters, status: e.target.value || undefined })}
         >
           <option value="">Any status</option>
-          <option value="running">running</option>
-          <option value="success">success</option>
-          <option value="error">error</option>
-          <option value="cancelled">cancelled</option>
+          {RUN_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
         </select>
         <select
           aria-label="Source"

@@ -9,6 +9,7 @@ import {
   ZWholeEpochMs,
   zStorableId,
 } from "./common.ts";
+import { RUN_STATUSES } from "./executions.ts";
 
 /** Limits of API.md: 5 MB bodies, 1,000 items a batch. */
 export const INGEST_MAX_BYTES = 5 * 1024 * 1024;
@@ -35,6 +36,9 @@ export const SPAN_TYPES = [
   "guardrail",
 ] as const;
 export const STEP_TYPES = ["function", "agent", "connector", "condition", "switch", "foreach", "parallel"] as const;
+
+/** The statuses a client reports; "cancelled" is only set by sources that know it (Cloudflare, Output). */
+export const ZReportedStatus = z.enum(RUN_STATUSES).exclude(["cancelled"]);
 
 const ZId = zStorableId(1, 128);
 /** Thread, session and company ids: optional, and keys of their own (filters, conversations). */
@@ -97,7 +101,7 @@ export const ZTraceRecord = z
     type: z.string().min(1).max(64),
     name: z.string().min(1).max(256),
     stepType: z.string().max(64).nullish(),
-    status: z.enum(["running", "success", "error"]).nullish(),
+    status: ZReportedStatus.nullish(),
     startedAt: ZTimestamp,
     endedAt: ZTimestamp.nullish(),
     agent: z.string().min(1).max(256).nullish(),
@@ -282,7 +286,7 @@ function message(v: unknown): Obj | typeof NOT_OK {
   return metaOk ? out : NOT_OK;
 }
 
-const STATUSES = new Set(["running", "success", "error"]);
+const STATUSES = new Set<string>(ZReportedStatus.options);
 
 /**
  * The fields the fast path knows. A schema with other fields (someone added one and not here)
