@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Activity, Pause, Play, X } from "lucide-react";
+import { Activity, ArrowDown, ArrowUp, ArrowUpDown, Pause, Play, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useCallback, useMemo, useState } from "react";
@@ -13,11 +13,30 @@ import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/
 import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
-import { filtersToApiQuery, filtersToSearch, type ListFilters, parseFilters, TIME_PRESETS } from "./filters";
+import {
+  filtersToApiQuery,
+  filtersToSearch,
+  type ListFilters,
+  parseFilters,
+  type SortKey,
+  sortState,
+  TIME_PRESETS,
+  toggleSort,
+} from "./filters";
 import { FirstTraceHelp } from "./first-trace";
 import { StatusBadge } from "./status-badge";
 
-const COLUMNS = ["Started", "Agent", "Name", "Status", "Duration", "Tokens", "Cost", "Thread", "Source"];
+const COLUMNS: { label: string; sort?: SortKey }[] = [
+  { label: "Started", sort: "startedAt" },
+  { label: "Agent" },
+  { label: "Name" },
+  { label: "Status" },
+  { label: "Duration", sort: "duration" },
+  { label: "Tokens", sort: "tokens" },
+  { label: "Cost", sort: "cost" },
+  { label: "Thread" },
+  { label: "Source" },
+];
 const ID_FIELDS = [
   ["threadId", "Thread id"],
   ["sessionId", "Session id"],
@@ -182,6 +201,7 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
             />
           </>
         )}
+        <RangeFilter filters={filters} onChange={setFilters} />
         <IdFilter
           field={idField[0]}
           value={filters[idField[0]] ?? ""}
@@ -246,11 +266,37 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
           <table className="w-full text-sm" data-testid="executions-table">
             <thead className="border-b border-zinc-200 text-left text-xs text-zinc-500 uppercase dark:border-zinc-800">
               <tr>
-                {COLUMNS.map((c) => (
-                  <th key={c} scope="col" className="px-3 py-2 font-medium whitespace-nowrap">
-                    {c}
-                  </th>
-                ))}
+                {COLUMNS.map((c) => {
+                  const state = c.sort ? sortState(filters, c.sort) : "none";
+                  return (
+                    <th
+                      key={c.label}
+                      scope="col"
+                      aria-sort={c.sort ? state : undefined}
+                      className="px-3 py-2 font-medium whitespace-nowrap"
+                    >
+                      {c.sort ? (
+                        <button
+                          type="button"
+                          className="inline-flex items-center gap-1 uppercase hover:text-zinc-900 dark:hover:text-zinc-100"
+                          aria-label={`Sort by ${c.label.toLowerCase()}`}
+                          onClick={() => setFilters(toggleSort(filters, c.sort!))}
+                        >
+                          {c.label}
+                          {state === "ascending" ? (
+                            <ArrowUp className="size-3" aria-hidden />
+                          ) : state === "descending" ? (
+                            <ArrowDown className="size-3" aria-hidden />
+                          ) : (
+                            <ArrowUpDown className="size-3 opacity-40" aria-hidden />
+                          )}
+                        </button>
+                      ) : (
+                        c.label
+                      )}
+                    </th>
+                  );
+                })}
               </tr>
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
@@ -360,5 +406,56 @@ function IdFilter({
         className={`${CONTROL} w-36 rounded-l-none border-l-0`}
       />
     </form>
+  );
+}
+
+const RANGE_FIELDS = [
+  { key: "minDurationMs", label: "Min duration (s)", scale: 1000 },
+  { key: "maxDurationMs", label: "Max duration (s)", scale: 1000 },
+  { key: "minCost", label: "Min cost ($)", scale: 1 },
+  { key: "maxCost", label: "Max cost ($)", scale: 1 },
+] as const;
+
+/** Duration and cost bounds, in seconds and dollars here, milliseconds and USD in the URL and API. */
+function RangeFilter({ filters, onChange }: { filters: ListFilters; onChange: (f: ListFilters) => void }) {
+  const active = RANGE_FIELDS.filter((f) => filters[f.key]).length;
+  function apply(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    const next: ListFilters = { ...filters };
+    for (const f of RANGE_FIELDS) {
+      const v = Number(String(data.get(f.key) ?? "").trim() || Number.NaN);
+      next[f.key] = Number.isFinite(v) && v >= 0 ? String(f.scale === 1 ? v : Math.round(v * f.scale)) : undefined;
+    }
+    onChange(next);
+    e.currentTarget.closest("details")?.removeAttribute("open");
+  }
+  return (
+    <details className="relative">
+      <summary className={`${CONTROL} cursor-pointer list-none select-none`}>
+        Duration & cost{active ? ` (${active})` : ""}
+      </summary>
+      <form
+        onSubmit={apply}
+        className="absolute z-20 mt-1 grid w-72 grid-cols-2 gap-2 rounded-md border border-zinc-200 bg-white p-3 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
+      >
+        {RANGE_FIELDS.map((f) => (
+          <label key={f.key} className="text-xs text-zinc-600 dark:text-zinc-400">
+            {f.label}
+            <input
+              name={f.key}
+              type="number"
+              min={0}
+              step="any"
+              defaultValue={filters[f.key] ? String(Number(filters[f.key]) / f.scale) : ""}
+              className={`${CONTROL} mt-0.5 w-full`}
+            />
+          </label>
+        ))}
+        <Button type="submit" size="sm" className="col-span-2">
+          Apply
+        </Button>
+      </form>
+    </details>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filtersToApiQuery, filtersToSearch, parseFilters } from "./filters";
+import { filtersToApiQuery, filtersToSearch, parseFilters, sortState, toggleSort } from "./filters";
 
 describe("executions list filters in the URL", () => {
   it("round-trip through the query string", () => {
@@ -18,5 +18,20 @@ describe("executions list filters in the URL", () => {
     );
     expect(custom.get("from")).toBe("2026-04-01T00:00:00.000Z");
     expect(custom.get("to")).toBe("2026-04-02T00:00:00.000Z");
+  });
+  it("keep sort and ranges in the URL and pass them to the API", () => {
+    const f = parseFilters(new URLSearchParams("sort=cost&order=asc&minCost=0.5&maxDurationMs=2000"));
+    expect(f).toEqual({ sort: "cost", order: "asc", minCost: "0.5", maxDurationMs: "2000" });
+    expect(filtersToApiQuery(f).toString()).toBe("sort=cost&order=asc&maxDurationMs=2000&minCost=0.5");
+  });
+  it("sort by a header: largest first, then flipped, and start time is the default", () => {
+    const byCost = toggleSort({ status: "error" }, "cost");
+    expect(byCost).toEqual({ status: "error", sort: "cost", order: undefined });
+    expect(sortState(byCost, "cost")).toBe("descending");
+    const flipped = toggleSort(byCost, "cost");
+    expect(sortState(flipped, "cost")).toBe("ascending");
+    expect(sortState(flipped, "startedAt")).toBe("none");
+    expect(sortState({}, "startedAt")).toBe("descending");
+    expect(toggleSort(flipped, "startedAt")).toEqual({ status: "error", sort: undefined, order: undefined });
   });
 });

@@ -20,9 +20,32 @@ export type ListFilters = {
   companyId?: string;
   source?: string;
   q?: string;
+  /** duration, cost or tokens (absent: start time); order asc or desc (absent: desc). */
+  sort?: string;
+  order?: string;
+  minDurationMs?: string;
+  maxDurationMs?: string;
+  minCost?: string;
+  maxCost?: string;
 };
 
-const KEYS = ["agent", "status", "range", "from", "to", "threadId", "sessionId", "companyId", "source", "q"] as const;
+/** Passed to the API as they are. */
+const API_KEYS = [
+  "agent",
+  "status",
+  "threadId",
+  "sessionId",
+  "companyId",
+  "source",
+  "q",
+  "sort",
+  "order",
+  "minDurationMs",
+  "maxDurationMs",
+  "minCost",
+  "maxCost",
+] as const;
+const KEYS = [...API_KEYS, "range", "from", "to"] as const;
 
 export function parseFilters(params: URLSearchParams): ListFilters {
   const out: ListFilters = {};
@@ -45,7 +68,7 @@ export function filtersToSearch(f: ListFilters): string {
 /** Query string for the executions API: presets become from=now-window. */
 export function filtersToApiQuery(f: ListFilters, now = Date.now()): URLSearchParams {
   const p = new URLSearchParams();
-  for (const k of ["agent", "status", "threadId", "sessionId", "companyId", "source", "q"] as const) {
+  for (const k of API_KEYS) {
     const v = f[k];
     if (v) p.set(k, v);
   }
@@ -56,4 +79,19 @@ export function filtersToApiQuery(f: ListFilters, now = Date.now()): URLSearchPa
     if (f.to) p.set("to", new Date(f.to).toISOString());
   }
   return p;
+}
+
+export type SortKey = "startedAt" | "duration" | "cost" | "tokens";
+
+/** The sort a column header shows: whether the list is sorted by it, and which way. */
+export function sortState(f: ListFilters, key: SortKey): "ascending" | "descending" | "none" {
+  const sorted = (f.sort ?? "startedAt") === key;
+  if (!sorted) return "none";
+  return f.order === "asc" ? "ascending" : "descending";
+}
+
+/** Filters after a click on a sortable header: largest (newest) first, a second click flips. */
+export function toggleSort(f: ListFilters, key: SortKey): ListFilters {
+  const order = sortState(f, key) === "descending" ? "asc" : undefined;
+  return { ...f, sort: key === "startedAt" ? undefined : key, order };
 }

@@ -40,6 +40,41 @@ test("a model call shows its cost; a price added for an unpriced model applies a
     },
   ]);
 
+  const cheap = `${id}-cheap`;
+  await sendTraces(request, key, [
+    {
+      id: `${cheap}-root`,
+      executionId: cheap,
+      type: "agent_execution",
+      name: "cheap run",
+      agent: "pricing",
+      startedAt: at(1000),
+      endedAt: at(1200),
+    },
+    {
+      id: `${cheap}-a`,
+      executionId: cheap,
+      parentId: `${cheap}-root`,
+      type: "llm_call",
+      name: "answer",
+      startedAt: at(1010),
+      endedAt: at(1100),
+      llm: { model: "gpt-4o-mini", usage: { inputTokens: 1000, outputTokens: 0 } },
+    },
+  ]);
+
+  await test.step("the executions list sorts by cost, both ways, kept in the URL", async () => {
+    await page.goto("/executions?agent=pricing");
+    const costs = page.getByTestId("execution-cost");
+    await expect(costs).toHaveCount(2);
+    await page.getByRole("button", { name: "Sort by cost" }).click();
+    await expect(page).toHaveURL(/sort=cost/);
+    await expect(costs).toHaveText(["$0.75", "$0.00015"]);
+    await page.getByRole("button", { name: "Sort by cost" }).click();
+    await expect(page).toHaveURL(/order=asc/);
+    await expect(costs).toHaveText(["$0.00015", "$0.75"]);
+  });
+
   await test.step("the execution and its LLM call show their cost", async () => {
     await page.goto(`/executions/${id}`);
     // gpt-4o-mini at the built-in $0.15 in and $0.60 out per million; the house model has no price.
