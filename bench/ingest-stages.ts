@@ -7,7 +7,7 @@ import pg from "pg";
 import { parseTraceRecordFast, type TraceRecord, ZTraceRecord } from "../lib/contracts/ingest.ts";
 import { migratePostgres, openDatabase } from "../lib/db/client.ts";
 import { buildSpanBatch, validateItems } from "../lib/ingest/pipeline.ts";
-import { executionContexts, mapTraceRecord } from "../lib/ingest/sources/sdk.ts";
+import { executionContexts, mapTraceRecord } from "../lib/ingest/sources/sdk/map.ts";
 import { spanJobFormat, toSpanJob, writeSpanBatch } from "../lib/ingest/write/spans.ts";
 import { makeData } from "./data.ts";
 

@@ -73,6 +73,9 @@ export type ExecutionContext = {
   external_id: string | null;
 };
 
+/** The agent of an execution or event whose source names none. */
+export const DEFAULT_AGENT = "default";
+
 /** An execution context's ids, all empty: adapters spread this, then set what their format carries. */
 export function emptyContextFields(): Omit<ExecutionContext, "execution_id" | "agent" | "agent_from_root"> {
   return {

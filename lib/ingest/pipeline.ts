@@ -2,15 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { readConfig } from "../config.ts";
-import {
-  type IngestResponse,
-  type ItemResult,
-  parseTraceRecordFast,
-  type TraceRecord,
-  type TrackEvent,
-  ZTraceRecord,
-  ZTrackEvent,
-} from "../contracts/ingest.ts";
+import type { IngestResponse, ItemResult } from "../contracts/ingest.ts";
 import { priceSpan } from "../costs/apply.ts";
 import { type RecomputeCostsJob, runRecomputeJob } from "../costs/recompute.ts";
 import { type Db, getDb } from "../db/index.ts";
@@ -20,7 +12,6 @@ import { getQueue } from "../queue/index.ts";
 import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanJob, SpanRow } from "./model.ts";
 import { recordUnstorable, type UnstorableItem, writeIsolating } from "./poison.ts";
 import { type Redactor, truncatePayload } from "./protect.ts";
-import { executionContexts, mapTraceRecord, mapTrackEvent } from "./sources/sdk.ts";
 import { stampVersions } from "./version.ts";
 import { priceTableFor, redactorFor } from "./workspace-settings.ts";
 import { writeEventBatch } from "./write/events.ts";
@@ -65,11 +56,6 @@ export function validateItems<S extends z.ZodType>(
   });
   return { valid, results };
 }
-
-const idField = (item: unknown) => {
-  const id = (item as { id?: unknown } | null)?.id;
-  return typeof id === "string" ? id : null;
-};
 
 export function summarize(results: ItemResult[]): IngestResponse {
   const accepted = results.filter((r) => r.status === 201).length;
@@ -193,40 +179,6 @@ export function markUnstorable(results: ItemResult[], failed: UnstorableItem[]):
       details: [{ path: "", message: error }],
     };
   }
-}
-
-export async function ingestTraces(workspaceId: string, items: unknown[]): Promise<IngestResponse> {
-  const { valid, results } = validateItems(items, ZTraceRecord, idField, parseTraceRecordFast);
-  if (valid.length > 0) {
-    const db = await getDb();
-    const records = valid as TraceRecord[];
-    const batch = await buildSpanBatch(db, workspaceId, "sdk", records.map(mapTraceRecord), executionContexts(records));
-    batch.requestId = newRequestId();
-    markUnstorable(results, await dispatch(db, batch, { unstorable: "return" }));
-  }
-  return summarize(results);
-}
-
-export async function ingestEvents(workspaceId: string, items: unknown[]): Promise<IngestResponse> {
-  const { valid, results } = validateItems(items, ZTrackEvent, idField);
-  if (valid.length > 0) {
-    const db = await getDb();
-    const redact = await redactorFor(db, workspaceId);
-    const now = new Date();
-    const events = (valid as TrackEvent[]).map((e) =>
-      protectEvent(
-        mapTrackEvent(e, () => `ev_${randomUUID()}`, now),
-        redact,
-      ),
-    );
-    const batch: EventBatch = { kind: "events", workspaceId, events, requestId: newRequestId() };
-    const failed = await dispatch(db, batch, { unstorable: "return" });
-    // Server-generated ids are reported back so a client can correlate.
-    let i = 0;
-    for (const r of results) if (r.status === 201) r.id = events[i++].id;
-    markUnstorable(results, failed);
-  }
-  return summarize(results);
 }
 
 /**

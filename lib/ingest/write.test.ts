@@ -8,7 +8,7 @@ import { createTestDb, type TestDb, testServerUrl } from "@/tests/helpers/db";
 import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanRow } from "./model";
 import { buildSpanBatch, validateItems } from "./pipeline";
 import { cleanString, spanCopyText, withWorkspaceColumn } from "./serialize";
-import { executionContexts, mapTraceRecord } from "./sources/sdk";
+import { executionContexts, mapTraceRecord } from "./sources/sdk/map";
 import { clearAgentCache, resolveAgents } from "./write/agents";
 import { writeEventBatch } from "./write/events";
 import { LOCK_EXECUTIONS, ROLLUP_EXECUTIONS } from "./write/rollup";

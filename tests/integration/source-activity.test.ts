@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ingestTraces } from "@/lib/ingest/pipeline";
 import { sourceActivity } from "@/lib/ingest/sources/activity";
+import { ingestTraces } from "@/lib/ingest/sources/sdk/receive";
 import { withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
 
@@ -14,7 +14,7 @@ describe("Settings › Sources: last received time per source", () => {
     expect(Object.values(empty).every((v) => v.lastReceivedAt === null)).toBe(true);
 
     const before = Date.now();
-    const res = await ingestTraces(a.workspaceId, [
+    const res = await ingestTraces(app.db(), a.workspaceId, [
       { id: "s1", executionId: "e1", type: "agent_execution", name: "run", startedAt: new Date().toISOString() },
     ]);
     expect(res.accepted).toBe(1);

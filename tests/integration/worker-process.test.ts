@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestTraces } from "@/lib/ingest/pipeline";
+import { ingestTraces } from "@/lib/ingest/sources/sdk/receive";
 import { startWorkerProcess } from "@/lib/server/worker-process";
 import { withAppDb } from "../helpers/app";
 import { redisUrl } from "../helpers/db";
@@ -45,7 +45,7 @@ describe.skipIf(!redisUrl || !process.env.TEST_DATABASE_URL)("ingest worker chil
   });
 
   const send = (id: string) =>
-    ingestTraces(workspaceId, [
+    ingestTraces(app.db(), workspaceId, [
       { id, executionId: id, type: "agent_execution", name: id, startedAt: new Date().toISOString() },
     ]);
   const stored = (id: string) =>

@@ -1,4 +1,5 @@
 import { ZDemoResult } from "@/lib/contracts/ingest";
+import { getDb } from "@/lib/db";
 import { loadSampleData } from "@/lib/demo/load";
 import { otherMethods } from "@/lib/http/methods";
 import { route } from "@/lib/http/route";
@@ -11,7 +12,7 @@ export const POST = route({
   permission: "ingest.operate",
   status: 201,
   response: ZDemoResult,
-  handler: ({ principal }) => loadSampleData(principal.workspaceId),
+  handler: async ({ principal }) => loadSampleData(await getDb(), principal.workspaceId),
 });
 
 export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

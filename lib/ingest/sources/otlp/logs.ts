@@ -3,8 +3,13 @@ import { epochProblem } from "../../../contracts/common.ts";
 import type { ChatMessage } from "../../../contracts/messages.ts";
 import type { OtlpLogRecord, OtlpLogsRequest } from "../../../contracts/otlp.ts";
 import { messageContent } from "../../../messages/turns.ts";
-import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../../model.ts";
-import { DEFAULT_AGENT } from "../sdk.ts";
+import {
+  DEFAULT_AGENT,
+  type ExecutionContext,
+  emptyContextFields,
+  emptySpanFields,
+  type SpanRow,
+} from "../../model.ts";
 import { isGenAiMessageEvent, readGenAi } from "./genai.ts";
 import type { OtlpMapping } from "./map.ts";
 import { type Attrs, attributesToObject, clip, compact, isRecord, str } from "./values.ts";

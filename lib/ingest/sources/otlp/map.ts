@@ -9,8 +9,13 @@ import {
   SPAN_KINDS,
   STATUS_CODE_ERROR,
 } from "../../../contracts/otlp.ts";
-import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../../model.ts";
-import { DEFAULT_AGENT } from "../sdk.ts";
+import {
+  DEFAULT_AGENT,
+  type ExecutionContext,
+  emptyContextFields,
+  emptySpanFields,
+  type SpanRow,
+} from "../../model.ts";
 import { readConventions } from "./conventions.ts";
 import { conversationRows } from "./conversation.ts";
 import { isGenAiMessageEvent } from "./genai.ts";

@@ -1,7 +1,8 @@
 import { INGEST_MAX_BYTES, INGEST_RESPONSE_HEADERS, ZEventsEnvelope, ZIngestResponse } from "@/lib/contracts/ingest";
+import { getDb } from "@/lib/db";
 import { otherMethods } from "@/lib/http/methods";
 import { route } from "@/lib/http/route";
-import { ingestEvents } from "@/lib/ingest/pipeline";
+import { ingestEvents } from "@/lib/ingest/sources/sdk/receive";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +14,7 @@ export const POST = route({
   status: 207,
   headers: INGEST_RESPONSE_HEADERS,
   response: ZIngestResponse,
-  handler: ({ principal, body }) => ingestEvents(principal.workspaceId, body.events),
+  handler: async ({ principal, body }) => ingestEvents(await getDb(), principal.workspaceId, body.events),
 });
 
 export const { OPTIONS, GET, HEAD, PUT, PATCH, DELETE } = otherMethods({ POST });

@@ -1,7 +1,6 @@
-import type { TraceRecord, TrackEvent } from "../../contracts/ingest.ts";
-import type { EventRow, ExecutionContext, SpanRow } from "../model.ts";
+import type { TraceRecord, TrackEvent } from "../../../contracts/ingest.ts";
+import { DEFAULT_AGENT, type EventRow, type ExecutionContext, type SpanRow } from "../../model.ts";
 
-export const DEFAULT_AGENT = "default";
 const ROOT_TYPES = new Set(["agent_execution", "workflow_execution", "custom_execution"]);
 
 /** Maps a validated SDK trace record to the internal span row. */

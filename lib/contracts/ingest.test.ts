@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseTraceRecordFast, TRACE_FAST_PATH_ENABLED, ZTraceRecord, ZTrackEvent } from "../contracts/ingest";
+import { parseTraceRecordFast, TRACE_FAST_PATH_ENABLED, ZTraceRecord, ZTrackEvent } from "./ingest";
 
 /** Same keys, same values (Dates by time), same absence: what the pipeline can observe. */
 function same(a: unknown, b: unknown): boolean {
