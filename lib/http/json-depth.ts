@@ -43,12 +43,15 @@ function closingQuote(bytes: Uint8Array, open: number): number {
   }
 }
 
+/** 400 `too_deep`: a JSON body nested deeper than the API's limit. */
+export const tooDeep = () =>
+  new ApiError(
+    400,
+    "too_deep",
+    `The JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels, the limit of this API.`,
+  );
+
 /** 400 `too_deep` for a JSON body nested deeper than the API's limit. */
 export function assertJsonDepth(bytes: Uint8Array): void {
-  if (jsonDepthExceeds(bytes))
-    throw new ApiError(
-      400,
-      "too_deep",
-      `The JSON body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels, the limit of this API.`,
-    );
+  if (jsonDepthExceeds(bytes)) throw tooDeep();
 }
