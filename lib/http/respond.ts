@@ -112,8 +112,8 @@ type Handler<A extends unknown[]> = (...args: A) => Promise<Response>;
 export type HandleOptions = {
   /** The error a path id gets when it names nothing (also given to a path id Postgres cannot store). */
   notFound?: () => ApiError;
-  /** An error format of the route's own (OTLP answers with a google.rpc.Status): maps every error. */
-  errors?: (e: unknown, req: Request) => Response;
+  /** False for a handler that answers every request itself (OTLP): no query check before it. */
+  checkQuery?: boolean;
 };
 
 /**
@@ -137,10 +137,10 @@ export function handle(
   ];
   return async (req?: Request, ctx?: RouteContext): Promise<Response> => {
     try {
-      if (req) assertStorableQuery(new URL(req.url));
+      if (req && options.checkQuery !== false) assertStorableQuery(new URL(req.url));
       return await fn(req, ctx && options.notFound ? guardParams(ctx, options.notFound) : ctx);
     } catch (e) {
-      return options.errors && req ? options.errors(e, req) : errorAnswer(e);
+      return errorAnswer(e);
     }
   };
 }

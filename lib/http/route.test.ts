@@ -207,16 +207,19 @@ describe("route()", () => {
       expect(JSON.stringify(boom.body)).not.toContain("secret");
     });
 
-    it("a route with an error format of its own answers every error in it", async () => {
+    it("a handler that authenticates itself answers every request, in its own format", async () => {
       const own = route({
-        auth: "key",
-        errors: (e) => new Response(`own: ${(e as Error).message}`, { status: 418 }),
+        auth: "handler",
         response: { raw: ["text/plain"] },
-        handler: () => new Response("fine", { headers: { "content-type": "text/plain" } }),
+        handler: ({ req, principal }) =>
+          new Response(`${principal} ${new URL(req.url).search}`, { headers: { "content-type": "text/plain" } }),
       });
-      const res = await own(request("/x"));
-      expect(res.status).toBe(418);
-      expect(await res.text()).toMatch(/^own: /);
+      const req = request("/x?q=%00", { method: "POST" });
+      const headers = new Headers(req.headers);
+      headers.delete("origin");
+      const res = await own(new Request(req.url, { method: "POST", headers }));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("null ?q=%00");
     });
   });
 

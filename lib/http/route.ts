@@ -26,8 +26,11 @@ import { type BodyLimits, errorResponse, handle, readJson, readQuery } from "./r
  * - member: a session in the active workspace, with `permission`.
  * - reader: an API key, else a session with `permission`.
  * - keyOrMember: an API key, or a session with `permission` when the request carries a cookie and no key.
+ * - handler: the handler authenticates and answers every request itself, for a protocol with a
+ *   format of its own (OTLP: an API key, a refusal is a google.rpc.Status in the request's encoding);
+ *   route() then answers nothing before it (no query check).
  */
-export type Access = "public" | "key" | "user" | "member" | "reader" | "keyOrMember";
+export type Access = "public" | "key" | "user" | "member" | "reader" | "keyOrMember" | "handler";
 
 type PrincipalOf = {
   public: null;
@@ -36,6 +39,7 @@ type PrincipalOf = {
   member: MemberPrincipal;
   reader: Principal;
   keyOrMember: Principal;
+  handler: null;
 };
 
 /** A body the handler writes itself as a Response (a stream, OTLP's protobuf), of one of these content types. */
@@ -91,8 +95,6 @@ export type RouteSpec<A extends Access, R extends ResponseContract, Q, B> = {
   status?: number;
   headers?: Record<string, string>;
   response: R;
-  /** An error format of the route's own (OTLP's google.rpc.Status) instead of API.md's. */
-  errors?: (e: unknown, req: Request) => Response;
   /** Any failure to authenticate answers this error instead. */
   authFailure?: () => ApiError;
   handler: (input: RouteInput<A, Q, B>) => HandlerResult<R>;
@@ -125,7 +127,7 @@ export function route<
 >(spec: RouteSpec<A, R, Q, B>): RouteHandler {
   const { handler, ...contract } = spec;
   const run = handle<RouteContext | undefined>(
-    { notFound: spec.notFound, errors: spec.errors },
+    { notFound: spec.notFound, checkQuery: spec.auth !== "handler" },
     async (req: Request, ctx: RouteContext | undefined) => {
       const principal = (await authenticate(spec, req)) as PrincipalOf[A];
       const query = (spec.query ? readQuery(req, spec.query) : undefined) as Parsed<Q>;
@@ -154,6 +156,8 @@ async function authenticate(spec: RouteContract, req: Request): Promise<Principa
         return await requireReader(req, permission);
       case "keyOrMember":
         return await requireKeyOrMember(req, permission);
+      case "handler":
+        return null;
     }
   } catch (e) {
     if (spec.authFailure) throw spec.authFailure();
