@@ -2,11 +2,12 @@ import "server-only";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { OutputSourceConfig } from "../config.ts";
 import type { FailedOutputImport } from "../contracts/ingestion.ts";
-import { parseOutputFileName, ZOutputTraceFile } from "../contracts/output.ts";
+import { parseOutputFileName } from "../contracts/output.ts";
 import type { Db } from "../db/index.ts";
 import { anyOfJsonArray } from "../db/sql.ts";
+import { ApiError } from "../errors.ts";
 import { type Poller, startPoller } from "../server/poller.ts";
-import { ingestOutputTrace } from "./output.ts";
+import { ingestOutputTrace, readOutputTrace } from "./output.ts";
 import { whenWorkspaceResolved } from "./output-workspace.ts";
 
 /**
@@ -118,19 +119,16 @@ export class OutputS3Importer {
       const { GetObjectCommand } = await import("@aws-sdk/client-s3");
       const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: obj.key }));
       // Output sets no Content-Type (the store reports octet-stream): the body is JSON regardless.
-      const text = (await res.Body?.transformToString("utf-8")) ?? "";
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        throw new Error("the object is not JSON");
-      }
-      const parsed = ZOutputTraceFile.safeParse(json);
-      if (!parsed.success)
-        throw new Error(
-          `not an Output trace: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-        );
-      const { executionId } = await ingestOutputTrace(this.db, this.workspaceId, parsed.data, {
+      // Read as it arrives, like a file sent to the route (these run on a server's thread too).
+      const root = await readOutputTrace((res.Body as AsyncIterable<Uint8Array> | undefined) ?? []).catch(
+        (e: unknown) => {
+          if (!(e instanceof ApiError) || e.code === "too_deep") throw e;
+          if (e.code === "invalid_json") throw new Error("the object is not JSON");
+          const details = (e.details ?? []) as { path: string; message: string }[];
+          throw new Error(`not an Output trace: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`);
+        },
+      );
+      const { executionId } = await ingestOutputTrace(this.db, this.workspaceId, root, {
         workflowId: outputObjectWorkflowId(obj.key),
       });
       await this.db.prisma.$executeRawUnsafe(

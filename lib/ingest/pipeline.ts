@@ -15,7 +15,7 @@ import { type Redactor, truncatePayload } from "./protect.ts";
 import { stampVersions } from "./version.ts";
 import { priceTableFor, redactorFor } from "./workspace-settings.ts";
 import { writeEventBatch } from "./write/events.ts";
-import { spanJobFormat, toSpanJob, writeSpanBatch } from "./write/spans.ts";
+import { joinSpanParts, spanJobFormat, toSpanJob, writeSpanBatch, writeSpanParts } from "./write/spans.ts";
 
 export const INGEST_QUEUE = "ingest";
 
@@ -160,6 +160,23 @@ export async function dispatch(db: Db, batch: IngestBatch, mode: UnstorableMode 
     return [];
   }
   return processBatch(db, job, mode);
+}
+
+/**
+ * Accepts a batch given as the jobs of its consecutive parts (toSpanJob of each) whole: with Redis as
+ * one queue job (the parts joined), without Redis written in one transaction a part per statement
+ * (writeSpanParts), so no step holds the thread for the whole batch. Data the database refuses
+ * fails the whole batch (written now, the error is thrown; queued, the worker isolates it).
+ */
+export async function dispatchSpanParts(db: Db, parts: SpanJob[]): Promise<void> {
+  if (readConfig().redisUrl) {
+    await dispatch(db, joinSpanParts(parts));
+    return;
+  }
+  const at = new Date().toISOString();
+  const { executionIds: ids } = await writeSpanParts(db, parts);
+  if (ids.length)
+    await (await getLiveBus()).publish({ workspaceId: parts[0].workspaceId, kind: "executions", ids, at });
 }
 
 /** An id for the ingest request a batch comes from, kept with what the database refuses of it. */

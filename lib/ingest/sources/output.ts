@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { isStorableText, MAX_TOKENS } from "../../contracts/common.ts";
 import type { OutputNode } from "../../contracts/output.ts";
+import { runAtOnce } from "../../event-loop.ts";
 import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
 
 export type { OutputNode };
@@ -93,6 +94,7 @@ type Visit = {
   node: OutputNode;
   parent: number;
   path: string;
+  id: string;
   /** Name of the nearest enclosing workflow node. */
   workflow: string;
   /** In a copy that the builder put under the wrong workflow (see `isMisplaced`). */
@@ -109,13 +111,24 @@ const isMisplaced = (node: OutputNode, workflow: string) =>
   !node.name.startsWith(`${workflow}#`) &&
   !node.name.startsWith("__internal#");
 
-/** The tree in depth-first order (children in file order), iteratively: deep traces must not overflow the stack. */
-function visitAll(root: OutputNode): Visit[] {
-  const out: Visit[] = [];
-  const stack: Visit[] = [{ node: root, parent: -1, path: "", workflow: root.name, misplaced: false }];
+/**
+ * The tree in depth-first order (children in file order) with each node's span id and the index of
+ * its original (see `repeatOf`), iteratively: deep traces must not overflow the stack. Yields after
+ * each node.
+ */
+function* visitAll(root: OutputNode): Generator<undefined, { visits: Visit[]; originals: number[] }> {
+  const visits: Visit[] = [];
+  // The original of each repeated node: the first copy in place, else the first copy.
+  const primary = new Map<string, number>();
+  const keys: string[] = [];
+  const stack: Omit<Visit, "id">[] = [{ node: root, parent: -1, path: "", workflow: root.name, misplaced: false }];
   while (stack.length > 0) {
     const v = stack.pop()!;
-    const index = out.push(v) - 1;
+    const index = visits.push({ ...v, id: spanIdOf(root.id, v.path) }) - 1;
+    const key = repeatKey(v.node);
+    keys.push(key);
+    const known = primary.get(key);
+    if (known === undefined || (visits[known].misplaced && !v.misplaced)) primary.set(key, index);
     const children = v.node.children ?? [];
     const seenIds = new Map<string, number>();
     const workflow = v.node.kind === "workflow" ? v.node.name : v.workflow;
@@ -132,54 +145,67 @@ function visitAll(root: OutputNode): Visit[] {
       };
     });
     for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]);
+    yield;
   }
-  return out;
+  return { visits, originals: keys.map((k) => primary.get(k)!) };
 }
 
+/** The workflowId of a file: the one given (file name, query), else the one the trace records. */
+const workflowIdFor = (root: OutputNode, opts: { workflowId?: string | null }) => opts.workflowId ?? workflowIdOf(root);
+
+/** The execution of a trace file: the root run, its workflowId as the external id (links a chain). */
+export function outputExecution(root: OutputNode, opts: { workflowId?: string | null } = {}): ExecutionContext {
+  return {
+    execution_id: root.id,
+    agent: root.name || "output",
+    agent_from_root: true,
+    ...emptyContextFields(),
+    external_id: workflowIdFor(root, opts),
+  };
+}
+
+/**
+ * The spans of a trace file (a validated root), in depth-first order, one at a time: first the
+ * tree is visited (yielding undefined after each node), then each span is yielded. Work is in
+ * steps of one node, so a caller can take it in slices (lib/event-loop.ts).
+ */
+export function* mapOutputSpans(
+  root: OutputNode,
+  opts: { workflowId?: string | null } = {},
+): Generator<SpanRow | undefined, void> {
+  const workflowId = workflowIdFor(root, opts);
+  const rootRunning = root.endedAt === null || root.endedAt === undefined;
+  const { visits, originals } = yield* visitAll(root);
+  // Each span's start in ms, as stored (whole ms): a child that never started sits there.
+  const starts: number[] = [];
+  for (let i = 0; i < visits.length; i++) {
+    const v = visits[i];
+    const original = originals[i];
+    const span = mapNode(v.node, {
+      id: v.id,
+      executionId: root.id,
+      parentId: v.parent < 0 ? null : visits[v.parent].id,
+      parentStart: v.parent < 0 ? root.startedAt : starts[v.parent],
+      isRoot: i === 0,
+      rootRunning,
+      repeatOf: original === i ? null : visits[original].id,
+      workflowId,
+    });
+    starts.push(Date.parse(span.started_at));
+    yield span;
+  }
+}
+
+/** A whole trace file's spans and execution at once (files of a bounded size: live runs, tests). */
 export function mapOutputTrace(
   root: OutputNode,
   opts: { workflowId?: string | null } = {},
 ): { spans: SpanRow[]; executions: ExecutionContext[] } {
-  const executionId = root.id;
-  const workflowId = opts.workflowId ?? workflowIdOf(root);
-  const rootRunning = root.endedAt === null || root.endedAt === undefined;
-  const visits = visitAll(root);
-  const ids = visits.map((v) => spanIdOf(executionId, v.path));
-  // The original of each repeated node: the first copy in place, else the first copy.
-  const primary = new Map<string, number>();
-  visits.forEach((v, i) => {
-    const key = repeatKey(v.node);
-    const known = primary.get(key);
-    if (known === undefined || (visits[known].misplaced && !v.misplaced)) primary.set(key, i);
-  });
   const spans: SpanRow[] = [];
-  visits.forEach((v, i) => {
-    const original = primary.get(repeatKey(v.node))!;
-    spans.push(
-      mapNode(v.node, {
-        id: ids[i],
-        executionId,
-        parentId: v.parent < 0 ? null : ids[v.parent],
-        parentStart: v.parent < 0 ? root.startedAt : Date.parse(spans[v.parent].started_at),
-        isRoot: i === 0,
-        rootRunning,
-        repeatOf: original === i ? null : ids[original],
-        workflowId,
-      }),
-    );
+  runAtOnce(mapOutputSpans(root, opts), (span) => {
+    if (span) spans.push(span);
   });
-  return {
-    spans,
-    executions: [
-      {
-        execution_id: executionId,
-        agent: root.name || "output",
-        agent_from_root: true,
-        ...emptyContextFields(),
-        external_id: workflowId,
-      },
-    ],
-  };
+  return { spans, executions: [outputExecution(root, opts)] };
 }
 
 type Place = {

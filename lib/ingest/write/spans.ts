@@ -3,7 +3,7 @@ import type { Db } from "../../db/index.ts";
 import { anyOfJsonArray } from "../../db/sql.ts";
 import { type SqlTx, withTransaction } from "../../db/transaction.ts";
 import { processGlobal } from "../../process-global.ts";
-import type { SpanBatch, SpanJob } from "../model.ts";
+import type { SpanBatch, SpanCopyJob, SpanJob, SpanRowsJob } from "../model.ts";
 import { cleanRows, rowsJson, SPAN_COPY_COLUMNS, spanCopyText, withWorkspaceColumn } from "../serialize.ts";
 import { newerSpan, newestById, outranks } from "../version.ts";
 import { resolveAgents } from "./agents.ts";
@@ -192,16 +192,26 @@ export function withLayout(job: Extract<SpanJob, { kind: "span_copy" }>) {
  * way: it is tried again, up to three times in all.
  */
 export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promise<SpanWriteResult> {
-  const job = batch.kind === "spans" ? toSpanJob(batch, spanJobFormat(db)) : batch;
-  if (job.count === 0) return { executionIds: [], via: "json" };
-  if (job.kind === "span_rows") return writeSpans(db, job, "json");
-  const copyJob = withLayout(job);
+  return writeSpanParts(db, [batch.kind === "spans" ? toSpanJob(batch, spanJobFormat(db)) : batch]);
+}
+
+/**
+ * Writes a batch given as the jobs of its consecutive parts (toSpanJob of each part, all of one
+ * workspace, source and format) like writeSpanBatch, in one transaction, with a statement per part
+ * where a job takes one: so no step holds the thread for the whole batch (a 20 MB Output file,
+ * lib/ingest/output.ts), and the batch is stored whole or not at all.
+ */
+export async function writeSpanParts(db: Db, parts: readonly SpanJob[]): Promise<SpanWriteResult> {
+  const [job] = parts;
+  if (parts.every((p) => p.count === 0)) return { executionIds: [], via: "json" };
+  if (job.kind === "span_rows") return writeSpans(db, parts, "json");
+  const copyParts = parts.map((p) => withLayout(p as SpanCopyJob));
   const key = `${job.workspaceId}\u0000${job.source}`;
   const until = replaceUntil.get(key);
   if (until === undefined || until < Date.now()) {
     if (until !== undefined) replaceUntil.delete(key);
     try {
-      return await writeSpans(db, copyJob, "copy");
+      return await writeSpans(db, copyParts, "copy");
     } catch (e) {
       if (!isStoredSpanConflict(e)) throw e;
       replaceUntil.set(key, Date.now() + REPLACE_AFTER_CONFLICT_MS);
@@ -209,11 +219,39 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await writeSpans(db, copyJob, "replace");
+      return await writeSpans(db, copyParts, "replace");
     } catch (e) {
       if (!isStoredSpanConflict(e) || attempt === 3) throw e;
     }
   }
+}
+
+/** The executions of a batch's parts, each once with its earliest start, in id order. */
+function partsExecutions(parts: readonly SpanJob[]): SpanJob["executions"] {
+  if (parts.length === 1) return parts[0].executions;
+  const byId = new Map<string, SpanJob["executions"][number]>();
+  for (const part of parts)
+    for (const c of part.executions) {
+      const known = byId.get(c.execution_id);
+      if (!known || c.started_at < known.started_at) byId.set(c.execution_id, c);
+    }
+  return [...byId.values()].sort((a, b) => (a.execution_id < b.execution_id ? -1 : 1));
+}
+
+/** A batch's parts as one job (the queue takes a batch as one job). */
+export function joinSpanParts(parts: readonly SpanJob[]): SpanJob {
+  const [job] = parts;
+  const base = { ...job, executions: partsExecutions(parts), count: parts.reduce((n, p) => n + p.count, 0) };
+  return job.kind === "span_copy"
+    ? { ...base, kind: "span_copy", copy: (parts as SpanCopyJob[]).map((p) => p.copy).join("") }
+    : {
+        ...base,
+        kind: "span_rows",
+        rows: `[${(parts as SpanRowsJob[])
+          .map((p) => p.rows.slice(1, -1))
+          .filter((r) => r !== "")
+          .join(",")}]`,
+      };
 }
 
 /**
@@ -258,9 +296,49 @@ async function replaceSpans(
   return { oldExecutions: [...oldExecutions], dropped: kept.length < lines.length };
 }
 
-/** One transaction of writeSpanBatch. */
-async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): Promise<SpanWriteResult> {
-  const contexts = job.executions;
+/**
+ * The spans of one part (2. of writeSpans): the executions they moved out of that are not in
+ * `locked` yet (then they are), and whether some spans were dropped.
+ */
+async function writePartSpans(
+  tx: SqlTx,
+  job: SpanJob,
+  mode: SpanWriteResult["via"],
+  locked: Set<string>,
+): Promise<{ movedFrom: string[]; dropped: boolean }> {
+  let movedFrom: string[] = [];
+  let dropped = false;
+  if (job.kind === "span_copy") {
+    if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
+    const layout = job.layout ?? 2;
+    if (mode === "replace") {
+      const replaced = await replaceSpans(tx, { ...job, layout });
+      dropped = replaced.dropped;
+      movedFrom = replaced.oldExecutions.filter((id) => !locked.has(id)).sort();
+      if (movedFrom.length) await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
+    } else await tx.copyFrom(COPY_SPANS[layout], job.copy);
+  } else {
+    // Upserted where they stay in their execution and are not outranked; the others (fewer rows
+    // written) move, or are dropped.
+    const written = await tx.exec(JSON_SQL.upsert, job.workspaceId, job.rows);
+    if (written < job.count) {
+      movedFrom = (await tx.query<{ id: string }>(JSON_SQL.movedFrom, job.workspaceId, job.rows))
+        .map((r) => r.id)
+        .filter((id) => !locked.has(id))
+        .sort();
+      await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
+      const moved = await tx.exec(JSON_SQL.move, job.workspaceId, job.rows);
+      dropped = written + moved < job.count;
+    }
+  }
+  for (const id of movedFrom) locked.add(id);
+  return { movedFrom, dropped };
+}
+
+/** One transaction of writeSpanParts. */
+async function writeSpans(db: Db, parts: readonly SpanJob[], mode: SpanWriteResult["via"]): Promise<SpanWriteResult> {
+  const [job] = parts;
+  const contexts = partsExecutions(parts);
   let movedOut: string[] = [];
   await withTransaction(db, async (tx) => {
     const agents = await resolveAgents(
@@ -297,30 +375,13 @@ async function writeSpans(db: Db, job: SpanJob, mode: SpanWriteResult["via"]): P
     // locked only once known, so a deadlock with a batch that locks them first is possible; Postgres
     // then fails one batch, which is retried.
     const touched = new Set(ctx.map((c) => c.execution_id));
-    let movedFrom: string[] = [];
+    const movedFrom: string[] = [];
     let dropped = false;
-    if (job.kind === "span_copy") {
-      if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
-      const layout = job.layout ?? 2;
-      if (mode === "replace") {
-        const replaced = await replaceSpans(tx, { ...job, layout });
-        dropped = replaced.dropped;
-        movedFrom = replaced.oldExecutions.filter((id) => !touched.has(id)).sort();
-        if (movedFrom.length) await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
-      } else await tx.copyFrom(COPY_SPANS[layout], job.copy);
-    } else {
-      // Upserted where they stay in their execution and are not outranked; the others (fewer rows
-      // written) move, or are dropped.
-      const written = await tx.exec(JSON_SQL.upsert, job.workspaceId, job.rows);
-      if (written < job.count) {
-        movedFrom = (await tx.query<{ id: string }>(JSON_SQL.movedFrom, job.workspaceId, job.rows))
-          .map((r) => r.id)
-          .filter((id) => !touched.has(id))
-          .sort();
-        await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
-        const moved = await tx.exec(JSON_SQL.move, job.workspaceId, job.rows);
-        dropped = written + moved < job.count;
-      }
+    const locked = new Set(touched);
+    for (const part of parts) {
+      const written = await writePartSpans(tx, part, mode, locked);
+      movedFrom.push(...written.movedFrom);
+      dropped ||= written.dropped;
     }
     if (dropped && created.length)
       await tx.exec(

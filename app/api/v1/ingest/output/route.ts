@@ -4,13 +4,13 @@ import {
   type OutputIngestResult,
   parseOutputFileName,
   ZOutputIngestQuery,
-  ZOutputTraceFile,
 } from "@/lib/contracts/output";
 import { getDb } from "@/lib/db";
 import { bearerSecret, requireApiKey, requireMember } from "@/lib/http/guards";
+import { requestBodyChunks } from "@/lib/http/json-chunks";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readJson, readQuery } from "@/lib/http/respond";
-import { ingestOutputTrace } from "@/lib/ingest/output";
+import { handle, json, readQuery } from "@/lib/http/respond";
+import { ingestOutputTrace, readOutputTrace } from "@/lib/ingest/output";
 
 export const dynamic = "force-dynamic";
 
@@ -26,7 +26,9 @@ export const POST = handle(async (req: Request) => {
   const query = readQuery(req, ZOutputIngestQuery);
   const fileName = decodeHeader(req.headers.get(OUTPUT_FILE_NAME_HEADER));
   const workflowId = query.workflowId ?? (fileName ? parseOutputFileName(fileName)?.workflowId : undefined);
-  const root = await readJson(req, ZOutputTraceFile, { maxBytes: OUTPUT_TRACE_MAX_BYTES, unstorableText: "ingest" });
+  // Read and checked a piece at a time (a file may be 20 MB), as ZOutputTraceFile; strings Postgres
+  // cannot store are ingested as every ingest body's are (lib/ingest/serialize.ts).
+  const root = await readOutputTrace(requestBodyChunks(req, OUTPUT_TRACE_MAX_BYTES));
   const { created, ...result } = await ingestOutputTrace(await getDb(), principal.workspaceId, root, { workflowId });
   return json(result satisfies OutputIngestResult, created ? 201 : 200);
 });
