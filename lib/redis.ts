@@ -1,6 +1,7 @@
 import "server-only";
 import type { Redis, RedisOptions } from "ioredis";
 import { readConfig } from "./config.ts";
+import { logger } from "./log.ts";
 import { processGlobal } from "./process-global.ts";
 import { UnavailableError } from "./unavailable.ts";
 
@@ -54,13 +55,14 @@ export async function connectRedis(url: string, name: string, role: RedisRole = 
 
 /** ioredis reports each failed reconnect as an "error" event: one log line per outage, not per try. */
 function logErrors(client: Redis, name: string): void {
+  const log = logger(`redis:${name}`);
   let reported = false;
   client.on("error", (e: Error) => {
-    if (!reported) console.error(`[redis:${name}] ${e.message} (reconnecting)`);
+    if (!reported) log.error(`${e.message} (reconnecting)`);
     reported = true;
   });
   client.on("ready", () => {
-    if (reported) console.error(`[redis:${name}] reconnected`);
+    if (reported) log.info("reconnected");
     reported = false;
   });
 }

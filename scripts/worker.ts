@@ -4,25 +4,27 @@ import { readConfig } from "../lib/config.ts";
 import { closeDb, getDb } from "../lib/db/index.ts";
 import { startIngestWorker } from "../lib/ingest/pipeline.ts";
 import { closeLiveBus } from "../lib/live/index.ts";
+import { logger } from "../lib/log.ts";
 import { closeQueues } from "../lib/queue/index.ts";
 import { warnIfRedisNotDurable } from "../lib/server/redis-durability.ts";
 import { startOutputSources } from "../lib/server/startup.ts";
 import { unavailability } from "../lib/unavailable.ts";
 
+const log = logger("worker");
 const config = readConfig();
 if (!config.redisUrl) {
-  console.error("npm run worker needs REDIS_URL: without Redis, the web process writes batches itself.");
+  log.fatal("npm run worker needs REDIS_URL: without Redis, the web process writes batches itself.");
   process.exit(2);
 }
 if (!config.databaseUrl) {
-  console.error("npm run worker needs DATABASE_URL: the embedded database can only be opened by the web process.");
+  log.fatal("npm run worker needs DATABASE_URL: the embedded database can only be opened by the web process.");
   process.exit(2);
 }
 const db = await databaseWhenReachable();
 // Under `npm start` the server has said it already.
 if (!process.env.RUNLENS_SUPERVISOR_PID) await warnIfRedisNotDurable();
 const worker = await startIngestWorker(config.workerConcurrency);
-console.log(`[runlens] ingest worker started (concurrency ${config.workerConcurrency})`);
+log.info(`ingest worker started (concurrency ${config.workerConcurrency})`);
 const services: { close(): Promise<void> }[] = [];
 await startOutputSources(db, (s) => services.push(s));
 
@@ -30,7 +32,7 @@ let stopping = false;
 async function stop(signal: string) {
   if (stopping) return;
   stopping = true;
-  console.log(`[runlens] ${signal}: finishing running batches…`);
+  log.info(`${signal}: finishing running batches…`);
   await Promise.allSettled(services.map((s) => s.close()));
   await worker.close();
   await closeQueues();
@@ -56,7 +58,7 @@ async function databaseWhenReachable() {
       return await getDb();
     } catch (e) {
       if (!unavailability(e)) throw e;
-      if (!logged) console.error(`[runlens] waiting for the database: ${(e as Error).message}`);
+      if (!logged) log.warn(`waiting for the database: ${(e as Error).message}`);
       await new Promise((r) => setTimeout(r, 2000));
     }
   }

@@ -6,11 +6,14 @@ import { type Db, getDb } from "../db/index.ts";
 import { ApiError } from "../errors.ts";
 import { assertSameOrigin, publicOrigin, requestEdge, secureCookies } from "../http/edge.ts";
 import { apiErrorResponse, readBodyBytes } from "../http/respond.ts";
+import { logger } from "../log.ts";
 import { processGlobal } from "../process-global.ts";
 import { resolveAuthSecret } from "./secret.ts";
 import { hashSessionTokens } from "./session-tokens.ts";
 
 export const MIN_PASSWORD_LENGTH = 10;
+
+const authLog = logger("auth");
 
 /**
  * better-auth does email/password login: scrypt-hashed passwords, httpOnly session cookies,
@@ -47,7 +50,11 @@ export async function createAuth(db: Db) {
     },
     advanced: { cookiePrefix: "runlens", useSecureCookies: secure },
     telemetry: { enabled: false },
-    logger: { level: process.env.RUNLENS_AUTH_LOG_LEVEL === "error" ? "error" : "warn" },
+    logger: {
+      level: process.env.RUNLENS_AUTH_LOG_LEVEL === "error" ? "error" : "warn",
+      // better-auth's lines go out as Runlens's own (lib/log.ts): JSON in production, with the request id.
+      log: (level, message, ...args) => authLog[level](args.length > 0 ? { args } : {}, message),
+    },
   });
 }
 

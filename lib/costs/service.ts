@@ -5,6 +5,7 @@ import { Prisma } from "../db/generated/client.ts";
 import type { Db } from "../db/index.ts";
 import { INGEST_QUEUE } from "../ingest/pipeline.ts";
 import { forgetWorkspaceSettings, readCustomModelPrices } from "../ingest/workspace-settings.ts";
+import { logger } from "../log.ts";
 import { getQueue } from "../queue/index.ts";
 import { PRICED_SPAN_TYPES } from "./apply.ts";
 import { DEFAULT_MODEL_PRICES } from "./default-prices.ts";
@@ -77,7 +78,8 @@ export async function requestRecompute(db: Db, workspaceId: string): Promise<Mod
   });
   const job: RecomputeCostsJob = { kind: "recompute_costs", workspaceId };
   if (readConfig().redisUrl) await (await getQueue<RecomputeCostsJob>(INGEST_QUEUE)).enqueue(job);
-  else void runRecomputeJob(db, job).catch((e) => console.error(`[runlens] cost recompute of ${workspaceId}:`, e));
+  else
+    void runRecomputeJob(db, job).catch((e) => logger("costs").error({ err: e, workspaceId }, "cost recompute failed"));
   return getModelPrices(db, workspaceId);
 }
 

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Pool, PoolConfig } from "pg";
 import { readConfig } from "../config.ts";
+import { logger } from "../log.ts";
 import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations, pendingMigrations, type SqlSession } from "./migrate.ts";
 import { lockDataDir } from "./pglite-lock.ts";
@@ -95,7 +96,7 @@ function poolConfig(url: string, max: number, t: { connectMs: number; queryMs: n
 function keepConnectionErrorsFromCrashing(pool: Pool): void {
   pool.on("error", () => undefined); // an idle client's error: logged by its own listener below
   pool.on("connect", (client) => {
-    client.on("error", (e) => console.error(`[db] connection error: ${e.message}`));
+    client.on("error", (e) => logger("db").error(`connection error: ${e.message}`));
   });
 }
 

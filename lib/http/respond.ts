@@ -1,6 +1,7 @@
 import { ZodError, type z } from "zod";
 import type { ApiErrorBody, FieldIssue } from "../contracts/common.ts";
 import { ApiError, ServiceUnavailableError, unavailableError, ValidationError, zodDetails } from "../errors.ts";
+import { logger } from "../log.ts";
 import {
   assertStorableQuery,
   guardParams,
@@ -151,9 +152,9 @@ export function errorAnswer(e: unknown): Response {
   if (e instanceof ZodError) return apiErrorResponse(validationError(e));
   const unavailable = unavailableError(e);
   if (unavailable) {
-    console.error(`[api] ${unavailable.message} (${(e as Error).message})`);
+    logger("api").error({ reason: (e as Error).message }, unavailable.message);
     return apiErrorResponse(unavailable);
   }
-  console.error("[api] unhandled error", e);
+  logger("api").error({ err: e }, "unhandled error");
   return errorResponse(500, "internal_error", "Something went wrong on the server. It has been logged.");
 }

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { ApiKeyPrincipal } from "../auth/api-keys.ts";
 import type { Permission } from "../auth/roles.ts";
 import { type ApiError, zodDetails } from "../errors.ts";
+import { logger } from "../log.ts";
 import { secureCookies } from "./edge.ts";
 import {
   assertSameOrigin,
@@ -193,6 +194,6 @@ function answer(contract: RouteContract, req: Request, result: unknown): Respons
 }
 
 function violation(req: Request, message: string, details?: { path: string; message: string }[]): Response {
-  console.error(`[api] ${req.method} ${new URL(req.url).pathname}: ${message}`, details ?? "");
+  logger("api").error({ method: req.method, path: new URL(req.url).pathname, details }, message);
   return errorResponse(500, "response_contract_violation", message, details);
 }

@@ -5,12 +5,15 @@ import { advisoryLease } from "../db/advisory-lease.ts";
 import type { Db } from "../db/index.ts";
 import { anyOfJsonArray } from "../db/sql.ts";
 import { zodDetails } from "../errors.ts";
+import { logger } from "../log.ts";
 import { type Poller, startPoller } from "../server/poller.ts";
 import type { SpanRow } from "./model.ts";
 import { whenWorkspaceResolved } from "./output-workspace.ts";
 import { buildSpanBatch, processBatch } from "./pipeline.ts";
 import { mapOutputTrace } from "./sources/output.ts";
 import { buildOutputTreeFromMembers, type OutputTreeNode } from "./sources/output-events.ts";
+
+const log = logger("output-live");
 
 /**
  * Follows runs in progress through Output's Redis (docs/sources/output-live.md): every poll it
@@ -56,7 +59,7 @@ export class OutputLiveReader {
         if (await this.refresh(key, size)) stored++;
       } catch (e) {
         // This run is read again at the next poll; the others go on.
-        console.error(`[runlens] output-live: ${key}: ${(e as Error).message}`);
+        log.error(`${key}: ${(e as Error).message}`);
       }
     }
     for (const key of this.followed.keys()) if (!keys.has(key)) this.followed.delete(key);
@@ -179,7 +182,7 @@ export class OutputLiveReader {
       spans: closed,
       executions: executions.map((e) => ({ ...e, agent_from_root: false })),
     });
-    console.log(`[runlens] output-live: run ${executionId} abandoned (${key} disappeared before its root ended)`);
+    log.info(`run ${executionId} abandoned (${key} disappeared before its root ended)`);
   }
 }
 
@@ -192,7 +195,7 @@ function storableTree(key: string, root: OutputTreeNode | null): OutputTreeNode 
   const parsed = ZOutputNode.safeParse(root);
   if (parsed.success) return root;
   const reasons = zodDetails(parsed.error).map((d) => `${d.path}: ${d.message}`);
-  console.error(`[runlens] output-live: ${key}: not stored: ${reasons.slice(0, 5).join("; ")}`);
+  log.error(`${key}: not stored: ${reasons.slice(0, 5).join("; ")}`);
   return null;
 }
 

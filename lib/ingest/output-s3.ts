@@ -6,9 +6,12 @@ import { parseOutputFileName } from "../contracts/output.ts";
 import type { Db } from "../db/index.ts";
 import { anyOfJsonArray } from "../db/sql.ts";
 import { ApiError } from "../errors.ts";
+import { logger } from "../log.ts";
 import { type Poller, startPoller } from "../server/poller.ts";
 import { ingestOutputTrace, readOutputTrace } from "./output.ts";
 import { whenWorkspaceResolved } from "./output-workspace.ts";
+
+const log = logger("output-s3");
 
 /**
  * Imports the trace objects Output's remote tracing uploads to S3 (docs/sources/output-live.md):
@@ -142,7 +145,7 @@ export class OutputS3Importer {
       return true;
     } catch (e) {
       const message = (e as Error).message || String(e);
-      console.error(`[runlens] output-s3: s3://${this.bucket}/${obj.key} failed: ${message}`);
+      log.error(`s3://${this.bucket}/${obj.key} failed: ${message}`);
       // Back-off doubles per attempt: 1, 2, 4 ... minutes, at most an hour.
       await this.db.prisma.$executeRawUnsafe(
         `UPDATE output_imports SET status = 'failed', error = $4,
@@ -202,7 +205,7 @@ export async function startOutputS3Import(opts: {
     const r = await (await importer())?.importNew();
     if (!r) return;
     if (r.imported > 0 || r.failed > 0)
-      console.log(`[runlens] output-s3: ${r.imported} imported, ${r.failed} failed (${r.listed} objects listed)`);
+      log.info(`${r.imported} imported, ${r.failed} failed (${r.listed} objects listed)`);
   });
   return {
     tick: poller.tick,

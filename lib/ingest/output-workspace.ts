@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "../db/index.ts";
+import { logger } from "../log.ts";
 
 export type OutputWorkspace = { workspaceId: string } | { refused: string };
 
@@ -45,7 +46,7 @@ export function whenWorkspaceResolved<T>(
     if (made) return made;
     const target = await resolveOutputWorkspace(db, ref);
     if ("refused" in target) {
-      if (target.refused !== lastRefusal) console.error(`[runlens] ${service}: waiting: ${target.refused}`);
+      if (target.refused !== lastRefusal) logger(service).warn(`waiting: ${target.refused}`);
       lastRefusal = target.refused;
       return null;
     }

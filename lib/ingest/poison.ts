@@ -2,6 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import type { FailedItem } from "../contracts/ingestion.ts";
 import type { Db } from "../db/index.ts";
+import { logger } from "../log.ts";
 import type { EventBatch, Source, SpanJob, SpanRow } from "./model.ts";
 import { copyLines, withLayout } from "./write/spans.ts";
 
@@ -157,9 +158,9 @@ export async function recordUnstorable(db: Db, items: UnstorableItem[]): Promise
       item.error.replaceAll("\u0000", "\uFFFD"),
       text,
     );
-    console.error(
-      `[ingest] stored apart: ${item.kind} ${JSON.stringify(item.itemId)} of workspace ${item.job.workspaceId}` +
-        ` (request ${item.job.requestId ?? "unknown"}): ${item.error}`,
+    logger("ingest").error(
+      { workspaceId: item.job.workspaceId, requestId: item.job.requestId, kind: item.kind, itemId: item.itemId },
+      `stored apart: ${item.error}`,
     );
   }
 }

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { DelayedError, type Job, Queue, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { readConfig } from "../config.ts";
+import { jobContext, type Logger, logger, withLogContext } from "../log.ts";
 import { connectRedis, redisOptions } from "../redis.ts";
 import { unavailability } from "../unavailable.ts";
 import type { FailedJob, JobQueue, QueueOptions } from "./types.ts";
@@ -18,6 +19,7 @@ const OUTAGE_DELAY_MS = 5_000;
 export class BullQueue<T> implements JobQueue<T> {
   private readonly queue: Queue;
   private readonly workers = new Set<Worker>();
+  private readonly log: Logger;
 
   private constructor(
     readonly name: string,
@@ -25,6 +27,7 @@ export class BullQueue<T> implements JobQueue<T> {
     private readonly connection: Redis,
     opts: Required<QueueOptions>,
   ) {
+    this.log = logger(`queue:${name}`);
     this.queue = new Queue(name, {
       connection,
       prefix: readConfig().queuePrefix,
@@ -36,7 +39,7 @@ export class BullQueue<T> implements JobQueue<T> {
       },
     });
     // Connection errors are re-emitted here; an "error" event without a listener would crash the process.
-    this.queue.on("error", (e) => console.error(`[queue:${name}] ${e.message}`));
+    this.queue.on("error", (e) => this.log.error(e.message));
   }
 
   static async open<T>(name: string, url: string, opts: QueueOptions = {}): Promise<BullQueue<T>> {
@@ -94,7 +97,7 @@ export class BullQueue<T> implements JobQueue<T> {
       maxStalledCount: 5,
     });
     // Errors are recorded on the job (failed list); keep them from crashing the process.
-    worker.on("error", (e) => console.error(`[queue:${this.name}] worker error: ${e.message}`));
+    worker.on("error", (e) => this.log.error(`worker error: ${e.message}`));
     // Offloaded fields go with the job once it completed (a failed job keeps them for its retry).
     worker.on("completed", (job) => {
       const keys = job.data?.[PAYLOAD] as Record<string, string> | undefined;
@@ -118,15 +121,14 @@ export class BullQueue<T> implements JobQueue<T> {
    */
   private async run(job: Job, token: string | undefined, handler: (data: T) => Promise<void>): Promise<void> {
     try {
-      await handler(await this.restore(job.data));
+      const data = await this.restore(job.data);
+      await withLogContext(jobContext(this.name, job.id, data), () => handler(data));
     } catch (e) {
       const outage = unavailability(e);
       if (!outage || !token) throw e;
       if (Date.now() - this.lastOutageLog > 10_000) {
         this.lastOutageLog = Date.now();
-        console.error(
-          `[queue:${this.name}] ${outage.service} ${outage.reason}: jobs wait and retry (${(e as Error).message})`,
-        );
+        this.log.warn(`${outage.service} ${outage.reason}: jobs wait and retry (${(e as Error).message})`);
       }
       await job.moveToDelayed(Date.now() + OUTAGE_DELAY_MS, token);
       throw new DelayedError();

@@ -1,5 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { jobContext, withLogContext } from "../log.ts";
 import type { FailedJob, JobQueue, QueueOptions } from "./types.ts";
 
 type Job<T> = { id: string; data: T; attempts: number };
@@ -57,7 +58,7 @@ export class MemoryQueue<T> implements JobQueue<T> {
     job.attempts++;
     this.inFlight.add(job);
     try {
-      await handler(job.data);
+      await withLogContext(jobContext(this.name, job.id, job.data), () => handler(job.data));
       this.inFlight.delete(job);
     } catch (e) {
       if (job.attempts >= this.attempts) {

@@ -2,8 +2,11 @@ import "server-only";
 import { readConfig, VERSION } from "../config.ts";
 import type { Health } from "../contracts/health.ts";
 import { getDb } from "../db/index.ts";
+import { logger } from "../log.ts";
 import { getRedis } from "../redis.ts";
 import { readRedisDurability } from "./redis-durability.ts";
+
+const log = logger("health");
 
 export type { Health } from "../contracts/health.ts";
 
@@ -23,7 +26,7 @@ export async function checkHealth(): Promise<Health> {
     await db.prisma.$queryRawUnsafe("SELECT 1");
     dbOk = true;
   } catch (e) {
-    console.error("[health] database check failed:", (e as Error).message);
+    log.error({ reason: (e as Error).message }, "database check failed");
   }
   let redis: Health["redis"] = "disabled";
   let redisDurability: Health["redisDurability"];

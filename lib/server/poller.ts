@@ -1,4 +1,5 @@
 import "server-only";
+import { logger } from "../log.ts";
 
 /** A background loop registered as a server service: one tick at a time, stopped by close(). */
 export type Poller = {
@@ -12,6 +13,7 @@ export type Poller = {
  * overlap). A failing tick is logged and the loop goes on; close() waits for the running tick.
  */
 export function startPoller(name: string, intervalMs: number, tick: () => Promise<void>): Poller {
+  const log = logger(name);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -21,7 +23,7 @@ export function startPoller(name: string, intervalMs: number, tick: () => Promis
       try {
         await tick();
       } catch (e) {
-        console.error(`[runlens] ${name}: ${(e as Error).message}`);
+        log.error((e as Error).message);
       }
     });
     return running;

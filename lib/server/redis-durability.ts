@@ -1,6 +1,7 @@
 import "server-only";
 import type { Redis } from "ioredis";
 import type { RedisDurability } from "../contracts/health.ts";
+import { logger } from "../log.ts";
 import { getRedis } from "../redis.ts";
 
 export type { RedisDurability } from "../contracts/health.ts";
@@ -59,8 +60,8 @@ export async function currentRedisDurability(): Promise<RedisDurability | null> 
 }
 
 /** At start: say loudly when acknowledged batches could be lost. */
-export async function warnIfRedisNotDurable(log: (line: string) => void = console.warn): Promise<void> {
+export async function warnIfRedisNotDurable(warn = (line: string) => logger("redis").warn(line)): Promise<void> {
   const d = await currentRedisDurability();
   if (!d || d.durable === true) return;
-  for (const w of d.warnings) log(`[runlens] WARNING: ${w}`);
+  for (const w of d.warnings) warn(w);
 }

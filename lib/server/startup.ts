@@ -3,6 +3,7 @@ import { readConfig } from "../config.ts";
 import { closeDb, type Db, getDb } from "../db/index.ts";
 import { startIngestWorker } from "../ingest/pipeline.ts";
 import { closeLiveBus } from "../live/index.ts";
+import { logger } from "../log.ts";
 import { processGlobal } from "../process-global.ts";
 import { closeQueues } from "../queue/index.ts";
 import { closeRedis } from "../redis.ts";
@@ -12,6 +13,7 @@ import { warnIfRedisNotDurable } from "./redis-durability.ts";
 type Stoppable = { close(): Promise<void> };
 type Holder = { started?: Promise<void>; stopping?: Promise<void>; services: Stoppable[] };
 const holder = processGlobal<Holder>("__runlensServer", () => ({ services: [] }));
+const log = logger("server");
 
 /** Things to stop on shutdown, before the database closes (workers, pollers). */
 export function registerService(s: Stoppable): void {
@@ -26,13 +28,13 @@ export function startServer(): Promise<void> {
   holder.started ??= (async () => {
     const config = readConfig();
     const db = await getDb();
-    console.log(`[runlens] database: ${db.kind === "embedded" ? `embedded (${config.dataDir}/pglite)` : "postgres"}`);
+    log.info(`database: ${db.kind === "embedded" ? `embedded (${config.dataDir}/pglite)` : "postgres"}`);
     if (config.init) {
       const r = await bootstrapFromEnv(db, config.init);
-      console.log(
+      log.info(
         r === "created"
-          ? `[runlens] created owner ${config.init.email} and workspace "${config.init.workspace}"`
-          : "[runlens] RUNLENS_INIT_*: users exist, nothing to do",
+          ? `created owner ${config.init.email} and workspace "${config.init.workspace}"`
+          : "RUNLENS_INIT_*: users exist, nothing to do",
       );
     }
     if (config.redisUrl) await warnIfRedisNotDurable();
@@ -45,13 +47,13 @@ export function startServer(): Promise<void> {
         const { startWorkerProcess } = await import("./worker-process.ts");
         registerService(startWorkerProcess());
         outputSourcesInWorker = true;
-        console.log(
-          `[runlens] ingest worker running in a child process (concurrency ${config.workerConcurrency}); RUNLENS_WORKER=inprocess|off changes that`,
+        log.info(
+          `ingest worker running in a child process (concurrency ${config.workerConcurrency}); RUNLENS_WORKER=inprocess|off changes that`,
         );
       } else {
         registerService(await startIngestWorker(config.workerConcurrency));
-        console.log(
-          `[runlens] ingest worker running in-process (concurrency ${config.workerConcurrency}); RUNLENS_WORKER=off disables it`,
+        log.info(
+          `ingest worker running in-process (concurrency ${config.workerConcurrency}); RUNLENS_WORKER=off disables it`,
         );
       }
     }
@@ -74,12 +76,12 @@ export async function startOutputSources(db: Db, register: (s: Stoppable) => voi
         intervalMs: output.redisPollMs,
       }),
     );
-    console.log(`[runlens] following Output runs in Redis every ${output.redisPollMs} ms (read only)`);
+    log.info(`following Output runs in Redis every ${output.redisPollMs} ms (read only)`);
   }
   if (output.s3) {
     const { startOutputS3Import } = await import("../ingest/output-s3.ts");
     register(await startOutputS3Import({ db, s3: output.s3, workspace: output.workspace }));
-    console.log(`[runlens] importing Output traces from s3://${output.s3.bucket} every ${output.s3.pollMs} ms`);
+    log.info(`importing Output traces from s3://${output.s3.bucket} every ${output.s3.pollMs} ms`);
   }
 }
 
@@ -102,7 +104,7 @@ function installShutdown(): void {
   const onSignal = () => {
     process.exit = ((code?: number) => {
       void stopServer()
-        .catch((e) => console.error("[runlens] shutdown error:", e))
+        .catch((e) => log.error({ err: e }, "shutdown error"))
         .finally(() => realExit(code));
     }) as typeof process.exit;
     if (process.env.NEXT_MANUAL_SIG_HANDLE) process.exit(0);
@@ -116,7 +118,7 @@ export async function startServerOrExit(): Promise<void> {
   try {
     await startServer();
   } catch (e) {
-    console.error(`\n[runlens] cannot start: ${(e as Error).message}\n`);
+    log.fatal(`cannot start: ${(e as Error).message}`);
     process.exit(1);
   }
 }

@@ -1,9 +1,11 @@
 import "server-only";
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
+import { logger } from "../log.ts";
 
 /** Within `npm start`'s stop deadline (scripts/start.mjs); a batch cut short is written again later. */
 const STOP_GRACE_MS = 8_000;
+const log = logger("worker-process");
 
 /**
  * Runs the ingest worker (`scripts/worker.ts`, what `npm run worker` runs) as a child process of the
@@ -28,13 +30,13 @@ export function startWorkerProcess(): { close(): Promise<void>; pid(): number | 
       stdio: ["ignore", "inherit", "inherit"],
     });
     child = c;
-    c.on("error", (e) => console.error(`[runlens] ingest worker process: ${e.message}`));
+    c.on("error", (e) => log.error(e.message));
     c.on("exit", (code, signal) => {
       if (child === c) child = null;
       if (stopping) return;
       if (Date.now() - startedAt > 60_000) failures = 0;
       const delay = Math.min(30_000, 500 * 2 ** failures++);
-      console.error(`[runlens] ingest worker process exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+      log.error(`exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
       restart = setTimeout(start, delay);
     });
   };

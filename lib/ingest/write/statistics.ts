@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "../../db/index.ts";
+import { logger } from "../../log.ts";
 import { processGlobal } from "../../process-global.ts";
 
 type StatsState = { stable: boolean; busy: boolean; nextCheckAt: number };
@@ -37,7 +38,7 @@ export async function keepExecutionStatsFresh(db: Db): Promise<void> {
     }
   } catch (e) {
     st.stable = true; // e.g. not the table's owner: autovacuum will do it
-    console.error(`[ingest] cannot ANALYZE executions (${(e as Error).message}); autovacuum will`);
+    logger("ingest").warn(`cannot ANALYZE executions (${(e as Error).message}); autovacuum will`);
   } finally {
     st.busy = false;
     st.nextCheckAt = Date.now() + 1000;

@@ -14,6 +14,7 @@ import { ApiError, unavailableError } from "../../../errors.ts";
 import { requireApiKey } from "../../../http/guards.ts";
 import { assertJsonDepth } from "../../../http/json-depth.ts";
 import { readBodyBytes, tooLarge } from "../../../http/respond.ts";
+import { logger } from "../../../log.ts";
 import { buildSpanBatch, dispatch, newRequestId } from "../../pipeline.ts";
 import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } from "./decode.ts";
 import { mapLogsRequest } from "./logs.ts";
@@ -90,7 +91,10 @@ async function receiveOtlp(db: Db, req: Request, signal: Signal): Promise<Respon
       );
     if (e instanceof ApiError) return reply(e.status, as, encodeStatus(as, rpcCode(e.status), e.message));
     const unavailable = unavailableError(e);
-    console.error("[otlp] export failed", unavailable?.message ?? e);
+    logger("otlp").error(
+      unavailable ? { reason: (e as Error).message } : { err: e },
+      unavailable?.message ?? "export failed",
+    );
     // 503 is retryable for OTLP clients (Retry-After says when): an outage does not lose their data.
     return reply(
       503,
