@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { isStorableText, ZEpochMs, zStorableId } from "./common.ts";
+import { isStorableText, ZEpochMs, ZInstantOut, zStorableId } from "./common.ts";
+import { RUN_STATUSES } from "./executions.ts";
 
 /**
  * One node of an Output (growthxai/output) trace file: the tree `build_trace_tree.js` writes to
@@ -136,7 +137,12 @@ export const ZOutputIngestQuery = z.object({
   workflowId: z.string().trim().pipe(zStorableId(1, 256)).optional(),
 });
 
-export type OutputIngestResult = { executionId: string; spans: number; workflowId: string | null };
+export const ZOutputIngestResult = z.strictObject({
+  executionId: z.string(),
+  spans: z.number().int(),
+  workflowId: z.string().nullable(),
+});
+export type OutputIngestResult = z.infer<typeof ZOutputIngestResult>;
 
 const FILE_NAME = /^(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{3})Z_(.+)\.json$/;
 
@@ -154,18 +160,27 @@ export function parseOutputFileName(fileName: string): { workflowId: string; sta
 }
 
 /** One run of a workflowId's chain (runs that continued as new), as the execution page lists it. */
-export type OutputChainRun = {
-  id: string;
-  name: string;
-  status: "running" | "success" | "error" | "cancelled";
-  startedAt: string;
-  endedAt: string | null;
-};
+export const ZOutputChainRun = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(RUN_STATUSES),
+  startedAt: ZInstantOut,
+  endedAt: ZInstantOut.nullable(),
+});
+export type OutputChainRun = z.infer<typeof ZOutputChainRun>;
 
 /**
  * `GET /api/v1/observability/executions/:id/chain`: the Output runs sharing this execution's
  * workflowId, oldest first; `position` is 1-based. `chain` is null when the execution is the only one.
  */
-export type OutputChain = {
-  chain: { workflowId: string; position: number; total: number; runs: OutputChainRun[] } | null;
-};
+export const ZOutputChain = z.strictObject({
+  chain: z
+    .strictObject({
+      workflowId: z.string(),
+      position: z.number().int(),
+      total: z.number().int(),
+      runs: z.array(ZOutputChainRun),
+    })
+    .nullable(),
+});
+export type OutputChain = z.infer<typeof ZOutputChain>;

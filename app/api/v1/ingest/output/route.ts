@@ -1,15 +1,14 @@
 import {
   OUTPUT_FILE_NAME_HEADER,
   OUTPUT_TRACE_MAX_BYTES,
-  type OutputIngestResult,
   parseOutputFileName,
   ZOutputIngestQuery,
+  ZOutputIngestResult,
 } from "@/lib/contracts/output";
 import { getDb } from "@/lib/db";
-import { bearerSecret, requireApiKey, requireMember } from "@/lib/http/guards";
 import { requestBodyChunks } from "@/lib/http/json-chunks";
 import { otherMethods } from "@/lib/http/methods";
-import { handle, json, readQuery } from "@/lib/http/respond";
+import { reply, route } from "@/lib/http/route";
 import { ingestOutputTrace, readOutputTrace } from "@/lib/ingest/output";
 
 export const dynamic = "force-dynamic";
@@ -19,18 +18,21 @@ export const dynamic = "force-dynamic";
  * import (`ingest.operate`). The workflowId comes from `?workflowId=`, else from the file name in
  * the `X-Output-File-Name` header, else from the trace. 201 for a new execution, 200 for a re-import.
  */
-export const POST = handle(async (req: Request) => {
+export const POST = route({
   // Without a key or a session cookie this is an API client that forgot its key: 401, not a CSRF 403.
-  const portal = !bearerSecret(req) && req.headers.has("cookie");
-  const principal = portal ? await requireMember(req, "ingest.operate") : await requireApiKey(req);
-  const query = readQuery(req, ZOutputIngestQuery);
-  const fileName = decodeHeader(req.headers.get(OUTPUT_FILE_NAME_HEADER));
-  const workflowId = query.workflowId ?? (fileName ? parseOutputFileName(fileName)?.workflowId : undefined);
-  // Read and checked a piece at a time (a file may be 20 MB), as ZOutputTraceFile; strings Postgres
-  // cannot store are ingested as every ingest body's are (lib/ingest/serialize.ts).
-  const root = await readOutputTrace(requestBodyChunks(req, OUTPUT_TRACE_MAX_BYTES));
-  const { created, ...result } = await ingestOutputTrace(await getDb(), principal.workspaceId, root, { workflowId });
-  return json(result satisfies OutputIngestResult, created ? 201 : 200);
+  auth: "keyOrMember",
+  permission: "ingest.operate",
+  query: ZOutputIngestQuery,
+  response: ZOutputIngestResult,
+  handler: async ({ req, principal, query }) => {
+    const fileName = decodeHeader(req.headers.get(OUTPUT_FILE_NAME_HEADER));
+    const workflowId = query.workflowId ?? (fileName ? parseOutputFileName(fileName)?.workflowId : undefined);
+    // Read and checked a piece at a time (a file may be 20 MB), as ZOutputTraceFile; strings Postgres
+    // cannot store are ingested as every ingest body's are (lib/ingest/serialize.ts).
+    const root = await readOutputTrace(requestBodyChunks(req, OUTPUT_TRACE_MAX_BYTES));
+    const { created, ...result } = await ingestOutputTrace(await getDb(), principal.workspaceId, root, { workflowId });
+    return reply(result, { status: created ? 201 : 200 });
+  },
 });
 
 /** The portal sends the file name URI-encoded (headers are ASCII); a raw name passes as it is. */
