@@ -188,7 +188,7 @@ export type DemoResult = z.infer<typeof ZDemoResult>;
 // `ZTraceRecord.safeParse(item).data` returns (same keys present, same values, unknown keys
 // dropped) or null, and then the schema decides. It only ever accepts what the schema accepts, and
 // hands anything unusual or invalid to the schema, so every error still comes from zod.
-// lib/ingest/validate.test.ts compares both on valid, mutated and invalid records.
+// lib/contracts/ingest.test.ts compares both on valid, mutated and invalid records.
 
 type Obj = Record<string, unknown>;
 
@@ -291,7 +291,7 @@ const STATUSES = new Set<string>(ZReportedStatus.options);
 /**
  * The fields the fast path knows. A schema with other fields (someone added one and not here)
  * switches the fast path off rather than dropping the new field: correct, only slower, and
- * lib/ingest/validate.test.ts fails until both agree again.
+ * lib/contracts/ingest.test.ts fails until both agree again.
  */
 const FAST_SHAPES: [z.ZodObject, string][] = [
   [
