@@ -16,14 +16,13 @@ import {
   YAxis,
 } from "recharts";
 import { api } from "@/lib/client/api";
-import type { Card, EventFeed, MetricResult } from "@/lib/contracts/metrics";
+import type { EventFeed, MetricResult } from "@/lib/contracts/metrics";
 import { formatNumber } from "@/lib/format";
-import { resolveRange } from "./range";
+import { type CardDraft, cardQuery } from "./card-query";
+import { metricKeys } from "./queries";
 
 const PALETTE = ["#4f46e5", "#0ea5e9", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6", "#a1a1aa"];
 const timezone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
-
-type Draft = Pick<Card, "type" | "query" | "color"> & { agent: string };
 
 function bucketLabel(iso: string, interval?: string): string {
   const d = new Date(iso);
@@ -33,41 +32,18 @@ function bucketLabel(iso: string, interval?: string): string {
 }
 
 /** Runs a card's query against /api/v1/metrics/query and renders it by card type. */
-export function CardView({ card, refreshKey }: { card: Draft; refreshKey?: number }) {
+export function CardView({ card, refreshKey }: { card: CardDraft; refreshKey?: number }) {
   const q = card.query;
-  const needsEvent = card.type !== "feed";
-  const body = {
-    agent: card.agent,
-    event: q.event,
-    aggregation: card.type === "rate" ? "rate" : q.aggregation,
-    property: q.property || undefined,
-    where: q.where,
-    ...(card.type === "line" || (card.type === "bar" && !q.groupBy) ? { interval: q.interval ?? "day" } : {}),
-    ...(card.type === "pie" || (card.type === "bar" && q.groupBy)
-      ? { groupBy: q.groupBy, top: card.type === "pie" ? 8 : 20 }
-      : {}),
-    ...resolveRange(q.range, { from: q.from, to: q.to }),
-    timezone: timezone(),
-  };
   // Only complete queries go to the server (the builder's preview renders while fields are picked).
-  const agg = body.aggregation;
-  const missing = !q.event
-    ? "Pick an event."
-    : agg === "rate" && !q.where?.property
-      ? "Pick the property and value to count."
-      : (agg === "sum" || agg === "avg" || agg === "distinct_count") && !q.property
-        ? "Pick a property."
-        : card.type === "pie" && !q.groupBy
-          ? "Pick the property to slice by."
-          : null;
+  const { body, missing } = cardQuery(card, { timezone: timezone() });
   const result = useQuery({
-    queryKey: ["metric", card.agent, card.type, JSON.stringify(q), refreshKey],
+    queryKey: metricKeys.query(card.agent, card.type, q, refreshKey),
     queryFn: () => api<MetricResult>("/api/v1/metrics/query", { body }),
-    enabled: needsEvent && !missing,
+    enabled: card.type !== "feed" && !missing,
     placeholderData: (prev) => prev,
   });
   const feed = useQuery({
-    queryKey: ["metric-feed", card.agent, (q.events ?? []).join(","), refreshKey],
+    queryKey: metricKeys.feed(card.agent, q.events ?? [], refreshKey),
     queryFn: () =>
       api<EventFeed>(
         `/api/v1/metrics/events?agent=${encodeURIComponent(card.agent)}&limit=20${q.events?.length ? `&names=${encodeURIComponent(q.events.join(","))}` : ""}`,
@@ -114,7 +90,7 @@ export function CardView({ card, refreshKey }: { card: Draft; refreshKey?: numbe
     );
   }
   if ("series" in data) {
-    const rows = data.series.map((s) => ({ label: bucketLabel(s.bucket, body.interval), value: s.value }));
+    const rows = data.series.map((s) => ({ label: bucketLabel(s.bucket, body?.interval), value: s.value }));
     const Chart = card.type === "bar" ? BarChart : LineChart;
     return (
       <ResponsiveContainer width="100%" height="100%">

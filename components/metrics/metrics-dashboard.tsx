@@ -15,6 +15,7 @@ import { Alert, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
 import { CardBuilder, type CardDraft } from "./card-builder";
 import { CardView } from "./card-view";
+import { metricKeys } from "./queries";
 
 type Props = { agents: string[]; agent: string | null; canEdit: boolean };
 
@@ -27,7 +28,7 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
   // Set in the browser only: a time rendered on the server would not match the browser's render.
   const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
   const catalog = useQuery({
-    queryKey: ["catalog", agent],
+    queryKey: metricKeys.catalog(agent),
     queryFn: () => api<Catalog>(`/api/v1/metrics/catalog?agent=${encodeURIComponent(agent!)}`),
     enabled: !!agent,
   });
@@ -38,11 +39,11 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
       .find((e) => e.name === c.query.event)
       ?.properties.some((p) => p.key === c.query.property && p.type === "mixed") === true;
   const cards = useQuery({
-    queryKey: ["cards", agent],
+    queryKey: metricKeys.cards(agent),
     queryFn: () => api<CardList>(`/api/v1/metrics/cards?agent=${encodeURIComponent(agent!)}`),
     enabled: !!agent,
   });
-  const refreshCards = () => queryClient.invalidateQueries({ queryKey: ["cards", agent] });
+  const refreshCards = () => queryClient.invalidateQueries({ queryKey: metricKeys.cards(agent) });
   const save = useMutation({
     mutationFn: ({ draft, id }: { draft: CardDraft; id?: string }) =>
       id
@@ -71,7 +72,7 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
         lastRefresh.current = Date.now();
         setRefreshKey((k) => k + 1);
         setUpdatedAt(new Date());
-        void queryClient.invalidateQueries({ queryKey: ["catalog", agent] });
+        void queryClient.invalidateQueries({ queryKey: metricKeys.catalog(agent) });
       },
       [agent, queryClient],
     ),
