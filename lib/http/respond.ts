@@ -11,11 +11,6 @@ import {
 } from "./input.ts";
 import { assertJsonDepth } from "./json-depth.ts";
 
-export function json(data: unknown, init: number | ResponseInit = 200): Response {
-  const resInit = typeof init === "number" ? { status: init } : init;
-  return Response.json(data, resInit);
-}
-
 export function errorResponse(
   status: number,
   code: string,
