@@ -9,6 +9,7 @@ import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { AgentList, ExecutionList } from "@/lib/contracts/executions";
 import { RUN_STATUSES, SOURCES } from "@/lib/contracts/executions";
+import type { DemoResult } from "@/lib/contracts/ingest";
 import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
@@ -81,7 +82,7 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const samples = useMutation({
-    mutationFn: () => api<{ executions: number; events: number }>("/api/v1/demo", { method: "POST" }),
+    mutationFn: () => api<DemoResult>("/api/v1/demo", { method: "POST" }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["executions"] }),
   });
 
