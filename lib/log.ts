@@ -87,6 +87,11 @@ export function jobContext(queue: string, jobId: string | undefined, data: unkno
 
 export const newRequestId = () => `req_${randomUUID()}`;
 
+/** The id of the request being served, if any. */
+export function currentRequestId(): string | undefined {
+  return context.getStore()?.requestId;
+}
+
 const PRETTY_LEVELS: Record<string, string> = {
   trace: "TRACE",
   debug: "DEBUG",

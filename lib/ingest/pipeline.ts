@@ -1,5 +1,4 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { readConfig } from "../config.ts";
 import type { IngestResponse, ItemResult } from "../contracts/ingest.ts";
@@ -8,6 +7,7 @@ import { type RecomputeCostsJob, runRecomputeJob } from "../costs/recompute.ts";
 import { type Db, getDb } from "../db/index.ts";
 import { zodDetails } from "../errors.ts";
 import { getLiveBus } from "../live/index.ts";
+import { currentRequestId, newRequestId } from "../log.ts";
 import { getQueue } from "../queue/index.ts";
 import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanJob, SpanRow } from "./model.ts";
 import { recordUnstorable, type UnstorableItem, writeIsolating } from "./poison.ts";
@@ -180,7 +180,11 @@ export async function dispatchSpanParts(db: Db, parts: SpanJob[]): Promise<void>
 }
 
 /** An id for the ingest request a batch comes from, kept with what the database refuses of it. */
-export const newRequestId = () => `req_${randomUUID()}`;
+/**
+ * The request id stored with a batch and with the items the database refuses: the id of the request
+ * being served (its log lines carry it, its `x-request-id` answers it), or a new one outside a request.
+ */
+export const batchRequestId = () => currentRequestId() ?? newRequestId();
 
 /** Answers each accepted item the database refused (direct writes) with its own 400. */
 export function markUnstorable(results: ItemResult[], failed: UnstorableItem[]): void {

@@ -15,7 +15,7 @@ import { requireApiKey } from "../../../http/guards.ts";
 import { assertJsonDepth } from "../../../http/json-depth.ts";
 import { readBodyBytes, tooLarge } from "../../../http/respond.ts";
 import { logger } from "../../../log.ts";
-import { buildSpanBatch, dispatch, newRequestId } from "../../pipeline.ts";
+import { batchRequestId, buildSpanBatch, dispatch } from "../../pipeline.ts";
 import { decodeLogsRequest, decodeTraceRequest, OtlpDecodeError } from "./decode.ts";
 import { mapLogsRequest } from "./logs.ts";
 import { mapExportRequest, type OtlpMapping } from "./map.ts";
@@ -66,7 +66,7 @@ async function receiveOtlp(db: Db, req: Request, signal: Signal): Promise<Respon
     const mapping = signal.map(body, encoding);
     if (mapping.spans.length > 0) {
       const batch = await buildSpanBatch(db, key.workspaceId, "otlp", mapping.spans, mapping.executions);
-      batch.requestId = newRequestId();
+      batch.requestId = batchRequestId();
       // Written now (no Redis): spans the database refuses are rejected like invalid ones.
       for (const f of await dispatch(db, batch, { unstorable: "return" })) {
         mapping.rejected++;

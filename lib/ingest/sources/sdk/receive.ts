@@ -11,10 +11,10 @@ import {
 import type { Db } from "../../../db/index.ts";
 import type { EventBatch } from "../../model.ts";
 import {
+  batchRequestId,
   buildSpanBatch,
   dispatch,
   markUnstorable,
-  newRequestId,
   protectEvent,
   summarize,
   validateItems,
@@ -33,7 +33,7 @@ export async function ingestTraces(db: Db, workspaceId: string, items: unknown[]
   if (valid.length > 0) {
     const records = valid as TraceRecord[];
     const batch = await buildSpanBatch(db, workspaceId, "sdk", records.map(mapTraceRecord), executionContexts(records));
-    batch.requestId = newRequestId();
+    batch.requestId = batchRequestId();
     markUnstorable(results, await dispatch(db, batch, { unstorable: "return" }));
   }
   return summarize(results);
@@ -51,7 +51,7 @@ export async function ingestEvents(db: Db, workspaceId: string, items: unknown[]
         redact,
       ),
     );
-    const batch: EventBatch = { kind: "events", workspaceId, events, requestId: newRequestId() };
+    const batch: EventBatch = { kind: "events", workspaceId, events, requestId: batchRequestId() };
     const failed = await dispatch(db, batch, { unstorable: "return" });
     // Server-generated ids are reported back so a client can correlate.
     let i = 0;
