@@ -8,14 +8,15 @@ import { useCallback, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { ThreadList, ThreadMessage, ThreadMessages } from "@/lib/contracts/conversations";
-import type { SpanOne } from "@/lib/contracts/executions";
 import { formatCost, formatDateTime } from "@/lib/format";
+import { useSpan } from "../traces/queries";
 import { SpanDetail } from "../traces/span-detail";
 import { Button } from "../ui/button";
 import { Alert, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
 import { ChatView, sourceSpanId } from "./chat-view";
 import { previewText } from "./message-content";
+import { threadKeys } from "./queries";
 
 const BASE = "/api/v1/runtime/v1/observability/threads";
 
@@ -29,7 +30,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
   const [open, setOpen] = useState<ThreadMessage | null>(null);
 
   const threads = useInfiniteQuery({
-    queryKey: ["threads", q],
+    queryKey: threadKeys.list(q),
     queryFn: ({ pageParam }) =>
       api<ThreadList>(
         `${BASE}?limit=50${q ? `&q=${encodeURIComponent(q)}` : ""}${pageParam ? `&cursor=${pageParam}` : ""}`,
@@ -38,7 +39,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const messages = useQuery({
-    queryKey: ["thread-messages", selected],
+    queryKey: threadKeys.messages(selected),
     queryFn: () => api<ThreadMessages>(`${BASE}/${encodeURIComponent(selected!)}/messages`),
     enabled: !!selected,
   });
@@ -48,8 +49,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
     useCallback(
       (n) => {
         if (n.kind !== "executions") return;
-        void queryClient.invalidateQueries({ queryKey: ["threads"] });
-        void queryClient.invalidateQueries({ queryKey: ["thread-messages"] });
+        void queryClient.invalidateQueries({ queryKey: threadKeys.all });
       },
       [queryClient],
     ),
@@ -175,13 +175,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
 /** A message's span: the LLM call it was read from (OTel turns), else its own conversation_message span. */
 function MessageSpan({ message, onClose }: { message: ThreadMessage; onClose: () => void }) {
   const spanId = sourceSpanId(message) ?? message.id;
-  const span = useQuery({
-    queryKey: ["span", message.executionId, spanId],
-    queryFn: () =>
-      api<SpanOne>(
-        `/api/v1/observability/executions/${encodeURIComponent(message.executionId)}/spans/${encodeURIComponent(spanId)}`,
-      ),
-  });
+  const span = useSpan(message.executionId, spanId);
   if (!span.data) return <p className="p-6 text-sm text-zinc-500">{span.isError ? span.error.message : "Loading…"}</p>;
   return <SpanDetail span={span.data.span} onClose={onClose} />;
 }

@@ -1,17 +1,18 @@
 "use client";
 
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { Activity, ArrowDown, ArrowUp, ArrowUpDown, Pause, Play, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { type FormEvent, useCallback, useMemo, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
-import type { AgentList, ExecutionList } from "@/lib/contracts/executions";
+import type { ExecutionList } from "@/lib/contracts/executions";
 import { RUN_STATUSES, SOURCES } from "@/lib/contracts/executions";
 import type { DemoResult } from "@/lib/contracts/ingest";
 import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { SOURCE_LABELS } from "../sources/source-label";
+import { executionKeys, useAgents } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
 import {
@@ -66,12 +67,9 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
     [router, pathname],
   );
 
-  const agents = useQuery({
-    queryKey: ["agents"],
-    queryFn: () => api<AgentList>("/api/v1/agents"),
-  });
+  const agents = useAgents();
   const query = useInfiniteQuery({
-    queryKey: ["executions", filters],
+    queryKey: executionKeys.list(filters),
     queryFn: ({ pageParam }) => {
       const qs = filtersToApiQuery(filters);
       qs.set("limit", "50");
@@ -83,7 +81,7 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
   });
   const samples = useMutation({
     mutationFn: () => api<DemoResult>("/api/v1/demo", { method: "POST" }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["executions"] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: executionKeys.lists() }),
   });
 
   useLiveNotices(
@@ -91,7 +89,7 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
       (n) => {
         if (n.kind !== "executions") return;
         if (paused) setFresh((c) => c + (n.ids?.length ?? 1));
-        else void queryClient.invalidateQueries({ queryKey: ["executions"] });
+        else void queryClient.invalidateQueries({ queryKey: executionKeys.lists() });
       },
       [paused, queryClient],
     ),
@@ -225,7 +223,7 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
           variant={paused ? "secondary" : "ghost"}
           size="sm"
           onClick={() => {
-            if (paused) void queryClient.invalidateQueries({ queryKey: ["executions"] });
+            if (paused) void queryClient.invalidateQueries({ queryKey: executionKeys.lists() });
             setPaused(!paused);
             setFresh(0);
           }}

@@ -4,33 +4,28 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { api } from "@/lib/client/api";
-import type { ThreadMessage, ThreadMessages } from "@/lib/contracts/conversations";
+import type { ThreadMessage } from "@/lib/contracts/conversations";
 import type { ExecutionOutline } from "@/lib/contracts/executions";
 import { PRIORITIES, RATINGS, REVIEW_STATUSES, type Review, type ReviewList } from "@/lib/contracts/reviews";
-import type { MemberList } from "@/lib/contracts/workspaces";
 import { formatDateTime } from "@/lib/format";
+import { contentText } from "@/lib/messages/text";
+import { useMembers } from "../settings/queries";
 import { ExecutionExplorer } from "../traces/execution-explorer";
+import { useExecutionMessages } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card } from "../ui/card";
 import { cn } from "../ui/cn";
 import { KeyHelp } from "./key-help";
+import { reviewKeys } from "./queries";
 import { ACTION_LABEL, ACTIONS, PRIORITY_TONE, RATING_LABEL } from "./review-options";
 
 const CONTROL =
   "w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
-const text = (v: unknown): string =>
-  typeof v === "string"
-    ? v
-    : v && typeof v === "object" && typeof (v as { text?: unknown }).text === "string"
-      ? (v as { text: string }).text
-      : v == null
-        ? ""
-        : JSON.stringify(v, null, 2);
-
 /** The original answer, to prefill the corrected output: the last assistant message, else the execution's output. */
 function originalAnswer(messages: ThreadMessage[] | undefined, output: unknown): string {
   const last = messages?.filter((m) => m.role === "assistant").at(-1);
-  return last ? text(last.content) : text(output);
+  if (last) return contentText(last.content);
+  return output === null || output === undefined ? "" : contentText(output);
 }
 
 /** One review beside its execution: rating, triage fields, assignment and resolution, with keyboard triage. */
@@ -41,26 +36,22 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
   const [help, setHelp] = useState(false);
   const correctedRef = useRef<HTMLTextAreaElement>(null);
   const review = useQuery({
-    queryKey: ["reviews", "one", id],
+    queryKey: reviewKeys.one(id),
     queryFn: () => api<Review>(`/api/v1/runtime/v1/reviews/${id}`),
   });
   const executionId = review.data?.executionId;
   const execution = useQuery({
-    queryKey: ["review-execution", executionId],
+    queryKey: reviewKeys.execution(executionId ?? ""),
     queryFn: () =>
       api<ExecutionOutline>(`/api/v1/observability/executions/${encodeURIComponent(executionId!)}/outline?limit=1`),
     enabled: !!executionId,
   });
-  const messages = useQuery({
-    queryKey: ["execution-messages", executionId],
-    queryFn: () => api<ThreadMessages>(`/api/v1/observability/executions/${encodeURIComponent(executionId!)}/messages`),
-    enabled: !!executionId,
-  });
-  const members = useQuery({ queryKey: ["members"], queryFn: () => api<MemberList>("/api/v1/members") });
+  const messages = useExecutionMessages(executionId);
+  const members = useMembers();
   // The queue's order (same filters), for j/k.
   const queueFilters = new URLSearchParams(params.toString());
   const queue = useQuery({
-    queryKey: ["reviews", "queue-ids", params.toString()],
+    queryKey: reviewKeys.queueIds(params.toString()),
     queryFn: () =>
       api<ReviewList>(
         `/api/v1/runtime/v1/reviews?${new URLSearchParams({ ...Object.fromEntries(queueFilters), sort: "priority", limit: "200" })}`,
@@ -84,8 +75,8 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
     mutationFn: (patch: Partial<Review>) =>
       api<Review>(`/api/v1/runtime/v1/reviews/${id}`, { method: "PATCH", body: patch }),
     onSuccess: (r) => {
-      queryClient.setQueryData(["reviews", "one", id], r);
-      void queryClient.invalidateQueries({ queryKey: ["reviews"], refetchType: "none" });
+      queryClient.setQueryData(reviewKeys.one(id), r);
+      void queryClient.invalidateQueries({ queryKey: reviewKeys.all, refetchType: "none" });
     },
   });
 

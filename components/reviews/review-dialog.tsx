@@ -9,6 +9,7 @@ import { PRIORITIES, RATINGS, type ReviewCheck, type ReviewCreated } from "@/lib
 import { Button } from "../ui/button";
 import { Alert } from "../ui/card";
 import { Field, Select } from "../ui/field";
+import { reviewKeys } from "./queries";
 import { RATING_LABEL } from "./review-options";
 
 const BASE = "/api/v1/runtime/v1/reviews";
@@ -19,15 +20,15 @@ export function ReviewButton({ executionId, agent }: { executionId: string; agen
   const [open, setOpen] = useState(false);
   const [rating, setRating] = useState<(typeof RATINGS)[number]>("bad");
   const check = useQuery({
-    queryKey: ["review-check", executionId],
+    queryKey: reviewKeys.check(executionId),
     queryFn: () => api<ReviewCheck>(`${BASE}/check?executionId=${encodeURIComponent(executionId)}`),
   });
   const create = useMutation({
     mutationFn: (body: unknown) => api<ReviewCreated>(BASE, { body }),
     onSuccess: () => {
       setOpen(false);
-      void queryClient.invalidateQueries({ queryKey: ["review-check", executionId] });
-      void queryClient.invalidateQueries({ queryKey: ["reviews"] });
+      void queryClient.invalidateQueries({ queryKey: reviewKeys.check(executionId) });
+      void queryClient.invalidateQueries({ queryKey: reviewKeys.all });
     },
   });
 

@@ -5,14 +5,15 @@ import { ClipboardCheck, X } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "@/lib/client/api";
-import type { AgentList } from "@/lib/contracts/executions";
 import { PRIORITIES, RATINGS, REVIEW_STATUSES, type ReviewList, type ReviewStats } from "@/lib/contracts/reviews";
 import { formatDateTime } from "@/lib/format";
+import { useAgents } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
 import { ExportButton } from "./export-button";
 import { KeyHelp } from "./key-help";
+import { reviewKeys } from "./queries";
 import { PRIORITY_TONE, RATING_LABEL, RATING_TONE } from "./review-options";
 
 const CONTROL = "rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
@@ -54,20 +55,17 @@ export function ReviewQueue({ me }: { me: string }) {
 
   const qs = new URLSearchParams({ ...filters, sort: "priority", limit: "200" });
   const list = useQuery({
-    queryKey: ["reviews", "queue", filters],
+    queryKey: reviewKeys.queue(filters),
     queryFn: () => api<ReviewList>(`/api/v1/runtime/v1/reviews?${qs}`),
   });
   const stats = useQuery({
-    queryKey: ["reviews", "stats", filters.agentId ?? ""],
+    queryKey: reviewKeys.stats(filters.agentId ?? ""),
     queryFn: () =>
       api<ReviewStats>(
         `/api/v1/runtime/v1/reviews/stats${filters.agentId ? `?agentId=${encodeURIComponent(filters.agentId)}` : ""}`,
       ),
   });
-  const agents = useQuery({
-    queryKey: ["agents"],
-    queryFn: () => api<AgentList>("/api/v1/agents"),
-  });
+  const agents = useAgents();
   const rows = list.data?.reviews ?? [];
 
   useEffect(() => setCursor((c) => Math.min(c, Math.max(rows.length - 1, 0))), [rows.length]);

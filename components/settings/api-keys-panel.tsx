@@ -10,10 +10,11 @@ import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
 import { Field } from "../ui/field";
+import { settingsKeys } from "./queries";
 
 export function ApiKeysPanel() {
   const queryClient = useQueryClient();
-  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => api<ApiKeyList>("/api/v1/api-keys") });
+  const keys = useQuery({ queryKey: settingsKeys.apiKeys, queryFn: () => api<ApiKeyList>("/api/v1/api-keys") });
   const [created, setCreated] = useState<{ label: string; secret: string } | null>(null);
   const [label, setLabel] = useState("");
 
@@ -22,12 +23,12 @@ export function ApiKeysPanel() {
     onSuccess: (res) => {
       setCreated({ label: res.apiKey.label, secret: res.secret });
       setLabel("");
-      void queryClient.invalidateQueries({ queryKey: ["api-keys"] });
+      void queryClient.invalidateQueries({ queryKey: settingsKeys.apiKeys });
     },
   });
   const revoke = useMutation({
     mutationFn: (id: string) => api(`/api/v1/api-keys/${id}`, { method: "DELETE" }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["api-keys"] }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: settingsKeys.apiKeys }),
   });
 
   function submit(e: FormEvent) {

@@ -9,20 +9,21 @@ import type { IngestionStatus } from "@/lib/contracts/ingestion";
 import { formatDateTime, formatNumber } from "@/lib/format";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card } from "../ui/card";
+import { settingsKeys } from "./queries";
 
 type Props = { canRetry: boolean; database: string; maxPayloadChars: number };
 
 export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
   const queryClient = useQueryClient();
   const status = useQuery({
-    queryKey: ["ingestion"],
+    queryKey: settingsKeys.ingestion,
     queryFn: () => api<IngestionStatus>("/api/v1/settings/ingestion"),
     refetchInterval: 5000,
   });
   const retry = useMutation({
     mutationFn: (id: string) =>
       api(`/api/v1/settings/ingestion/failed/${encodeURIComponent(id)}/retry`, { method: "POST" }),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ["ingestion"] }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: settingsKeys.ingestion }),
   });
 
   return (

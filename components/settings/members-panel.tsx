@@ -10,6 +10,7 @@ import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
 import { Field, Select } from "../ui/field";
+import { settingsKeys } from "./queries";
 
 const ROLE_HELP: Record<Role, string> = {
   owner: "everything, including owners",
@@ -22,18 +23,18 @@ const ROLE_HELP: Record<Role, string> = {
 export function MembersPanel({ canManage, myRole }: { canManage: boolean; myRole: Role }) {
   const queryClient = useQueryClient();
   const members = useQuery({
-    queryKey: ["members"],
+    queryKey: settingsKeys.members,
     queryFn: () => api<MemberList>("/api/v1/members"),
   });
   const invitations = useQuery({
-    queryKey: ["invitations"],
+    queryKey: settingsKeys.invitations,
     queryFn: () => api<InvitationList>("/api/v1/invitations"),
     enabled: canManage,
   });
   const [link, setLink] = useState<{ email: string; url: string } | null>(null);
   const refresh = () => {
-    void queryClient.invalidateQueries({ queryKey: ["members"] });
-    void queryClient.invalidateQueries({ queryKey: ["invitations"] });
+    void queryClient.invalidateQueries({ queryKey: settingsKeys.members });
+    void queryClient.invalidateQueries({ queryKey: settingsKeys.invitations });
   };
 
   const invite = useMutation({

@@ -10,8 +10,9 @@ import { Button } from "../ui/button";
 import { Alert, Badge, Card } from "../ui/card";
 import { cn } from "../ui/cn";
 import { type DraftErrors, fromDraft, type PriceDraft, toDraft } from "./price-draft";
+import { settingsKeys } from "./queries";
 
-const KEY = ["settings", "models"] as const;
+const KEY = settingsKeys.models;
 const PATH = "/api/v1/settings/models";
 const CELL =
   "w-full rounded border border-zinc-300 bg-white px-1.5 py-1 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-900 aria-[invalid=true]:border-red-500";

@@ -8,17 +8,18 @@ import type { RedactionKeys } from "@/lib/contracts/workspaces";
 import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
 import { Field } from "../ui/field";
+import { settingsKeys } from "./queries";
 
 export function RedactionPanel({ canEdit }: { canEdit: boolean }) {
   const queryClient = useQueryClient();
   const rules = useQuery({
-    queryKey: ["redaction"],
+    queryKey: settingsKeys.redaction,
     queryFn: () => api<RedactionKeys>("/api/v1/settings/redaction"),
   });
   const [draft, setDraft] = useState("");
   const save = useMutation({
     mutationFn: (keys: string[]) => api<RedactionKeys>("/api/v1/settings/redaction", { method: "PUT", body: { keys } }),
-    onSuccess: (data) => queryClient.setQueryData(["redaction"], data),
+    onSuccess: (data) => queryClient.setQueryData(settingsKeys.redaction, data),
   });
   const keys = rules.data?.keys ?? [];
 

@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import type { ApiErrorBody } from "@/lib/contracts/common";
 import { OUTPUT_FILE_NAME_HEADER, OUTPUT_TRACE_MAX_BYTES, type OutputIngestResult } from "@/lib/contracts/output";
 import { formatNumber } from "@/lib/format";
+import { executionKeys } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Badge } from "../ui/card";
 import { cn } from "../ui/cn";
@@ -86,7 +87,7 @@ export function OutputImport() {
       const done = await uploadFile(item.file, (percent) => update(item.key, { status: "uploading", percent }));
       update(item.key, done);
     }
-    await queryClient.invalidateQueries({ queryKey: ["executions"] });
+    await queryClient.invalidateQueries({ queryKey: executionKeys.lists() });
   };
 
   // The file input exists once the page is interactive: files picked on a server-rendered input

@@ -6,6 +6,7 @@ import Link from "next/link";
 import { api } from "@/lib/client/api";
 import type { OutputChain, OutputChainRun } from "@/lib/contracts/output";
 import { formatDateTime } from "@/lib/format";
+import { executionKeys } from "./queries";
 
 const runLink = (run: OutputChainRun) => `/executions/${encodeURIComponent(run.id)}`;
 
@@ -15,7 +16,7 @@ const runLink = (run: OutputChainRun) => `/executions/${encodeURIComponent(run.i
  */
 export function ExecutionChain({ executionId }: { executionId: string }) {
   const query = useQuery({
-    queryKey: ["execution-chain", executionId],
+    queryKey: executionKeys.chain(executionId),
     queryFn: () => api<OutputChain>(`/api/v1/observability/executions/${encodeURIComponent(executionId)}/chain`),
   });
   const chain = query.data?.chain;

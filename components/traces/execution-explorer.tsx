@@ -6,22 +6,24 @@ import { useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
-import type { ThreadMessage, ThreadMessages } from "@/lib/contracts/conversations";
+import type { ThreadMessage } from "@/lib/contracts/conversations";
 import {
   type Execution,
   type ExecutionOutline,
   OUTLINE_DEFAULT_LIMIT,
   OUTLINE_MAX_LIMIT,
   type OutlineSpan,
-  type SpanOne,
 } from "@/lib/contracts/executions";
 import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { ChatView, sourceSpanId } from "../conversations/chat-view";
 import { StatusBadge } from "../executions/status-badge";
 import { ReviewButton } from "../reviews/review-dialog";
+import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
 import { ExecutionChain } from "./execution-chain";
+import { loadRemainingSpans } from "./outline-paging";
+import { executionKeys, useExecutionMessages, useSpan } from "./queries";
 import { SpanDetail } from "./span-detail";
 import { TraceView } from "./trace-view";
 
@@ -36,7 +38,7 @@ const outlineUrl = (id: string, offset: number, limit = OUTLINE_DEFAULT_LIMIT) =
  */
 function useExecution(id: string) {
   const queryClient = useQueryClient();
-  const key = useMemo(() => ["execution", id], [id]);
+  const key = useMemo(() => executionKeys.detail(id), [id]);
   const query = useQuery({
     queryKey: key,
     queryFn: async (): Promise<Loaded> => {
@@ -49,39 +51,37 @@ function useExecution(id: string) {
   const firstPage =
     query.data && !query.data.complete && query.data.spans.length <= OUTLINE_DEFAULT_LIMIT ? query.data : null;
   const [base, setBase] = useState<Loaded | null>(null);
+  const [pageError, setPageError] = useState<Error | null>(null);
   useEffect(() => {
     if (firstPage) setBase(firstPage);
   }, [firstPage]);
   useEffect(() => {
     if (!base) return;
     let cancelled = false;
-    void (async () => {
-      let spans = base.spans;
-      for (;;) {
-        const page = await api<ExecutionOutline>(outlineUrl(id, spans.length, OUTLINE_MAX_LIMIT));
-        if (cancelled) return;
-        spans = spans.concat(page.spans);
-        const complete = !page.hasMore || page.spans.length === 0;
-        queryClient.setQueryData<Loaded>(key, { ...base, spans, total: page.total, complete });
-        if (complete) return;
-      }
-    })();
+    setPageError(null);
+    loadRemainingSpans(
+      base.spans,
+      (offset) => api<ExecutionOutline>(outlineUrl(id, offset, OUTLINE_MAX_LIMIT)),
+      (spans, total, complete) => queryClient.setQueryData<Loaded>(key, { ...base, spans, total, complete }),
+      () => cancelled,
+    ).catch((e: unknown) => {
+      if (!cancelled) setPageError(e instanceof Error ? e : new Error(String(e)));
+    });
     return () => {
       cancelled = true;
     };
   }, [base, id, key, queryClient]);
-  return query;
+  /** Loads on from the spans shown, starting with the page that failed. */
+  const retry = useCallback(() => {
+    const shown = queryClient.getQueryData<Loaded>(key);
+    if (shown) setBase({ ...shown });
+  }, [key, queryClient]);
+  return { query, pageError, retry };
 }
 
 /** The opened span with every field, fetched when it is opened. */
 function OpenSpan({ executionId, spanId, onClose }: { executionId: string; spanId: string; onClose: () => void }) {
-  const span = useQuery({
-    queryKey: ["span", executionId, spanId],
-    queryFn: () =>
-      api<SpanOne>(
-        `/api/v1/observability/executions/${encodeURIComponent(executionId)}/spans/${encodeURIComponent(spanId)}`,
-      ),
-  });
+  const span = useSpan(executionId, spanId);
   if (span.isPending) return <div className="p-6 text-sm text-zinc-500">Loading span…</div>;
   if (span.isError)
     return (
@@ -95,7 +95,7 @@ function OpenSpan({ executionId, spanId, onClose }: { executionId: string; spanI
 /** `embedded`: inside another page (a review): fills its box and leaves the Review button out. */
 export function ExecutionExplorer({ id, embedded = false }: { id: string; embedded?: boolean }) {
   const queryClient = useQueryClient();
-  const query = useExecution(id);
+  const { query, pageError, retry } = useExecution(id);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [view, setView] = useState<"chat" | "trace" | null>(null);
@@ -110,18 +110,14 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
   }, [linkedSpan]);
   const [openMessageId, setOpenMessageId] = useState<string | null>(null);
   const hasConversation = query.data?.execution.hasConversation ?? false;
-  const messages = useQuery({
-    queryKey: ["execution-messages", id],
-    queryFn: () => api<ThreadMessages>(`/api/v1/observability/executions/${encodeURIComponent(id)}/messages`),
-    enabled: hasConversation,
-  });
+  const messages = useExecutionMessages(id, hasConversation);
 
   // Live: a notice about this execution refetches it (new spans appear, status settles).
   useLiveNotices(
     useCallback(
       (n) => {
         if (n.kind === "executions" && n.ids?.includes(id))
-          void queryClient.invalidateQueries({ queryKey: ["execution", id] });
+          void queryClient.invalidateQueries({ queryKey: executionKeys.detail(id) });
       },
       [id, queryClient],
     ),
@@ -221,10 +217,23 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
             </span>
           )}
         </div>
-        {!complete && (
+        {!complete && !pageError && (
           <div className="mt-2 flex items-center gap-2 text-xs text-zinc-500" role="status">
             <progress max={total} value={spans.length} className="h-1.5 w-48" />
             Loading spans {formatNumber(spans.length)} of {formatNumber(total)}…
+          </div>
+        )}
+        {!complete && pageError && (
+          <div className="mt-2">
+            <Alert>
+              <span className="flex flex-wrap items-center gap-2">
+                Loaded {formatNumber(spans.length)} of {formatNumber(total)} spans; the next page failed:{" "}
+                {pageError.message}
+                <Button variant="secondary" size="sm" onClick={retry}>
+                  Retry
+                </Button>
+              </span>
+            </Alert>
           </div>
         )}
       </header>

@@ -1,6 +1,7 @@
 import "server-only";
 import type { ExportQuery, TrainingExample, TrainingExport } from "../contracts/reviews.ts";
 import type { Db } from "../db/index.ts";
+import { buildMessages } from "../messages/text.ts";
 import { agentFilter } from "./service.ts";
 
 /**
@@ -10,41 +11,7 @@ import { agentFilter } from "./service.ts";
  */
 
 type Filter = { agentId?: string; status: string; rating?: string };
-const OPENAI_ROLES = new Set(["system", "user", "assistant"]);
 const BATCH = 200;
-
-export function contentText(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (content && typeof content === "object") {
-    const c = content as Record<string, unknown>;
-    for (const k of ["text", "message", "content", "answer", "prompt", "question"])
-      if (typeof c[k] === "string") return c[k] as string;
-  }
-  return JSON.stringify(content ?? null);
-}
-
-export function buildMessages(
-  conversation: { role: string; content: unknown }[],
-  root: { input: unknown; output: unknown } | null,
-  corrected: string | null,
-): { role: string; content: string }[] {
-  let messages = conversation
-    .filter((m) => OPENAI_ROLES.has(m.role))
-    .map((m) => ({ role: m.role, content: contentText(m.content) }));
-  if (messages.length === 0 && root) {
-    messages = [];
-    if (root.input !== null && root.input !== undefined)
-      messages.push({ role: "user", content: contentText(root.input) });
-    if (root.output !== null && root.output !== undefined)
-      messages.push({ role: "assistant", content: contentText(root.output) });
-  }
-  if (corrected !== null) {
-    const last = messages.map((m) => m.role).lastIndexOf("assistant");
-    if (last >= 0) messages[last] = { role: "assistant", content: corrected };
-    else messages.push({ role: "assistant", content: corrected });
-  }
-  return messages;
-}
 
 async function countExportable(
   db: Db,
