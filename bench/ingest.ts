@@ -421,7 +421,18 @@ async function main() {
   const workers: Proc[] = [];
   for (let i = 0; i < EXTRA_WORKERS; i++)
     workers.push(
-      startProcess(`worker ${i + 1}`, [...profArgs(`worker${i + 1}`), "--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/worker.ts"], baseEnv),
+      startProcess(
+        `worker ${i + 1}`,
+        [
+          ...profArgs(`worker${i + 1}`),
+          "--import",
+          "tsx",
+          "--import",
+          "./scripts/server-only.mjs",
+          "scripts/worker.ts",
+        ],
+        baseEnv,
+      ),
     );
   const workerDeadline = Date.now() + 60_000;
   while (!workers.every((w) => w.output().includes("ingest worker started"))) {
