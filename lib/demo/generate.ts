@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { flow, Runlens, type Trace, traceLLM } from "@runlens/sdk";
+import { z } from "zod";
 import type { DemoResult } from "../contracts/ingest.ts";
 
 /**

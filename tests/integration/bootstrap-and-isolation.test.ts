@@ -75,7 +75,10 @@ describe("admin CLI", () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "runlens-admin-"));
     const env = { ...process.env, RUNLENS_DATA_DIR: dataDir, DATABASE_URL: "" };
     const admin = (...args: string[]) =>
-      run(process.execPath, ["--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/admin.ts", ...args], { cwd: ROOT, env });
+      run(process.execPath, ["--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/admin.ts", ...args], {
+        cwd: ROOT,
+        env,
+      });
     try {
       const created = await admin(
         "create-workspace",

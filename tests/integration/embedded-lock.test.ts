@@ -13,7 +13,11 @@ function holdInChild(dataDir: string) {
   const code = `import { openDatabase } from "./lib/db/client.ts";
     await openDatabase({ kind: "embedded", dataDir: ${JSON.stringify(dataDir)} });
     console.log("OPEN"); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/server-only.mjs", "--input-type=module", "-e", code], { cwd: ROOT });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--import", "./scripts/server-only.mjs", "--input-type=module", "-e", code],
+    { cwd: ROOT },
+  );
   const opened = new Promise<void>((resolve, reject) => {
     child.stdout.on("data", (d) => String(d).includes("OPEN") && resolve());
     child.on("exit", (c) => reject(new Error(`child exited ${c}`)));

@@ -317,17 +317,21 @@ describe("the reader as a service", () => {
   it.runIf(onPostgres)(
     "runs in `npm run worker` when OUTPUT_REDIS_URL is set, and stops on SIGTERM",
     async () => {
-      const worker = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/worker.ts"], {
-        cwd: path.resolve(import.meta.dirname, "../.."),
-        env: {
-          ...process.env,
-          DATABASE_URL: db().url ?? "",
-          OUTPUT_REDIS_URL: readerUrl,
-          OUTPUT_REDIS_POLL_MS: "100",
-          OUTPUT_WORKSPACE: workspaceId,
+      const worker = spawn(
+        process.execPath,
+        ["--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/worker.ts"],
+        {
+          cwd: path.resolve(import.meta.dirname, "../.."),
+          env: {
+            ...process.env,
+            DATABASE_URL: db().url ?? "",
+            OUTPUT_REDIS_URL: readerUrl,
+            OUTPUT_REDIS_POLL_MS: "100",
+            OUTPUT_WORKSPACE: workspaceId,
+          },
+          stdio: "ignore",
         },
-        stdio: "ignore",
-      });
+      );
       const exited = new Promise<number | null>((r) => worker.once("exit", r));
       try {
         await emit(RUN_A, leadEnrichment.slice(0, 4));

@@ -96,11 +96,15 @@ describe("a standalone ingest worker through database and Redis restarts", () =>
     };
     for (let b = 0; b < BATCHES; b++) await send(b);
 
-    worker = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/worker.ts"], {
-      cwd: ROOT,
-      env: { ...process.env, ...env, DATABASE_URL: pg.url(), RUNLENS_WORKER_CONCURRENCY: "4" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    worker = spawn(
+      process.execPath,
+      ["--import", "tsx", "--import", "./scripts/server-only.mjs", "scripts/worker.ts"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env, DATABASE_URL: pg.url(), RUNLENS_WORKER_CONCURRENCY: "4" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     worker.stdout!.on("data", (d) => (workerLog += d));
     worker.stderr!.on("data", (d) => (workerLog += d));
 
