@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isStorableText, ZEpochMs, ZInstantOut, zStorableId } from "./common.ts";
+import { ZEpochMs, ZInstantOut, zStorableId } from "./common.ts";
 import { RUN_STATUSES } from "./executions.ts";
 
 /**
@@ -143,21 +143,6 @@ export const ZOutputIngestResult = z.strictObject({
   workflowId: z.string().nullable(),
 });
 export type OutputIngestResult = z.infer<typeof ZOutputIngestResult>;
-
-const FILE_NAME = /^(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{3})Z_(.+)\.json$/;
-
-/**
- * The workflowId and start time from a trace file's name `<timestamp>_<workflowId>.json`, where the
- * timestamp is the ISO start time with `:`, `T` and `.` replaced by `-` (spec §7); null otherwise.
- */
-export function parseOutputFileName(fileName: string): { workflowId: string; startedAt: string } | null {
-  const base = fileName.split(/[\\/]/).pop() ?? fileName;
-  const m = FILE_NAME.exec(base);
-  if (!m) return null;
-  const [, y, mo, d, h, mi, s, ms, workflowId] = m;
-  if (!isStorableText(workflowId)) return null;
-  return { workflowId, startedAt: `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z` };
-}
 
 /** One run of a workflowId's chain (runs that continued as new), as the execution page lists it. */
 export const ZOutputChainRun = z.strictObject({

@@ -6,9 +6,9 @@ import { NotFoundError } from "../errors.ts";
 import { getQueue } from "../queue/index.ts";
 import { currentRedisDurability } from "../server/redis-durability.ts";
 import type { IngestBatch } from "./model.ts";
-import { failedOutputImports as failedOutputImportsOf } from "./output-s3.ts";
 import { INGEST_QUEUE, processBatch } from "./pipeline.ts";
 import { failedItems, retryFailedItem } from "./poison.ts";
+import { failedOutputImports as failedOutputImportsOf } from "./sources/output/s3.ts";
 
 /** The queue is shared by every workspace: a workspace's backlog is counted over this many pending batches. */
 const PENDING_SCAN_LIMIT = 10_000;

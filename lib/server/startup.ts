@@ -67,7 +67,7 @@ export function startServer(): Promise<void> {
 export async function startOutputSources(db: Db, register: (s: Stoppable) => void = registerService): Promise<void> {
   const { output } = readConfig();
   if (output.redisUrl) {
-    const { startOutputLive } = await import("../ingest/output-live.ts");
+    const { startOutputLive } = await import("../ingest/sources/output/live.ts");
     register(
       await startOutputLive({
         db,
@@ -79,7 +79,7 @@ export async function startOutputSources(db: Db, register: (s: Stoppable) => voi
     log.info(`following Output runs in Redis every ${output.redisPollMs} ms (read only)`);
   }
   if (output.s3) {
-    const { startOutputS3Import } = await import("../ingest/output-s3.ts");
+    const { startOutputS3Import } = await import("../ingest/sources/output/s3.ts");
     register(await startOutputS3Import({ db, s3: output.s3, workspace: output.workspace }));
     log.info(`importing Output traces from s3://${output.s3.bucket} every ${output.s3.pollMs} ms`);
   }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { POST as importOutput } from "@/app/api/v1/ingest/output/route";
 import type { OutputNode } from "@/lib/contracts/output";
-import { ingestOutputTrace, OUTPUT_SLICE_UNITS } from "@/lib/ingest/output";
+import { ingestOutputTrace, OUTPUT_SLICE_UNITS } from "@/lib/ingest/sources/output/receive";
 import { request, withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
 

@@ -5,7 +5,12 @@ import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/cli
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestionStatus } from "@/lib/ingest/failures";
-import { failedOutputImports, OutputS3Importer, outputObjectWorkflowId, outputS3Client } from "@/lib/ingest/output-s3";
+import {
+  failedOutputImports,
+  OutputS3Importer,
+  outputObjectWorkflowId,
+  outputS3Client,
+} from "@/lib/ingest/sources/output/s3";
 import { getExecution } from "@/lib/traces/read";
 import {
   continuedAsNewRuns,

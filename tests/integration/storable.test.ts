@@ -8,10 +8,10 @@ import { POST as postEvents } from "@/app/api/v1/runtime/v1/observability/events
 import { GET as getDetails } from "@/app/api/v1/runtime/v1/observability/executions/[id]/details/route";
 import { POST as postTraces } from "@/app/api/v1/runtime/v1/observability/traces/route";
 import { decodeTraceResponse } from "@/lib/contracts/otlp";
-import { ingestOutputTrace } from "@/lib/ingest/output";
-import { OutputLiveReader } from "@/lib/ingest/output-live";
 import { cleanStrings } from "@/lib/ingest/serialize";
 import { encodeTraceRequest } from "@/lib/ingest/sources/otlp/decode";
+import { OutputLiveReader } from "@/lib/ingest/sources/output/live";
+import { ingestOutputTrace } from "@/lib/ingest/sources/output/receive";
 import { ctx, ORIGIN, request, withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
 

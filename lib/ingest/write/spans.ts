@@ -199,7 +199,7 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
  * Writes a batch given as the jobs of its consecutive parts (toSpanJob of each part, all of one
  * workspace, source and format) like writeSpanBatch, in one transaction, with a statement per part
  * where a job takes one: so no step holds the thread for the whole batch (a 20 MB Output file,
- * lib/ingest/output.ts), and the batch is stored whole or not at all.
+ * lib/ingest/sources/output/receive.ts), and the batch is stored whole or not at all.
  */
 export async function writeSpanParts(db: Db, parts: readonly SpanJob[]): Promise<SpanWriteResult> {
   const [job] = parts;

@@ -1,7 +1,6 @@
 import {
   OUTPUT_FILE_NAME_HEADER,
   OUTPUT_TRACE_MAX_BYTES,
-  parseOutputFileName,
   ZOutputIngestQuery,
   ZOutputIngestResult,
 } from "@/lib/contracts/output";
@@ -9,7 +8,8 @@ import { getDb } from "@/lib/db";
 import { requestBodyChunks } from "@/lib/http/json-chunks";
 import { otherMethods } from "@/lib/http/methods";
 import { reply, route } from "@/lib/http/route";
-import { ingestOutputTrace, readOutputTrace } from "@/lib/ingest/output";
+import { parseOutputFileName } from "@/lib/ingest/sources/output/map";
+import { ingestOutputTrace, readOutputTrace } from "@/lib/ingest/sources/output/receive";
 
 export const dynamic = "force-dynamic";
 

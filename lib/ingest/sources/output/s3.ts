@@ -1,15 +1,15 @@
 import "server-only";
 import type { S3Client } from "@aws-sdk/client-s3";
-import type { OutputSourceConfig } from "../config.ts";
-import type { FailedOutputImport } from "../contracts/ingestion.ts";
-import { parseOutputFileName } from "../contracts/output.ts";
-import type { Db } from "../db/index.ts";
-import { anyOfJsonArray } from "../db/sql.ts";
-import { ApiError } from "../errors.ts";
-import { logger } from "../log.ts";
-import { type Poller, startPoller } from "../server/poller.ts";
-import { ingestOutputTrace, readOutputTrace } from "./output.ts";
-import { whenWorkspaceResolved } from "./output-workspace.ts";
+import type { OutputSourceConfig } from "../../../config.ts";
+import type { FailedOutputImport } from "../../../contracts/ingestion.ts";
+import type { Db } from "../../../db/index.ts";
+import { anyOfJsonArray } from "../../../db/sql.ts";
+import { ApiError } from "../../../errors.ts";
+import { logger } from "../../../log.ts";
+import { type Poller, startPoller } from "../../../server/poller.ts";
+import { parseOutputFileName } from "./map.ts";
+import { ingestOutputTrace, readOutputTrace } from "./receive.ts";
+import { whenWorkspaceResolved } from "./workspace.ts";
 
 const log = logger("output-s3");
 

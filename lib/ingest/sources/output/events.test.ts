@@ -9,7 +9,7 @@ import {
   type OutputTreeNode,
   parseOutputEvent,
   UNFINISHED_ROOT_OUTPUT,
-} from "./output-events";
+} from "./events";
 
 const ROOT = "run-root";
 const start = (id: string, parentId: string | undefined, t: number, kind = "step", details: unknown = null) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseOutputFileName, ZOutputTraceFile } from "@/lib/contracts/output";
+import { ZOutputTraceFile } from "@/lib/contracts/output";
 import {
   CHILD_RUN,
   childWorkflowTrace,
@@ -13,8 +13,8 @@ import {
   retriedStepTrace,
   runningTrace,
 } from "@/tests/fixtures/output/traces";
-import type { SpanRow } from "../model";
-import { mapOutputError, mapOutputTrace, type OutputNode } from "./output";
+import type { SpanRow } from "../../model";
+import { mapOutputError, mapOutputTrace, type OutputNode, parseOutputFileName } from "./map";
 
 const byName = (spans: SpanRow[], name: string) => spans.filter((s) => s.name === name);
 const one = (spans: SpanRow[], name: string) => {

@@ -1,16 +1,16 @@
 import "server-only";
 import { ZodError } from "zod";
-import { checkOutputTrace } from "../contracts/output.ts";
-import type { Db } from "../db/index.ts";
-import { ApiError } from "../errors.ts";
-import { runSliced, type Slicer, slicer } from "../event-loop.ts";
-import { parseJsonChunks } from "../http/json-chunks.ts";
-import { validationError } from "../http/respond.ts";
-import type { SpanJob, SpanRow } from "./model.ts";
-import { buildSpanBatch, dispatchSpanParts } from "./pipeline.ts";
-import { isUnstorable } from "./poison.ts";
-import { mapOutputSpans, type OutputNode, outputExecution } from "./sources/output.ts";
-import { spanJobFormat, toSpanJob } from "./write/spans.ts";
+import { checkOutputTrace } from "../../../contracts/output.ts";
+import type { Db } from "../../../db/index.ts";
+import { ApiError } from "../../../errors.ts";
+import { runSliced, type Slicer, slicer } from "../../../event-loop.ts";
+import { parseJsonChunks } from "../../../http/json-chunks.ts";
+import { validationError } from "../../../http/respond.ts";
+import type { SpanJob, SpanRow } from "../../model.ts";
+import { buildSpanBatch, dispatchSpanParts } from "../../pipeline.ts";
+import { isUnstorable } from "../../poison.ts";
+import { spanJobFormat, toSpanJob } from "../../write/spans.ts";
+import { mapOutputSpans, type OutputNode, outputExecution } from "./map.ts";
 
 /**
  * A trace file is read, checked, mapped and written in slices of the server's thread (a 20 MB file

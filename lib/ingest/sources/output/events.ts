@@ -10,7 +10,7 @@
  * nodes never attached to the root are dropped. One deliberate difference: a cycle made by
  * colliding ids is cut where it closes instead of failing the whole trace.
  */
-import type { OutputNode } from "../../contracts/output.ts";
+import type { OutputNode } from "../../../contracts/output.ts";
 
 export type OutputEventAction = "start" | "end" | "error" | "add_attr";
 

@@ -1,6 +1,6 @@
 import "server-only";
-import type { Db } from "../db/index.ts";
-import { logger } from "../log.ts";
+import type { Db } from "../../../db/index.ts";
+import { logger } from "../../../log.ts";
 
 export type OutputWorkspace = { workspaceId: string } | { refused: string };
 

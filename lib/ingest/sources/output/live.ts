@@ -1,17 +1,17 @@
 import "server-only";
 import type { Redis } from "ioredis";
-import { ZOutputNode } from "../contracts/output.ts";
-import { advisoryLease } from "../db/advisory-lease.ts";
-import type { Db } from "../db/index.ts";
-import { anyOfJsonArray } from "../db/sql.ts";
-import { zodDetails } from "../errors.ts";
-import { logger } from "../log.ts";
-import { type Poller, startPoller } from "../server/poller.ts";
-import type { SpanRow } from "./model.ts";
-import { whenWorkspaceResolved } from "./output-workspace.ts";
-import { buildSpanBatch, processBatch } from "./pipeline.ts";
-import { mapOutputTrace } from "./sources/output.ts";
-import { buildOutputTreeFromMembers, type OutputTreeNode } from "./sources/output-events.ts";
+import { ZOutputNode } from "../../../contracts/output.ts";
+import { advisoryLease } from "../../../db/advisory-lease.ts";
+import type { Db } from "../../../db/index.ts";
+import { anyOfJsonArray } from "../../../db/sql.ts";
+import { zodDetails } from "../../../errors.ts";
+import { logger } from "../../../log.ts";
+import { type Poller, startPoller } from "../../../server/poller.ts";
+import type { SpanRow } from "../../model.ts";
+import { buildSpanBatch, processBatch } from "../../pipeline.ts";
+import { buildOutputTreeFromMembers, type OutputTreeNode } from "./events.ts";
+import { mapOutputTrace } from "./map.ts";
+import { whenWorkspaceResolved } from "./workspace.ts";
 
 const log = logger("output-live");
 

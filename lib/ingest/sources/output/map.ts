@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { isStorableText, MAX_TOKENS } from "../../contracts/common.ts";
-import type { OutputNode } from "../../contracts/output.ts";
-import { runAtOnce } from "../../event-loop.ts";
-import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../model.ts";
+import { isStorableText, MAX_TOKENS } from "../../../contracts/common.ts";
+import type { OutputNode } from "../../../contracts/output.ts";
+import { runAtOnce } from "../../../event-loop.ts";
+import { type ExecutionContext, emptyContextFields, emptySpanFields, type SpanRow } from "../../model.ts";
 
 export type { OutputNode };
 
@@ -39,6 +39,21 @@ const asCount = (v: unknown, max: number): number | null => {
 };
 const asTokens = (v: unknown) => asCount(v, MAX_TOKENS);
 const asNum = (v: unknown): number | null => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+const FILE_NAME = /^(\d{4})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{2})-(\d{3})Z_(.+)\.json$/;
+
+/**
+ * The workflowId and start time from a trace file's name `<timestamp>_<workflowId>.json`, where the
+ * timestamp is the ISO start time with `:`, `T` and `.` replaced by `-` (spec §7); null otherwise.
+ */
+export function parseOutputFileName(fileName: string): { workflowId: string; startedAt: string } | null {
+  const base = fileName.split(/[\\/]/).pop() ?? fileName;
+  const m = FILE_NAME.exec(base);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s, ms, workflowId] = m;
+  if (!isStorableText(workflowId)) return null;
+  return { workflowId, startedAt: `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z` };
+}
 
 /** The workflowId a trace records: the root's getTraceDestinations input (spec §5), when it is the root's own. */
 export function workflowIdOf(root: OutputNode): string | null {
