@@ -15,6 +15,7 @@ import { SOURCE_LABELS } from "../sources/source-label";
 import { executionKeys, useAgents } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
+import { COMPACT_CONTROL, InlineSelect } from "../ui/field";
 import {
   filtersToApiQuery,
   filtersToSearch,
@@ -44,7 +45,6 @@ const ID_FIELDS = [
   ["sessionId", "Session id"],
   ["companyId", "Company id"],
 ] as const;
-const CONTROL = "rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 type Props = { canCreateKeys: boolean; canLoadSamples: boolean };
 
@@ -115,12 +115,11 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
             defaultValue={filters.q ?? ""}
             placeholder="Search name, input, output, id… (Enter)"
             aria-label="Search executions"
-            className={`${CONTROL} w-full`}
+            className={`${COMPACT_CONTROL} w-full`}
           />
         </form>
-        <select
+        <InlineSelect
           aria-label="Agent"
-          className={CONTROL}
           value={filters.agent ?? ""}
           onChange={(e) => setFilters({ ...filters, agent: e.target.value || undefined })}
         >
@@ -130,10 +129,9 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
               {a.name}
             </option>
           ))}
-        </select>
-        <select
+        </InlineSelect>
+        <InlineSelect
           aria-label="Status"
-          className={CONTROL}
           value={filters.status ?? ""}
           onChange={(e) => setFilters({ ...filters, status: e.target.value || undefined })}
         >
@@ -143,10 +141,9 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
               {s}
             </option>
           ))}
-        </select>
-        <select
+        </InlineSelect>
+        <InlineSelect
           aria-label="Source"
-          className={CONTROL}
           value={filters.source ?? ""}
           onChange={(e) => setFilters({ ...filters, source: e.target.value || undefined })}
         >
@@ -156,10 +153,9 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
               {SOURCE_LABELS[s]}
             </option>
           ))}
-        </select>
-        <select
+        </InlineSelect>
+        <InlineSelect
           aria-label="Time range"
-          className={CONTROL}
           value={filters.range ?? ""}
           onChange={(e) =>
             setFilters({
@@ -177,13 +173,13 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
             </option>
           ))}
           <option value="custom">Custom…</option>
-        </select>
+        </InlineSelect>
         {filters.range === "custom" && (
           <>
             <input
               type="datetime-local"
               aria-label="From"
-              className={CONTROL}
+              className={COMPACT_CONTROL}
               value={filters.from?.slice(0, 16) ?? ""}
               onChange={(e) =>
                 setFilters({ ...filters, from: e.target.value ? new Date(e.target.value).toISOString() : undefined })
@@ -192,7 +188,7 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
             <input
               type="datetime-local"
               aria-label="To"
-              className={CONTROL}
+              className={COMPACT_CONTROL}
               value={filters.to?.slice(0, 16) ?? ""}
               onChange={(e) =>
                 setFilters({ ...filters, to: e.target.value ? new Date(e.target.value).toISOString() : undefined })
@@ -384,9 +380,9 @@ function IdFilter({
         onChange(kind, String(new FormData(e.currentTarget).get("id") ?? "").trim());
       }}
     >
-      <select
+      <InlineSelect
         aria-label="Id type"
-        className={`${CONTROL} rounded-r-none`}
+        className="rounded-r-none"
         value={kind}
         onChange={(e) => setKind(e.target.value)}
       >
@@ -395,14 +391,14 @@ function IdFilter({
             {label}
           </option>
         ))}
-      </select>
+      </InlineSelect>
       <input
         key={`${field}:${value}`}
         name="id"
         defaultValue={value}
         placeholder="id (Enter)"
         aria-label="Id value"
-        className={`${CONTROL} w-36 rounded-l-none border-l-0`}
+        className={`${COMPACT_CONTROL} w-36 rounded-l-none border-l-0`}
       />
     </form>
   );
@@ -431,7 +427,7 @@ function RangeFilter({ filters, onChange }: { filters: ListFilters; onChange: (f
   }
   return (
     <details className="relative">
-      <summary className={`${CONTROL} cursor-pointer list-none select-none`}>
+      <summary className={`${COMPACT_CONTROL} cursor-pointer list-none select-none`}>
         Duration & cost{active ? ` (${active})` : ""}
       </summary>
       <form
@@ -447,7 +443,7 @@ function RangeFilter({ filters, onChange }: { filters: ListFilters; onChange: (f
               min={0}
               step="any"
               defaultValue={filters[f.key] ? String(Number(filters[f.key]) / f.scale) : ""}
-              className={`${CONTROL} mt-0.5 w-full`}
+              className={`${COMPACT_CONTROL} mt-0.5 w-full`}
             />
           </label>
         ))}

@@ -4,11 +4,9 @@ import { X } from "lucide-react";
 import { useState } from "react";
 import { AGGREGATIONS, CARD_TYPES, type Card, type CatalogEvent, INTERVALS, RANGES } from "@/lib/contracts/metrics";
 import { Button } from "../ui/button";
-import { Field, Select } from "../ui/field";
+import { COMPACT_CONTROL, Field, InlineSelect, Select } from "../ui/field";
 import { CardView } from "./card-view";
 
-const CONTROL =
-  "w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 export type CardDraft = Pick<Card, "title" | "type" | "query" | "color">;
 const COLORS = ["#4f46e5", "#0ea5e9", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6"];
 
@@ -224,13 +222,13 @@ export function CardBuilder({
                 <input
                   type="datetime-local"
                   aria-label="From"
-                  className={CONTROL}
+                  className={`${COMPACT_CONTROL} w-full`}
                   onChange={(e) => set({ from: e.target.value ? new Date(e.target.value).toISOString() : undefined })}
                 />
                 <input
                   type="datetime-local"
                   aria-label="To"
-                  className={CONTROL}
+                  className={`${COMPACT_CONTROL} w-full`}
                   onChange={(e) => set({ to: e.target.value ? new Date(e.target.value).toISOString() : undefined })}
                 />
               </div>

@@ -15,12 +15,11 @@ import { useExecutionMessages } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card } from "../ui/card";
 import { cn } from "../ui/cn";
+import { COMPACT_CONTROL, InlineSelect } from "../ui/field";
 import { KeyHelp } from "./key-help";
 import { reviewKeys } from "./queries";
 import { ACTION_LABEL, ACTIONS, PRIORITY_TONE, RATING_LABEL } from "./review-options";
 
-const CONTROL =
-  "w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 /** The original answer, to prefill the corrected output: the last assistant message, else the execution's output. */
 function originalAnswer(messages: ThreadMessage[] | undefined, output: unknown): string {
   const last = messages?.filter((m) => m.role === "assistant").at(-1);
@@ -158,10 +157,11 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
         </div>
         <p className="rounded-md bg-zinc-50 p-2 text-sm whitespace-pre-wrap dark:bg-zinc-800">{r.comment}</p>
         <div className="grid grid-cols-2 gap-3">
-          <label className="text-sm">
+          <label className="text-sm" htmlFor="review-status">
             Status
-            <select
-              className={CONTROL}
+            <InlineSelect
+              id="review-status"
+              className="w-full"
               value={r.status}
               disabled={!canWrite}
               onChange={(e) => update.mutate({ status: e.target.value as Review["status"] })}
@@ -171,12 +171,13 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
                   {s.replace("_", " ")}
                 </option>
               ))}
-            </select>
+            </InlineSelect>
           </label>
-          <label className="text-sm">
+          <label className="text-sm" htmlFor="review-priority">
             Priority
-            <select
-              className={CONTROL}
+            <InlineSelect
+              id="review-priority"
+              className="w-full"
               value={r.priority}
               disabled={!canWrite}
               onChange={(e) => update.mutate({ priority: e.target.value as Review["priority"] })}
@@ -186,12 +187,13 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
                   {p}
                 </option>
               ))}
-            </select>
+            </InlineSelect>
           </label>
-          <label className="text-sm">
+          <label className="text-sm" htmlFor="review-assignee">
             Assignee
-            <select
-              className={CONTROL}
+            <InlineSelect
+              id="review-assignee"
+              className="w-full"
               value={r.assigneeId ?? ""}
               disabled={!canWrite}
               onChange={(e) => update.mutate({ assigneeId: e.target.value || null })}
@@ -202,12 +204,12 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
                   {m.name}
                 </option>
               ))}
-            </select>
+            </InlineSelect>
           </label>
           <label className="text-sm">
             Tags
             <input
-              className={CONTROL}
+              className={`${COMPACT_CONTROL} w-full`}
               defaultValue={r.tags.join(", ")}
               disabled={!canWrite}
               onBlur={(e) => {
@@ -229,10 +231,11 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
           )}
           {draft ? (
             <>
-              <label className="block text-sm">
+              <label className="block text-sm" htmlFor="review-action-taken">
                 Action taken
-                <select
-                  className={CONTROL}
+                <InlineSelect
+                  id="review-action-taken"
+                  className="w-full"
                   value={draft.actionTaken}
                   disabled={!canWrite}
                   onChange={(e) => setDraft({ ...draft, actionTaken: e.target.value })}
@@ -242,12 +245,12 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
                       {ACTION_LABEL[a]}
                     </option>
                   ))}
-                </select>
+                </InlineSelect>
               </label>
               <label className="block text-sm">
                 Notes
                 <textarea
-                  className={CONTROL}
+                  className={`${COMPACT_CONTROL} w-full`}
                   rows={2}
                   value={draft.resolutionNotes}
                   disabled={!canWrite}
@@ -261,7 +264,7 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
                 </span>
                 <textarea
                   ref={correctedRef}
-                  className={`${CONTROL} font-mono`}
+                  className={`${COMPACT_CONTROL} w-full font-mono`}
                   rows={6}
                   value={draft.correctedOutput}
                   disabled={!canWrite}

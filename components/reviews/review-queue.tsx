@@ -11,12 +11,12 @@ import { useAgents } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
+import { COMPACT_CONTROL, InlineSelect } from "../ui/field";
 import { ExportButton } from "./export-button";
 import { KeyHelp } from "./key-help";
 import { reviewKeys } from "./queries";
 import { PRIORITY_TONE, RATING_LABEL, RATING_TONE } from "./review-options";
 
-const CONTROL = "rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 const FILTERS = [
   "agentId",
   "status",
@@ -135,12 +135,11 @@ export function ReviewQueue({ me }: { me: string }) {
             defaultValue={filters.search}
             placeholder="Search comments, notes, corrections (Enter)"
             aria-label="Search reviews"
-            className={`${CONTROL} w-full`}
+            className={`${COMPACT_CONTROL} w-full`}
           />
         </form>
-        <select
+        <InlineSelect
           aria-label="Agent"
-          className={CONTROL}
           value={filters.agentId ?? ""}
           onChange={(e) => set("agentId", e.target.value || undefined)}
         >
@@ -150,7 +149,7 @@ export function ReviewQueue({ me }: { me: string }) {
               {a.name}
             </option>
           ))}
-        </select>
+        </InlineSelect>
         {(
           [
             ["status", "Any status", REVIEW_STATUSES],
@@ -158,10 +157,9 @@ export function ReviewQueue({ me }: { me: string }) {
             ["priority", "Any priority", PRIORITIES],
           ] as const
         ).map(([k, label, values]) => (
-          <select
+          <InlineSelect
             key={k}
             aria-label={k[0].toUpperCase() + k.slice(1)}
-            className={CONTROL}
             value={filters[k] ?? ""}
             onChange={(e) => set(k, e.target.value || undefined)}
           >
@@ -171,26 +169,26 @@ export function ReviewQueue({ me }: { me: string }) {
                 {v.replace("_", " ")}
               </option>
             ))}
-          </select>
+          </InlineSelect>
         ))}
         <input
           aria-label="Tag"
           placeholder="tag"
-          className={`${CONTROL} w-24`}
+          className={`${COMPACT_CONTROL} w-24`}
           defaultValue={filters.tag}
           onKeyDown={(e) => e.key === "Enter" && set("tag", e.currentTarget.value.trim() || undefined)}
         />
         <input
           type="date"
           aria-label="From date"
-          className={CONTROL}
+          className={COMPACT_CONTROL}
           value={filters.dateFrom?.slice(0, 10) ?? ""}
           onChange={(e) => set("dateFrom", e.target.value || undefined)}
         />
         <input
           type="date"
           aria-label="To date"
-          className={CONTROL}
+          className={COMPACT_CONTROL}
           value={filters.dateTo?.slice(0, 10) ?? ""}
           onChange={(e) => set("dateTo", e.target.value ? `${e.target.value}T23:59:59Z` : undefined)}
         />

@@ -9,7 +9,7 @@ import { formatDateTime } from "@/lib/format";
 import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
-import { Field, Select } from "../ui/field";
+import { Field, InlineSelect, Select } from "../ui/field";
 import { settingsKeys } from "./queries";
 
 const ROLE_HELP: Record<Role, string> = {
@@ -141,18 +141,17 @@ export function MembersPanel({ canManage, myRole }: { canManage: boolean; myRole
                   <td className="px-3 py-2">{m.email}</td>
                   <td className="px-3 py-2">
                     {editable ? (
-                      <select
+                      <InlineSelect
                         aria-label={`Role of ${m.email}`}
                         value={m.role}
                         onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value as Role })}
-                        className="rounded border border-zinc-300 bg-white px-1.5 py-1 text-sm dark:border-zinc-700 dark:bg-zinc-900"
                       >
                         {assignable.map((r) => (
                           <option key={r} value={r}>
                             {r}
                           </option>
                         ))}
-                      </select>
+                      </InlineSelect>
                     ) : (
                       m.role
                     )}

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { api } from "@/lib/client/api";
 import type { WorkspaceSummary } from "@/lib/contracts/workspaces";
+import { InlineSelect } from "../ui/field";
 
 const NEW = "__new__";
 
@@ -37,12 +38,12 @@ export function WorkspaceSwitcher({
   }
 
   return (
-    <select
+    <InlineSelect
       aria-label="Workspace"
       value={current?.id ?? ""}
       disabled={busy}
       onChange={(e) => change(e.target.value)}
-      className="w-full max-w-48 truncate rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+      className="w-full max-w-48 truncate"
     >
       {!current && <option value="">No workspace</option>}
       {workspaces.map((w) => (
@@ -51,6 +52,6 @@ export function WorkspaceSwitcher({
         </option>
       ))}
       <option value={NEW}>+ New workspace…</option>
-    </select>
+    </InlineSelect>
   );
 }

@@ -51,3 +51,12 @@ export function Select({ label, className, id, children, ...rest }: SelectProps)
     </div>
   );
 }
+
+/** The compact control of filter bars and inline forms (selects, search boxes, dates). */
+export const COMPACT_CONTROL =
+  "rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
+
+/** A native select in the compact control style, without a visible label (give it aria-label). */
+export function InlineSelect({ className, ...rest }: SelectHTMLAttributes<HTMLSelectElement>) {
+  return <select className={cn(COMPACT_CONTROL, className)} {...rest} />;
+}
