@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { POST as postOtlp } from "@/app/api/otel/v1/traces/route";
 import { GET as detailsGet } from "@/app/api/v1/runtime/v1/observability/executions/[id]/details/route";
 import { GET as listGet } from "@/app/api/v1/runtime/v1/observability/executions/route";
 import { GET as threadsGet } from "@/app/api/v1/runtime/v1/observability/threads/route";
@@ -7,7 +8,7 @@ import { POST as recomputePost } from "@/app/api/v1/settings/models/recompute/ro
 import { GET as modelsGet, PUT as modelsPut } from "@/app/api/v1/settings/models/route";
 import type { Execution, Span } from "@/lib/contracts/executions";
 import type { ModelPricesResponse } from "@/lib/contracts/models";
-import { ctx, drained, request, withAppDb } from "../helpers/app";
+import { ctx, drained, ORIGIN, request, withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
 
 const BASE = "/api/v1/runtime/v1/observability";
@@ -163,5 +164,57 @@ describe("LLM cost", () => {
       request("/api/v1/settings/models", { method: "PUT", body: { prices: null }, bearer: key }),
     );
     expect(((await res.json()) as ModelPricesResponse).custom).toBe(false);
+  });
+
+  it("OpenTelemetry: a GenAI span's gen_ai.usage.cost is kept as sent, another is priced by its model", async () => {
+    const at = (ms: number) => `${BigInt(Date.parse("2026-03-02T10:00:00.000Z") + ms) * 1_000_000n}`;
+    const attr = (key: string, v: string | number) => ({
+      key,
+      value:
+        typeof v === "number"
+          ? Number.isInteger(v)
+            ? { intValue: String(v) }
+            : { doubleValue: v }
+          : { stringValue: v },
+    });
+    const chat = (id: string, extra: object[]) => ({
+      traceId: "c".repeat(32),
+      spanId: id,
+      parentSpanId: "",
+      name: "chat",
+      kind: 3,
+      startTimeUnixNano: at(0),
+      endTimeUnixNano: at(500),
+      attributes: [
+        attr("gen_ai.operation.name", "chat"),
+        attr("gen_ai.request.model", "gpt-4o-mini"),
+        attr("gen_ai.usage.input_tokens", 1000),
+        attr("gen_ai.usage.output_tokens", 1000),
+        ...extra,
+      ],
+    });
+    const body = {
+      resourceSpans: [
+        {
+          resource: { attributes: [attr("service.name", "otel-costs")] },
+          scopeSpans: [{ spans: [chat("d".repeat(16), [attr("gen_ai.usage.cost", 0.25)]), chat("e".repeat(16), [])] }],
+        },
+      ],
+    };
+    const res = await postOtlp(
+      new Request(`${ORIGIN}/api/otel/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify(body),
+      }),
+    );
+    expect(res.status).toBe(200);
+    await drained();
+    const { execution, traces } = await details("c".repeat(32));
+    const byId = new Map(traces.map((s) => [s.id, s.llm?.cost]));
+    expect(byId.get("d".repeat(16))).toBe(0.25);
+    const priced = perMillion(1000, 0.15) + perMillion(1000, 0.6);
+    expect(byId.get("e".repeat(16))).toBeCloseTo(priced, 12);
+    expect(execution.cost).toBeCloseTo(0.25 + priced, 12);
   });
 });

@@ -246,3 +246,13 @@ describe("OpenTelemetry GenAI convention (older)", () => {
     expect(r.tools).toBeUndefined();
   });
 });
+
+describe("client-sent cost", () => {
+  it("gen_ai.usage.cost is read as the call's cost; a negative or non-numeric one is dropped", () => {
+    const base = { "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o" };
+    expect(readGenAi({ ...base, "gen_ai.usage.cost": 0.0123 }, []).cost).toBe(0.0123);
+    expect(readGenAi({ ...base, "gen_ai.usage.cost": "0.5" }, []).cost).toBe(0.5);
+    expect(readGenAi({ ...base, "gen_ai.usage.cost": -1 }, []).cost).toBeUndefined();
+    expect(readGenAi({ ...base, "gen_ai.usage.cost": "cheap" }, []).cost).toBeUndefined();
+  });
+});

@@ -4,6 +4,7 @@ import type { Reading, SpanEvent } from "./reading.ts";
 import {
   type Attrs,
   compact,
+  cost,
   firstTokenCount,
   isRecord,
   jsonish,
@@ -65,6 +66,7 @@ export function readGenAi(attrs: Attrs, events: SpanEvent[]): Reading {
     provider: str(attrs["gen_ai.provider.name"]) ?? str(attrs["gen_ai.system"]) ?? undefined,
     operation: str(attrs["gen_ai.operation.name"]) ?? undefined,
     usage: usage(attrs),
+    cost: cost(attrs["gen_ai.usage.cost"]),
     config: config(attrs),
     tools: list(attrs["gen_ai.tool.definitions"]) ?? undefined,
     finishReasons: strings(attrs["gen_ai.response.finish_reasons"]) ?? undefined,

@@ -321,6 +321,7 @@ function llmDetails(r: Reading, tokens: TokenColumns, model: string | null): Rec
         ? null
         : { inputTokens: tokens.input, outputTokens: tokens.output, totalTokens: tokens.total },
     usageDetails: Object.keys(details).length ? details : undefined,
+    cost: r.cost,
     tools: r.tools,
     finishReasons: r.finishReasons,
     timeToFirstTokenMs: r.timeToFirstTokenMs,

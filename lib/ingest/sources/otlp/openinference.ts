@@ -4,6 +4,7 @@ import type { Reading } from "./reading.ts";
 import {
   type Attrs,
   compact,
+  cost,
   isRecord,
   jsonish,
   list,
@@ -77,6 +78,7 @@ export function readOpenInference(attrs: Attrs): Reading {
       cacheWrite: tokenCount(attrs["llm.token_count.prompt_details.cache_write"]) ?? undefined,
       reasoning: tokenCount(attrs["llm.token_count.completion_details.reasoning"]) ?? undefined,
     }),
+    cost: cost(attrs["llm.cost.total"]),
     config: objectOf(attrs["llm.invocation_parameters"] ?? attrs["embedding.invocation_parameters"]),
     tools: tools(attrs),
     finishReasons: strings(attrs["llm.finish_reason"]) ?? undefined,

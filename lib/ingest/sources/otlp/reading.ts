@@ -16,6 +16,8 @@ export type Reading = {
   provider?: string;
   operation?: string;
   usage?: Usage;
+  /** USD of the call as the client priced it (it then wins over Settings › Models). */
+  cost?: number;
   /** Request parameters: temperature, max_tokens... */
   config?: Record<string, unknown>;
   /** Tool definitions offered to the model. */

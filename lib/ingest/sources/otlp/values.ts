@@ -52,6 +52,12 @@ export function num(v: unknown): number | null {
   return typeof n === "number" && Number.isFinite(n) ? n : null;
 }
 
+/** A client-sent cost (USD): a finite number from 0 up, else undefined (dropped, never the span). */
+export function cost(v: unknown): number | undefined {
+  const n = num(v);
+  return n !== null && n >= 0 ? n : undefined;
+}
+
 /**
  * A count from an int or numeric-string attribute: whole, from 0 to `max` (the column's range),
  * else null. An attribute that does not fit is dropped, never the span.
