@@ -3,7 +3,7 @@ import { ZodError } from "zod";
 import { checkOutputTrace } from "../../../contracts/output.ts";
 import type { Db } from "../../../db/index.ts";
 import { ApiError } from "../../../errors.ts";
-import { runSliced, type Slicer, slicer } from "../../../event-loop.ts";
+import { nextTurn, runSliced, type Slicer, slicer } from "../../../event-loop.ts";
 import { parseJsonChunks } from "../../../http/json-chunks.ts";
 import { validationError } from "../../../http/respond.ts";
 import type { SpanJob, SpanRow } from "../../model.ts";
@@ -15,15 +15,19 @@ import { mapOutputSpans, type OutputNode, outputExecution } from "./map.ts";
 /**
  * A trace file is read, checked, mapped and written in slices of the server's thread (a 20 MB file
  * holds 160,000 nodes; done at once, it held the thread for 40 s, docs/performance.md › Edge). A
- * slice ends after this many nodes (or spans, or JSON pieces of 64 KB) or OUTPUT_SLICE_MS,
- * whichever comes first; then the event loop turns.
+ * slice ends after this many nodes (checked, visited or mapped), or 8 pieces of JSON (512 KB), or
+ * OUTPUT_SLICE_MS, whichever comes first; then the event loop turns.
  */
 export const OUTPUT_SLICE_UNITS = 500;
 export const OUTPUT_SLICE_MS = 20;
-/** Spans protected and serialized together, and written by one statement (writeSpanParts). */
+const JSON_PIECES_PER_SLICE = 8;
+/**
+ * Spans protected and serialized together (a slice of its own) and written by one statement
+ * (writeSpanParts).
+ */
 export const OUTPUT_SPANS_PER_PART = 500;
 
-const newSlicer = (): Slicer => slicer({ units: OUTPUT_SLICE_UNITS, ms: OUTPUT_SLICE_MS });
+const newSlicer = (units = OUTPUT_SLICE_UNITS): Slicer => slicer({ units, ms: OUTPUT_SLICE_MS });
 
 /**
  * An Output trace file from its bytes as they arrive (a request body, an S3 object), parsed a piece
@@ -31,7 +35,7 @@ const newSlicer = (): Slicer => slicer({ units: OUTPUT_SLICE_UNITS, ms: OUTPUT_S
  * `validation_error` naming each bad field, as readJson would answer.
  */
 export async function readOutputTrace(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<OutputNode> {
-  const body = await parseJsonChunks(chunks, newSlicer());
+  const body = await parseJsonChunks(chunks, newSlicer(JSON_PIECES_PER_SLICE));
   const issues = await runSliced(checkOutputTrace(body), newSlicer());
   if (issues.length > 0) throw validationError(new ZodError(issues));
   return body as OutputNode;
@@ -60,6 +64,7 @@ export async function ingestOutputTrace(
     parts.push(toSpanJob(batch, format));
     spans += part.length;
     part = [];
+    await nextTurn();
   };
   await runSliced(mapOutputSpans(root, opts), newSlicer(), (span) => {
     if (!span) return;
