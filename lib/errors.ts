@@ -1,4 +1,5 @@
 import type { ZodError } from "zod";
+import type { FieldIssue } from "./contracts/common.ts";
 import { type Unavailability, unavailability } from "./unavailable.ts";
 
 /**
@@ -10,7 +11,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details?: unknown[],
+    readonly details?: FieldIssue[],
   ) {
     super(message);
     this.name = "ApiError";
@@ -42,7 +43,7 @@ export class ConflictError extends ApiError {
 }
 
 export class ValidationError extends ApiError {
-  constructor(message: string, details: { path: string; message: string }[]) {
+  constructor(message: string, details: FieldIssue[]) {
     super(400, "validation_error", message, details);
   }
 }

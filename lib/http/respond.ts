@@ -25,7 +25,7 @@ export function errorResponse(
 /** The error format for a typed error; a 503 says when to retry. */
 export function apiErrorResponse(e: ApiError): Response {
   const headers = e instanceof ServiceUnavailableError ? { "retry-after": String(e.retryAfterSeconds) } : undefined;
-  return errorResponse(e.status, e.code, e.message, e.details as FieldIssue[] | undefined, headers);
+  return errorResponse(e.status, e.code, e.message, e.details, headers);
 }
 
 export function validationError(error: ZodError): ValidationError {
