@@ -210,6 +210,21 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
             })
           }
         />
+        {filters.errorMessage !== undefined && (
+          <span className="inline-flex max-w-72 items-center gap-1 rounded-full bg-red-50 py-1 pr-1 pl-3 text-xs text-red-800 dark:bg-red-950 dark:text-red-200">
+            <span className="truncate" title={filters.errorMessage}>
+              Error: {filters.errorMessage || "(no message)"}
+            </span>
+            <button
+              type="button"
+              aria-label="Remove the error filter"
+              className="rounded-full p-0.5 hover:bg-red-100 dark:hover:bg-red-900"
+              onClick={() => setFilters({ ...filters, errorMessage: undefined })}
+            >
+              <X className="size-3" />
+            </button>
+          </span>
+        )}
         {filtered && (
           <Button variant="ghost" size="sm" onClick={() => setFilters({})}>
             <X className="size-3.5" /> Clear

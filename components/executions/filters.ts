@@ -20,6 +20,8 @@ export type ListFilters = {
   companyId?: string;
   source?: string;
   q?: string;
+  /** The overview's top errors link here: executions failing with this message. */
+  errorMessage?: string;
   /** duration, cost or tokens (absent: start time); order asc or desc (absent: desc). */
   sort?: string;
   order?: string;
@@ -38,6 +40,7 @@ const API_KEYS = [
   "companyId",
   "source",
   "q",
+  "errorMessage",
   "sort",
   "order",
   "minDurationMs",

@@ -1,6 +1,16 @@
 "use client";
 
-import { Activity, BarChart3, ClipboardCheck, LogOut, MessagesSquare, Moon, Settings, Sun } from "lucide-react";
+import {
+  Activity,
+  BarChart3,
+  ClipboardCheck,
+  LayoutDashboard,
+  LogOut,
+  MessagesSquare,
+  Moon,
+  Settings,
+  Sun,
+} from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
@@ -10,6 +20,7 @@ import { Logo } from "./logo";
 import { WorkspaceSwitcher } from "./workspace-switcher";
 
 const NAV = [
+  { href: "/overview", label: "Overview", icon: LayoutDashboard },
   { href: "/executions", label: "Executions", icon: Activity },
   { href: "/threads", label: "Threads", icon: MessagesSquare },
   { href: "/metrics", label: "Metrics", icon: BarChart3 },

@@ -27,6 +27,11 @@ export const ZExecutionListQuery = ZPage.extend({
   from: ZQueryInstant.optional(),
   to: ZQueryInstant.optional(),
   q: z.string().trim().max(500).optional(),
+  errorMessage: z
+    .string()
+    .max(500)
+    .optional()
+    .describe("Executions whose error message starts with these 500 characters (the overview's top errors)"),
   sort: z.enum(EXECUTION_SORTS).default("startedAt"),
   order: z.enum(["asc", "desc"]).default("desc"),
   minDurationMs: ZDurationBound.optional(),

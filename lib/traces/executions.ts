@@ -95,6 +95,7 @@ export async function listExecutions(db: Db, workspaceId: string, q: ExecutionLi
       `(e.id = ${exact} OR e.external_id = ${exact} OR e.name ILIKE ${like} OR e.input::text ILIKE ${like} OR e.output::text ILIKE ${like})`,
     );
   }
+  if (q.errorMessage) where.push(`left(e.error->>'message', ${ERROR_MESSAGE_CHARS}) = ${p(q.errorMessage)}`);
   if (q.minDurationMs !== undefined) where.push(`e.duration_ms >= ${p(q.minDurationMs)}`);
   if (q.maxDurationMs !== undefined) where.push(`e.duration_ms <= ${p(q.maxDurationMs)}`);
   if (q.minCost !== undefined) where.push(`e.cost >= ${p(q.minCost)}::float8`);
@@ -129,6 +130,9 @@ export async function listExecutions(db: Db, workspaceId: string, q: ExecutionLi
   const last = page.at(-1);
   return { executions: page, nextCursor: rows.length > q.limit && last ? nextCursor(q.sort, last) : null };
 }
+
+/** Error messages are grouped by, and filtered on, their first 500 characters (the overview). */
+export const ERROR_MESSAGE_CHARS = 500;
 
 /** Sort keys other than the start: their column and SQL type (the cursor's value is cast to it). */
 const SORT_KEYS: Record<ExecutionSort, { sql: string; type: string }> = {

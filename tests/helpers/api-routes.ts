@@ -381,6 +381,11 @@ export const API_ROUTES: Record<string, RouteSpec> = {
     methods: { POST: { ok: 404, permission: "ingest.operate" } },
   },
   "/api/v1/settings/ingestion": { auth: "member", methods: { GET: { ok: 200 } } },
+  "/api/v1/overview": {
+    auth: "reader",
+    query: ["from", "to", "agent", "timezone", "interval"],
+    methods: { GET: { ok: 200, query: "timezone=UTC" } },
+  },
   "/api/v1/settings/models": {
     auth: "reader",
     methods: {
