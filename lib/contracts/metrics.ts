@@ -145,8 +145,35 @@ export const ZLayoutItem = z.object({
   w: z.number().int().min(1).max(12),
   h: z.number().int().min(1).max(40),
 });
-export const ZCreateCard = z.object({
-  agent: z.string().min(1).max(256),
+export type CardType = (typeof CARD_TYPES)[number];
+export type CardQueryFields = z.input<typeof ZCardQueryFields>;
+
+/** A field a card cannot render without, and what to pick: one rule for the builder and the cards API. */
+export type CardGap = { path: "query.event" | "query.property" | "query.where" | "query.groupBy"; message: string };
+
+/**
+ * What a card of `type` still lacks before its query can run, or null when it can render. The
+ * builder's save button shows this message, and the cards API answers 400 on this path.
+ */
+export function cardGap(type: CardType, query: CardQueryFields): CardGap | null {
+  if (type === "feed") return null;
+  if (!query.event) return { path: "query.event", message: "Pick an event." };
+  const aggregation = type === "rate" ? "rate" : (query.aggregation ?? "count");
+  if (aggregation === "rate" && !query.where?.property)
+    return { path: "query.where", message: "Pick the property and value to count." };
+  if ((aggregation === "sum" || aggregation === "avg" || aggregation === "distinct_count") && !query.property)
+    return { path: "query.property", message: "Pick a property." };
+  if (type === "pie" && !query.groupBy) return { path: "query.groupBy", message: "Pick the property to slice by." };
+  return null;
+}
+
+function refineCardGap(card: { type?: CardType; query?: CardQueryFields }, ctx: z.RefinementCtx) {
+  if (!card.type || !card.query) return;
+  const gap = cardGap(card.type, card.query);
+  if (gap) ctx.addIssue({ code: "custom", path: gap.path.split("."), message: gap.message });
+}
+
+const ZCardFields = z.object({
   title: z.string().trim().min(1).max(120),
   type: z.enum(CARD_TYPES),
   query: ZCardQuery,
@@ -156,7 +183,13 @@ export const ZCreateCard = z.object({
     .optional(),
   layout: ZLayoutItem.optional(),
 });
-export const ZUpdateCard = ZCreateCard.omit({ agent: true }).partial();
+/** A new card; one that could not render (a sum without its property, a pie without slices) is refused. */
+export const ZCreateCard = ZCardFields.extend({ agent: z.string().min(1).max(256) }).superRefine(refineCardGap);
+/**
+ * A change to a card. With both type and query the same rule applies here; a patch of only one of
+ * them is checked against the stored card by the service (lib/metrics/cards.ts).
+ */
+export const ZUpdateCard = ZCardFields.partial().superRefine(refineCardGap);
 export const ZLayoutRequest = z.object({
   agent: z.string().min(1).max(256),
   layout: z.array(ZLayoutItem.extend({ id: z.string().min(1).max(64) })).max(200),

@@ -1,8 +1,9 @@
 import "server-only";
 import type { z } from "zod";
-import type { Card, ZCreateCard, ZLayoutRequest, ZUpdateCard } from "../contracts/metrics.ts";
+import { type Card, cardGap, type ZCreateCard, type ZLayoutRequest, type ZUpdateCard } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import { cardSize, firstFreePlace } from "./layout.ts";
 
 type Row = {
   id: string;
@@ -53,17 +54,16 @@ export async function listCards(db: Db, workspaceId: string, agent: string): Pro
 
 export async function createCard(db: Db, workspaceId: string, input: z.infer<typeof ZCreateCard>): Promise<Card> {
   const id = (await agentId(db, workspaceId, input.agent, true))!;
-  // New cards go below the others unless a position is given.
-  const bottom = await db.prisma.metricCard.aggregate({
-    where: { workspaceId, agentId: id },
-    _max: { y: true, h: true },
-  });
-  const layout = input.layout ?? {
-    x: 0,
-    y: (bottom._max.y ?? 0) + (bottom._max.h ?? 0),
-    w: input.type === "number" || input.type === "rate" ? 3 : 6,
-    h: input.type === "number" || input.type === "rate" ? 3 : 5,
-  };
+  // New cards go to the first free place of the grid, filling rows, unless a position is given.
+  const layout =
+    input.layout ??
+    firstFreePlace(
+      await db.prisma.metricCard.findMany({
+        where: { workspaceId, agentId: id },
+        select: { x: true, y: true, w: true, h: true },
+      }),
+      cardSize(input.type),
+    );
   const row = await db.prisma.metricCard.create({
     data: {
       workspaceId,
@@ -86,6 +86,17 @@ export async function updateCard(
   patch: z.infer<typeof ZUpdateCard>,
 ): Promise<Card> {
   const { layout, ...rest } = patch;
+  // A patch of the type alone or the query alone must leave a card that renders (ZUpdateCard
+  // checks the two together).
+  if ((patch.type === undefined) !== (patch.query === undefined)) {
+    const stored = await db.prisma.metricCard.findFirst({
+      where: { id, workspaceId },
+      select: { type: true, query: true },
+    });
+    if (!stored) throw new NotFoundError("card_not_found", "No card with this id.");
+    const gap = cardGap(patch.type ?? stored.type, patch.query ?? (stored.query as Card["query"]));
+    if (gap) throw new ValidationError(`Invalid request: check ${gap.path}.`, [gap]);
+  }
   const { count } = await db.prisma.metricCard.updateMany({
     where: { id, workspaceId },
     data: { ...rest, ...(layout ?? {}) },
@@ -113,4 +124,26 @@ export async function saveLayout(db: Db, workspaceId: string, input: z.infer<typ
     }
   });
   return listCards(db, workspaceId, input.agent);
+}
+
+/**
+ * The Metrics page's tabs: the agents that sent business events, and the one to show. An agent named
+ * in the URL without events is not replaced by another agent's tab: it comes back as `without`
+ * (with whether such an agent exists at all), for the page to explain.
+ */
+export async function metricsTabs(
+  db: Db,
+  workspaceId: string,
+  requested: string | undefined,
+): Promise<{ agents: string[]; agent: string | null; without: { name: string; exists: boolean } | null }> {
+  const rows = await db.prisma.agent.findMany({
+    where: { workspaceId, catalog: { some: {} } },
+    orderBy: { name: "asc" },
+    select: { name: true },
+  });
+  const agents = rows.map((a) => a.name);
+  if (!requested) return { agents, agent: agents[0] ?? null, without: null };
+  if (agents.includes(requested)) return { agents, agent: requested, without: null };
+  const exists = await agentId(db, workspaceId, requested, false);
+  return { agents, agent: null, without: { name: requested, exists: exists !== null } };
 }

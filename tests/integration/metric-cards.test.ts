@@ -25,7 +25,7 @@ describe("metric cards", () => {
     await app.drained();
   });
 
-  it("creates cards stacked below each other, updates, lays out and deletes them; other workspaces see none", async () => {
+  it("creates cards in the first free place of the grid, updates, lays out and deletes them; other workspaces see none", async () => {
     const make = async (body: Record<string, unknown>) =>
       createCard(request("/api/v1/metrics/cards", { body: { agent: "shop", ...body }, bearer: key }));
     const a = await (
@@ -44,7 +44,8 @@ describe("metric cards", () => {
       })
     ).json();
     expect(a.card.layout).toEqual({ x: 0, y: 0, w: 3, h: 3 });
-    expect(b.card.layout).toEqual({ x: 0, y: 3, w: 6, h: 5 });
+    // Beside the first card, on the same row.
+    expect(b.card.layout).toEqual({ x: 3, y: 0, w: 6, h: 5 });
     const bad = await make({ title: "", type: "donut", query: {}, color: "blue" });
     expect(bad.status).toBe(400);
     expect((await bad.json()).error.details.map((d: { path: string }) => d.path).sort()).toEqual([
@@ -54,7 +55,7 @@ describe("metric cards", () => {
     ]);
     const unknownAgent = await createCard(
       request("/api/v1/metrics/cards", {
-        body: { agent: "nobody", title: "x", type: "number", query: {} },
+        body: { agent: "nobody", title: "x", type: "number", query: { event: "order_placed" } },
         bearer: key,
       }),
     );
@@ -100,5 +101,45 @@ describe("metric cards", () => {
       ).status,
     ).toBe(204);
     expect(await list()).toHaveLength(1);
+  });
+
+  it("refuses a card that could not render, naming the missing field, on create and on update", async () => {
+    const make = async (type: string, query: Record<string, unknown>) => {
+      const res = await createCard(
+        request("/api/v1/metrics/cards", { body: { agent: "shop", title: "x", type, query }, bearer: key }),
+      );
+      return { status: res.status, body: await res.json() };
+    };
+    const paths = (r: { body: { error: { details: { path: string }[] } } }) => r.body.error.details.map((d) => d.path);
+    const sum = await make("number", { event: "order_placed", aggregation: "sum" });
+    expect(sum.status).toBe(400);
+    expect(paths(sum)).toEqual(["query.property"]);
+    expect(sum.body.error.details[0].message).toBe("Pick a property.");
+    expect(paths(await make("pie", { event: "order_placed" }))).toEqual(["query.groupBy"]);
+    expect(paths(await make("rate", { event: "order_placed" }))).toEqual(["query.where"]);
+    expect(paths(await make("line", { aggregation: "count" }))).toEqual(["query.event"]);
+    const before = await list();
+
+    const feed = await make("feed", {});
+    expect(feed.status).toBe(201);
+    const id = (await make("number", { event: "order_placed" })).body.card.id;
+    const patch = async (body: Record<string, unknown>) => {
+      const res = await patchCard(
+        request(`/api/v1/metrics/cards/${id}`, { method: "PATCH", body, bearer: key }),
+        ctx({ id }),
+      );
+      return { status: res.status, body: await res.json() };
+    };
+    // A type alone is checked against the stored query, a query alone against the stored type.
+    const toPie = await patch({ type: "pie" });
+    expect(toPie.status).toBe(400);
+    expect(paths(toPie)).toEqual(["query.groupBy"]);
+    expect(paths(await patch({ query: { event: "order_placed", aggregation: "avg" } }))).toEqual(["query.property"]);
+    expect(paths(await patch({ type: "rate", query: { event: "order_placed" } }))).toEqual(["query.where"]);
+    const fixed = await patch({ type: "pie", query: { event: "order_placed", groupBy: "amount" } });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body.card).toMatchObject({ type: "pie", query: { groupBy: "amount" } });
+    expect((await patch({ title: "By amount" })).status).toBe(200);
+    expect(await list()).toHaveLength(before.length + 2);
   });
 });
