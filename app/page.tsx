@@ -5,5 +5,5 @@ export const dynamic = "force-dynamic";
 
 export default async function Home() {
   const state = await portalState();
-  redirect(state === "setup" ? "/setup" : state === "login" ? "/login" : "/executions");
+  redirect(state === "setup" ? "/setup" : state === "login" ? "/login" : "/overview");
 }

@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Sign in" };
 export default async function LoginPage() {
   const state = await portalState();
   if (state === "setup") redirect("/setup");
-  if (state === "portal") redirect("/executions");
+  if (state === "portal") redirect("/overview");
   return (
     <AuthFrame
       title="Sign in"

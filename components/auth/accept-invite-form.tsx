@@ -23,7 +23,7 @@ export function AcceptInviteForm({ token, email, hasAccount, signedInAs }: Props
       await api("/api/v1/invitations/accept", {
         body: hasAccount ? { token } : { token, name: f.get("name"), password: f.get("password") },
       });
-      router.replace("/executions");
+      router.replace("/overview");
       router.refresh();
     } catch (err) {
       setError(err instanceof ApiClientError ? err : new ApiClientError(0, "network", "Could not reach the server."));

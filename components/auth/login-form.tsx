@@ -23,7 +23,7 @@ export function LoginForm() {
       body: JSON.stringify({ email: f.get("email"), password: f.get("password") }),
     }).catch(() => null);
     if (res?.ok) {
-      router.replace(next?.startsWith("/") && !next.startsWith("//") ? next : "/executions");
+      router.replace(next?.startsWith("/") && !next.startsWith("//") ? next : "/overview");
       router.refresh();
       return;
     }

@@ -26,7 +26,7 @@ export function SetupForm() {
           workspaceName: f.get("workspaceName"),
         },
       });
-      router.replace("/executions");
+      router.replace("/overview");
       router.refresh();
     } catch (err) {
       setError(err instanceof ApiClientError ? err : new ApiClientError(0, "network", "Could not reach the server."));

@@ -39,7 +39,7 @@ export function Sidebar({ user, workspace, workspaces }: Props) {
   return (
     <aside className="flex shrink-0 flex-col border-zinc-200 bg-white md:h-screen md:w-56 md:border-r lg:w-60 dark:border-zinc-800 dark:bg-zinc-900">
       <div className="flex items-center justify-between gap-2 px-4 py-3 md:block">
-        <Link href="/executions" aria-label="Runlens home">
+        <Link href="/overview" aria-label="Runlens home">
           <Logo />
         </Link>
         <div className="md:mt-4">

@@ -21,15 +21,16 @@ test("a fresh install sends the first visitor to setup", async () => {
   await expect(page.getByRole("heading", { name: "Welcome to Runlens" })).toBeVisible();
 });
 
-test("creating the owner opens the empty executions page", async () => {
+test("creating the owner opens the empty overview, with sample data on offer", async () => {
   await page.getByLabel("Your name").fill(OWNER.name);
   await page.getByLabel("Email").fill(OWNER.email);
   await page.getByLabel("Password").fill(OWNER.password);
   await page.getByLabel("Workspace name").fill(OWNER.workspace);
   await page.getByRole("button", { name: "Create owner account" }).click();
 
-  await expect(page).toHaveURL(/\/executions$/);
-  await expect(page.getByText("No executions yet")).toBeVisible();
+  await expect(page).toHaveURL(/\/overview$/);
+  await expect(page.getByText("No executions in this range")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Load sample data" })).toBeVisible();
   await expect(page.getByLabel("Workspace")).toContainText(OWNER.workspace);
 });
 
@@ -66,8 +67,8 @@ test("the owner signs in again", async () => {
   await page.getByLabel("Password").fill(OWNER.password);
   await page.getByRole("button", { name: "Sign in" }).click();
 
-  await expect(page).toHaveURL(/\/executions$/);
-  await expect(page.getByText("No executions yet")).toBeVisible();
+  await expect(page).toHaveURL(/\/overview$/);
+  await expect(page.getByText("No executions in this range")).toBeVisible();
 
   // The other specs start from this signed-in session.
   await page.context().storageState({ path: OWNER_STATE });

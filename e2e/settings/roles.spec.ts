@@ -25,8 +25,8 @@ test("a viewer invited by the owner cannot manage API keys", async ({ page, brow
     await viewer.getByLabel("Your name").fill(VIEWER.name);
     await viewer.getByLabel("Choose a password").fill(VIEWER.password);
     await viewer.getByRole("button", { name: "Join workspace" }).click();
-    await expect(viewer).toHaveURL(/\/executions$/);
-    await expect(viewer.getByRole("heading", { name: "Executions" })).toBeVisible();
+    await expect(viewer).toHaveURL(/\/overview$/);
+    await expect(viewer.getByRole("heading", { name: "Overview" })).toBeVisible();
   });
 
   await test.step("the API keys page refuses the viewer", async () => {

@@ -4,6 +4,7 @@ import { at, createApiKey, sendTraces, unique } from "../support/seed.ts";
 // A page whose server and browser renders differ makes React throw away the server's HTML and render
 // everything again (a flash, lost input, and a "Minified React error #418" on the page).
 const PAGES = [
+  "/overview",
   "/executions",
   "/threads",
   "/metrics",
@@ -12,6 +13,7 @@ const PAGES = [
   "/settings/ingestion",
   "/settings/api-keys",
   "/settings/redaction",
+  "/settings/models",
   "/settings/members",
   "/settings/account",
 ];
