@@ -22,6 +22,8 @@ const PAGES = [
 test.use({ timezoneId: "America/Sao_Paulo", locale: "pt-BR" });
 
 test("every portal page hydrates without errors", async ({ page, request }) => {
+  // One test walks every page of the portal, one after the other.
+  test.slow();
   // An execution with a conversation, so the detail pages have something to render.
   const run = unique();
   const key = await createApiKey(page, `hydration-${run}`);

@@ -4,7 +4,8 @@ import { serverNodeFlags } from "../../scripts/ensure-build.mjs";
 /** The repository root: the servers run from here and resolve RUNLENS_DATA_DIR against it. */
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export const PORT = 3200;
+/** The portal under test; RUNLENS_E2E_PORT lets two runs share a machine. */
+export const PORT = Number(process.env.RUNLENS_E2E_PORT) || 3200;
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 // playwright.config.ts is evaluated by the runner and again by every worker. The first evaluation
