@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
 import { expect, test } from "@playwright/test";
-import { ROOT, SERVER_ENV, serverArgs } from "../support/env.ts";
+import { PORT, ROOT, SERVER_ENV, serverArgs } from "../support/env.ts";
 
-const SECOND_PORT = 3299;
+/** Beside the test server (its port is this run's, RUNLENS_E2E_PORT). */
+const SECOND_PORT = PORT + 99;
 
 /** Runs a second portal on the data directory the test server holds; resolves with its exit. */
 function startSecondServer(timeoutMs: number): Promise<{ code: number | null; output: string }> {
