@@ -51,7 +51,8 @@ const ZInstant = z
     if (message) ctx.addIssue({ code: "custom", message, continue: false });
   })
   .transform((v) => new Date(v));
-const ZTimezone = z
+/** An IANA time zone JavaScript knows (services also check that Postgres knows it). */
+export const ZTimezone = z
   .string()
   .max(64)
   .refine((tz) => {
@@ -139,6 +140,28 @@ export const ZCardQuery = ZCardQueryFields.superRefine((q, ctx) => {
   for (const issue of rangeIssues(Date.parse(q.from), Date.parse(q.to), q.interval))
     ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
 });
+/** The Metrics grid's columns at its widest: the layout a tab saves (narrower widths reflow it). */
+export const GRID_COLS = 12;
+export type GridPlace = { x: number; y: number; w: number; h: number };
+
+/**
+ * The first place, row by row from the top left, where a card of `size` overlaps none of `taken`:
+ * where the cards API puts a new card, and how the browser reflows the grid for fewer columns.
+ */
+export function firstFreePlace(
+  taken: readonly GridPlace[],
+  size: { w: number; h: number },
+  cols = GRID_COLS,
+): GridPlace {
+  const w = Math.min(size.w, cols);
+  const h = size.h;
+  const overlaps = (x: number, y: number) =>
+    taken.some((t) => x < t.x + t.w && t.x < x + w && y < t.y + t.h && t.y < y + h);
+  const bottom = taken.reduce((max, t) => Math.max(max, t.y + t.h), 0);
+  for (let y = 0; y < bottom; y++) for (let x = 0; x + w <= cols; x++) if (!overlaps(x, y)) return { x, y, w, h };
+  return { x: 0, y: bottom, w, h };
+}
+
 export const ZLayoutItem = z.object({
   x: z.number().int().min(0).max(48),
   y: z.number().int().min(0).max(10_000),

@@ -1,23 +1,11 @@
 import { z } from "zod";
 import { ZInstantOut, ZQueryInstant } from "./common.ts";
 import { ZExecution } from "./executions.ts";
-import { INTERVALS, rangeIssues } from "./metrics.ts";
+import { INTERVALS, rangeIssues, ZTimezone } from "./metrics.ts";
 
 /** The range the overview opens on when none is given. */
 export const OVERVIEW_DEFAULT_DAYS = 7;
 export const OVERVIEW_TOP = 5;
-
-const ZTimezone = z
-  .string()
-  .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "Unknown time zone.");
 
 /** The interval a range is bucketed by when the query names none: about 24 to 90 buckets. */
 export function defaultInterval(fromMs: number, toMs: number): (typeof INTERVALS)[number] {
