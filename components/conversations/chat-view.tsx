@@ -73,6 +73,12 @@ export function ChatView({ messages, onOpen, selectedId, boundaries = false, fol
     lastCount.current = items.length;
   }, [items.length, follow, virtualizer]);
 
+  // The selected message (a clicked bubble, or a `?message=` link) is scrolled into view.
+  const selectedIndex = selectedId ? items.findIndex((i) => i.kind === "message" && i.message.id === selectedId) : -1;
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: "auto" });
+  }, [selectedIndex, virtualizer]);
+
   if (messages.length === 0) return <p className="p-6 text-sm text-zinc-500">No messages.</p>;
 
   return (

@@ -106,144 +106,154 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
 
   return (
     <div className="space-y-3">
-      <search className="flex flex-wrap items-center gap-2" aria-label="Filter executions">
-        <form onSubmit={submitSearch} className="min-w-56 flex-1">
-          <input
-            key={filters.q ?? ""}
-            name="q"
-            type="search"
-            defaultValue={filters.q ?? ""}
-            placeholder="Search name, input, output, id… (Enter)"
-            aria-label="Search executions"
-            className={`${COMPACT_CONTROL} w-full`}
-          />
-        </form>
-        <InlineSelect
-          aria-label="Agent"
-          value={filters.agent ?? ""}
-          onChange={(e) => setFilters({ ...filters, agent: e.target.value || undefined })}
-        >
-          <option value="">All agents</option>
-          {agents.data?.agents.map((a) => (
-            <option key={a.name} value={a.name}>
-              {a.name}
-            </option>
-          ))}
-        </InlineSelect>
-        <InlineSelect
-          aria-label="Status"
-          value={filters.status ?? ""}
-          onChange={(e) => setFilters({ ...filters, status: e.target.value || undefined })}
-        >
-          <option value="">Any status</option>
-          {RUN_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </InlineSelect>
-        <InlineSelect
-          aria-label="Source"
-          value={filters.source ?? ""}
-          onChange={(e) => setFilters({ ...filters, source: e.target.value || undefined })}
-        >
-          <option value="">All sources</option>
-          {SOURCES.map((s) => (
-            <option key={s} value={s}>
-              {SOURCE_LABELS[s]}
-            </option>
-          ))}
-        </InlineSelect>
-        <InlineSelect
-          aria-label="Time range"
-          value={filters.range ?? ""}
-          onChange={(e) =>
-            setFilters({
-              ...filters,
-              range: (e.target.value || undefined) as ListFilters["range"],
-              from: undefined,
-              to: undefined,
-            })
-          }
-        >
-          <option value="">Any time</option>
-          {Object.keys(TIME_PRESETS).map((p) => (
-            <option key={p} value={p}>
-              Last {p}
-            </option>
-          ))}
-          <option value="custom">Custom…</option>
-        </InlineSelect>
-        {filters.range === "custom" && (
-          <>
+      {/* Two fixed rows: the search with the live switch, then the filters at fixed widths, so the
+          bar does not move as agents load or filters apply. */}
+      <search className="space-y-2" aria-label="Filter executions">
+        <div className="flex items-center gap-2">
+          <form onSubmit={submitSearch} className="min-w-0 flex-1">
             <input
-              type="datetime-local"
-              aria-label="From"
-              className={COMPACT_CONTROL}
-              value={filters.from?.slice(0, 16) ?? ""}
-              onChange={(e) =>
-                setFilters({ ...filters, from: e.target.value ? new Date(e.target.value).toISOString() : undefined })
-              }
+              key={filters.q ?? ""}
+              name="q"
+              type="search"
+              defaultValue={filters.q ?? ""}
+              placeholder="Search name, input, output or id"
+              aria-label="Search executions"
+              className={`${COMPACT_CONTROL} w-full`}
             />
-            <input
-              type="datetime-local"
-              aria-label="To"
-              className={COMPACT_CONTROL}
-              value={filters.to?.slice(0, 16) ?? ""}
-              onChange={(e) =>
-                setFilters({ ...filters, to: e.target.value ? new Date(e.target.value).toISOString() : undefined })
-              }
-            />
-          </>
-        )}
-        <RangeFilter filters={filters} onChange={setFilters} />
-        <IdFilter
-          field={idField[0]}
-          value={filters[idField[0]] ?? ""}
-          onChange={(field, value) =>
-            setFilters({
-              ...filters,
-              threadId: undefined,
-              sessionId: undefined,
-              companyId: undefined,
-              [field]: value || undefined,
-            })
-          }
-        />
-        {filters.errorMessage !== undefined && (
-          <span className="inline-flex max-w-72 items-center gap-1 rounded-full bg-red-50 py-1 pr-1 pl-3 text-xs text-red-800 dark:bg-red-950 dark:text-red-200">
-            <span className="truncate" title={filters.errorMessage}>
-              Error: {filters.errorMessage || "(no message)"}
-            </span>
-            <button
-              type="button"
-              aria-label="Remove the error filter"
-              className="rounded-full p-0.5 hover:bg-red-100 dark:hover:bg-red-900"
-              onClick={() => setFilters({ ...filters, errorMessage: undefined })}
-            >
-              <X className="size-3" />
-            </button>
-          </span>
-        )}
-        {filtered && (
-          <Button variant="ghost" size="sm" onClick={() => setFilters({})}>
-            <X className="size-3.5" /> Clear
+          </form>
+          <Button
+            variant={paused ? "secondary" : "ghost"}
+            size="sm"
+            onClick={() => {
+              if (paused) void queryClient.invalidateQueries({ queryKey: executionKeys.lists() });
+              setPaused(!paused);
+              setFresh(0);
+            }}
+            aria-pressed={!paused}
+            title={paused ? "Resume live updates" : "Pause live updates"}
+          >
+            {paused ? <Play className="size-3.5" /> : <Pause className="size-3.5" />}
+            {paused ? `Paused${fresh ? ` (${fresh} new)` : ""}` : "Live"}
           </Button>
-        )}
-        <Button
-          variant={paused ? "secondary" : "ghost"}
-          size="sm"
-          onClick={() => {
-            if (paused) void queryClient.invalidateQueries({ queryKey: executionKeys.lists() });
-            setPaused(!paused);
-            setFresh(0);
-          }}
-          aria-pressed={!paused}
-          title={paused ? "Resume live updates" : "Pause live updates"}
-        >
-          {paused ? <Play className="size-3.5" /> : <Pause className="size-3.5" />}
-          {paused ? `Paused${fresh ? ` (${fresh} new)` : ""}` : "Live"}
-        </Button>
+        </div>
+        <div className="flex flex-wrap items-center gap-2">
+          <InlineSelect
+            aria-label="Agent"
+            className="w-44"
+            value={filters.agent ?? ""}
+            onChange={(e) => setFilters({ ...filters, agent: e.target.value || undefined })}
+          >
+            <option value="">All agents</option>
+            {agents.data?.agents.map((a) => (
+              <option key={a.name} value={a.name}>
+                {a.name}
+              </option>
+            ))}
+          </InlineSelect>
+          <InlineSelect
+            aria-label="Status"
+            className="w-32"
+            value={filters.status ?? ""}
+            onChange={(e) => setFilters({ ...filters, status: e.target.value || undefined })}
+          >
+            <option value="">Any status</option>
+            {RUN_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </InlineSelect>
+          <InlineSelect
+            aria-label="Source"
+            className="w-36"
+            value={filters.source ?? ""}
+            onChange={(e) => setFilters({ ...filters, source: e.target.value || undefined })}
+          >
+            <option value="">All sources</option>
+            {SOURCES.map((s) => (
+              <option key={s} value={s}>
+                {SOURCE_LABELS[s]}
+              </option>
+            ))}
+          </InlineSelect>
+          <InlineSelect
+            aria-label="Time range"
+            className="w-32"
+            value={filters.range ?? ""}
+            onChange={(e) =>
+              setFilters({
+                ...filters,
+                range: (e.target.value || undefined) as ListFilters["range"],
+                from: undefined,
+                to: undefined,
+              })
+            }
+          >
+            <option value="">Any time</option>
+            {Object.keys(TIME_PRESETS).map((p) => (
+              <option key={p} value={p}>
+                Last {p}
+              </option>
+            ))}
+            <option value="custom">Custom…</option>
+          </InlineSelect>
+          {filters.range === "custom" && (
+            <>
+              <input
+                type="datetime-local"
+                aria-label="From"
+                className={COMPACT_CONTROL}
+                value={filters.from?.slice(0, 16) ?? ""}
+                onChange={(e) =>
+                  setFilters({ ...filters, from: e.target.value ? new Date(e.target.value).toISOString() : undefined })
+                }
+              />
+              <input
+                type="datetime-local"
+                aria-label="To"
+                className={COMPACT_CONTROL}
+                value={filters.to?.slice(0, 16) ?? ""}
+                onChange={(e) =>
+                  setFilters({ ...filters, to: e.target.value ? new Date(e.target.value).toISOString() : undefined })
+                }
+              />
+            </>
+          )}
+          <RangeFilter filters={filters} onChange={setFilters} />
+          <IdFilter
+            field={idField[0]}
+            value={filters[idField[0]] ?? ""}
+            onChange={(field, value) =>
+              setFilters({
+                ...filters,
+                threadId: undefined,
+                sessionId: undefined,
+                companyId: undefined,
+                [field]: value || undefined,
+              })
+            }
+          />
+          {filters.errorMessage !== undefined && (
+            <span className="inline-flex max-w-72 items-center gap-1 rounded-full bg-red-50 py-1 pr-1 pl-3 text-xs text-red-800 dark:bg-red-950 dark:text-red-200">
+              <span className="truncate" title={filters.errorMessage}>
+                Error: {filters.errorMessage || "(no message)"}
+              </span>
+              <button
+                type="button"
+                aria-label="Remove the error filter"
+                className="rounded-full p-0.5 hover:bg-red-100 dark:hover:bg-red-900"
+                onClick={() => setFilters({ ...filters, errorMessage: undefined })}
+              >
+                <X className="size-3" />
+              </button>
+            </span>
+          )}
+          {filtered && (
+            <Button variant="ghost" size="sm" onClick={() => setFilters({})}>
+              <X className="size-3.5" /> Clear
+            </Button>
+          )}
+        </div>
       </search>
 
       {query.isPending ? (

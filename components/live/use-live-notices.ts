@@ -2,13 +2,18 @@
 
 import { useEffect, useRef } from "react";
 import { LIVE_KINDS, type LiveNotice } from "@/lib/contracts/live";
+import { useActiveWorkspaceId } from "./live-scope";
 
-/** Calls `onNotice` for each live notice of the active workspace (SSE), while `enabled`. */
+/**
+ * Calls `onNotice` for each live notice of the active workspace (SSE), while `enabled`. A workspace
+ * switch closes the stream of the previous workspace and opens one for the new.
+ */
 export function useLiveNotices(onNotice: (n: LiveNotice) => void, enabled = true): void {
   const handler = useRef(onNotice);
   handler.current = onNotice;
+  const workspaceId = useActiveWorkspaceId();
   useEffect(() => {
-    if (!enabled) return;
+    if (!enabled || !workspaceId) return;
     const source = new EventSource("/api/v1/live");
     const listener = (e: MessageEvent) => {
       try {
@@ -19,5 +24,5 @@ export function useLiveNotices(onNotice: (n: LiveNotice) => void, enabled = true
     };
     for (const kind of LIVE_KINDS) source.addEventListener(kind, listener);
     return () => source.close();
-  }, [enabled]);
+  }, [enabled, workspaceId]);
 }

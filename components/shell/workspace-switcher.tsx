@@ -1,11 +1,12 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
+import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
 import { api } from "@/lib/client/api";
 import type { WorkspaceSummary } from "@/lib/contracts/workspaces";
 import { InlineSelect } from "../ui/field";
+import { pageAfterSwitch } from "./page-after-switch";
 
 const NEW = "__new__";
 
@@ -17,6 +18,7 @@ export function WorkspaceSwitcher({
   workspaces: WorkspaceSummary[];
 }) {
   const router = useRouter();
+  const pathname = usePathname();
   const queryClient = useQueryClient();
   const [busy, setBusy] = useState(false);
 
@@ -30,7 +32,11 @@ export function WorkspaceSwitcher({
       } else {
         await api("/api/v1/workspaces/active", { method: "PUT", body: { workspaceId: value } });
       }
+      // The data of the previous workspace goes; the layout re-renders with the new one, and live
+      // subscriptions reconnect to it (LiveScope).
       queryClient.clear();
+      const next = pageAfterSwitch(pathname);
+      if (next !== pathname) router.replace(next);
       router.refresh();
     } finally {
       setBusy(false);

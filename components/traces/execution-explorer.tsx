@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { ThreadMessage } from "@/lib/contracts/conversations";
@@ -24,6 +24,7 @@ import { CopyButton } from "../ui/copy-button";
 import { ExecutionChain } from "./execution-chain";
 import { loadRemainingSpans } from "./outline-paging";
 import { executionKeys, useExecutionMessages, useSpan } from "./queries";
+import { readSelection, type SelectionParams, withSelection } from "./selection-url";
 import { SpanDetail } from "./span-detail";
 import { TraceView } from "./trace-view";
 
@@ -92,23 +93,72 @@ function OpenSpan({ executionId, spanId, onClose }: { executionId: string; spanI
   return <SpanDetail span={span.data.span} onClose={onClose} />;
 }
 
+/**
+ * The selection of an explorer: the selected span, whether its panel is open, and the chat bubble it
+ * was opened from. It lives in the URL (`?span=`, `?message=`, lib: selection-url.ts), so a link
+ * reproduces it; a link followed on this page (a chat bubble's "from span") selects and opens what it
+ * names. The panel always shows the selected span: keys, search and clicks move both at once.
+ */
+function useSelection() {
+  const linked = readSelection(useSearchParams());
+  const [selectedId, setSelectedId] = useState<string | null>(linked.span);
+  const [panelOpen, setPanelOpen] = useState(linked.span !== null);
+  const [messageId, setMessageId] = useState<string | null>(linked.message);
+  const [linkedView, setLinkedView] = useState<"chat" | "trace" | null>(
+    linked.message ? "chat" : linked.span ? "trace" : null,
+  );
+
+  // State to URL with replaceState: no history entry per key press and no server round trip (the
+  // page is server-rendered); Next's router sees it through useSearchParams.
+  const written = useRef<SelectionParams>(linked);
+  useEffect(() => {
+    const selection = { span: selectedId, message: messageId };
+    written.current = selection;
+    const next = withSelection(window.location.href, selection);
+    if (next !== window.location.href) window.history.replaceState(null, "", next);
+  }, [selectedId, messageId]);
+
+  // URL to state, for links followed on this page. Our own writes come back here too, possibly late
+  // (several key presses in a row): only a selection that is still the address bar's and is not ours
+  // counts.
+  useEffect(() => {
+    const current = readSelection(new URL(window.location.href).searchParams);
+    if (current.span !== linked.span || current.message !== linked.message) return;
+    if (written.current.span === linked.span && written.current.message === linked.message) return;
+    written.current = { span: linked.span, message: linked.message };
+    setSelectedId(linked.span);
+    setMessageId(linked.message);
+    setPanelOpen(linked.span !== null);
+    if (linked.span) setLinkedView(linked.message ? "chat" : "trace");
+  }, [linked.span, linked.message]);
+
+  return {
+    selectedId,
+    /** The span whose details the panel shows, or null while the panel is closed. */
+    openId: panelOpen ? selectedId : null,
+    messageId,
+    linkedView,
+    select: setSelectedId,
+    open: (spanId: string) => {
+      setSelectedId(spanId);
+      setPanelOpen(true);
+    },
+    close: () => setPanelOpen(false),
+    openMessage: (message: string, spanId: string) => {
+      setMessageId(message);
+      setSelectedId(spanId);
+      setPanelOpen(true);
+    },
+    forgetMessage: () => setMessageId(null),
+  };
+}
+
 /** `embedded`: inside another page (a review): fills its box and leaves the Review button out. */
 export function ExecutionExplorer({ id, embedded = false }: { id: string; embedded?: boolean }) {
   const queryClient = useQueryClient();
   const { query, pageError, retry } = useExecution(id);
-  const [selectedId, setSelectedId] = useState<string | null>(null);
-  const [openId, setOpenId] = useState<string | null>(null);
+  const selection = useSelection();
   const [view, setView] = useState<"chat" | "trace" | null>(null);
-  // `?span=<id>` (a chat bubble's link to the span it came from) opens that span in the tree, also
-  // when the link is followed on this page (the explorer stays mounted).
-  const linkedSpan = useSearchParams().get("span");
-  useEffect(() => {
-    if (!linkedSpan) return;
-    setSelectedId(linkedSpan);
-    setOpenId(linkedSpan);
-    setView("trace");
-  }, [linkedSpan]);
-  const [openMessageId, setOpenMessageId] = useState<string | null>(null);
   const hasConversation = query.data?.execution.hasConversation ?? false;
   const messages = useExecutionMessages(id, hasConversation);
 
@@ -127,26 +177,36 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
   if (query.isError) return <Alert>Could not load this execution: {query.error.message}</Alert>;
 
   const { execution: e, spans, total, complete } = query.data;
-  // An execution with conversation messages opens as a chat; the toggle switches to the tree.
-  const mode = view ?? (e.hasConversation ? "chat" : "trace");
+  // An execution with conversation messages opens as a chat (or as its link says); the toggle switches.
+  const mode = view ?? selection.linkedView ?? (e.hasConversation ? "chat" : "trace");
+  const switchView = (v: "chat" | "trace") => {
+    setView(v);
+    if (v === "trace") selection.forgetMessage();
+  };
+  // The bubble the panel was opened from stays marked only while its span is the one selected.
+  const spanOfMessage = (messageId: string | null) => {
+    const m = messageId ? messages.data?.messages.find((x) => x.id === messageId) : undefined;
+    return m ? (sourceSpanId(m) ?? m.id) : null;
+  };
+  const select = (spanId: string) => {
+    selection.select(spanId);
+    if (selection.messageId && spanOfMessage(selection.messageId) !== spanId) selection.forgetMessage();
+  };
   // One tree: the main pane in trace mode, the bubble drawer in chat mode.
   const traceTree = (
     <TraceView
       spans={spans}
-      selectedId={selectedId}
-      onSelect={setSelectedId}
-      onOpen={setOpenId}
-      onClose={() => setOpenId(null)}
+      selectedId={selection.selectedId}
+      onSelect={select}
+      onOpen={selection.open}
+      onClose={selection.close}
       running={e.status === "running"}
+      autoFocus={!embedded && mode === "trace"}
     />
   );
   // A message read from an LLM call opens that call (its turns, model, tokens); others their own span.
-  const openMessage = (m: ThreadMessage) => {
-    const id = sourceSpanId(m) ?? m.id;
-    setOpenMessageId(m.id);
-    setSelectedId(id);
-    setOpenId(id);
-  };
+  const openMessage = (m: ThreadMessage) => selection.openMessage(m.id, sourceSpanId(m) ?? m.id);
+  const openId = selection.openId;
 
   return (
     <div className={embedded ? "flex h-[calc(100vh-6rem)] flex-col gap-3" : "flex h-[calc(100vh-3rem)] flex-col gap-3"}>
@@ -171,7 +231,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
                   type="button"
                   role="tab"
                   aria-selected={mode === v}
-                  onClick={() => setView(v)}
+                  onClick={() => switchView(v)}
                   className={
                     mode === v
                       ? "rounded bg-indigo-600 px-2.5 py-0.5 text-white"
@@ -250,7 +310,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
               <ChatView
                 messages={messages.data.messages}
                 onOpen={openMessage}
-                selectedId={openId ? openMessageId : null}
+                selectedId={openId ? selection.messageId : null}
                 follow={false}
               />
             )
@@ -269,11 +329,11 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
                 {traceTree}
               </div>
               <div className="min-h-0 flex-1">
-                <OpenSpan executionId={id} spanId={openId} onClose={() => setOpenId(null)} />
+                <OpenSpan executionId={id} spanId={openId} onClose={selection.close} />
               </div>
             </>
           ) : openId ? (
-            <OpenSpan executionId={id} spanId={openId} onClose={() => setOpenId(null)} />
+            <OpenSpan executionId={id} spanId={openId} onClose={selection.close} />
           ) : (
             <div className="p-6 text-sm text-zinc-500">
               {mode === "chat" ? (

@@ -10,6 +10,7 @@ import { spanStyle } from "./span-style";
 import {
   ancestorIds,
   barGeometry,
+  durationLabelPlacement,
   highlightParts,
   parentIndex,
   rowAt,
@@ -32,6 +33,8 @@ type Props = {
   onOpen: (id: string) => void;
   onClose: () => void;
   running: boolean;
+  /** Take keyboard focus when mounted, so j/k, h/l, Enter and / work at once (the execution page). */
+  autoFocus?: boolean;
 };
 
 /**
@@ -39,13 +42,17 @@ type Props = {
  * DOM, so 100,000 spans scroll like 100. Keyboard: j/k or arrows move, h/l or left/right fold,
  * Enter opens, / searches, Esc closes the details.
  */
-export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, running }: Props) {
+export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, running, autoFocus = false }: Props) {
   const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
   const [query, setQuery] = useState("");
   const [matchCursor, setMatchCursor] = useState(0);
   const [now, setNow] = useState(() => Date.now());
   const scrollRef = useRef<HTMLDivElement>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (autoFocus) scrollRef.current?.focus({ preventScroll: true });
+  }, [autoFocus]);
 
   useEffect(() => {
     if (!running) return;
@@ -222,6 +229,7 @@ export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, runnin
             const duration = s.endedAt
               ? Date.parse(s.endedAt) - Date.parse(s.startedAt)
               : now - Date.parse(s.startedAt);
+            const label = durationLabelPlacement(bar);
             return (
               // biome-ignore lint/a11y/useFocusableInteractive: the tree container holds focus and moves the selection (aria tree pattern)
               // biome-ignore lint/a11y/useKeyWithClickEvents: keys are handled once on the tree container
@@ -287,12 +295,13 @@ export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, runnin
                     style={{ left: `${bar.left * 100}%`, width: `${bar.width * 100}%` }}
                   />
                   <span
-                    className="absolute top-0 text-[10px] leading-[14px] text-zinc-500 tabular-nums"
-                    style={
-                      bar.left > 0.75
-                        ? { right: `${(1 - bar.left) * 100 + 0.5}%` }
-                        : { left: `${(bar.left + bar.width) * 100 + 0.5}%` }
-                    }
+                    data-testid="span-duration"
+                    className={cn(
+                      "absolute top-0 text-[10px] leading-[14px] whitespace-nowrap text-zinc-500 tabular-nums",
+                      label.side === "inside" &&
+                        "rounded-sm bg-white/85 px-0.5 text-zinc-700 dark:bg-zinc-900/85 dark:text-zinc-300",
+                    )}
+                    style={label.left === undefined ? { right: `${label.right}%` } : { left: `${label.left}%` }}
                   >
                     {formatDuration(duration)}
                   </span>

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   ancestorIds,
   barGeometry,
+  durationLabelPlacement,
   highlightParts,
   parentIndex,
   rowOfSpan,
@@ -103,6 +104,21 @@ describe("trace tree", () => {
     offsets[5] = { ...offsets[5], startedAt: "2025-12-31T21:00:00.000-03:00" }; // = T
     expect(timeExtent(offsets)).toEqual({ start: T, end: T + 100, open: false });
     expect(timeExtent(spans)).toEqual({ start: T, end: T + 100, open: false });
+  });
+
+  it("places a duration label where it fits whole: after the bar, before it, or inside it", () => {
+    const early = durationLabelPlacement({ left: 0.1, width: 0.2 });
+    expect(early.side).toBe("after");
+    expect(early.left).toBeCloseTo(30.5);
+    // A bar ending near the right edge: the label goes before it.
+    const late = durationLabelPlacement({ left: 0.6, width: 0.35 });
+    expect(late.side).toBe("before");
+    expect(late.right).toBeCloseTo(40.5);
+    // A bar across the whole timeline (the root span): inside its right end, within the cell.
+    const whole = durationLabelPlacement({ left: 0, width: 1 });
+    expect(whole.side).toBe("inside");
+    expect(whole.right).toBeCloseTo(0.5);
+    expect(durationLabelPlacement({ left: 0.05, width: 0.9 }).side).toBe("inside");
   });
 
   it("searches names and types and highlights matches as text", () => {

@@ -181,6 +181,23 @@ export function barGeometry(span: TreeSpan, t: Timeline, now = Date.now()): { le
   return { left, width: Math.min(width, 1 - left || 0.002) };
 }
 
+/**
+ * Where a bar's duration label goes, as CSS offsets in percent of the waterfall cell: after the bar
+ * when the label fits there, else before it, else inside the bar's right end (a bar spanning the
+ * whole timeline). A label is about `labelWidth` of the cell; it never crosses the cell's edge, so it
+ * never wraps or gets cut.
+ */
+export function durationLabelPlacement(
+  bar: { left: number; width: number },
+  labelWidth = 0.25,
+): { side: "after" | "before" | "inside"; left?: number; right?: number } {
+  const end = bar.left + bar.width;
+  const gap = 0.005;
+  if (end + gap + labelWidth <= 1) return { side: "after", left: (end + gap) * 100 };
+  if (bar.left - gap - labelWidth >= 0) return { side: "before", right: (1 - bar.left + gap) * 100 };
+  return { side: "inside", right: Math.max(1 - end, 0) * 100 + gap * 100 };
+}
+
 /** Indexes of spans whose name, type or step type contains `query` (case-insensitive). */
 export function searchSpans(spans: readonly TreeSpan[], query: string): number[] {
   const q = query.trim().toLowerCase();
