@@ -8,6 +8,10 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: 0,
+  // Every assertion waits for a condition; these are only how long, generous for a shared 2-core
+  // machine where a build or another suite may run beside this one (no assertion measures speed).
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
   forbidOnly: !!process.env.CI,
   reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [["list"], ["json"]] : [["list"]],
   globalTeardown: "./e2e/global-teardown.ts",
