@@ -4,11 +4,12 @@ import { X } from "lucide-react";
 import { useState } from "react";
 import { AGGREGATIONS, CARD_TYPES, type Card, type CatalogEvent, INTERVALS, RANGES } from "@/lib/contracts/metrics";
 import { Button } from "../ui/button";
-import { COMPACT_CONTROL, Field, InlineSelect, Select } from "../ui/field";
+import { COMPACT_CONTROL, Field, Select } from "../ui/field";
+import { saveProblem } from "./card-query";
 import { CardView } from "./card-view";
+import { CARD_COLORS } from "./colors";
 
 export type CardDraft = Pick<Card, "title" | "type" | "query" | "color">;
-const COLORS = ["#4f46e5", "#0ea5e9", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6"];
 
 function parseEquals(raw: string): string | number | boolean {
   if (raw === "true") return true;
@@ -18,7 +19,8 @@ function parseEquals(raw: string): string | number | boolean {
 
 /**
  * The card builder: a side panel with a live preview. Property pickers offer only keys that fit
- * (numeric ones for sum and avg); mixed-type properties are marked.
+ * (numeric ones for sum and avg); mixed-type properties are marked. Save stays disabled, saying
+ * what is missing, while the cards API would refuse the card (saveProblem).
  */
 export function CardBuilder({
   agent,
@@ -37,7 +39,7 @@ export function CardBuilder({
     initial ?? {
       title: "",
       type: "number",
-      color: COLORS[0],
+      color: CARD_COLORS[0],
       query: { event: catalog[0]?.name, aggregation: "count", range: "7d", interval: "day" },
     },
   );
@@ -49,6 +51,8 @@ export function CardBuilder({
   const needsProperty = aggregation === "sum" || aggregation === "avg" || aggregation === "distinct_count";
   const propertyChoices = aggregation === "sum" || aggregation === "avg" ? numeric : props;
   const chosen = props.find((p) => p.key === q.property);
+  const card: CardDraft = { ...draft, title: draft.title.trim() || defaultTitle(draft), query: { ...q, aggregation } };
+  const problem = saveProblem({ ...card, agent, color: card.color ?? undefined });
 
   return (
     <aside
@@ -238,7 +242,7 @@ export function CardBuilder({
         <fieldset>
           <legend>Colour</legend>
           <div className="mt-1 flex gap-2">
-            {COLORS.map((c) => (
+            {CARD_COLORS.map((c) => (
               <button
                 key={c}
                 type="button"
@@ -258,14 +262,20 @@ export function CardBuilder({
           </div>
         </div>
       </div>
-      <footer className="flex justify-end gap-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
+      <footer className="flex items-center justify-end gap-2 border-t border-zinc-200 p-3 dark:border-zinc-800">
+        {problem && (
+          <p id="save-problem" className="mr-auto text-sm text-amber-800 dark:text-amber-300" role="status">
+            {problem}
+          </p>
+        )}
         <Button variant="ghost" onClick={onClose}>
           Cancel
         </Button>
         <Button
-          onClick={() =>
-            onSave({ ...draft, title: draft.title.trim() || defaultTitle(draft), query: { ...q, aggregation } })
-          }
+          disabled={problem !== null}
+          aria-describedby={problem ? "save-problem" : undefined}
+          title={problem ?? undefined}
+          onClick={() => onSave(card)}
         >
           Save card
         </Button>
@@ -281,5 +291,8 @@ function formatCount(n: number) {
 function defaultTitle(d: CardDraft): string {
   if (d.type === "feed") return "Live feed";
   const q = d.query;
-  return `${q.aggregation.replace("_", " ")} of ${q.property ? `${q.property} in ` : ""}${q.event ?? "events"}`;
+  return `${q.aggregation.replace("_", " ")} of ${q.property ? `${q.property} in ` : ""}${q.event ?? "events"}`.slice(
+    0,
+    120,
+  );
 }

@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { BarChart3, Copy, GripVertical, Pencil, Plus, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
-import GridLayout, { type Layout, useContainerWidth } from "react-grid-layout";
+import { getBreakpointFromWidth, type Layout, ResponsiveGridLayout, useContainerWidth } from "react-grid-layout";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { CardList, Catalog, Card as MetricCard } from "@/lib/contracts/metrics";
@@ -14,15 +14,28 @@ import { Button } from "../ui/button";
 import { Alert, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
 import { CardBuilder, type CardDraft } from "./card-builder";
+import { cardUnit } from "./card-format";
 import { CardView } from "./card-view";
+import { BREAKPOINTS, COLS, responsiveLayouts } from "./grid";
 import { metricKeys } from "./queries";
+import { rangeLabel } from "./range";
 
-type Props = { agents: string[]; agent: string | null; canEdit: boolean };
+type Props = {
+  agents: string[];
+  agent: string | null;
+  /** An agent the URL names that has no business events (and whether it exists at all). */
+  without?: { name: string; exists: boolean } | null;
+  canEdit: boolean;
+};
+
+const MARGIN = [12, 12] as const;
 
 /** The Metrics tab of an agent: KPI cards on a drag-and-resize grid, refreshed live. */
-export function MetricsDashboard({ agents, agent, canEdit }: Props) {
+export function MetricsDashboard({ agents, agent, without, canEdit }: Props) {
   const queryClient = useQueryClient();
-  const { width, containerRef, mounted } = useContainerWidth();
+  const { width, containerRef, mounted } = useContainerWidth({ measureBeforeMount: true });
+  // Cards are moved and resized on the saved 12-column layout only.
+  const arranging = canEdit && getBreakpointFromWidth(BREAKPOINTS, width) === "lg";
   const [builder, setBuilder] = useState<{ card?: MetricCard } | null>(null);
   const [refreshKey, setRefreshKey] = useState(0);
   // Set in the browser only: a time rendered on the server would not match the browser's render.
@@ -60,7 +73,9 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
   });
   const saveLayout = useMutation({
     mutationFn: (layout: { id: string; x: number; y: number; w: number; h: number }[]) =>
-      api("/api/v1/metrics/cards/layout", { method: "PUT", body: { agent, layout } }),
+      api<CardList>("/api/v1/metrics/cards/layout", { method: "PUT", body: { agent, layout } }),
+    // What was saved is what the grid shows: later moves compare against it.
+    onSuccess: (saved) => queryClient.setQueryData(metricKeys.cards(agent), saved),
   });
 
   // New events of this workspace refresh every card (at most once a second) and say when.
@@ -83,46 +98,77 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
   }, [loadedAt]);
 
   const onLayoutChange = (layout: Layout) => {
+    if (!arranging) return;
     const saved = new Map((cards.data?.cards ?? []).map((c) => [c.id, c.layout]));
     const changed = layout.filter((l) => {
       const s = saved.get(l.i);
       return s && (s.x !== l.x || s.y !== l.y || s.w !== l.w || s.h !== l.h);
     });
-    if (changed.length && canEdit) saveLayout.mutate(layout.map((l) => ({ id: l.i, x: l.x, y: l.y, w: l.w, h: l.h })));
+    if (changed.length) saveLayout.mutate(layout.map((l) => ({ id: l.i, x: l.x, y: l.y, w: l.w, h: l.h })));
   };
 
+  const agentLinks = (
+    <nav aria-label="Agents" className="flex flex-wrap gap-1">
+      {agents.map((a) => (
+        <Link
+          key={a}
+          href={`/metrics?agent=${encodeURIComponent(a)}`}
+          aria-current={a === agent ? "page" : undefined}
+          className={cn(
+            "rounded-md px-2.5 py-1 text-sm",
+            a === agent
+              ? "bg-indigo-600 text-white"
+              : "bg-white text-zinc-700 hover:bg-zinc-100 dark:bg-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800",
+          )}
+        >
+          {a}
+        </Link>
+      ))}
+    </nav>
+  );
+  const howToSend = (
+    <>
+      Send events with <code className="font-mono">track("order_placed", {"{ amount: 42 }"})</code> from the SDK, or
+      POST them to <code className="font-mono">/api/v1/runtime/v1/observability/events</code>. Names and properties are
+      discovered automatically.
+    </>
+  );
+
+  if (without) {
+    return (
+      <div className="space-y-3" data-testid="metrics-empty">
+        {agentLinks}
+        <EmptyState
+          icon={<BarChart3 className="size-8" />}
+          title={without.exists ? `${without.name} has not sent business events yet` : `No agent named ${without.name}`}
+        >
+          <p>
+            {without.exists
+              ? "Its executions are in the explorer, but metric cards are built over business events, and it has sent none. "
+              : "An agent appears once it sends a trace or an event. "}
+            {howToSend}
+          </p>
+          {agents.length > 0 && <p className="mt-2">Or pick an agent above whose events already have a Metrics tab.</p>}
+        </EmptyState>
+      </div>
+    );
+  }
   if (agents.length === 0 || !agent) {
     return (
       <EmptyState icon={<BarChart3 className="size-8" />} title="No business events yet">
-        Send events with <code className="font-mono">track("order_placed", {"{ amount: 42 }"})</code> from the SDK, or
-        POST them to <code className="font-mono">/api/v1/runtime/v1/observability/events</code>. Names and properties
-        are discovered automatically.
+        {howToSend}
       </EmptyState>
     );
   }
 
   const list = cards.data?.cards ?? [];
+  // Saved at 12 columns; tablets and phones see it reflowed (components/metrics/grid.ts).
+  const layouts = responsiveLayouts(list.map((c) => ({ i: c.id, ...c.layout, minW: 2, minH: 2 })));
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-2">
-        <nav aria-label="Agents" className="flex flex-wrap gap-1">
-          {agents.map((a) => (
-            <Link
-              key={a}
-              href={`/metrics?agent=${encodeURIComponent(a)}`}
-              aria-current={a === agent ? "page" : undefined}
-              className={cn(
-                "rounded-md px-2.5 py-1 text-sm",
-                a === agent
-                  ? "bg-indigo-600 text-white"
-                  : "bg-white text-zinc-700 hover:bg-zinc-100 dark:bg-zinc-900 dark:text-zinc-300",
-              )}
-            >
-              {a}
-            </Link>
-          ))}
-        </nav>
-        <span className="ml-auto text-xs text-zinc-500" data-testid="updated-at">
+        {agentLinks}
+        <span className="ml-auto text-xs text-zinc-600 dark:text-zinc-400" data-testid="updated-at">
           {updatedAt && `Updated ${updatedAt.toLocaleTimeString()}`}
         </span>
         {canEdit && (
@@ -140,75 +186,100 @@ export function MetricsDashboard({ agents, agent, canEdit }: Props) {
           Add a Number, Rate, Line, Bar or Pie card, or a live feed, over this agent's events.
         </EmptyState>
       ) : null}
-      <div ref={containerRef}>
+      <div
+        ref={containerRef}
+        className="[&_.react-grid-placeholder]:rounded-lg! [&_.react-grid-placeholder]:bg-indigo-400! dark:[&_.react-resizable-handle]:invert"
+      >
         {mounted && list.length > 0 && (
-          <GridLayout
+          <ResponsiveGridLayout
             width={width}
-            layout={list.map((c) => ({ i: c.id, ...c.layout, minW: 2, minH: 2 }))}
-            gridConfig={{ cols: 12, rowHeight: 40, margin: [12, 12] }}
-            dragConfig={{ enabled: canEdit, handle: ".card-drag" }}
-            resizeConfig={{ enabled: canEdit }}
+            breakpoints={BREAKPOINTS}
+            cols={COLS}
+            layouts={layouts}
+            rowHeight={40}
+            margin={MARGIN}
+            dragConfig={{ enabled: arranging, handle: ".card-drag" }}
+            resizeConfig={{ enabled: arranging }}
             onLayoutChange={onLayoutChange}
           >
-            {list.map((c) => (
-              <div key={c.id} data-testid="metric-card" data-card-title={c.title}>
-                <Card className="flex h-full flex-col overflow-hidden">
-                  <header className="flex items-center gap-1 border-b border-zinc-100 px-2 py-1.5 dark:border-zinc-800">
-                    {canEdit && (
-                      <GripVertical
-                        className="card-drag size-4 shrink-0 cursor-move text-zinc-400"
-                        aria-label="Drag to move"
-                      />
+            {list.map((c) => {
+              const unit = cardUnit(c);
+              const meta = `${rangeLabel(c)}${unit ? ` · ${unit}` : ""}`;
+              return (
+                <div key={c.id} data-testid="metric-card" data-card-title={c.title}>
+                  <Card className="flex h-full flex-col overflow-hidden">
+                    <header className="flex items-start gap-1 border-b border-zinc-100 px-2 py-1.5 dark:border-zinc-800">
+                      {arranging && (
+                        <GripVertical
+                          className="card-drag mt-0.5 size-4 shrink-0 cursor-move text-zinc-500 dark:text-zinc-400"
+                          aria-label="Drag to move"
+                        />
+                      )}
+                      <div className="min-w-0 flex-1">
+                        <h3 className="truncate text-sm font-medium" title={c.title} data-testid="card-title">
+                          {c.title}
+                        </h3>
+                        <p
+                          className="truncate text-xs text-zinc-600 dark:text-zinc-400"
+                          title={meta}
+                          data-testid="card-range"
+                        >
+                          {meta}
+                        </p>
+                      </div>
+                      {canEdit && (
+                        <div className="flex shrink-0">
+                          <button
+                            type="button"
+                            title="Edit"
+                            aria-label={`Edit ${c.title}`}
+                            className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+                            onClick={() => setBuilder({ card: c })}
+                          >
+                            <Pencil className="size-3.5" />
+                          </button>
+                          <button
+                            type="button"
+                            title="Duplicate"
+                            aria-label={`Duplicate ${c.title}`}
+                            className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+                            onClick={() =>
+                              save.mutate({
+                                draft: { title: `${c.title} (copy)`, type: c.type, query: c.query, color: c.color },
+                              })
+                            }
+                          >
+                            <Copy className="size-3.5" />
+                          </button>
+                          <button
+                            type="button"
+                            title="Delete"
+                            aria-label={`Delete ${c.title}`}
+                            className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+                            onClick={() => window.confirm(`Delete "${c.title}"?`) && remove.mutate(c.id)}
+                          >
+                            <Trash2 className="size-3.5" />
+                          </button>
+                        </div>
+                      )}
+                    </header>
+                    <div className="min-h-0 flex-1 p-1">
+                      <CardView card={{ ...c, agent }} refreshKey={refreshKey} />
+                    </div>
+                    {mixedNumeric(c) && (
+                      <p
+                        className="truncate px-3 pb-1.5 text-[11px] text-amber-800 dark:text-amber-300"
+                        title={`${c.query.property} has mixed types: non-numeric values are ignored.`}
+                        data-testid="mixed-note"
+                      >
+                        {c.query.property} has mixed types: non-numeric values are ignored.
+                      </p>
                     )}
-                    <h3 className="min-w-0 flex-1 truncate text-sm font-medium">{c.title}</h3>
-                    {canEdit && (
-                      <>
-                        <button
-                          type="button"
-                          title="Edit"
-                          aria-label={`Edit ${c.title}`}
-                          className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800"
-                          onClick={() => setBuilder({ card: c })}
-                        >
-                          <Pencil className="size-3.5" />
-                        </button>
-                        <button
-                          type="button"
-                          title="Duplicate"
-                          aria-label={`Duplicate ${c.title}`}
-                          className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800"
-                          onClick={() =>
-                            save.mutate({
-                              draft: { title: `${c.title} (copy)`, type: c.type, query: c.query, color: c.color },
-                            })
-                          }
-                        >
-                          <Copy className="size-3.5" />
-                        </button>
-                        <button
-                          type="button"
-                          title="Delete"
-                          aria-label={`Delete ${c.title}`}
-                          className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800"
-                          onClick={() => window.confirm(`Delete "${c.title}"?`) && remove.mutate(c.id)}
-                        >
-                          <Trash2 className="size-3.5" />
-                        </button>
-                      </>
-                    )}
-                  </header>
-                  <div className="min-h-0 flex-1 p-1">
-                    <CardView card={{ ...c, agent }} refreshKey={refreshKey} />
-                  </div>
-                  {mixedNumeric(c) && (
-                    <p className="px-3 pb-1.5 text-[11px] text-amber-700 dark:text-amber-400" data-testid="mixed-note">
-                      {c.query.property} has mixed types: non-numeric values are ignored.
-                    </p>
-                  )}
-                </Card>
-              </div>
-            ))}
-          </GridLayout>
+                  </Card>
+                </div>
+              );
+            })}
+          </ResponsiveGridLayout>
         )}
       </div>
       {builder && catalog.data && (

@@ -15,3 +15,28 @@ export function resolveRange(
   const window = WINDOWS[range as keyof typeof WINDOWS] ?? WINDOWS["7d"];
   return { from: new Date(now - window).toISOString(), to: new Date(now + 1).toISOString() };
 }
+
+const LAST = { "24h": "Last 24 hours", "7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days" } as const;
+
+/**
+ * The range a card shows under its title: "Last 7 days", or a custom range's dates ("Jan 5 – Feb 3,
+ * 2026") in the viewer's zone. A live feed has no range: it shows the latest events.
+ */
+export function rangeLabel(
+  card: { type: string; query: { range: string; from?: string; to?: string } },
+  opts: { timezone?: string; locale?: string } = {},
+): string {
+  if (card.type === "feed") return "Latest 20 events, live";
+  const q = card.query;
+  if (q.range !== "custom") return LAST[q.range as keyof typeof LAST] ?? LAST["7d"];
+  const from = Date.parse(q.from ?? "");
+  const to = Date.parse(q.to ?? "");
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return LAST["7d"];
+  const day = new Intl.DateTimeFormat(opts.locale ?? "en-US", {
+    month: "short",
+    day: "numeric",
+    year: "numeric",
+    timeZone: opts.timezone,
+  });
+  return day.formatRange(from, to);
+}

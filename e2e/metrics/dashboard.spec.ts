@@ -22,6 +22,7 @@ async function addCard(page: Page, fill: (builder: ReturnType<Page["getByRole"]>
 }
 
 test("a product owner builds one card of each type, arranges them, and sees counts update live", async ({ page }) => {
+  test.slow(); // five cards through the builder, two gestures, a reload and a live update
   const key = await createApiKey(page, `metrics-${run}`);
   const now = Date.now();
   await sendEvents(
@@ -75,33 +76,50 @@ test("a product owner builds one card of each type, arranges them, and sees coun
   await expect(card("By category").locator(".recharts-bar-rectangle")).toHaveCount(2);
   await expect(card("Share").locator(".recharts-pie-sector")).toHaveCount(2);
 
-  // Drag "Answered" to the right of "Orders", resize "Revenue" from its corner.
+  // New cards filled the first row: "Orders", then "Answered" beside it. Drag "Orders" onto
+  // "Answered"'s place (the placeholder shows where it lands, in the accent colour, not an error
+  // red), then widen "By category" from its corner; each gesture saves the layout.
+  const saved = () =>
+    page.waitForResponse((r) => r.url().endsWith("/api/v1/metrics/cards/layout") && r.request().method() === "PUT");
   const orders = (await card("Orders").boundingBox())!;
-  const handle = card("Answered").getByLabel("Drag to move");
+  const answeredAt = (await card("Answered").boundingBox())!;
+  expect(Math.abs(answeredAt.y - orders.y)).toBeLessThan(2);
+  const handle = card("Orders").getByLabel("Drag to move");
   const from = (await handle.boundingBox())!;
+  let layoutSaved = saved();
   await page.mouse.move(from.x + 5, from.y + 5);
   await page.mouse.down();
-  await page.mouse.move(orders.x + orders.width + 60, orders.y + 8, { steps: 12 });
+  await page.mouse.move(answeredAt.x + 20, answeredAt.y + 10, { steps: 12 });
+  const placeholder = page.locator(".react-grid-placeholder");
+  await expect(placeholder).toBeVisible();
+  const [r, , b] = await placeholder.evaluate((el) => {
+    const ctx = document.createElement("canvas").getContext("2d")!;
+    ctx.fillStyle = getComputedStyle(el).backgroundColor;
+    ctx.fillRect(0, 0, 1, 1);
+    return [...ctx.getImageData(0, 0, 1, 1).data];
+  });
+  expect(b).toBeGreaterThan(r);
   await page.mouse.up();
-  const revenue = (await card("Revenue").boundingBox())!;
-  const corner = card("Revenue").locator(".react-resizable-handle");
+  await layoutSaved;
+  const category = (await card("By category").boundingBox())!;
+  const corner = card("By category").locator(".react-resizable-handle");
   const c = (await corner.boundingBox())!;
+  layoutSaved = saved();
   await page.mouse.move(c.x + c.width / 2, c.y + c.height / 2);
   await page.mouse.down();
   await page.mouse.move(c.x + 200, c.y + 100, { steps: 12 });
   await page.mouse.up();
-  await page.waitForTimeout(800); // layout saved
+  await layoutSaved;
 
-  const answered = (await card("Answered").boundingBox())!;
-  expect(answered.x).toBeGreaterThan(orders.x + orders.width - 5);
-  const resized = (await card("Revenue").boundingBox())!;
-  expect(resized.width).toBeGreaterThan(revenue.width + 100);
+  const moved = (await card("Orders").boundingBox())!;
+  expect(moved.x).toBeGreaterThan(orders.x + orders.width - 5);
+  const resized = (await card("By category").boundingBox())!;
+  expect(resized.width).toBeGreaterThan(category.width + 100);
 
   await page.reload();
   await expect(card("Orders").getByTestId("card-value")).toHaveText("12");
-  const answeredAfter = (await card("Answered").boundingBox())!;
-  expect(Math.abs(answeredAfter.x - answered.x)).toBeLessThan(4);
-  expect(Math.abs((await card("Revenue").boundingBox())!.width - resized.width)).toBeLessThan(4);
+  expect(Math.abs((await card("Orders").boundingBox())!.x - moved.x)).toBeLessThan(4);
+  expect(Math.abs((await card("By category").boundingBox())!.width - resized.width)).toBeLessThan(4);
   await expect(card("Answered").getByTestId("card-value")).toHaveText("75.0%");
 
   // An event sent while the tab is open updates the count without reload.

@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { type Card, cardGap, type ZCreateCard, type ZLayoutRequest, type ZUpdateCard } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
-import { cardSize, firstFreePlace } from "./layout.ts";
+import { newCardPlace } from "./layout.ts";
 
 type Row = {
   id: string;
@@ -57,12 +57,12 @@ export async function createCard(db: Db, workspaceId: string, input: z.infer<typ
   // New cards go to the first free place of the grid, filling rows, unless a position is given.
   const layout =
     input.layout ??
-    firstFreePlace(
+    newCardPlace(
       await db.prisma.metricCard.findMany({
         where: { workspaceId, agentId: id },
         select: { x: true, y: true, w: true, h: true },
       }),
-      cardSize(input.type),
+      input.type,
     );
   const row = await db.prisma.metricCard.create({
     data: {
