@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCost, formatDuration, formatNumber } from "./format";
+import { formatCost, formatDuration, formatElapsed, formatNumber, plural } from "./format";
 
 describe("formatDuration", () => {
   it("reads naturally from milliseconds to hours", () => {
@@ -22,5 +22,34 @@ describe("formatCost", () => {
     expect(formatCost(0.00042)).toBe("$0.00042");
     expect(formatCost(0.0042)).toBe("$0.0042");
     expect(formatCost(1e-7)).toBe("$0.0000001");
+  });
+});
+
+describe("plural", () => {
+  it("says one thing in the singular and any other count in the plural", () => {
+    expect(plural(1, "execution")).toBe("1 execution");
+    expect(plural(0, "execution")).toBe("0 executions");
+    expect(plural(2048, "message")).toBe("2,048 messages");
+    expect(plural(2, "reply", "replies")).toBe("2 replies");
+  });
+});
+
+describe("formatElapsed", () => {
+  it("says a length of time in its largest sensible unit", () => {
+    expect(formatElapsed(null)).toBe("–");
+    expect(formatElapsed(400)).toBe("0 s");
+    expect(formatElapsed(45_000)).toBe("45 s");
+    expect(formatElapsed(0.03 * 3_600_000)).toBe("2 min");
+    expect(formatElapsed(2 * 60_000)).toBe("2 min");
+    expect(formatElapsed(125_000)).toBe("2 min");
+    expect(formatElapsed(42 * 60_000)).toBe("42 min");
+    expect(formatElapsed(3 * 3_600_000)).toBe("3 h");
+    expect(formatElapsed(1.5 * 3_600_000)).toBe("1.5 h");
+    expect(formatElapsed(4 * 86_400_000)).toBe("4 d");
+  });
+  it("rounds up into the next unit rather than showing 60 min or 24 h", () => {
+    expect(formatElapsed(59.7 * 60_000)).toBe("1 h");
+    expect(formatElapsed(23.8 * 3_600_000)).toBe("1 d");
+    expect(formatElapsed(59.6 * 1000)).toBe("1 min");
   });
 });

@@ -13,10 +13,48 @@ export function formatNumber(n: number): string {
   return new Intl.NumberFormat("en-US").format(n);
 }
 
+/** A count with its noun, singular for one: "1 execution", "2,048 executions", "3 replies". */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${formatNumber(count)} ${count === 1 ? singular : pluralForm}`;
+}
+
+/**
+ * A length of time as people say it, in its largest sensible unit: "45 s", "2 min", "3 h",
+ * "1.5 h", "4 d" (whole seconds and minutes; hours and days with one decimal below ten). For how
+ * long things take between people (a review's resolution), where formatDuration's precision would
+ * be noise.
+ */
+export function formatElapsed(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "–";
+  const units: { size: number; unit: string; decimals: boolean }[] = [
+    { size: 86_400_000, unit: "d", decimals: true },
+    { size: 3_600_000, unit: "h", decimals: true },
+    { size: 60_000, unit: "min", decimals: false },
+    { size: 1000, unit: "s", decimals: false },
+  ];
+  for (let i = 0; i < units.length; i++) {
+    const { size, unit, decimals } = units[i];
+    if (ms < size && i < units.length - 1) continue;
+    const value = ms / size;
+    const shown = decimals && value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
+    // Rounding up to a whole larger unit says it in that unit: "1 h", not "60 min".
+    const larger = units[i - 1];
+    if (larger && shown * size >= larger.size) return `${Math.round((shown * size) / larger.size)} ${larger.unit}`;
+    return `${shown} ${unit}`;
+  }
+  return "–";
+}
+
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return "–";
   const d = new Date(iso);
   return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+}
+
+/** The time of day of an instant, to the minute ("14:05" or "2:05 PM", as the browser's locale says). */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "–";
+  return new Date(iso).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
 }
 
 /**

@@ -4,15 +4,19 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import Link from "next/link";
 import { memo, useEffect, useMemo, useRef } from "react";
 import type { ThreadMessage } from "@/lib/contracts/conversations";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, formatTime } from "@/lib/format";
 import { cn } from "../ui/cn";
 import { MessageBody } from "./message-content";
 
 type Item = { kind: "boundary"; executionId: string; at: string } | { kind: "message"; message: ThreadMessage };
 
-const BUBBLE: Record<string, { row: string; bubble: string; label?: string }> = {
-  user: { row: "justify-start", bubble: "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-zinc-100 rounded-bl-sm" },
-  assistant: { row: "justify-end", bubble: "bg-indigo-600 text-white rounded-br-sm" },
+const BUBBLE: Record<string, { row: string; bubble: string; label: string }> = {
+  user: {
+    row: "justify-start",
+    bubble: "bg-zinc-100 text-zinc-900 dark:bg-zinc-800 dark:text-zinc-100 rounded-bl-sm",
+    label: "user",
+  },
+  assistant: { row: "justify-end", bubble: "bg-indigo-600 text-white rounded-br-sm", label: "assistant" },
   system: {
     row: "justify-center",
     bubble:
@@ -130,7 +134,7 @@ const Bubble = memo(function Bubble({
   onOpen: (m: ThreadMessage) => void;
 }) {
   const style = BUBBLE[message.role] ?? CUSTOM;
-  const label = BUBBLE[message.role] ? style.label : message.role;
+  const label = BUBBLE[message.role] ? BUBBLE[message.role].label : message.role;
   const source = sourceSpanId(message);
   return (
     <div className={cn("flex", style.row)}>
@@ -154,7 +158,12 @@ const Bubble = memo(function Bubble({
           selected && "ring-2 ring-amber-400",
         )}
       >
-        {label && <div className="mb-0.5 text-[10px] font-semibold tracking-wide uppercase opacity-70">{label}</div>}
+        <div className="mb-0.5 flex items-baseline gap-2 text-[10px] opacity-75" data-testid="bubble-meta">
+          <span className="font-semibold tracking-wide uppercase">{label}</span>
+          <time dateTime={message.at} className="tabular-nums">
+            {formatTime(message.at)}
+          </time>
+        </div>
         <MessageBody content={message.content} />
         {source && (
           <Link

@@ -8,12 +8,13 @@ import { useCallback, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { ThreadList, ThreadMessage, ThreadMessages } from "@/lib/contracts/conversations";
-import { formatCost, formatDateTime } from "@/lib/format";
+import { formatCost, formatDateTime, plural } from "@/lib/format";
 import { useSpan } from "../traces/queries";
 import { SpanDetail } from "../traces/span-detail";
 import { Button } from "../ui/button";
 import { Alert, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
+import { PanelSkeleton } from "../ui/skeleton";
 import { ChatView, sourceSpanId } from "./chat-view";
 import { previewText } from "./message-content";
 import { threadKeys } from "./queries";
@@ -64,7 +65,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
   };
 
   return (
-    <div className="grid h-[calc(100vh-7rem)] gap-3 md:grid-cols-[18rem_minmax(0,1fr)] xl:grid-cols-[20rem_minmax(0,1fr)_24rem]">
+    <div className="grid h-[calc(100vh-11rem)] gap-3 md:grid-cols-[18rem_minmax(0,1fr)] xl:grid-cols-[20rem_minmax(0,1fr)_24rem]">
       <Card className="flex min-h-0 flex-col overflow-hidden">
         <form
           className="relative border-b border-zinc-200 p-2 dark:border-zinc-800"
@@ -85,7 +86,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
           />
         </form>
         <nav aria-label="Threads" className="min-h-0 flex-1 overflow-y-auto">
-          {threads.isPending && <p className="p-4 text-sm text-zinc-500">Loading threads…</p>}
+          {threads.isPending && <PanelSkeleton label="Loading threads" lines={8} />}
           {threads.isError && <p className="p-4 text-sm text-red-600">{threads.error.message}</p>}
           {threads.isSuccess && list.length === 0 && (
             <p className="p-4 text-sm text-zinc-500">{q ? "No thread matches." : "No threads yet."}</p>
@@ -112,7 +113,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
                       : "No messages"}
                   </p>
                   <p className="mt-0.5 text-[11px] text-zinc-500">
-                    {t.agent} · {t.messageCount} messages · {t.executionCount} executions
+                    {t.agent} · {plural(t.messageCount, "message")} · {plural(t.executionCount, "execution")}
                     {t.cost !== null && <> · {formatCost(t.cost)}</>}
                   </p>
                 </Link>
@@ -143,7 +144,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
             </EmptyState>
           </div>
         ) : messages.isPending ? (
-          <p className="p-6 text-sm text-zinc-500">Loading conversation…</p>
+          <PanelSkeleton label="Loading conversation" />
         ) : messages.isError ? (
           <div className="p-4">
             <Alert>{messages.error.message}</Alert>
@@ -151,8 +152,8 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
         ) : (
           <>
             <header className="border-b border-zinc-200 px-4 py-2 dark:border-zinc-800">
-              <h1 className="font-mono text-sm font-semibold">{selected}</h1>
-              <p className="text-xs text-zinc-500">{messages.data.messages.length} messages</p>
+              <h2 className="font-mono text-sm font-semibold">{selected}</h2>
+              <p className="text-xs text-zinc-500">{plural(messages.data.messages.length, "message")}</p>
             </header>
             <div className="min-h-0 flex-1">
               <ChatView messages={messages.data.messages} onOpen={setOpen} selectedId={open?.id} boundaries />
@@ -176,6 +177,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
 function MessageSpan({ message, onClose }: { message: ThreadMessage; onClose: () => void }) {
   const spanId = sourceSpanId(message) ?? message.id;
   const span = useSpan(message.executionId, spanId);
-  if (!span.data) return <p className="p-6 text-sm text-zinc-500">{span.isError ? span.error.message : "Loading…"}</p>;
+  if (span.isError) return <p className="p-6 text-sm text-red-600">{span.error.message}</p>;
+  if (!span.data) return <PanelSkeleton label="Loading span" />;
   return <SpanDetail span={span.data.span} onClose={onClose} />;
 }

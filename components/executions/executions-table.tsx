@@ -16,6 +16,8 @@ import { executionKeys, useAgents } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
 import { COMPACT_CONTROL, InlineSelect } from "../ui/field";
+import { LinkPending } from "../ui/link-pending";
+import { TableSkeleton } from "../ui/skeleton";
 import {
   filtersToApiQuery,
   filtersToSearch,
@@ -257,9 +259,7 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
       </search>
 
       {query.isPending ? (
-        <Card className="p-6 text-sm text-zinc-500" aria-busy="true">
-          Loading executions…
-        </Card>
+        <TableSkeleton label="Loading executions" columns={COLUMNS.length} />
       ) : query.isError ? (
         <Alert>Could not load executions: {query.error.message}</Alert>
       ) : rows.length === 0 && filtered ? (
@@ -321,15 +321,25 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
             </thead>
             <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
               {rows.map((e) => (
-                <tr key={e.id} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/50">
+                <tr
+                  key={e.id}
+                  // A click anywhere on the row opens it through its link (one navigation, one pending state).
+                  onClick={(ev) => {
+                    if ((ev.target as HTMLElement).closest("a, button")) return;
+                    ev.currentTarget.querySelector<HTMLAnchorElement>("a[data-row-link]")?.click();
+                  }}
+                  className="cursor-pointer hover:bg-zinc-50 has-[[data-pending]]:bg-indigo-50/60 dark:hover:bg-zinc-800/50 dark:has-[[data-pending]]:bg-indigo-950/40"
+                >
                   <td className="px-3 py-2 whitespace-nowrap text-zinc-500">{formatDateTime(e.startedAt)}</td>
                   <td className="px-3 py-2">{e.agent}</td>
                   <td className="max-w-xs truncate px-3 py-2">
                     <Link
                       href={`/executions/${encodeURIComponent(e.id)}`}
+                      data-row-link
                       className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
                     >
                       {e.name}
+                      <LinkPending />
                     </Link>
                   </td>
                   <td className="px-3 py-2">

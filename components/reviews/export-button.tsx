@@ -2,26 +2,38 @@
 
 import { Download } from "lucide-react";
 import { useState } from "react";
+import { toast } from "sonner";
+import { plural } from "@/lib/format";
 import { Button } from "../ui/button";
+
+const NOTHING = "Nothing to export: no resolved review matches. Resolve reviews first, then export them.";
 
 /**
  * Downloads resolved reviews as fine-tuning JSONL. The response is streamed; the progress bar
- * counts lines against x-total-count.
+ * counts lines against x-total-count. With nothing to export it says so instead of downloading an
+ * empty file.
  */
 export function ExportButton({ agentId }: { agentId?: string }) {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<{ tone: "error" | "info"; text: string } | null>(null);
 
   async function download() {
-    setError(null);
+    setNote(null);
     const qs = new URLSearchParams({ format: "jsonl", status: "resolved", ...(agentId ? { agentId } : {}) });
     const res = await fetch(`/api/v1/runtime/v1/reviews/export?${qs}`).catch(() => null);
     if (!res?.ok || !res.body) {
-      setError("Export failed.");
+      setNote({ tone: "error", text: "Export failed." });
+      toast.error("Export failed.");
       return;
     }
-    const total = Number(res.headers.get("x-total-count") ?? 0);
-    setProgress({ done: 0, total });
+    const total = Number(res.headers.get("x-total-count") ?? Number.NaN);
+    if (total === 0) {
+      await res.body.cancel();
+      setNote({ tone: "info", text: NOTHING });
+      toast.info(NOTHING);
+      return;
+    }
+    setProgress({ done: 0, total: Number.isFinite(total) ? total : 0 });
     const reader = res.body.getReader();
     const chunks: Uint8Array[] = [];
     let lines = 0;
@@ -32,6 +44,12 @@ export function ExportButton({ agentId }: { agentId?: string }) {
       for (const b of value) if (b === 10) lines++;
       setProgress({ done: lines, total });
     }
+    setProgress(null);
+    if (lines === 0) {
+      setNote({ tone: "info", text: NOTHING });
+      toast.info(NOTHING);
+      return;
+    }
     const url = URL.createObjectURL(new Blob(chunks as BlobPart[], { type: "application/x-ndjson" }));
     const a = document.createElement("a");
     a.href = url;
@@ -40,7 +58,7 @@ export function ExportButton({ agentId }: { agentId?: string }) {
     a.click();
     a.remove();
     URL.revokeObjectURL(url);
-    setProgress(null);
+    toast.success(`Exported ${plural(lines, "example")} for fine-tuning`);
   }
 
   return (
@@ -54,7 +72,17 @@ export function ExportButton({ agentId }: { agentId?: string }) {
           {progress.done} / {progress.total}
         </span>
       )}
-      {error && <span className="text-xs text-red-600">{error}</span>}
+      {note && (
+        <span
+          role={note.tone === "error" ? "alert" : "status"}
+          data-testid="export-note"
+          className={
+            note.tone === "error" ? "text-xs text-red-600" : "max-w-xs text-xs text-zinc-600 dark:text-zinc-400"
+          }
+        >
+          {note.tone === "error" ? note.text : "Nothing to export."}
+        </span>
+      )}
     </div>
   );
 }

@@ -6,6 +6,7 @@ const KEYS = [
   ["g / b / n", "rate good / bad / neutral"],
   ["e", "edit the corrected output"],
   ["r", "resolve with the action, notes and corrected output"],
+  ["R", "resolve, then open the next review of the queue"],
   ["?", "show or hide these keys"],
 ];
 

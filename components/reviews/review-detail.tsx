@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
+import { toast } from "sonner";
 import { api } from "@/lib/client/api";
 import type { ThreadMessage } from "@/lib/contracts/conversations";
 import type { ExecutionOutline } from "@/lib/contracts/executions";
@@ -16,6 +17,7 @@ import { Button } from "../ui/button";
 import { Alert, Badge, Card } from "../ui/card";
 import { cn } from "../ui/cn";
 import { COMPACT_CONTROL, InlineSelect } from "../ui/field";
+import { ExplorerSkeleton, PanelSkeleton } from "../ui/skeleton";
 import { KeyHelp } from "./key-help";
 import { reviewKeys } from "./queries";
 import { ACTION_LABEL, ACTIONS, PRIORITY_TONE, RATING_LABEL } from "./review-options";
@@ -79,12 +81,40 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
     },
   });
 
-  const resolve = () => draft && update.mutate({ status: "resolved", ...draft });
-  const go = (step: number) => {
+  /** The review `step` places from this one in the queue (the first when this one is not in it). */
+  const neighbour = (step: number) => {
     const ids = queue.data?.reviews.map((r) => r.id) ?? [];
     const at = ids.indexOf(id);
-    const next = ids[at + step] ?? (at === -1 ? ids[0] : undefined);
+    const next = at === -1 ? ids.find((x) => x !== id) : ids[at + step];
+    return next ?? null;
+  };
+  const go = (step: number) => {
+    const next = neighbour(step);
     if (next) router.push(`/reviews/${next}?${params}`);
+  };
+  /** Resolves with the draft; `andNext` then opens the next review of the queue (or the queue when none is left). */
+  const resolve = (andNext = false) => {
+    if (!draft || update.isPending) return;
+    const next = andNext ? neighbour(1) : null;
+    update.mutate(
+      { status: "resolved", ...draft },
+      {
+        onSuccess: () => {
+          if (!andNext) {
+            toast.success("Review resolved");
+            return;
+          }
+          if (next) {
+            toast.success("Review resolved: here is the next one");
+            router.push(`/reviews/${next}?${params}`);
+          } else {
+            toast.success("Review resolved: that was the last one of the queue");
+            router.push(`/reviews${params.size ? `?${params}` : ""}`);
+          }
+        },
+        onError: (e) => toast.error(`Could not resolve: ${e.message}`),
+      },
+    );
   };
 
   // Triage keys work anywhere on the page, except while typing in a field.
@@ -102,6 +132,7 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
     else if (canWrite && k === "n") update.mutate({ rating: "neutral" });
     else if (canWrite && k === "e") correctedRef.current?.focus();
     else if (canWrite && k === "r") resolve();
+    else if (canWrite && k === "R") resolve(true);
     else if (k === "Escape") setHelp(false);
     else return;
     e.preventDefault();
@@ -112,7 +143,7 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
     return () => window.removeEventListener("keydown", listener);
   }, []);
 
-  if (review.isPending) return <Card className="p-6 text-sm text-zinc-500">Loading review…</Card>;
+  if (review.isPending) return <ReviewSkeleton />;
   if (review.isError) return <Alert>{review.error.message}</Alert>;
   const r = review.data;
 
@@ -273,21 +304,38 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
                 />
               </label>
               {canWrite && (
-                <Button onClick={resolve} disabled={update.isPending}>
-                  Resolve <kbd className="opacity-70">r</kbd>
-                </Button>
+                <div className="flex flex-wrap gap-2">
+                  <Button onClick={() => resolve(true)} disabled={update.isPending}>
+                    Resolve and next <kbd className="opacity-70">R</kbd>
+                  </Button>
+                  <Button variant="secondary" onClick={() => resolve()} disabled={update.isPending}>
+                    Resolve <kbd className="opacity-70">r</kbd>
+                  </Button>
+                </div>
               )}
             </>
           ) : (
-            <p className="text-sm text-zinc-500">Loading the original answer…</p>
+            <PanelSkeleton label="Loading the original answer" lines={4} />
           )}
         </section>
         <p className="text-xs text-zinc-500">
           <kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>g</kbd>/<kbd>b</kbd>/<kbd>n</kbd> rate · <kbd>e</kbd> edit ·{" "}
-          <kbd>r</kbd> resolve · <kbd>?</kbd> keys
+          <kbd>r</kbd> resolve · <kbd>R</kbd> resolve and next · <kbd>?</kbd> keys
         </p>
       </Card>
       {help && <KeyHelp onClose={() => setHelp(false)} />}
+    </div>
+  );
+}
+
+/** The review page's shape while it loads: the execution beside the review form. */
+export function ReviewSkeleton() {
+  return (
+    <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(24rem,2fr)]">
+      <ExplorerSkeleton embedded />
+      <Card className="self-start">
+        <PanelSkeleton label="Loading review" lines={8} />
+      </Card>
     </div>
   );
 }

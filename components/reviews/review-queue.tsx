@@ -6,12 +6,13 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "@/lib/client/api";
 import { PRIORITIES, RATINGS, REVIEW_STATUSES, type ReviewList, type ReviewStats } from "@/lib/contracts/reviews";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, formatElapsed } from "@/lib/format";
 import { useAgents } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
 import { COMPACT_CONTROL, InlineSelect } from "../ui/field";
+import { TableSkeleton } from "../ui/skeleton";
 import { ExportButton } from "./export-button";
 import { KeyHelp } from "./key-help";
 import { reviewKeys } from "./queries";
@@ -115,7 +116,7 @@ export function ReviewQueue({ me }: { me: string }) {
         <Card className="p-3">
           <div className="text-xs text-zinc-500">avg. resolution</div>
           <div className="text-xl font-semibold tabular-nums">
-            {stats.data?.avgResolutionHours == null ? "–" : `${stats.data.avgResolutionHours} h`}
+            {stats.data?.avgResolutionHours == null ? "–" : formatElapsed(stats.data.avgResolutionHours * 3_600_000)}
           </div>
         </Card>
       </div>
@@ -178,20 +179,26 @@ export function ReviewQueue({ me }: { me: string }) {
           defaultValue={filters.tag}
           onKeyDown={(e) => e.key === "Enter" && set("tag", e.currentTarget.value.trim() || undefined)}
         />
-        <input
-          type="date"
-          aria-label="From date"
-          className={COMPACT_CONTROL}
-          value={filters.dateFrom?.slice(0, 10) ?? ""}
-          onChange={(e) => set("dateFrom", e.target.value || undefined)}
-        />
-        <input
-          type="date"
-          aria-label="To date"
-          className={COMPACT_CONTROL}
-          value={filters.dateTo?.slice(0, 10) ?? ""}
-          onChange={(e) => set("dateTo", e.target.value ? `${e.target.value}T23:59:59Z` : undefined)}
-        />
+        <label className="flex items-center gap-1.5 text-sm text-zinc-600 dark:text-zinc-400">
+          From
+          <input
+            type="date"
+            aria-label="From date"
+            className={COMPACT_CONTROL}
+            value={filters.dateFrom?.slice(0, 10) ?? ""}
+            onChange={(e) => set("dateFrom", e.target.value || undefined)}
+          />
+        </label>
+        <label className="flex items-center gap-1.5 text-sm text-zinc-600 dark:text-zinc-400">
+          To
+          <input
+            type="date"
+            aria-label="To date"
+            className={COMPACT_CONTROL}
+            value={filters.dateTo?.slice(0, 10) ?? ""}
+            onChange={(e) => set("dateTo", e.target.value ? `${e.target.value}T23:59:59Z` : undefined)}
+          />
+        </label>
         <label className="flex items-center gap-1.5 text-sm">
           <input
             type="checkbox"
@@ -211,7 +218,7 @@ export function ReviewQueue({ me }: { me: string }) {
       </search>
 
       {list.isPending ? (
-        <Card className="p-6 text-sm text-zinc-500">Loading the queue…</Card>
+        <TableSkeleton label="Loading the queue" columns={5} />
       ) : list.isError ? (
         <Alert>{list.error.message}</Alert>
       ) : rows.length === 0 ? (
@@ -242,6 +249,12 @@ export function ReviewQueue({ me }: { me: string }) {
                   <Badge tone={RATING_TONE[r.rating]}>{RATING_LABEL[r.rating]}</Badge>
                   <Badge>{r.status.replace("_", " ")}</Badge>
                   <span className="min-w-0 flex-1 truncate">{r.comment}</span>
+                  <span
+                    className="hidden max-w-48 truncate font-mono text-xs text-zinc-500 lg:inline"
+                    title={`Execution ${r.executionId}`}
+                  >
+                    {r.executionId}
+                  </span>
                   {r.tags.map((t) => (
                     <span key={t} className="hidden rounded bg-zinc-100 px-1.5 text-xs sm:inline dark:bg-zinc-800">
                       #{t}

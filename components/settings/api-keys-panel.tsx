@@ -10,6 +10,7 @@ import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
 import { Field } from "../ui/field";
+import { TableSkeleton } from "../ui/skeleton";
 import { settingsKeys } from "./queries";
 
 export function ApiKeysPanel() {
@@ -90,7 +91,7 @@ export function ApiKeysPanel() {
       </Card>
 
       {keys.isPending ? (
-        <Card className="p-4 text-sm text-zinc-500">Loading keys…</Card>
+        <TableSkeleton label="Loading keys" rows={3} columns={4} />
       ) : keys.data.apiKeys.length === 0 ? (
         <EmptyState icon={<KeyRound className="size-8" />} title="No API keys yet">
           Create a key for each service that sends traces or reads executions.

@@ -7,6 +7,7 @@ import { api } from "@/lib/client/api";
 import type { RedisDurability } from "@/lib/contracts/health";
 import type { IngestionStatus } from "@/lib/contracts/ingestion";
 import { formatDateTime, formatNumber } from "@/lib/format";
+import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card } from "../ui/card";
 import { settingsKeys } from "./queries";
@@ -90,7 +91,7 @@ export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
                 kind={f.kind}
                 what={
                   <span className="font-mono text-xs" title={f.requestId ? `request ${f.requestId}` : undefined}>
-                    {f.source} · {f.itemId}
+                    {SOURCE_LABELS[f.source]} · {f.itemId}
                   </span>
                 }
                 error={f.error}

@@ -3,22 +3,13 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { cn } from "../ui/cn";
+import { settingsTabsFor } from "./settings-nav";
 
-const TABS = [
-  { href: "/settings/api-keys", label: "API keys" },
-  { href: "/settings/members", label: "Members" },
-  { href: "/settings/ingestion", label: "Ingestion" },
-  { href: "/settings/sources", label: "Sources" },
-  { href: "/settings/models", label: "Models" },
-  { href: "/settings/redaction", label: "Redaction" },
-  { href: "/settings/account", label: "Account" },
-];
-
-export function SettingsTabs() {
+export function SettingsTabs({ canManageKeys }: { canManageKeys: boolean }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Settings" className="flex gap-1 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800">
-      {TABS.map((t) => (
+      {settingsTabsFor(canManageKeys).map((t) => (
         <Link
           key={t.href}
           href={t.href}

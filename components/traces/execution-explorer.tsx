@@ -18,9 +18,11 @@ import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/
 import { ChatView, sourceSpanId } from "../conversations/chat-view";
 import { StatusBadge } from "../executions/status-badge";
 import { ReviewButton } from "../reviews/review-dialog";
+import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
+import { ExplorerSkeleton, PanelSkeleton } from "../ui/skeleton";
 import { ExecutionChain } from "./execution-chain";
 import { loadRemainingSpans } from "./outline-paging";
 import { executionKeys, useExecutionMessages, useSpan } from "./queries";
@@ -83,7 +85,7 @@ function useExecution(id: string) {
 /** The opened span with every field, fetched when it is opened. */
 function OpenSpan({ executionId, spanId, onClose }: { executionId: string; spanId: string; onClose: () => void }) {
   const span = useSpan(executionId, spanId);
-  if (span.isPending) return <div className="p-6 text-sm text-zinc-500">Loading span…</div>;
+  if (span.isPending) return <PanelSkeleton label="Loading span" />;
   if (span.isError)
     return (
       <div className="p-4">
@@ -173,7 +175,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
     ),
   );
 
-  if (query.isPending) return <Card className="p-6 text-sm text-zinc-500">Loading execution…</Card>;
+  if (query.isPending) return <ExplorerSkeleton embedded={embedded} />;
   if (query.isError) return <Alert>Could not load this execution: {query.error.message}</Alert>;
 
   const { execution: e, spans, total, complete } = query.data;
@@ -259,7 +261,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
               {formatCost(e.cost)}
             </span>
           )}
-          <span>{e.source}</span>
+          <span>{SOURCE_LABELS[e.source]}</span>
           {e.source === "output" && <ExecutionChain executionId={e.id} />}
           <span className="inline-flex items-center gap-1">
             <span className="font-mono text-xs">{e.id}</span>
@@ -301,7 +303,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
         <Card className="min-h-0 overflow-hidden">
           {mode === "chat" ? (
             messages.isPending ? (
-              <div className="p-6 text-sm text-zinc-500">Loading conversation…</div>
+              <PanelSkeleton label="Loading conversation" />
             ) : messages.isError ? (
               <div className="p-4">
                 <Alert>Could not load the conversation: {messages.error.message}</Alert>

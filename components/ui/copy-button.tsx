@@ -2,6 +2,7 @@
 
 import { Check, Copy } from "lucide-react";
 import { useState } from "react";
+import { toast } from "sonner";
 import { cn } from "./cn";
 
 /** Copies `value` to the clipboard and confirms for a moment. */
@@ -28,6 +29,7 @@ export function CopyButton({
       ta.remove();
     }
     setCopied(true);
+    toast.success("Copied to the clipboard");
     setTimeout(() => setCopied(false), 1500);
   }
   return (

@@ -57,7 +57,7 @@ test("Sources: last received time per source, source badge and filter on Executi
     await page.goto("/settings/sources");
     for (const [source, title] of [
       ["otlp", "OpenTelemetry"],
-      ["cloudflare", "Cloudflare Workers"],
+      ["cloudflare", "Cloudflare"],
     ] as const) {
       const card = page.locator(`[data-source="${source}"]`);
       await expect(card.getByRole("heading", { name: title })).toBeVisible();

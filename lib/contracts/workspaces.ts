@@ -74,6 +74,7 @@ export type WorkspaceSummary = z.infer<typeof ZWorkspaceSummary>;
 export const ZWorkspaceList = z.strictObject({ workspaces: z.array(ZWorkspaceSummary) });
 export type WorkspaceList = z.infer<typeof ZWorkspaceList>;
 export const ZWorkspaceCreated = z.strictObject({ workspace: ZWorkspaceSummary });
+export type WorkspaceCreated = z.infer<typeof ZWorkspaceCreated>;
 /** The workspace now active (its cookie is set with this answer). */
 export const ZActiveWorkspace = z.strictObject({ workspaceId: z.string() });
 export type ActiveWorkspace = z.infer<typeof ZActiveWorkspace>;

@@ -1,13 +1,17 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
 import { ThreadsBrowser } from "@/components/conversations/threads-browser";
+import { PageHeader } from "@/components/ui/card";
 
 export const metadata: Metadata = { title: "Threads" };
 
 export default function ThreadsPage() {
   return (
-    <Suspense>
-      <ThreadsBrowser selected={null} />
-    </Suspense>
+    <>
+      <PageHeader title="Threads" description="Conversations: the executions that share a thread id, as one chat." />
+      <Suspense>
+        <ThreadsBrowser selected={null} />
+      </Suspense>
+    </>
   );
 }

@@ -17,7 +17,7 @@ export default async function ReviewPage({ params }: { params: Promise<{ id: str
   if (!exists) notFound();
   return (
     <Suspense>
-      <ReviewDetail id={id} canWrite={ctx.can("reviews.write")} />
+      <ReviewDetail key={id} id={id} canWrite={ctx.can("reviews.write")} />
     </Suspense>
   );
 }

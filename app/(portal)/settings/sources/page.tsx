@@ -29,12 +29,13 @@ function ago(iso: string, now: number): string {
 function SourceCard({
   source,
   activity,
-  title,
+  subtitle,
   children,
 }: {
   source: SourceName;
   activity: SourceActivity | null;
-  title?: string;
+  /** What the source covers, under its name (the name is SOURCE_LABELS', as everywhere). */
+  subtitle?: string;
   children: ReactNode;
 }) {
   const last = activity?.[source].lastReceivedAt ?? null;
@@ -42,7 +43,10 @@ function SourceCard({
     <section data-source={source}>
       <Card className="space-y-3 p-4 text-sm">
         <div className="flex flex-wrap items-center justify-between gap-2">
-          <h2 className="font-semibold">{title ?? SOURCE_LABELS[source]}</h2>
+          <div>
+            <h2 className="font-semibold">{SOURCE_LABELS[source]}</h2>
+            {subtitle && <p className="text-xs text-zinc-500">{subtitle}</p>}
+          </div>
           {last ? (
             <span className="text-xs text-zinc-500" data-testid={`last-received-${source}`}>
               Last received <time dateTime={last}>{ago(last, Date.now())}</time>
@@ -69,7 +73,7 @@ export default async function SourcesPage() {
   const output = readConfig().output;
   return (
     <div className="space-y-6">
-      <SourceCard source="sdk" activity={activity} title="HTTP API and SDK">
+      <SourceCard source="sdk" activity={activity} subtitle="The HTTP API and the TypeScript SDK">
         <FirstTraceHelp canCreateKeys={ctx.can("apiKeys.manage")} />
       </SourceCard>
 
@@ -81,7 +85,7 @@ export default async function SourcesPage() {
         <OtlpSnippet />
       </SourceCard>
 
-      <SourceCard source="cloudflare" activity={activity} title="Cloudflare Workers">
+      <SourceCard source="cloudflare" activity={activity} subtitle="Cloudflare Workers, through a tail Worker">
         <p className="text-zinc-600 dark:text-zinc-400">
           A tail Worker forwards each invocation of your Workers (request, logs, exceptions, outcome). Secret headers
           and ids in URLs are redacted here, even when the tail Worker sends them raw.
