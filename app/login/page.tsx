@@ -13,10 +13,7 @@ export default async function LoginPage() {
   if (state === "setup") redirect("/setup");
   if (state === "portal") redirect("/overview");
   return (
-    <AuthFrame
-      title="Sign in"
-      subtitle="Forgot your password? An admin can reset it with npm run admin -- reset-password <email>."
-    >
+    <AuthFrame title="Sign in">
       <Suspense>
         <LoginForm />
       </Suspense>

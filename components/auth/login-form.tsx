@@ -41,6 +41,15 @@ export function LoginForm() {
       <Button type="submit" className="w-full" disabled={busy}>
         {busy ? "Signing in…" : "Sign in"}
       </Button>
+      {/* The way back in is for the few who need it, not printed on every visit. */}
+      <details className="text-sm text-zinc-600 dark:text-zinc-400">
+        <summary className="cursor-pointer select-none">Forgot your password?</summary>
+        <p className="mt-2">
+          Ask an admin of your workspace: on the server,{" "}
+          <code className="font-mono text-xs">npm run admin -- reset-password &lt;your email&gt;</code> gives you a
+          one-time password.
+        </p>
+      </details>
     </form>
   );
 }

@@ -122,3 +122,14 @@ test("every page links its icon, which exists", async ({ page, request }) => {
   expect(icon.status()).toBe(200);
   expect(icon.headers()["content-type"]).toContain("image/svg+xml");
 });
+
+test("the sign-in page keeps the password reset command behind “Forgot your password?”", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByText(/reset-password/)).toBeHidden();
+  await page.getByText("Forgot your password?").click();
+  await expect(page.getByText(/reset-password/)).toBeVisible();
+  await context.close();
+});
