@@ -42,10 +42,17 @@ export type ClientOptions = ObservabilityOptions & {
   requestTimeoutMs?: number;
   /** `end()`, `flush()` and `flushTrackEvents()` resolve after this long at the latest; what is still pending is sent in the background. Default 5,000 ms. */
   flushTimeoutMs?: number;
+  /**
+   * The time that stamps traces and events (epoch milliseconds or a Date), for replaying recorded
+   * runs or generating data at chosen times. Default: the system clock. Delivery (batching,
+   * retries) always runs on the system clock.
+   */
+  clock?: () => number | Date;
 };
 
-export type ResolvedConfig = Required<Omit<ClientOptions, "onTrace" | "onError" | "apiKey" | "apiUrl">> & {
+export type ResolvedConfig = Required<Omit<ClientOptions, "onTrace" | "onError" | "apiKey" | "apiUrl" | "clock">> & {
   apiUrl: string;
+  clock: (() => number | Date) | null;
   apiKey: string | null;
   onTrace: OnTrace | null;
   onError: ((error: RunlensDeliveryError) => void) | null;
@@ -71,5 +78,6 @@ export function resolveConfig(
     onError: opts.onError ?? null,
     requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
     flushTimeoutMs: opts.flushTimeoutMs ?? 5_000,
+    clock: opts.clock ?? null,
   };
 }

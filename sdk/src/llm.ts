@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Trace } from "./config.ts";
-import { getClient, nowIso, type Runlens, toErrorRecord } from "./observability.ts";
+import { getClient, type Runlens, toErrorRecord } from "./observability.ts";
 
 export type Usage = { inputTokens?: number; outputTokens?: number; totalTokens?: number };
 
@@ -54,7 +54,7 @@ function outputOf(result: unknown): unknown {
 export async function traceLLM<T>(opts: TraceLLMOptions, call: () => Promise<T>): Promise<T> {
   const client = opts.client ?? getClient();
   const base = client.spanBase(opts.parentId);
-  const startedAt = nowIso();
+  const startedAt = client.timestamp();
   const record = (extra: Partial<Trace>): Trace =>
     ({
       ...base,
@@ -62,7 +62,7 @@ export async function traceLLM<T>(opts: TraceLLMOptions, call: () => Promise<T>)
       type: "llm_call",
       name: opts.name ?? opts.model,
       startedAt,
-      endedAt: nowIso(),
+      endedAt: client.timestamp(),
       input: opts.input,
       ...extra,
     }) as Trace;

@@ -85,6 +85,9 @@ export class Runlens {
   private readonly events: BatchTransport<TrackEventInput>;
   private pendingIdentify: Identify | null = null;
   private exitHookInstalled = false;
+  /** The last reading of a `clock` option and the last timestamp made from it. */
+  private lastReading = Number.NEGATIVE_INFINITY;
+  private lastStamp = Number.NEGATIVE_INFINITY;
 
   constructor(opts: ClientOptions = {}) {
     this.config = resolveConfig(opts);
@@ -121,6 +124,7 @@ export class Runlens {
       apiKey: current.apiKey ?? undefined,
       onTrace: current.onTrace ?? undefined,
       onError: current.onError ?? undefined,
+      clock: current.clock ?? undefined,
       ...opts,
     });
   }
@@ -137,6 +141,25 @@ export class Runlens {
       tracesPending: this.traces.pending,
       eventsPending: this.events.pending,
     };
+  }
+
+  /**
+   * Now, as this client stamps traces and events (ISO). Without a `clock` option this is
+   * `nowIso()`. With one, timestamps are its readings, strictly increasing while it moves forward
+   * or stands still (same-millisecond siblings keep their order); a clock set back (the next
+   * replayed run starting earlier) is followed.
+   */
+  timestamp(): string {
+    const clock = this.config.clock;
+    if (!clock) return nowIso();
+    const value = clock();
+    const ms = value instanceof Date ? value.getTime() : value;
+    if (!Number.isFinite(ms)) return nowIso();
+    const reading = Math.floor(ms);
+    const stamp = reading < this.lastReading || reading > this.lastStamp ? reading : this.lastStamp + 1;
+    this.lastReading = reading;
+    this.lastStamp = stamp;
+    return new Date(stamp).toISOString();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -201,7 +224,7 @@ export class Runlens {
     overrides?: ObservabilityOptions,
   ): string {
     const id = randomUUID();
-    const now = nowIso();
+    const now = this.timestamp();
     this.emit(
       { ...this.base(activeContext(), parentId), id, type, name, startedAt: now, endedAt: now, ...fields } as Trace,
       overrides,
@@ -238,7 +261,7 @@ export class Runlens {
       parent: previous,
     };
     this.pendingIdentify = null;
-    const startedAt = nowIso();
+    const startedAt = this.timestamp();
     let error: ReturnType<typeof toErrorRecord> | null = null;
     let ended = false;
     const record = (): Trace =>
@@ -275,7 +298,7 @@ export class Runlens {
         this.emit(
           {
             ...record(),
-            endedAt: nowIso(),
+            endedAt: this.timestamp(),
             status: error ? "error" : "success",
             output: result.output,
             metadata: result.metadata ?? opts.metadata,
@@ -298,7 +321,7 @@ export class Runlens {
     const previous = activeContext();
     const base = this.base(previous, opts.parentId);
     const id = randomUUID();
-    const startedAt = nowIso();
+    const startedAt = this.timestamp();
     const record = {
       ...base,
       id,
@@ -333,7 +356,7 @@ export class Runlens {
         this.emit(
           {
             ...record,
-            endedAt: nowIso(),
+            endedAt: this.timestamp(),
             status: error ? "error" : "success",
             output: result.output,
             metadata: result.metadata ?? opts.metadata,
@@ -424,7 +447,7 @@ export class Runlens {
       id: randomUUID(),
       name,
       properties,
-      timestamp: ts ?? nowIso(),
+      timestamp: ts ?? this.timestamp(),
       threadId: opts.threadId ?? ctx?.threadId ?? undefined,
       executionId: opts.executionId ?? ctx?.executionId ?? undefined,
       agent: ctx?.agent ?? this.config.agent,
