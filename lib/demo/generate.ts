@@ -1,270 +1,171 @@
-import { flow, Runlens, type Trace, traceLLM } from "@runlens/sdk";
-import { z } from "zod";
+import { Runlens, type RunlensDeliveryError } from "@runlens/sdk";
 import type { DemoResult } from "../contracts/ingest.ts";
+import type { Demo } from "./calls.ts";
+import { DIALOGUES, hotelDialogue, SYSTEM_PROMPTS } from "./dialogues.ts";
+import { runReconciliation, runResearch } from "./long-runs.ts";
+import { playConversation, playCpfCheck } from "./support.ts";
+import { DAY, HOUR, MINUTE, type Random, seededRandom, Timeline, Timelines } from "./timeline.ts";
+import { runInvoiceExtraction, runOrders, type Tally } from "./workflows.ts";
 
 /**
- * Realistic sample data sent through the SDK: support conversations in Portuguese and English,
- * workflows with every step type, failures with stacks, LLM calls with tokens, HTTP calls, and
- * 30 days of business events. Executions are spread over the last days by shifting the traces'
- * timestamps in onTrace, as a user's interceptor could.
+ * Sample data a user can believe, sent through the SDK as an application would: support
+ * conversations in English and Portuguese (one of 24 turns), an order workflow with every step
+ * type, invoice extraction hitting a rate limit, a research agent and a nightly reconciliation of
+ * hundreds of spans, and 30 days of business events. Runs are spread over the last 7 days; the
+ * SDK's `clock` option reads a virtual timeline, so every call takes realistic time (models
+ * hundreds of milliseconds to seconds, services tens to hundreds) without anyone waiting for it.
  */
-export type DemoOptions = { apiUrl?: string; apiKey?: string; fetch?: typeof fetch; seed?: number; days?: number };
-
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
-const CONVERSATIONS_PT = [
-  ["Qual o horário de atendimento?", "Atendemos de segunda a sexta, das 8h às 20h, e aos sábados das 9h às 14h."],
-  [
-    "Minha internet caiu desde ontem",
-    "Sinto muito! Identifiquei uma instabilidade na sua região. A previsão de normalização é hoje às 18h.",
-  ],
-  ["Quero cancelar meu plano", "Posso ajudar com isso. Antes, posso te oferecer 30% de desconto por 3 meses?"],
-  ["Quais acomodações vocês têm?", "Oferecemos duas opções: quarto standard com café e suíte com vista para o mar."],
-  ["Como emito a segunda via do boleto?", "Você pode emitir em Minha Conta > Faturas, ou posso enviar agora por aqui."],
-];
-const CONVERSATIONS_EN = [
-  [
-    "Where is my order #4821?",
-    "Your order shipped yesterday and should arrive on Thursday. Tracking: 1Z999AA10123456784.",
-  ],
-  [
-    "I was charged twice this month",
-    "I see two charges of $49.90. I've refunded the duplicate; it takes 3–5 business days.",
-  ],
-  ["Can I change my delivery address?", "Yes, as long as the order hasn't shipped. What's the new address?"],
-  ["Do you support SSO?", "Yes: SAML 2.0 and OIDC on the Business plan. I can send you the setup guide."],
-];
-
-/** A stand-in model with plausible latency-free answers and token counts. */
-function fakeCompletion(prompt: string, answer: string) {
-  return {
-    text: answer,
-    usage: { prompt_tokens: 40 + prompt.length, completion_tokens: Math.ceil(answer.length / 4) },
-  };
-}
+export type DemoOptions = { apiUrl?: string; apiKey?: string; fetch?: typeof fetch; seed?: number };
 
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoResult> {
-  const random = rng(opts.seed ?? 42);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
-  const days = opts.days ?? 30;
-  let shiftMs = 0;
-  const shift = (iso: string | null | undefined) => (iso ? new Date(Date.parse(iso) - shiftMs).toISOString() : iso);
+  const seed = opts.seed ?? 42;
+  const now = Date.now();
+  const timelines = new Timelines();
+  const undelivered: string[] = [];
   const client = new Runlens({
     apiUrl: opts.apiUrl,
     apiKey: opts.apiKey,
     fetch: opts.fetch,
     agent: "support-bot",
     warnings: false,
-    onTrace: (t: Trace) => ({ ...t, startedAt: shift(t.startedAt)!, endedAt: shift(t.endedAt) }),
+    clock: timelines.now,
+    // The sample is history: nobody watches it live, so only finished spans are sent (the SDK
+    // also sends a "running" copy of each span as it starts, which a stored run never needs).
+    onTrace: (trace) => (trace.status === "running" ? null : trace),
+    // Wait for every batch: the portal shows the sample as soon as this returns.
+    flushTimeoutMs: 120_000,
+    onError: (e: RunlensDeliveryError) => {
+      if (e.kind !== "timeout") undelivered.push(e.message);
+    },
   });
-  let executions = 0;
-  const at = (daysAgo: number) => {
-    shiftMs = Math.floor(daysAgo * 86_400_000);
-  };
-
-  // Support conversations (threads of one to three turns).
-  const convos = [...CONVERSATIONS_PT.map((c) => ["pt", ...c]), ...CONVERSATIONS_EN.map((c) => ["en", ...c])];
-  for (let i = 0; i < 24; i++) {
-    const [lang, question, answer] = pick(convos);
-    const threadId = `${lang === "pt" ? "wa" : "web"}-${1000 + i}`;
-    const turns = 1 + Math.floor(random() * 3);
-    const startDay = random() * (days - 1) + 0.5;
-    for (let t = 0; t < turns; t++) {
-      at(startDay - t * 0.01);
-      const exec = client.startExecution({
-        name: lang === "pt" ? "atendimento" : "support-chat",
-        type: "agent_execution",
-        agent: lang === "pt" ? "atendimento-whatsapp" : "support-bot",
-        threadId,
-        sessionId: `sess-${i}`,
-        companyId: pick(["company_acme", "company_nw_telecom", "company_globex"]),
-        input: {
-          message: t === 0 ? question : lang === "pt" ? "Obrigado! Mais uma dúvida." : "Thanks! One more question.",
-        },
-      });
-      client.message({
-        role: "user",
-        content: t === 0 ? question : lang === "pt" ? "Obrigado! Mais uma dúvida." : "Thanks! One more question.",
-      });
-      const tool = client.startSpan("search_knowledge_base", { type: "tool_call", input: { query: question } });
-      client.log("kb_hits", { output: { hits: 1 + Math.floor(random() * 4) } });
-      tool.end({ output: { articles: ["kb-112", "kb-87"] } });
-      await traceLLM(
-        {
-          model: pick(["gpt-4o", "gpt-4o-mini", "claude-sonnet-4"]),
-          provider: "openai",
-          promptName: "support-answer",
-          variables: { lang },
-          client,
-          input: question,
-        },
-        async () => fakeCompletion(question, answer),
-      );
-      client.message({ role: "assistant", content: answer });
-      if (t === turns - 1 && random() < 0.3) {
-        client.message({
-          role: "assistant",
-          content: {
-            type: "buttons",
-            text: lang === "pt" ? "Posso ajudar em algo mais?" : "Anything else?",
-            items: [
-              { id: "yes", label: lang === "pt" ? "Sim" : "Yes" },
-              { id: "no", label: lang === "pt" ? "Não, obrigado" : "No, thanks" },
-            ],
-          },
-        });
-      }
-      await exec.end({ output: { message: answer } });
-      executions++;
-    }
-  }
-
-  // The WhatsApp CPF flow of the SDK documentation.
-  at(0.2);
-  {
-    const exec = client.startExecution({
-      name: "whatsapp-webhook",
-      agent: "atendimento-whatsapp",
-      threadId: "wa-5511999990000",
-    });
-    const turn = client.startSpan("turn");
-    client.message({ role: "user", content: "48337725826" });
-    const verify = client.startSpan("verify_cpf");
-    const http = client.startSpan("GET /users/search", { type: "http_call" });
-    http.end({ output: { user_exists: true, name: "Ana" } });
-    client.log("cpf_verified", { output: { user_exists: true } });
-    verify.end({});
-    client.message({ role: "assistant", content: "Bem-vindo de volta, Ana!" });
-    client.message({ role: "assistant", content: "Como posso te ajudar hoje?" });
-    turn.end({});
-    await exec.end({ output: { message: "Bem-vindo de volta, Ana!" } });
-    executions++;
-  }
-
-  // Workflows with every step type, some failing.
-  const orderFlow = flow({
-    id: "validate-order",
-    name: "Order Validation",
-    agent: "order-pipeline",
-    inputSchema: z.object({ orderId: z.string(), amount: z.number() }),
-    outputSchema: z.any(),
-    client,
-  })
-    .step("fetch", async (i: { orderId: string; amount: number }) => ({
-      ...i,
-      status: "active",
-      items: ["sku-1", "sku-2", "sku-3"],
-    }))
-    .connector("crm-lookup", async (o: Record<string, unknown>) => ({ ...o, customer: "c_123" }))
-    .condition("high-value", (o: { amount: number }) => o.amount > 500, {
-      onTrue: (o: Record<string, unknown>) => ({ ...o, review: "manual" }),
-      onFalse: (o: Record<string, unknown>) => ({ ...o, review: "auto" }),
-    })
-    .switch("route", (o: { review: string }) => o.review, {
-      cases: {
-        manual: (o: Record<string, unknown>) => ({ ...o, queue: "fraud-team" }),
-        auto: (o: Record<string, unknown>) => ({ ...o, queue: "fulfillment" }),
-      },
-    })
-    .foreach(
-      "reserve-stock",
-      (o: { items: string[] }) => o.items,
-      async (sku) => {
-        if (sku === "sku-3" && random() < 0.25) throw new Error(`Out of stock: ${String(sku)}`);
-        return { sku, reserved: true };
-      },
-    )
-    .parallel("notify", { email: () => ({ sent: true }), sms: () => ({ sent: true }) })
-    .agent("respond", {
-      name: "order-assistant",
-      process: (input: unknown) =>
-        traceLLM({ model: "gpt-4o-mini", client, input }, async () =>
-          fakeCompletion("order", "Your order is confirmed."),
-        ),
-    })
-    .build();
-  for (let i = 0; i < 14; i++) {
-    at(random() * (days - 1));
-    await orderFlow.execute({ orderId: `ORD-${2000 + i}`, amount: Math.round(random() * 1000) }).catch(() => undefined);
-    executions++;
-  }
-
-  // Failures with stacks.
-  for (let i = 0; i < 5; i++) {
-    at(random() * 10);
-    const exec = client.startExecution({
-      name: "invoice-ocr",
-      agent: "document-analyzer",
-      type: "custom_execution",
-      input: { documentId: `doc-${i}` },
-    });
-    client.identify({ type: "document", value: `doc-${i}` });
-    try {
-      await traceLLM({ model: "gpt-4o", client, promptName: "extract-invoice" }, async () => {
-        throw Object.assign(new Error("Rate limit reached for gpt-4o in organization org-demo"), {
-          name: "RateLimitError",
-        });
-      });
-    } catch (e) {
-      client.logError("llm_failed", e);
-      exec.setError(e);
-    }
-    await exec.end();
-    executions++;
-  }
-  shiftMs = 0;
+  // Groups of runs played at once, each on its own timeline and with its own random numbers, so
+  // the sample is the same whatever order their requests finish in.
+  const groups: ((demo: Demo, now: number) => Promise<Tally>)[] = [
+    supportConversations,
+    guestHouseAndCpf,
+    ordersAndInvoices,
+    async (demo) => ({ executions: await runResearch(demo, ago(demo, now, 0.5 * DAY, 3 * DAY)), events: 0 }),
+    async (demo) => ({ executions: await runReconciliation(demo, ago(demo, now, 1.1 * DAY, 1.4 * DAY)), events: 0 }),
+    async (demo) => ({ executions: 0, events: trackBusinessEvents(demo, now, 30) }),
+  ];
+  const tallies = await Promise.all(
+    groups.map((group, k) => {
+      const time = new Timeline(now);
+      return timelines.play(time, () => group({ client, time, random: seededRandom(seed + k) }, now));
+    }),
+  );
   await client.flush();
+  if (undelivered.length > 0) throw new Error(`Sample data was not stored: ${undelivered.join("; ")}`);
+  return {
+    executions: tallies.reduce((sum, t) => sum + t.executions, 0),
+    events: tallies.reduce((sum, t) => sum + t.events, 0),
+  };
+}
 
-  // 30 days of business events.
+/** A start `min` to `max` ms before `now`. */
+function ago({ random }: Demo, now: number, min: number, max: number): number {
+  return now - random.between(min, max);
+}
+
+/** The scripted support conversations, each at its own moment of the last 7 days. */
+async function supportConversations(demo: Demo, now: number): Promise<Tally> {
+  const { time, random } = demo;
+  const tally: Tally = { executions: 0, events: 0 };
+  for (const [i, dialogue] of DIALOGUES.entries()) {
+    time.set(ago(demo, now, 40 * MINUTE, 7 * DAY - HOUR));
+    const en = dialogue.lang === "en";
+    const full = i === 0 || random.chance(0.75);
+    tally.executions += await playConversation(
+      demo,
+      dialogue,
+      {
+        agent: en ? "support-bot" : "atendimento-whatsapp",
+        executionName: en ? "support-chat" : "atendimento",
+        model: en ? "gpt-4o" : "gpt-4o-mini",
+        promptName: en ? "support-answer" : "atendimento-resposta",
+        system: SYSTEM_PROMPTS[dialogue.lang],
+        threadId: en ? `web-${4100 + i * 13}` : `wa-5511${random.int(91_000_000, 99_999_999)}`,
+      },
+      { turns: full ? undefined : Math.max(1, dialogue.turns.length - 1), offerMore: random.chance(0.3) },
+    );
+    tally.events++;
+  }
+  return tally;
+}
+
+/** The long conversation (a guest house booked over WhatsApp) and the CPF check. */
+async function guestHouseAndCpf(demo: Demo, now: number): Promise<Tally> {
+  demo.time.set(ago(demo, now, 1.2 * DAY, 2.5 * DAY));
+  const booking = await playConversation(demo, hotelDialogue(new Date(demo.time.now())), {
+    agent: "reservas-pousada",
+    executionName: "concierge-whatsapp",
+    model: "claude-sonnet-4-5",
+    promptName: "concierge",
+    system: SYSTEM_PROMPTS.hotel,
+    threadId: "wa-5547999990000",
+  });
+  demo.time.set(ago(demo, now, 2 * HOUR, 20 * HOUR));
+  const cpf = await playCpfCheck(demo, "wa-5511999990000");
+  return { executions: booking + cpf, events: 1 };
+}
+
+/** Checkout orders over the week, and a month-end batch of invoices within one afternoon. */
+async function ordersAndInvoices(demo: Demo, now: number): Promise<Tally> {
+  const orders = await runOrders(demo, spread(demo.random, now, 14));
+  const batch = now - 2 * DAY - demo.random.between(0, 3 * HOUR);
+  const invoices = await runInvoiceExtraction(
+    demo,
+    [0, 1, 2, 3, 4, 5].map((k) => batch + k * 23 * MINUTE),
+  );
+  return { executions: orders.executions + invoices.executions, events: orders.events + invoices.events };
+}
+
+/** `count` start times over the last 7 days, oldest first. */
+function spread(random: Random, now: number, count: number): number[] {
+  return Array.from({ length: count }, () => now - random.between(30 * MINUTE, 7 * DAY - HOUR)).sort((a, b) => a - b);
+}
+
+/** Business events for the Metrics tab: alerts, resolved tickets and orders over `days` days. */
+function trackBusinessEvents({ client, random }: Demo, now: number, days: number): number {
   let events = 0;
-  const now = Date.now();
   for (let d = 0; d < days; d++) {
-    const perDay = 40 + Math.floor(random() * 40);
+    const perDay = 15 + Math.floor(random.next() * 15);
     for (let k = 0; k < perDay; k++) {
-      const ts = new Date(now - d * 86_400_000 - Math.floor(random() * 86_400_000));
-      const r = random();
+      const timestamp = new Date(now - d * DAY - Math.floor(random.next() * DAY));
+      const r = random.next();
       if (r < 0.4) {
         client.track(
           "alert_received",
           {
-            company: pick(["NW Telecom", "Acme", "Globex"]),
-            severity: pick(["Low", "Medium", "High", "High", "Critical"]),
-            source: pick(["Zabbix", "Grafana", "Datadog"]),
+            company: random.pick(["NW Telecom", "Acme", "Globex"]),
+            severity: random.pick(["Low", "Medium", "High", "High", "Critical"]),
+            source: random.pick(["Zabbix", "Grafana", "Datadog"]),
           },
-          { timestamp: ts },
+          { timestamp },
         );
       } else if (r < 0.75) {
         client.track(
           "ticket_resolved",
           {
-            duration: Math.round(5 + random() * 120),
-            answered: random() < 0.82,
-            category: pick(["network", "billing", "account", "hardware"]),
+            duration: Math.round(5 + random.next() * 120),
+            answered: random.next() < 0.82,
+            category: random.pick(["network", "billing", "account", "orders"]),
           },
-          { timestamp: ts },
+          { timestamp },
         );
       } else {
         client.track(
           "order_placed",
           {
-            amount: Math.round(random() * 50000) / 100,
-            category: pick(["electronics", "books", "toys", "home"]),
-            customer_id: `c_${Math.floor(random() * 300)}`,
+            amount: Math.round(random.next() * 50000) / 100,
+            category: random.pick(["electronics", "books", "toys", "home"]),
+            customer_id: `c_${Math.floor(random.next() * 300)}`,
           },
-          { timestamp: ts },
+          { timestamp },
         );
       }
       events++;
     }
   }
-  await client.flush();
-  return { executions, events };
+  return events;
 }
