@@ -63,7 +63,7 @@ export type LlmSpec = {
   refusal?: Error;
 };
 
-/** An LLM call through `traceLLM`: role-labelled messages in, the provider's response shape out. */
+/** An LLM call through `traceLLM`: role-labelled messages in, the answer (or the tools asked for) and usage out. */
 export async function llmCall({ client, time, random }: Demo, spec: LlmSpec): Promise<void> {
   const model = MODELS[spec.model];
   const inputTokens = promptTokens(spec.messages);
