@@ -1,8 +1,6 @@
 import "server-only";
+import type { CatalogEvent, CatalogProperty } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
-
-export type CatalogProperty = { key: string; type: "number" | "string" | "boolean" | "object" | "array" | "mixed" };
-export type CatalogEvent = { name: string; count: number; lastSeenAt: string; properties: CatalogProperty[] };
 
 /** Event names of an agent with counts and property types, as ingest keeps them (no event scan). */
 export async function getCatalog(db: Db, workspaceId: string, agentName: string | null): Promise<CatalogEvent[]> {
