@@ -25,6 +25,7 @@ import { useAgents } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Alert, Card, EmptyState } from "../ui/card";
 import { InlineSelect } from "../ui/field";
+import { Breakdowns } from "./breakdowns";
 import { overviewSearch, RANGES, type RangeKey, rangeBounds } from "./overview-range";
 
 const timezone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -167,6 +168,7 @@ export function OverviewDashboard({ canLoadSamples }: { canLoadSamples: boolean 
               </LineChart>
             </ChartCard>
           </div>
+          <Breakdowns data={data} explore={explore} />
           <div className="grid gap-3 lg:grid-cols-3">
             <Card className="p-3">
               <h2 className="mb-2 text-sm font-semibold">Top errors</h2>

@@ -47,8 +47,12 @@ export const ZOverview = z.strictObject({
   errors: z.number().int(),
   /** errors / executions; null without executions. */
   errorRate: z.number().nullable(),
-  /** Execution durations (ms) of finished executions. */
+  /**
+   * Execution durations (ms) of finished executions: nearest-rank percentiles read from the
+   * rollups' log-bucket histograms, each within `latencyError` (relative) of the exact value.
+   */
   latency: ZLatency,
+  latencyError: z.number(),
   tokens: z.number(),
   /** USD; null when no execution of the range has a cost. */
   cost: z.number().nullable(),
@@ -66,6 +70,20 @@ export const ZOverview = z.strictObject({
   topErrors: z.array(
     z.strictObject({ name: z.string(), message: z.string(), count: z.number().int(), lastAt: ZInstantOut }),
   ),
+  /** Per agent: its executions and their latency, tokens and cost (agents with executions only). */
+  agents: z.array(
+    z.strictObject({
+      agent: z.string(),
+      executions: z.number().int(),
+      errors: z.number().int(),
+      p50: z.number().nullable(),
+      p95: z.number().nullable(),
+      tokens: z.number(),
+      cost: z.number().nullable(),
+    }),
+  ),
+  /** LLM calls of the range's executions per model ('' when the source named none): count and latency. */
+  models: z.array(z.strictObject({ model: z.string(), calls: z.number().int() }).extend(ZLatency.shape)),
   slowest: z.array(ZExecution),
   costliest: z.array(ZExecution),
 });

@@ -5,77 +5,156 @@ import type { Db } from "../db/index.ts";
 import { type Int8, int8 } from "../db/sql.ts";
 import { assertPostgresTimezone } from "../metrics/timezones.ts";
 import { ERROR_MESSAGE_CHARS, EXECUTION_SELECT, type ExecutionSqlRow, fromSqlRow } from "../traces/executions.ts";
+import { addToHistogram, type Histogram, LATENCY_RELATIVE_ERROR, percentiles } from "./histogram.ts";
 
-type Totals = {
-  executions: Int8;
+/** Parameters of one statement: `p(value)` appends a value and returns its placeholder. */
+function sqlParams(...initial: unknown[]) {
+  const values = [...initial];
+  const p = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  return { values, p };
+}
+
+/** Rollup sums of one group: executions (or LLM calls), errors, tokens, cost, executions with a cost. */
+type Sums = { n: number; errors: number; tokens: number; cost: number; priced: number };
+type Group = Sums & { hist: Histogram };
+const newGroup = (): Group => ({ n: 0, errors: 0, tokens: 0, cost: 0, priced: 0, hist: new Map() });
+function addTo(g: Group, r: Sums & { bucket: number }) {
+  g.n += r.n;
+  g.errors += r.errors;
+  g.tokens += r.tokens;
+  g.cost += r.cost;
+  g.priced += r.priced;
+  addToHistogram(g.hist, r.bucket, r.n);
+}
+const costOf = (g: Group) => (g.priced > 0 ? g.cost : null);
+const QS = [0.5, 0.9, 0.95, 0.99];
+
+/** Rollup slots are 15 minutes (migration 20261206120825_execution_rollups). */
+const SLOT_MS = 15 * 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * SQL of the bucket starts of [from, to) in the viewer's zone, empty ones included, and of the
+ * bucket a timestamp falls in. Hours are absolute, from the local hour boundary of `from` (right for
+ * :30 zones); days, weeks and months are calendar buckets of local time. Placeholders are added
+ * (by `p`) only for what the SQL used so far refers to.
+ */
+function bucketSql(q: OverviewQuery, p: (v: unknown) => string) {
+  const once = (f: () => string) => {
+    let ref: string | undefined;
+    return () => (ref ??= f());
+  };
+  const tz = once(() => p(q.timezone));
+  const from = once(() => `${p(q.from.toISOString())}::timestamptz`);
+  const to = once(() => `${p(q.to.toISOString())}::timestamptz`);
+  if (q.interval === "hour") {
+    const origin = once(() => `(date_trunc('hour', ${from()} AT TIME ZONE ${tz()}) AT TIME ZONE ${tz()})`);
+    return {
+      buckets: () =>
+        `SELECT generate_series(${origin()}, ${to()} - interval '1 microsecond', interval '1 hour') AS bucket`,
+      bucketOf: (t: string) => `date_bin(interval '1 hour', ${t}, ${origin()})`,
+    };
+  }
+  const unit = once(() => p(q.interval));
+  return {
+    buckets: () => `SELECT generate_series(date_trunc(${unit()}, ${from()} AT TIME ZONE ${tz()}),
+        date_trunc(${unit()}, (${to()} - interval '1 microsecond') AT TIME ZONE ${tz()}), ${p(`1 ${q.interval}`)}::interval)
+        AT TIME ZONE ${tz()} AS bucket`,
+    bucketOf: (t: string) => `(date_trunc(${unit()}, ${t} AT TIME ZONE ${tz()}) AT TIME ZONE ${tz()})`,
+  };
+}
+
+type RollupRow = {
+  /** GROUPING(sb, agent_id, model): 3 = per series bucket, 5 = per agent, 6 = per model. */
+  g: number;
+  kind: number;
+  sb: Date | null;
+  agent: string | null;
+  model: string | null;
+  bucket: number;
+  n: Int8;
   errors: Int8;
-  p50: number | null;
-  p90: number | null;
-  p95: number | null;
-  p99: number | null;
-  tokens: Int8 | string | null;
-  cost: number | null;
+  tokens: Int8 | string;
+  cost: number;
+  priced: Int8;
 };
-type SeriesRow = Omit<Totals, "p90" | "p99"> & { bucket: Date };
 
-const num = (v: number | string | bigint | null | undefined) => (v === null || v === undefined ? null : Number(v));
+/**
+ * The range's rollup rows grouped per series bucket, per agent and per model, in one pass. Whole
+ * 15-minute slots come from execution_rollups; the parts of a slot at the range's ends from the
+ * executions themselves (as the triggers would roll them up), so a range counts exactly what
+ * started in it.
+ */
+function rollupSql(workspaceId: string, q: OverviewQuery) {
+  const { values, p } = sqlParams(workspaceId);
+  const { bucketOf } = bucketSql(q, p);
+  const from = q.from.getTime();
+  const to = q.to.getTime();
+  const lo = Math.ceil(from / SLOT_MS) * SLOT_MS;
+  const hi = Math.floor(to / SLOT_MS) * SLOT_MS;
+  const whole = hi > lo;
+  const ends = (
+    whole
+      ? [
+          [from, lo],
+          [hi, to],
+        ]
+      : [[from, to]]
+  ).filter(([a, b]) => b > a);
+  const agent = q.agent
+    ? ` AND agent_id IN (SELECT id FROM agents WHERE workspace_id = $1 AND name = ${p(q.agent)})`
+    : "";
+  const atEnds = ends.length
+    ? ends
+        .map(([a, b]) => `(x.started_at >= ${p(iso(a))}::timestamptz AND x.started_at < ${p(iso(b))}::timestamptz)`)
+        .join(" OR ")
+    : "false";
+  const slots = whole ? `r.slot >= ${p(iso(lo))}::timestamptz AND r.slot < ${p(iso(hi))}::timestamptz` : "false";
+  const rows = `
+    SELECT r.slot AS t, r.agent_id, r.kind, r.model, r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
+    FROM execution_rollups r WHERE r.workspace_id = $1 AND ${slots}${agent}
+    UNION ALL
+    SELECT x.started_at, x.agent_id, 0::smallint, ''::text, runlens_latency_bucket(x.duration_ms), 1::bigint,
+      (x.status = 'error')::int::bigint, x.tokens_total, COALESCE(x.cost, 0), (x.cost IS NOT NULL)::int::bigint
+    FROM executions x WHERE x.workspace_id = $1 AND (${atEnds})${agent}
+    UNION ALL
+    SELECT x.started_at, x.agent_id, 1::smallint, m.key, b.key::smallint, b.value::bigint, 0, 0, 0, 0
+    FROM executions x
+    CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(x.llm_latency) = 'object' THEN x.llm_latency ELSE '{}'::jsonb END) m
+    CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(m.value) = 'object' THEN m.value ELSE '{}'::jsonb END) b
+    WHERE x.workspace_id = $1 AND (${atEnds})${agent}`;
+  const sql = `SELECT GROUPING(s.sb, s.agent_id, s.model) AS g, s.kind, s.sb, a.name AS agent, s.model, s.bucket,
+      sum(s.n) AS n, sum(s.errors) AS errors, sum(s.tokens) AS tokens, sum(s.cost) AS cost, sum(s.priced) AS priced
+    FROM (SELECT u.*, ${bucketOf("u.t")} AS sb FROM (${rows}) u) s LEFT JOIN agents a ON a.id = s.agent_id
+    GROUP BY GROUPING SETS ((s.kind, s.sb, s.bucket), (s.kind, s.agent_id, a.name, s.bucket), (s.kind, s.model, s.bucket))`;
+  return { sql, values };
+}
 
 /**
  * The overview of a workspace's executions in [from, to): counts, error rate, duration percentiles,
- * tokens and cost, the same per bucket of `interval` in the viewer's time zone, the most frequent
- * errors, and the slowest and costliest executions. Read from `executions` (one row per run, its
- * duration, tokens and cost rolled up at ingest) over the index on (workspace_id, started_at); exact
- * percentiles (percentile_cont), not estimates.
+ * tokens and cost, the same per bucket of `interval` in the viewer's time zone and per agent, LLM
+ * call latency per model, the most frequent errors, and the slowest and costliest executions.
+ * Counts, sums and percentiles come from the rollups (see rollupSql); percentiles are nearest-rank
+ * estimates within LATENCY_RELATIVE_ERROR. The lists read executions over the index on
+ * (workspace_id, started_at).
  */
 export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery): Promise<Overview> {
   await assertPostgresTimezone(db, q.timezone);
-  const params: unknown[] = [workspaceId, q.from.toISOString(), q.to.toISOString()];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const list = sqlParams(workspaceId, q.from.toISOString(), q.to.toISOString());
   const where = ["e.workspace_id = $1", "e.started_at >= $2::timestamptz", "e.started_at < $3::timestamptz"];
-  if (q.agent) where.push(`a.name = ${p(q.agent)}`);
+  if (q.agent) where.push(`a.name = ${list.p(q.agent)}`);
   const scope = `FROM executions e JOIN agents a ON a.id = e.agent_id WHERE ${where.join(" AND ")}`;
-  const measures = `count(*) AS executions, count(*) FILTER (WHERE e.status = 'error') AS errors,
-    percentile_cont(0.5) WITHIN GROUP (ORDER BY e.duration_ms) AS p50,
-    percentile_cont(0.95) WITHIN GROUP (ORDER BY e.duration_ms) AS p95,
-    sum(e.tokens_total) AS tokens, sum(e.cost) AS cost`;
-  const query = <R>(sql: string, extra: unknown[] = []) => db.prisma.$queryRawUnsafe<R[]>(sql, ...params, ...extra);
+  const query = <R>(sql: string, values: unknown[] = list.values) => db.prisma.$queryRawUnsafe<R[]>(sql, ...values);
+  const series = sqlParams();
+  const buckets = bucketSql(q, series.p).buckets();
+  const rollups = rollupSql(workspaceId, q);
 
-  // The series' own parameters follow the shared ones: every statement gets exactly those it uses.
-  const seriesParams: unknown[] = [];
-  const s = (v: unknown) => {
-    seriesParams.push(v);
-    return `$${params.length + seriesParams.length}`;
-  };
-  const tz = s(q.timezone);
-  // Every bucket of the range, empty ones included. Hours are absolute, from the local hour boundary
-  // of `from` (right for :30 zones); days, weeks and months are calendar buckets of local time.
-  let buckets: string;
-  let bucketed: string;
-  if (q.interval === "hour") {
-    const origin = `(date_trunc('hour', $2::timestamptz AT TIME ZONE ${tz}) AT TIME ZONE ${tz})`;
-    buckets = `SELECT generate_series(${origin}, $3::timestamptz - interval '1 microsecond', interval '1 hour') AS bucket`;
-    bucketed = `date_bin(interval '1 hour', e.started_at, ${origin})`;
-  } else {
-    const unit = s(q.interval);
-    buckets = `SELECT generate_series(date_trunc(${unit}, $2::timestamptz AT TIME ZONE ${tz}),
-        date_trunc(${unit}, ($3::timestamptz - interval '1 microsecond') AT TIME ZONE ${tz}), ${s(`1 ${q.interval}`)}::interval)
-        AT TIME ZONE ${tz} AS bucket`;
-    bucketed = `(date_trunc(${unit}, e.started_at AT TIME ZONE ${tz}) AT TIME ZONE ${tz})`;
-  }
-
-  const [totals, series, topErrors, slowest, costliest] = await Promise.all([
-    query<Totals>(`SELECT ${measures},
-        percentile_cont(0.9) WITHIN GROUP (ORDER BY e.duration_ms) AS p90,
-        percentile_cont(0.99) WITHIN GROUP (ORDER BY e.duration_ms) AS p99 ${scope}`),
-    query<SeriesRow>(
-      `WITH buckets AS (${buckets}), agg AS (SELECT ${bucketed} AS bucket, ${measures} ${scope} GROUP BY 1)
-      SELECT b.bucket, a.executions, a.errors, a.p50, a.p95, a.tokens, a.cost
-      FROM buckets b LEFT JOIN agg a ON a.bucket = b.bucket ORDER BY b.bucket`,
-      seriesParams,
-    ),
+  const [bucketRows, rows, topErrors, slowest, costliest] = await Promise.all([
+    query<{ bucket: Date }>(`SELECT bucket FROM (${buckets}) b ORDER BY 1`, series.values),
+    query<RollupRow>(rollups.sql, rollups.values),
     query<{ name: string; message: string; count: Int8; last_at: Date }>(
       `SELECT COALESCE(e.error->>'name', 'Error') AS name, left(COALESCE(e.error->>'message', ''), ${ERROR_MESSAGE_CHARS}) AS message,
          count(*) AS count, max(e.started_at) AS last_at
@@ -89,28 +168,66 @@ export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery)
       `${EXECUTION_SELECT} WHERE ${where.join(" AND ")} AND e.cost IS NOT NULL ORDER BY e.cost DESC, e.id LIMIT ${OVERVIEW_TOP}`,
     ),
   ]);
-  const t = totals[0];
-  const executions = int8(t.executions) ?? 0;
-  const errors = int8(t.errors) ?? 0;
+
+  const total = newGroup();
+  const perBucket = new Map<number, Group>();
+  const perAgent = new Map<string, Group>();
+  const perModel = new Map<string, Group>();
+  const at = <K>(m: Map<K, Group>, k: K) => m.get(k) ?? m.set(k, newGroup()).get(k)!;
+  for (const r of rows) {
+    const sums = {
+      n: int8(r.n) ?? 0,
+      errors: int8(r.errors) ?? 0,
+      tokens: Number(r.tokens ?? 0),
+      cost: Number(r.cost ?? 0),
+      priced: int8(r.priced) ?? 0,
+      bucket: Number(r.bucket),
+    };
+    if (Number(r.kind) === 0 && Number(r.g) === 3 && r.sb) {
+      addTo(at(perBucket, new Date(r.sb).getTime()), sums);
+      addTo(total, sums);
+    } else if (Number(r.kind) === 0 && Number(r.g) === 5 && r.agent !== null) addTo(at(perAgent, r.agent), sums);
+    else if (Number(r.kind) === 1 && Number(r.g) === 6 && r.model !== null) addTo(at(perModel, r.model), sums);
+  }
+  const [p50, p90, p95, p99] = percentiles(total.hist, QS);
   return {
     from: q.from.toISOString(),
     to: q.to.toISOString(),
     interval: q.interval,
-    executions,
-    errors,
-    errorRate: executions ? errors / executions : null,
-    latency: { p50: num(t.p50), p90: num(t.p90), p95: num(t.p95), p99: num(t.p99) },
-    tokens: num(t.tokens) ?? 0,
-    cost: num(t.cost),
-    series: series.map((r) => ({
-      bucket: new Date(r.bucket).toISOString(),
-      executions: int8(r.executions) ?? 0,
-      errors: int8(r.errors) ?? 0,
-      p50: num(r.p50),
-      p95: num(r.p95),
-      tokens: num(r.tokens) ?? 0,
-      cost: num(r.cost),
-    })),
+    executions: total.n,
+    errors: total.errors,
+    errorRate: total.n ? total.errors / total.n : null,
+    latency: { p50, p90, p95, p99 },
+    latencyError: LATENCY_RELATIVE_ERROR,
+    tokens: total.tokens,
+    cost: costOf(total),
+    series: bucketRows.map(({ bucket }) => {
+      const g = perBucket.get(new Date(bucket).getTime()) ?? newGroup();
+      const [b50, b95] = percentiles(g.hist, [0.5, 0.95]);
+      return {
+        bucket: new Date(bucket).toISOString(),
+        executions: g.n,
+        errors: g.errors,
+        p50: b50,
+        p95: b95,
+        tokens: g.tokens,
+        cost: costOf(g),
+      };
+    }),
+    agents: [...perAgent]
+      .filter(([, g]) => g.n > 0)
+      .sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]))
+      .map(([agent, g]) => {
+        const [a50, a95] = percentiles(g.hist, [0.5, 0.95]);
+        return { agent, executions: g.n, errors: g.errors, p50: a50, p95: a95, tokens: g.tokens, cost: costOf(g) };
+      }),
+    models: [...perModel]
+      .filter(([, g]) => g.n > 0)
+      .sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0]))
+      .map(([model, g]) => {
+        const [m50, m90, m95, m99] = percentiles(g.hist, QS);
+        return { model, calls: g.n, p50: m50, p90: m90, p95: m95, p99: m99 };
+      }),
     topErrors: topErrors.map((r) => ({
       name: r.name,
       message: r.message,

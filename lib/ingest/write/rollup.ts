@@ -1,5 +1,6 @@
 import "server-only";
 import { anyOfJsonArray } from "../../db/sql.ts";
+import { latencyBucket } from "../../overview/histogram.ts";
 
 /**
  * The execution rollup: an execution's row is derived from all its stored spans (root span, counts,
@@ -32,7 +33,7 @@ export const ROLLUP_EXECUTIONS = `WITH ctx AS (
        -- Per execution, an index scan of its spans (LATERAL: the plan must not depend on how many
        -- rows the planner expects from the batch's JSON). The root span is chosen on narrow columns.
        SELECT ctx.execution_id, a.started_at, a.max_ended, a.span_count, a.has_conversation, a.has_llm_tokens,
-         a.llm_in, a.llm_out, a.llm_total, a.all_in, a.all_out, a.all_total, a.cost, a.llm_ms, a.first_error, a.root_id
+         a.llm_in, a.llm_out, a.llm_total, a.all_in, a.all_out, a.all_total, a.cost, a.llm_ms, a.first_error, a.root_id, a.llm_calls
        FROM ctx CROSS JOIN LATERAL (
          SELECT min(s.started_at) AS started_at, max(s.ended_at) AS max_ended, count(*)::int AS span_count,
            bool_or(s.type = 'conversation_message') AS has_conversation,
@@ -47,10 +48,21 @@ export const ROLLUP_EXECUTIONS = `WITH ctx AS (
            sum((extract(epoch FROM (s.ended_at - s.started_at)) * 1000)::bigint)
              FILTER (WHERE s.type IN ${MODEL_TYPES} AND s.ended_at IS NOT NULL) AS llm_ms,
            (array_agg(s.error ORDER BY s.started_at) FILTER (WHERE s.error IS NOT NULL))[1] AS first_error,
-           (array_agg(s.id ORDER BY (s.parent_id IS NULL) DESC, (s.type IN ${ROOT_TYPES}) DESC, s.started_at, s.id))[1] AS root_id
+           (array_agg(s.id ORDER BY (s.parent_id IS NULL) DESC, (s.type IN ${ROOT_TYPES}) DESC, s.started_at, s.id))[1] AS root_id,
+           count(*) FILTER (WHERE s.type = 'llm_call' AND s.ended_at IS NOT NULL) AS llm_calls
          FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = ctx.execution_id
          GROUP BY s.execution_id
        ) a
+     ), latency AS (
+       -- Its finished LLM calls' durations as {model: {bucket: count}}, read only for executions
+       -- that have some (triggers turn changes of it into execution_rollups deltas).
+       SELECT agg.execution_id, (SELECT jsonb_object_agg(m.model, m.hist) FROM (
+           SELECT b.model, jsonb_object_agg(b.bucket, b.n) AS hist FROM (
+             SELECT COALESCE(l.llm_model, '') AS model, ${latencyBucket("l.started_at", "l.ended_at")} AS bucket, count(*) AS n
+             FROM spans l WHERE l.workspace_id = $1 AND l.execution_id = agg.execution_id
+               AND l.type = 'llm_call' AND l.ended_at IS NOT NULL
+             GROUP BY 1, 2) b GROUP BY b.model) m) AS llm_latency
+       FROM agg WHERE agg.llm_calls > 0
      ), root AS (
        SELECT agg.execution_id, s.name, s.type, s.status, s.ended_at, s.input, s.output, s.error
        FROM agg JOIN spans s ON s.workspace_id = $1 AND s.id = agg.root_id
@@ -69,6 +81,7 @@ export const ROLLUP_EXECUTIONS = `WITH ctx AS (
        tokens_output = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_out ELSE agg.all_out END, ${BIGINT_MAX}),
        tokens_total = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_total ELSE agg.all_total END, ${BIGINT_MAX}),
        cost = agg.cost, llm_duration_ms = least(agg.llm_ms, ${BIGINT_MAX}),
+       llm_latency = (SELECT latency.llm_latency FROM latency WHERE latency.execution_id = ctx.execution_id),
        agent_id = CASE WHEN ctx.agent_from_root THEN ctx.agent_id ELSE e.agent_id END,
        thread_id = COALESCE(ctx.thread_id, e.thread_id), session_id = COALESCE(ctx.session_id, e.session_id),
        company_id = COALESCE(ctx.company_id, e.company_id),

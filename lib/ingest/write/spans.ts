@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "../../db/index.ts";
 import { anyOfJsonArray } from "../../db/sql.ts";
 import { type SqlTx, withTransaction } from "../../db/transaction.ts";
+import { compactRollupsSoon } from "../../overview/rollups.ts";
 import { processGlobal } from "../../process-global.ts";
 import type { SpanBatch, SpanCopyJob, SpanJob, SpanRowsJob } from "../model.ts";
 import { cleanRows, rowsJson, SPAN_COPY_COLUMNS, spanCopyText, withWorkspaceColumn } from "../serialize.ts";
@@ -401,7 +402,7 @@ async function writeSpans(db: Db, parts: readonly SpanJob[], mode: SpanWriteResu
     if (left.length)
       await tx.exec(
         `UPDATE executions e SET span_count = 0, has_conversation = false, tokens_input = 0, tokens_output = 0,
-             tokens_total = 0, cost = NULL, llm_duration_ms = NULL, updated_at = now()
+             tokens_total = 0, cost = NULL, llm_duration_ms = NULL, llm_latency = NULL, updated_at = now()
            WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
              AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
         job.workspaceId,
@@ -410,5 +411,6 @@ async function writeSpans(db: Db, parts: readonly SpanJob[], mode: SpanWriteResu
     movedOut = left.map((l) => l.execution_id);
   });
   await keepExecutionStatsFresh(db);
+  void compactRollupsSoon(db);
   return { executionIds: [...contexts.map((c) => c.execution_id), ...movedOut], via: mode };
 }

@@ -1,0 +1,73 @@
+import "server-only";
+import type { Db } from "../db/index.ts";
+import { withTransaction } from "../db/transaction.ts";
+import { logger } from "../log.ts";
+import { processGlobal } from "../process-global.ts";
+
+/**
+ * execution_rollups (prisma/schema.prisma, ExecutionRollup) holds what the overview reads instead of
+ * scanning executions and spans: per agent and 15-minute slot, executions, errors, tokens, cost and
+ * log-bucket histograms of durations (lib/overview/histogram.ts). Triggers on executions append
+ * delta rows in the writing transaction (migration 20261206120825_execution_rollups); compaction
+ * merges each key's rows into one, so reads stay proportional to keys, not to writes.
+ */
+
+const KEY = "workspace_id, agent_id, slot, kind, model, bucket";
+
+/**
+ * Merges the rollup rows of every key that has uncompacted rows into one compacted row (dropping
+ * keys that sum to nothing, such as those of deleted executions). Rows committed while it runs are
+ * left for the next pass. One compaction at a time across processes (a transaction-level advisory
+ * lock; a second caller returns at once). Returns the number of rows it read.
+ */
+export async function compactExecutionRollups(db: Db): Promise<number> {
+  return withTransaction(db, async (tx) => {
+    const [lock] = await tx.query<{ ok: boolean }>(
+      "SELECT pg_try_advisory_xact_lock(hashtext('runlens.execution_rollups.compact')) AS ok",
+    );
+    if (!lock?.ok) return 0;
+    const [r] = await tx.query<{ n: number }>(
+      `WITH keys AS (SELECT DISTINCT ${KEY} FROM execution_rollups WHERE NOT compacted),
+       gone AS (
+         DELETE FROM execution_rollups r USING keys k
+         WHERE r.workspace_id = k.workspace_id AND r.agent_id = k.agent_id AND r.slot = k.slot
+           AND r.kind = k.kind AND r.model = k.model AND r.bucket = k.bucket
+         RETURNING r.*
+       ), merged AS (
+         INSERT INTO execution_rollups (${KEY}, n, errors, tokens, cost, priced, compacted)
+         SELECT ${KEY}, sum(n), sum(errors), sum(tokens), sum(cost), sum(priced), true FROM gone
+         GROUP BY ${KEY}
+         HAVING sum(n) <> 0 OR sum(errors) <> 0 OR sum(tokens) <> 0 OR sum(priced) <> 0
+       )
+       SELECT count(*)::int AS n FROM gone`,
+    );
+    return r?.n ?? 0;
+  });
+}
+
+type CompactState = { busy: boolean; nextAt: number };
+const states = processGlobal("__runlensRollupCompaction", () => new WeakMap<object, CompactState>());
+/** How often a process compacts after ingest: often enough that reads meet few delta rows. */
+const COMPACT_EVERY_MS = 30_000;
+const log = logger("rollups");
+
+/**
+ * Called after each ingest transaction: compacts at most every 30 s per process, in the background
+ * (a failure is logged; the next call tries again). Returns the pass it started, if any.
+ */
+export function compactRollupsSoon(db: Db): Promise<void> | undefined {
+  const key = db.pool ?? db.prisma;
+  const st = states.get(key) ?? { busy: false, nextAt: Date.now() + COMPACT_EVERY_MS };
+  states.set(key, st);
+  if (st.busy || Date.now() < st.nextAt) return undefined;
+  st.busy = true;
+  return compactExecutionRollups(db)
+    .then(
+      () => undefined,
+      (e: Error) => log.warn(`compaction failed: ${e.message}`),
+    )
+    .finally(() => {
+      st.busy = false;
+      st.nextAt = Date.now() + COMPACT_EVERY_MS;
+    });
+}
