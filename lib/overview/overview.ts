@@ -6,16 +6,7 @@ import { type Int8, int8 } from "../db/sql.ts";
 import { assertPostgresTimezone } from "../metrics/timezones.ts";
 import { ERROR_MESSAGE_CHARS, EXECUTION_SELECT, type ExecutionSqlRow, fromSqlRow } from "../traces/executions.ts";
 import { addToHistogram, type Histogram, LATENCY_RELATIVE_ERROR, percentiles } from "./histogram.ts";
-
-/** Parameters of one statement: `p(value)` appends a value and returns its placeholder. */
-function sqlParams(...initial: unknown[]) {
-  const values = [...initial];
-  const p = (v: unknown) => {
-    values.push(v);
-    return `$${values.length}`;
-  };
-  return { values, p };
-}
+import { bucketSql, rollupRowsSql, sqlParams } from "./rollup-sql.ts";
 
 /** Rollup sums of one group: executions (or LLM calls), errors, tokens, cost, executions with a cost. */
 type Sums = { n: number; errors: number; tokens: number; cost: number; priced: number };
@@ -31,41 +22,6 @@ function addTo(g: Group, r: Sums & { bucket: number }) {
 }
 const costOf = (g: Group) => (g.priced > 0 ? g.cost : null);
 const QS = [0.5, 0.9, 0.95, 0.99];
-
-/** Rollup slots are 15 minutes (migration 20261206120825_execution_rollups). */
-const SLOT_MS = 15 * 60_000;
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/**
- * SQL of the bucket starts of [from, to) in the viewer's zone, empty ones included, and of the
- * bucket a timestamp falls in. Hours are absolute, from the local hour boundary of `from` (right for
- * :30 zones); days, weeks and months are calendar buckets of local time. Placeholders are added
- * (by `p`) only for what the SQL used so far refers to.
- */
-function bucketSql(q: OverviewQuery, p: (v: unknown) => string) {
-  const once = (f: () => string) => {
-    let ref: string | undefined;
-    return () => (ref ??= f());
-  };
-  const tz = once(() => p(q.timezone));
-  const from = once(() => `${p(q.from.toISOString())}::timestamptz`);
-  const to = once(() => `${p(q.to.toISOString())}::timestamptz`);
-  if (q.interval === "hour") {
-    const origin = once(() => `(date_trunc('hour', ${from()} AT TIME ZONE ${tz()}) AT TIME ZONE ${tz()})`);
-    return {
-      buckets: () =>
-        `SELECT generate_series(${origin()}, ${to()} - interval '1 microsecond', interval '1 hour') AS bucket`,
-      bucketOf: (t: string) => `date_bin(interval '1 hour', ${t}, ${origin()})`,
-    };
-  }
-  const unit = once(() => p(q.interval));
-  return {
-    buckets: () => `SELECT generate_series(date_trunc(${unit()}, ${from()} AT TIME ZONE ${tz()}),
-        date_trunc(${unit()}, (${to()} - interval '1 microsecond') AT TIME ZONE ${tz()}), ${p(`1 ${q.interval}`)}::interval)
-        AT TIME ZONE ${tz()} AS bucket`,
-    bucketOf: (t: string) => `(date_trunc(${unit()}, ${t} AT TIME ZONE ${tz()}) AT TIME ZONE ${tz()})`,
-  };
-}
 
 type RollupRow = {
   /** GROUPING(sb, agent_id, model): 3 = per series bucket, 5 = per agent, 6 = per model. */
@@ -83,49 +39,14 @@ type RollupRow = {
 };
 
 /**
- * The range's rollup rows grouped per series bucket, per agent and per model, in one pass. Whole
- * 15-minute slots come from execution_rollups; the parts of a slot at the range's ends from the
- * executions themselves (as the triggers would roll them up), so a range counts exactly what
- * started in it.
+ * The range's rollup rows grouped per series bucket, per agent and per model, in one pass
+ * (GROUPING() tells which).
  */
-function rollupSql(workspaceId: string, q: OverviewQuery) {
+function groupedSql(workspaceId: string, q: OverviewQuery) {
   const { values, p } = sqlParams(workspaceId);
   const { bucketOf } = bucketSql(q, p);
-  const from = q.from.getTime();
-  const to = q.to.getTime();
-  const lo = Math.ceil(from / SLOT_MS) * SLOT_MS;
-  const hi = Math.floor(to / SLOT_MS) * SLOT_MS;
-  const whole = hi > lo;
-  const ends = (
-    whole
-      ? [
-          [from, lo],
-          [hi, to],
-        ]
-      : [[from, to]]
-  ).filter(([a, b]) => b > a);
-  const agent = q.agent
-    ? ` AND agent_id IN (SELECT id FROM agents WHERE workspace_id = $1 AND name = ${p(q.agent)})`
-    : "";
-  const atEnds = ends.length
-    ? ends
-        .map(([a, b]) => `(x.started_at >= ${p(iso(a))}::timestamptz AND x.started_at < ${p(iso(b))}::timestamptz)`)
-        .join(" OR ")
-    : "false";
-  const slots = whole ? `r.slot >= ${p(iso(lo))}::timestamptz AND r.slot < ${p(iso(hi))}::timestamptz` : "false";
-  const rows = `
-    SELECT r.slot AS t, r.agent_id, r.kind, r.model, r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
-    FROM execution_rollups r WHERE r.workspace_id = $1 AND ${slots}${agent}
-    UNION ALL
-    SELECT x.started_at, x.agent_id, 0::smallint, ''::text, runlens_latency_bucket(x.duration_ms), 1::bigint,
-      (x.status = 'error')::int::bigint, x.tokens_total, COALESCE(x.cost, 0), (x.cost IS NOT NULL)::int::bigint
-    FROM executions x WHERE x.workspace_id = $1 AND (${atEnds})${agent}
-    UNION ALL
-    SELECT x.started_at, x.agent_id, 1::smallint, m.key, b.key::smallint, b.value::bigint, 0, 0, 0, 0
-    FROM executions x
-    CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(x.llm_latency) = 'object' THEN x.llm_latency ELSE '{}'::jsonb END) m
-    CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(m.value) = 'object' THEN m.value ELSE '{}'::jsonb END) b
-    WHERE x.workspace_id = $1 AND (${atEnds})${agent}`;
+  const agent = q.agent ? `(SELECT id FROM agents WHERE workspace_id = $1 AND name = ${p(q.agent)})` : undefined;
+  const rows = rollupRowsSql(q, p, agent);
   const sql = `SELECT GROUPING(s.sb, s.agent_id, s.model) AS g, s.kind, s.sb, a.name AS agent, s.model, s.bucket,
       sum(s.n) AS n, sum(s.errors) AS errors, sum(s.tokens) AS tokens, sum(s.cost) AS cost, sum(s.priced) AS priced
     FROM (SELECT u.*, ${bucketOf("u.t")} AS sb FROM (${rows}) u) s LEFT JOIN agents a ON a.id = s.agent_id
@@ -137,7 +58,7 @@ function rollupSql(workspaceId: string, q: OverviewQuery) {
  * The overview of a workspace's executions in [from, to): counts, error rate, duration percentiles,
  * tokens and cost, the same per bucket of `interval` in the viewer's time zone and per agent, LLM
  * call latency per model, the most frequent errors, and the slowest and costliest executions.
- * Counts, sums and percentiles come from the rollups (see rollupSql); percentiles are nearest-rank
+ * Counts, sums and percentiles come from the rollups (lib/overview/rollup-sql.ts); percentiles are nearest-rank
  * estimates within LATENCY_RELATIVE_ERROR. The lists read executions over the index on
  * (workspace_id, started_at).
  */
@@ -150,7 +71,7 @@ export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery)
   const query = <R>(sql: string, values: unknown[] = list.values) => db.prisma.$queryRawUnsafe<R[]>(sql, ...values);
   const series = sqlParams();
   const buckets = bucketSql(q, series.p).buckets();
-  const rollups = rollupSql(workspaceId, q);
+  const rollups = groupedSql(workspaceId, q);
 
   const [bucketRows, rows, topErrors, slowest, costliest] = await Promise.all([
     query<{ bucket: Date }>(`SELECT bucket FROM (${buckets}) b ORDER BY 1`, series.values),
