@@ -2,7 +2,18 @@
 
 import { X } from "lucide-react";
 import { useState } from "react";
-import { AGGREGATIONS, CARD_TYPES, type Card, type CatalogEvent, INTERVALS, RANGES } from "@/lib/contracts/metrics";
+import {
+  AGGREGATIONS,
+  BUILTIN_EVENTS,
+  CARD_TYPES,
+  type Card,
+  type CatalogEvent,
+  DURATION_PROPERTY,
+  INTERVALS,
+  isBuiltinEvent,
+  isPercentile,
+  RANGES,
+} from "@/lib/contracts/metrics";
 import { Button } from "../ui/button";
 import { COMPACT_CONTROL, Field, Select } from "../ui/field";
 import { saveProblem } from "./card-query";
@@ -45,10 +56,12 @@ export function CardBuilder({
   );
   const q = draft.query;
   const set = (patch: Partial<CardDraft["query"]>) => setDraft({ ...draft, query: { ...q, ...patch } });
-  const props = catalog.find((e) => e.name === q.event)?.properties ?? [];
+  const builtin = isBuiltinEvent(q.event) ? BUILTIN_EVENTS[q.event] : undefined;
+  const props = builtin ? builtin.properties : (catalog.find((e) => e.name === q.event)?.properties ?? []);
   const numeric = props.filter((p) => p.type === "number" || p.type === "mixed");
   const aggregation = draft.type === "rate" ? "rate" : q.aggregation;
-  const needsProperty = aggregation === "sum" || aggregation === "avg" || aggregation === "distinct_count";
+  const needsProperty =
+    aggregation === "sum" || aggregation === "avg" || aggregation === "distinct_count" || isPercentile(aggregation);
   const propertyChoices = aggregation === "sum" || aggregation === "avg" ? numeric : props;
   const chosen = props.find((p) => p.key === q.property);
   const card: CardDraft = { ...draft, title: draft.title.trim() || defaultTitle(draft), query: { ...q, aggregation } };
@@ -117,21 +130,32 @@ export function CardBuilder({
                 set({ event: e.target.value, property: undefined, where: undefined, groupBy: undefined })
               }
             >
-              {catalog.map((e) => (
-                <option key={e.name} value={e.name}>
-                  {e.name} ({formatCount(e.count)})
-                </option>
-              ))}
+              <optgroup label="Events">
+                {catalog.map((e) => (
+                  <option key={e.name} value={e.name}>
+                    {e.name} ({formatCount(e.count)})
+                  </option>
+                ))}
+              </optgroup>
+              <optgroup label="Built-in">
+                {Object.entries(BUILTIN_EVENTS).map(([name, b]) => (
+                  <option key={name} value={name}>
+                    {b.label}
+                  </option>
+                ))}
+              </optgroup>
             </Select>
             {draft.type !== "rate" && (
               <Select
                 label="Aggregation"
                 value={q.aggregation}
-                onChange={(e) =>
-                  set({ aggregation: e.target.value as (typeof AGGREGATIONS)[number], property: undefined })
-                }
+                onChange={(e) => {
+                  const next = e.target.value as (typeof AGGREGATIONS)[number];
+                  // Percentiles are of durations: the one property they take is chosen for the user.
+                  set({ aggregation: next, property: isPercentile(next) ? DURATION_PROPERTY : undefined });
+                }}
               >
-                {AGGREGATIONS.filter((a) => a !== "rate").map((a) => (
+                {AGGREGATIONS.filter((a) => a !== "rate" && (builtin || !isPercentile(a))).map((a) => (
                   <option key={a} value={a}>
                     {a.replace("_", " ")}
                   </option>

@@ -96,3 +96,19 @@ describe("a live feed's properties", () => {
     expect(entry.value.endsWith("…")).toBe(true);
   });
 });
+
+describe("built-in measures", () => {
+  const card = (query: Partial<Card["query"]>): Pick<Card, "type" | "query"> => ({
+    type: "number",
+    query: { aggregation: "count", range: "7d", ...query } as Card["query"],
+  });
+  it("name their series and units", () => {
+    const p95 = card({ event: "$executions", aggregation: "p95", property: "durationMs" });
+    expect(seriesName(p95)).toBe("p95 of Executions duration");
+    expect(cardUnit(p95)).toBe("ms");
+    expect(formatMetricValue(1234.5, cardUnit(p95))).toBe("1,234.5 ms");
+    const cost = card({ event: "$executions", aggregation: "sum", property: "cost" });
+    expect(cardUnit(cost)).toBe("USD");
+    expect(seriesName(card({ event: "$llm_calls" }))).toBe("Count of LLM calls");
+  });
+});

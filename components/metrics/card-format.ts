@@ -1,4 +1,4 @@
-import type { Card } from "@/lib/contracts/metrics";
+import { BUILTIN_EVENTS, type Card, isBuiltinEvent, isPercentile } from "@/lib/contracts/metrics";
 import { formatNumber } from "@/lib/format";
 
 type CardShape = Pick<Card, "type" | "query">;
@@ -45,6 +45,8 @@ export function cardUnit(card: CardShape): string | null {
   if (aggregation === "rate") return "%";
   if (aggregation === "count") return "events";
   if (aggregation === "distinct_count") return q.property ? `distinct ${q.property}` : null;
+  // Built-in measures: durations in ms, cost in USD (lib/costs prices in dollars).
+  if (isBuiltinEvent(q.event) && q.property === "cost") return "USD";
   return propertyUnit(q.property);
 }
 
@@ -56,7 +58,9 @@ export function seriesName(card: CardShape): string {
     const where = q.where ? `${q.where.property} = ${String(q.where.equals)}` : "the value";
     return `Share with ${where}`;
   }
-  if (aggregation === "count") return `Count of ${q.event ?? "events"}`;
+  const event = isBuiltinEvent(q.event) ? BUILTIN_EVENTS[q.event].label.replace(" (built-in)", "") : q.event;
+  if (aggregation === "count") return `Count of ${event ?? "events"}`;
+  if (isPercentile(aggregation)) return `${aggregation} of ${event} duration`;
   if (aggregation === "distinct_count") return `Distinct ${q.property ?? "values"}`;
   return `${aggregation === "sum" ? "Sum" : "Average"} of ${q.property ?? "a property"}`;
 }

@@ -1,7 +1,90 @@
 import { z } from "zod";
 import { epochProblem, isoProblem, ZInstantOut } from "./common.ts";
 
-export const AGGREGATIONS = ["count", "rate", "sum", "avg", "distinct_count"] as const;
+export const PERCENTILES = ["p50", "p90", "p95", "p99"] as const;
+export const AGGREGATIONS = ["count", "rate", "sum", "avg", "distinct_count", ...PERCENTILES] as const;
+export type Aggregation = (typeof AGGREGATIONS)[number];
+
+/**
+ * Built-in measures: events that are not sent with track() but read from the execution rollups
+ * (lib/overview): every execution of the card's agent, and every LLM call of its executions. Names
+ * start with "$", which the catalog lists apart.
+ */
+export const BUILTIN_EVENTS = {
+  $executions: {
+    label: "Executions (built-in)",
+    properties: [
+      { key: "durationMs", type: "number" },
+      { key: "cost", type: "number" },
+      { key: "tokens", type: "number" },
+      { key: "status", type: "string" },
+    ],
+    /** sum and avg of these; durationMs for percentiles only. */
+    sums: ["cost", "tokens"],
+    groupBy: [] as string[],
+    /** rate: the share of executions with this status. */
+    rate: { property: "status", equals: "error" },
+  },
+  $llm_calls: {
+    label: "LLM calls (built-in)",
+    properties: [
+      { key: "durationMs", type: "number" },
+      { key: "model", type: "string" },
+    ],
+    sums: [] as string[],
+    groupBy: ["model"],
+    rate: null,
+  },
+} as const;
+export type BuiltinEvent = keyof typeof BUILTIN_EVENTS;
+export const isBuiltinEvent = (name: string | undefined): name is BuiltinEvent =>
+  name !== undefined && Object.hasOwn(BUILTIN_EVENTS, name);
+export const isPercentile = (a: string): a is (typeof PERCENTILES)[number] =>
+  (PERCENTILES as readonly string[]).includes(a);
+/** The property percentiles are measured on. */
+export const DURATION_PROPERTY = "durationMs";
+
+/**
+ * What a query or card over a built-in measure (or a percentile of anything else) asks that cannot be
+ * answered, on the field to change; null when it can be.
+ */
+export function builtinIssue(q: {
+  event?: string;
+  aggregation: string;
+  property?: string;
+  where?: { property: string; equals: unknown };
+  groupBy?: string;
+}): { path: "aggregation" | "property" | "where" | "groupBy"; message: string } | null {
+  if (!isBuiltinEvent(q.event)) {
+    if (isPercentile(q.aggregation))
+      return { path: "aggregation", message: "Percentiles are measured on $executions and $llm_calls durations." };
+    return null;
+  }
+  const b = BUILTIN_EVENTS[q.event];
+  if (isPercentile(q.aggregation)) {
+    if (q.property !== DURATION_PROPERTY)
+      return { path: "property", message: `Percentiles need property ${DURATION_PROPERTY}.` };
+  } else if (q.aggregation === "sum" || q.aggregation === "avg") {
+    if (!q.property || !(b.sums as readonly string[]).includes(q.property))
+      return {
+        path: "property",
+        message: b.sums.length ? `One of ${b.sums.join(", ")} for ${q.event}.` : `${q.event} has no property to sum.`,
+      };
+  } else if (q.aggregation === "rate") {
+    if (!b.rate || q.where?.property !== b.rate.property || q.where?.equals !== b.rate.equals)
+      return {
+        path: "where",
+        message: b.rate ? `The rate of ${q.event} is of status = error.` : `${q.event} has no rate.`,
+      };
+  } else if (q.aggregation !== "count") return { path: "aggregation", message: `Not available for ${q.event}.` };
+  if (q.where && q.aggregation !== "rate") return { path: "where", message: `${q.event} cannot be filtered.` };
+  if (q.groupBy && !(b.groupBy as readonly string[]).includes(q.groupBy))
+    return {
+      path: "groupBy",
+      message: b.groupBy.length ? `${q.event} groups by ${b.groupBy.join(", ")}.` : `${q.event} cannot be grouped.`,
+    };
+  return null;
+}
 export const INTERVALS = ["hour", "day", "week", "month"] as const;
 
 const ZScalar = z.union([z.string().max(500), z.number(), z.boolean()]);
@@ -89,6 +172,8 @@ export const ZMetricQuery = z
       ctx.addIssue({ code: "custom", path: ["groupBy"], message: "Use either interval or groupBy." });
     for (const issue of rangeIssues(q.from.getTime(), q.to.getTime(), q.interval))
       ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+    const builtin = builtinIssue(q);
+    if (builtin) ctx.addIssue({ code: "custom", path: [builtin.path], message: builtin.message });
   });
 export type MetricQuery = z.output<typeof ZMetricQuery>;
 
@@ -172,7 +257,10 @@ export type CardType = (typeof CARD_TYPES)[number];
 export type CardQueryFields = z.input<typeof ZCardQueryFields>;
 
 /** A field a card cannot render without, and what to pick: one rule for the builder and the cards API. */
-export type CardGap = { path: "query.event" | "query.property" | "query.where" | "query.groupBy"; message: string };
+export type CardGap = {
+  path: "query.event" | "query.aggregation" | "query.property" | "query.where" | "query.groupBy";
+  message: string;
+};
 
 /**
  * What a card of `type` still lacks before its query can run, or null when it can render. The
@@ -187,6 +275,8 @@ export function cardGap(type: CardType, query: CardQueryFields): CardGap | null 
   if ((aggregation === "sum" || aggregation === "avg" || aggregation === "distinct_count") && !query.property)
     return { path: "query.property", message: "Pick a property." };
   if (type === "pie" && !query.groupBy) return { path: "query.groupBy", message: "Pick the property to slice by." };
+  const builtin = builtinIssue({ ...query, aggregation });
+  if (builtin) return { path: `query.${builtin.path}`, message: builtin.message };
   return null;
 }
 

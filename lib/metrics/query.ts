@@ -1,6 +1,7 @@
 import "server-only";
-import type { MetricQuery, MetricResult } from "../contracts/metrics.ts";
+import { isBuiltinEvent, type MetricQuery, type MetricResult } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
+import { builtinMetricQuery } from "./builtin.ts";
 import { ROLLUP_MAX_STRING } from "./rollups.ts";
 import { assertPostgresTimezone, hourAlignedZone } from "./timezones.ts";
 
@@ -38,6 +39,8 @@ function aggregateSql(q: MetricQuery, p: (v: unknown) => string): string {
       const w = q.where!;
       return `CASE WHEN count(*) = 0 THEN NULL ELSE (100.0 * count(*) FILTER (WHERE e.properties -> ${p(w.property)} = ${p(JSON.stringify(w.equals))}::jsonb) / count(*))::float8 END`;
     }
+    default:
+      throw new Error(`${q.aggregation} is answered by lib/metrics/builtin.ts`);
   }
 }
 
@@ -46,7 +49,10 @@ const HOUR = 3_600_000;
 
 export type QueryPlan =
   | { source: "rollup" /** whole hours [hoursFrom, hoursTo) come from rollups */; hoursFrom: Date; hoursTo: Date }
-  | { source: "raw"; reason: string };
+  | { source: "raw"; reason: string }
+  /** A built-in measure, read from execution_rollups (lib/metrics/builtin.ts). */
+  | { source: "execution_rollups" };
+const BUILTIN_PLAN: QueryPlan = { source: "execution_rollups" };
 
 const categorical = (v: unknown) => typeof v === "boolean" || (typeof v === "string" && v.length <= ROLLUP_MAX_STRING);
 
@@ -83,6 +89,8 @@ function partsAggregateSql(q: MetricQuery): string {
       return "(sum(e.ns) / NULLIF(sum(e.nn), 0))::float8";
     case "distinct_count":
       return "count(DISTINCT e.dval)::float8";
+    default:
+      throw new Error(`${q.aggregation} is answered by lib/metrics/builtin.ts`);
   }
 }
 
@@ -169,6 +177,7 @@ export async function executeMetricQuery(
   opts: { rollups?: boolean } = {},
 ): Promise<{ result: MetricResult; plan: QueryPlan }> {
   await assertPostgresTimezone(db, q.timezone);
+  if (isBuiltinEvent(q.event)) return { result: await builtinMetricQuery(db, workspaceId, q), plan: BUILTIN_PLAN };
   const agent = await db.prisma.agent.findUnique({
     where: { workspaceId_name: { workspaceId, name: q.agent } },
     select: { id: true },

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TraceRecord, ZTraceRecord } from "@/lib/contracts/ingest";
+import { ZMetricQuery } from "@/lib/contracts/metrics";
 import { ZOverviewQuery } from "@/lib/contracts/overview";
 import { type Db, openDatabase } from "@/lib/db/client";
 import { buildSpanBatch, processBatch } from "@/lib/ingest/pipeline";
 import { executionContexts, mapTraceRecord } from "@/lib/ingest/sources/sdk/map";
 import { clearAgentCache } from "@/lib/ingest/write/agents";
+import { executeMetricQuery } from "@/lib/metrics/query";
 import { LATENCY_RELATIVE_ERROR } from "@/lib/overview/histogram";
 import { getOverview } from "@/lib/overview/overview";
 import { compactExecutionRollups } from "@/lib/overview/rollups";
@@ -254,6 +256,71 @@ describe.each(kinds)("latency rollups on $name", ({ open }) => {
     check(o, between(from, to), "odd ends");
     const short = await overview({ from: iso(START + 40 * HOUR + 60_000), to: iso(START + 40 * HOUR + 9 * 60_000) });
     check(short, between(START + 40 * HOUR + 60_000, START + 40 * HOUR + 9 * 60_000), "inside one slot");
+  });
+
+  it("answers Metrics' built-in measures from the same rollups", async () => {
+    const from = Date.parse("2026-03-06T18:30:00.000Z");
+    const to = Date.parse("2026-03-09T18:30:00.000Z");
+    const base = { agent: "support", from: iso(from), to: iso(to), timezone: "Asia/Kolkata" };
+    const metric = async (q: Record<string, unknown>) =>
+      (await executeMetricQuery(db, ws, ZMetricQuery.parse({ ...base, ...q }))).result;
+    const mine = between(from, to).filter((r) => r.agent === "support");
+    const p95 = await metric({ event: "$executions", aggregation: "p95", property: "durationMs" });
+    expectWithin(
+      "value" in p95 ? p95.value : null,
+      exact(
+        mine.map((r) => r.ms),
+        0.95,
+      ),
+      "card p95",
+    );
+    const daily = await metric({ event: "$executions", aggregation: "p50", property: "durationMs", interval: "day" });
+    expect("series" in daily && daily.series.map((b) => b.bucket)).toEqual([
+      "2026-03-06T18:30:00.000Z",
+      "2026-03-07T18:30:00.000Z",
+      "2026-03-08T18:30:00.000Z",
+    ]);
+    if ("series" in daily)
+      for (const [i, b] of daily.series.entries()) {
+        const day = mine.filter((r) => r.start >= from + i * 24 * HOUR && r.start < from + (i + 1) * 24 * HOUR);
+        expectWithin(
+          b.value,
+          exact(
+            day.map((r) => r.ms),
+            0.5,
+          ),
+          `card day ${i}`,
+        );
+      }
+    const count = await metric({ event: "$executions", aggregation: "count" });
+    expect(count).toEqual({ value: mine.length });
+    const rate = await metric({
+      event: "$executions",
+      aggregation: "rate",
+      where: { property: "status", equals: "error" },
+    });
+    expect("value" in rate && rate.value).toBeCloseTo((100 * mine.filter((r) => r.error).length) / mine.length, 9);
+    const tokens = await metric({ event: "$executions", aggregation: "sum", property: "tokens" });
+    expect(tokens).toEqual({ value: mine.reduce((n, r) => n + r.tokens, 0) });
+    const byModel = await metric({ event: "$llm_calls", aggregation: "p95", property: "durationMs", groupBy: "model" });
+    expect("groups" in byModel && byModel.groups.map((g) => g.key).sort()).toEqual([...MODELS].sort());
+    if ("groups" in byModel)
+      for (const g of byModel.groups) {
+        const calls = mine.flatMap((r) => r.calls.filter((c) => c.model === g.key).map((c) => c.ms));
+        expectWithin(g.value, exact(calls, 0.95), `card ${g.key}`);
+      }
+    // What the rollups cannot answer is refused, naming the field.
+    const refused = (q: Record<string, unknown>) =>
+      ZMetricQuery.safeParse({ ...base, ...q }).error?.issues.map((i) => i.path.join("."));
+    expect(refused({ event: "orders", aggregation: "p95", property: "amount" })).toEqual(["aggregation"]);
+    expect(refused({ event: "$executions", aggregation: "p95", property: "cost" })).toEqual(["property"]);
+    expect(refused({ event: "$executions", aggregation: "distinct_count", property: "status" })).toEqual([
+      "aggregation",
+    ]);
+    expect(refused({ event: "$executions", aggregation: "count", groupBy: "model" })).toEqual(["groupBy"]);
+    expect(
+      refused({ event: "$llm_calls", aggregation: "rate", where: { property: "status", equals: "error" } }),
+    ).toEqual(["where"]);
   });
 
   it("filters by agent, and forgets deleted executions, before and after compaction", async () => {

@@ -68,6 +68,8 @@ function aggregate(q: Pick<MetricQuery, "aggregation" | "property" | "where">, e
               .length) /
             sel.length
         : null;
+    default:
+      throw new Error(`no brute force for ${q.aggregation}`);
   }
 }
 function groupBy<T, K>(items: T[], keyOf: (item: T) => K): Map<K, T[]> {

@@ -1,0 +1,110 @@
+import "server-only";
+import { type BuiltinEvent, isPercentile, type MetricQuery, type MetricResult } from "../contracts/metrics.ts";
+import type { Db } from "../db/index.ts";
+import { type Int8, int8 } from "../db/sql.ts";
+import { addToHistogram, type Histogram, percentiles } from "../overview/histogram.ts";
+import { bucketSql, rollupRowsSql, sqlParams } from "../overview/rollup-sql.ts";
+
+type Sums = { n: number; errors: number; tokens: number; cost: number; priced: number; hist: Histogram };
+const newSums = (): Sums => ({ n: 0, errors: 0, tokens: 0, cost: 0, priced: 0, hist: new Map() });
+function mergeInto(into: Sums, s: Sums) {
+  into.n += s.n;
+  into.errors += s.errors;
+  into.tokens += s.tokens;
+  into.cost += s.cost;
+  into.priced += s.priced;
+  for (const [b, n] of s.hist) addToHistogram(into.hist, b, n);
+}
+
+/** The value of a built-in measure over a group of rollup rows (null where there is nothing to measure). */
+function measure(q: MetricQuery, s: Sums): number | null {
+  if (isPercentile(q.aggregation)) return percentiles(s.hist, [Number(q.aggregation.slice(1)) / 100])[0];
+  switch (q.aggregation) {
+    case "count":
+      return s.n;
+    case "rate":
+      return s.n ? (100 * s.errors) / s.n : null;
+    case "sum":
+      return q.property === "cost" ? s.cost : s.tokens;
+    case "avg":
+      if (q.property === "cost") return s.priced ? s.cost / s.priced : null;
+      return s.n ? s.tokens / s.n : null;
+    default:
+      throw new Error(`${q.aggregation} of ${q.event} is refused by the contract`);
+  }
+}
+const EMPTY_IS_ZERO = new Set(["count", "sum"]);
+
+/**
+ * A Metrics query over a built-in measure (BUILTIN_EVENTS: `$executions`, `$llm_calls` of the
+ * query's agent), answered from execution_rollups as the overview is: counts, error rate, cost and
+ * token sums exact, percentiles within LATENCY_RELATIVE_ERROR; series in the viewer's local buckets.
+ */
+export async function builtinMetricQuery(db: Db, workspaceId: string, q: MetricQuery): Promise<MetricResult> {
+  const event = q.event as BuiltinEvent;
+  const kind = event === "$llm_calls" ? 1 : 0;
+  const { values, p } = sqlParams(workspaceId);
+  const buckets = q.interval ? bucketSql({ ...q, interval: q.interval }, p) : undefined;
+  const rows = rollupRowsSql(q, p, `(SELECT id FROM agents WHERE workspace_id = $1 AND name = ${p(q.agent)})`);
+  const key = buckets ? buckets.bucketOf("u.t") : q.groupBy === "model" ? "u.model" : "NULL::text";
+  type Row = {
+    key: Date | string | null;
+    bucket: number;
+    n: Int8;
+    errors: Int8;
+    tokens: Int8 | string;
+    cost: number;
+    priced: Int8;
+  };
+  const grouped = await db.prisma.$queryRawUnsafe<Row[]>(
+    `SELECT ${key} AS key, u.bucket, sum(u.n) AS n, sum(u.errors) AS errors, sum(u.tokens) AS tokens,
+       sum(u.cost) AS cost, sum(u.priced) AS priced
+     FROM (${rows}) u WHERE u.kind = ${kind} GROUP BY 1, 2`,
+    ...values,
+  );
+  const groups = new Map<string, Sums>();
+  for (const r of grouped) {
+    const k = r.key instanceof Date ? r.key.toISOString() : String(r.key ?? "");
+    const n = int8(r.n) ?? 0;
+    const row: Sums = {
+      n,
+      errors: int8(r.errors) ?? 0,
+      tokens: Number(r.tokens ?? 0),
+      cost: Number(r.cost ?? 0),
+      priced: int8(r.priced) ?? 0,
+      hist: new Map([[Number(r.bucket), n]]),
+    };
+    mergeInto(groups.get(k) ?? groups.set(k, newSums()).get(k)!, row);
+  }
+  const empty = EMPTY_IS_ZERO.has(q.aggregation) ? 0 : null;
+  const measured = (s: Sums | undefined) => (s && s.n > 0 ? measure(q, s) : empty);
+
+  if (buckets) {
+    const list = sqlParams();
+    const starts = await db.prisma.$queryRawUnsafe<{ bucket: Date }[]>(
+      `SELECT bucket FROM (${bucketSql({ ...q, interval: q.interval! }, list.p).buckets()}) b ORDER BY 1`,
+      ...list.values,
+    );
+    return {
+      series: starts.map(({ bucket }) => {
+        const iso = new Date(bucket).toISOString();
+        return { bucket: iso, value: measured(groups.get(iso)) };
+      }),
+    };
+  }
+  if (q.groupBy) {
+    let list = [...groups]
+      .filter(([, s]) => s.n > 0)
+      .map(([k, s]) => ({ key: k || "(none)", value: measure(q, s), s }))
+      .sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.key.localeCompare(b.key));
+    if (q.top && list.length > q.top) {
+      const rest = newSums();
+      for (const g of list.slice(q.top)) mergeInto(rest, g.s);
+      list = [...list.slice(0, q.top), { key: "other", value: measure(q, rest), s: rest }];
+    }
+    return { groups: list.map(({ key, value }) => ({ key, value })) };
+  }
+  const all = newSums();
+  for (const s of groups.values()) mergeInto(all, s);
+  return { value: measured(all) };
+}
