@@ -11,7 +11,8 @@ export type Permission =
   | "apiKeys.manage"
   | "ingest.operate" // retry failed batches, load sample data, import files
   | "metrics.edit" // create, move and delete cards
-  | "reviews.write";
+  | "reviews.write"
+  | "data.delete"; // delete executions, erase a user's data
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   owner: [
@@ -23,6 +24,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     "ingest.operate",
     "metrics.edit",
     "reviews.write",
+    "data.delete",
   ],
   admin: [
     "workspace.read",
@@ -32,6 +34,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     "ingest.operate",
     "metrics.edit",
     "reviews.write",
+    "data.delete",
   ],
   operator: ["workspace.read", "ingest.operate", "metrics.edit", "reviews.write"],
   reviewer: ["workspace.read", "reviews.write"],

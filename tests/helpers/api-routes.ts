@@ -301,6 +301,18 @@ export const API_ROUTES: Record<string, RouteSpec> = {
     query: ["offset", "limit"],
     methods: { GET: { ok: 200 } },
   },
+  "/api/v1/runtime/v1/observability/executions/[id]": {
+    auth: "reader",
+    params: { id: "execution" },
+    methods: { DELETE: { ok: 404, permission: "data.delete" } },
+  },
+  "/api/v1/runtime/v1/observability/erasure": {
+    auth: "reader",
+    methods: {
+      // Identifiers nothing has: fuzzed variants erase nothing of the world other cases read.
+      POST: { ok: 400, permission: "data.delete", body: { threadId: "fuzz-no-such-thread", agent: "$agent" } },
+    },
+  },
   "/api/v1/runtime/v1/observability/executions": {
     auth: "reader",
     query: [...PAGE, "agent", "status", "threadId", "sessionId", "companyId", "source", "from", "to", "q"],
@@ -401,6 +413,7 @@ export const API_ROUTES: Record<string, RouteSpec> = {
     auth: "reader",
     methods: { POST: { ok: 202, permission: "workspace.manage" } },
   },
+  "/api/v1/settings/audit": { auth: "reader", methods: { GET: { ok: 200, permission: "data.delete" } } },
   "/api/v1/settings/redaction": {
     auth: "member",
     methods: {

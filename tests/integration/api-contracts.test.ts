@@ -64,6 +64,15 @@ function calls(world: World, app: ReturnType<typeof withAppDb>): Record<string, 
   });
   return {
     "POST /api/v1/ingest/output": { body: OUTPUT_RUN, query: "workflowId=contract-wf" },
+    // An execution of its own to delete (the world's is reviewed, and other DELETEs use it).
+    "DELETE /api/v1/runtime/v1/observability/executions/[id]": {
+      prepare: async () => {
+        await ingestTraces(app.db(), world.workspaceId, [trace("contract-doomed-root", "contract-doomed")]);
+        await app.drained();
+        return { params: { id: "contract-doomed" } };
+      },
+    },
+    "POST /api/v1/runtime/v1/observability/erasure": { body: { threadId: "contract-no-such-thread" } },
     "POST /api/v1/invitations/accept": {
       as: "none",
       prepare: async () => {
