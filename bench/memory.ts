@@ -81,7 +81,8 @@ function treeRss(pid: number): { pid: number; name: string; rssKb: number }[] {
       const rssKb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
       const cmd = fs.readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").filter(Boolean);
       const name = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? "?";
-      out.push({ pid: p, name: `${name} ${cmd.slice(1).join(" ").slice(0, 80)}`.trim(), rssKb });
+      // A node process renamed by its title (next-server) has its title as argv[0].
+      out.push({ pid: p, name: cmd[0]?.startsWith("next-") ? cmd[0] : `${name} ${cmd.at(-1) ?? ""}`, rssKb });
     } catch {
       // exited meanwhile
     }
@@ -102,7 +103,7 @@ function reading(label: string, launcher: ChildProcess) {
   const launcherKb = treeRss(launcher.pid!)[0]?.rssKb ?? 0;
   const totalKb = procs.reduce((a, p) => a + p.rssKb, 0);
   log(
-    `${label}: ${mb(totalKb)} MB RSS for the server's tree (${procs.map((p) => `${p.name.split(" ")[0]} ${mb(p.rssKb)}`).join(", ")}); launcher (scripts/start.mjs) ${mb(launcherKb)} MB`,
+    `${label}: ${mb(totalKb)} MB RSS for the server's tree (${procs.map((p) => `${p.name} ${mb(p.rssKb)}`).join(", ")}); launcher (scripts/start.mjs) ${mb(launcherKb)} MB`,
   );
   return {
     total_mb: mb(totalKb),
@@ -210,12 +211,14 @@ async function main() {
     return body;
   };
   const api = "/api/v1/runtime/v1/observability";
-  const executions = JSON.parse(await get(`${api}/executions?limit=50`)) as { data?: { id: string }[] };
-  const threads = JSON.parse(await get(`${api}/threads`)) as { data?: { threadId?: string; id?: string }[] };
-  const reviews = JSON.parse(await get("/api/v1/runtime/v1/reviews")) as { data?: { id: string }[] };
-  const execId = executions.data?.[0]?.id;
-  const threadId = threads.data?.[0]?.threadId ?? threads.data?.[0]?.id;
-  const reviewId = reviews.data?.[0]?.id;
+  const { executions } = JSON.parse(await get(`${api}/executions`)) as { executions: { id: string }[] };
+  const { threads } = JSON.parse(await get(`${api}/threads`)) as { threads: { threadId: string }[] };
+  const { reviews } = JSON.parse(await get("/api/v1/runtime/v1/reviews")) as { reviews: { id: string }[] };
+  const { agents } = JSON.parse(await get("/api/v1/agents")) as { agents: { name: string }[] };
+  const execId = executions[0]?.id;
+  const threadId = threads[0]?.threadId;
+  const reviewId = reviews[0]?.id;
+  const agent = encodeURIComponent(agents[0]?.name ?? "support-bot");
   const pages = [
     "/",
     "/login",
@@ -238,14 +241,13 @@ async function main() {
   ];
   const apis = [
     "/api/v1/me",
-    "/api/v1/agents",
     "/api/v1/api-keys",
     "/api/v1/members",
     "/api/v1/invitations",
     "/api/v1/workspaces",
     "/api/v1/overview",
     "/api/v1/metrics/catalog",
-    "/api/v1/metrics/cards",
+    `/api/v1/metrics/cards?agent=${agent}`,
     "/api/v1/settings/ingestion",
     "/api/v1/settings/models",
     "/api/v1/settings/redaction",
@@ -270,7 +272,9 @@ async function main() {
       failures.push((e as Error).message.slice(0, 200));
     }
   }
-  log(`GET ${pages.length} pages and ${apis.length} APIs${failures.length ? `; failed: ${failures.join(" | ")}` : ""}`);
+  log(
+    `GET ${pages.length} pages and ${apis.length + 4} APIs${failures.length ? `; failed: ${failures.join(" | ")}` : ""}`,
+  );
   await sleep(5_000); // let what the requests started (rollups, compaction) settle
   const after = reading("after sample data and every page", launcher);
   const load1After = os.loadavg()[0];
@@ -287,7 +291,7 @@ async function main() {
     launcher_mb: after.launcher_mb,
     idle_s: IDLE_S,
     pages: pages.length,
-    apis: apis.length,
+    apis: apis.length + 4, // and the four lists read above
     failed_requests: failures.length,
     load1_idle: Number(load1Idle.toFixed(2)),
     load1_after: Number(load1After.toFixed(2)),
