@@ -45,8 +45,12 @@ export async function builtinMetricQuery(db: Db, workspaceId: string, q: MetricQ
   const kind = event === "$llm_calls" ? 1 : 0;
   const { values, p } = sqlParams(workspaceId);
   const buckets = q.interval ? bucketSql({ ...q, interval: q.interval }, p) : undefined;
-  const rows = rollupRowsSql(q, p, `(SELECT id FROM agents WHERE workspace_id = $1 AND name = ${p(q.agent)})`);
-  const key = buckets ? buckets.bucketOf("u.t") : q.groupBy === "model" ? "u.model" : "NULL::text";
+  const rows = rollupRowsSql(q, p, {
+    kind,
+    agents: { id: `(SELECT id FROM agents WHERE workspace_id = $1 AND name = ${p(q.agent)})` },
+    bucketOf: buckets?.bucketOf,
+  });
+  const key = buckets ? "u.sb" : q.groupBy === "model" ? "u.model" : "NULL::text";
   type Row = {
     key: Date | string | null;
     bucket: number;
@@ -59,7 +63,7 @@ export async function builtinMetricQuery(db: Db, workspaceId: string, q: MetricQ
   const grouped = await db.prisma.$queryRawUnsafe<Row[]>(
     `SELECT ${key} AS key, u.bucket, sum(u.n) AS n, sum(u.errors) AS errors, sum(u.tokens) AS tokens,
        sum(u.cost) AS cost, sum(u.priced) AS priced
-     FROM (${rows}) u WHERE u.kind = ${kind} GROUP BY 1, 2`,
+     FROM (${rows}) u GROUP BY 1, 2`,
     ...values,
   );
   const groups = new Map<string, Sums>();

@@ -24,12 +24,7 @@ const costOf = (g: Group) => (g.priced > 0 ? g.cost : null);
 const QS = [0.5, 0.9, 0.95, 0.99];
 
 type RollupRow = {
-  /** GROUPING(sb, agent_id, model): 3 = per series bucket, 5 = per agent, 6 = per model. */
-  g: number;
-  kind: number;
-  sb: Date | null;
-  agent: string | null;
-  model: string | null;
+  key: Date | string | null;
   bucket: number;
   n: Int8;
   errors: Int8;
@@ -39,19 +34,45 @@ type RollupRow = {
 };
 
 /**
- * The range's rollup rows grouped per series bucket, per agent and per model, in one pass
- * (GROUPING() tells which).
+ * One grouping of the range's rollup rows (lib/overview/rollup-sql.ts): per series bucket or agent
+ * of the executions, or per model of their LLM calls, and per histogram bucket.
  */
-function groupedSql(workspaceId: string, q: OverviewQuery) {
+function groupedSql(workspaceId: string, q: OverviewQuery, by: "series" | "agent" | "model") {
   const { values, p } = sqlParams(workspaceId);
-  const { bucketOf } = bucketSql(q, p);
-  const agent = q.agent ? `(SELECT id FROM agents WHERE workspace_id = $1 AND name = ${p(q.agent)})` : undefined;
-  const rows = rollupRowsSql(q, p, agent);
-  const sql = `SELECT GROUPING(s.sb, s.agent_id, s.model) AS g, s.kind, s.sb, a.name AS agent, s.model, s.bucket,
-      sum(s.n) AS n, sum(s.errors) AS errors, sum(s.tokens) AS tokens, sum(s.cost) AS cost, sum(s.priced) AS priced
-    FROM (SELECT u.*, ${bucketOf("u.t")} AS sb FROM (${rows}) u) s LEFT JOIN agents a ON a.id = s.agent_id
-    GROUP BY GROUPING SETS ((s.kind, s.sb, s.bucket), (s.kind, s.agent_id, a.name, s.bucket), (s.kind, s.model, s.bucket))`;
+  const agents = q.agent
+    ? { id: `(SELECT id FROM agents WHERE workspace_id = $1 AND name = ${p(q.agent)})` }
+    : by === "agent"
+      ? { each: true as const }
+      : { all: true as const };
+  const rows = rollupRowsSql(q, p, {
+    kind: by === "model" ? 1 : 0,
+    agents,
+    bucketOf: by === "series" ? bucketSql(q, p).bucketOf : undefined,
+  });
+  const key =
+    by === "series" ? "u.sb" : by === "agent" ? "(SELECT a.name FROM agents a WHERE a.id = u.agent_id)" : "u.model";
+  const sql = `SELECT ${key} AS key, u.bucket, sum(u.n) AS n, sum(u.errors) AS errors, sum(u.tokens) AS tokens,
+      sum(u.cost) AS cost, sum(u.priced) AS priced
+    FROM (${rows}) u GROUP BY 1, 2`;
   return { sql, values };
+}
+
+/** Rollup rows as sums, per key. */
+function groups(rows: RollupRow[]): Map<string, Group> {
+  const out = new Map<string, Group>();
+  for (const r of rows) {
+    const key = r.key instanceof Date ? r.key.toISOString() : String(r.key ?? "");
+    const g = out.get(key) ?? out.set(key, newGroup()).get(key)!;
+    addTo(g, {
+      n: int8(r.n) ?? 0,
+      errors: int8(r.errors) ?? 0,
+      tokens: Number(r.tokens ?? 0),
+      cost: Number(r.cost ?? 0),
+      priced: int8(r.priced) ?? 0,
+      bucket: Number(r.bucket),
+    });
+  }
+  return out;
 }
 
 /**
@@ -71,11 +92,15 @@ export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery)
   const query = <R>(sql: string, values: unknown[] = list.values) => db.prisma.$queryRawUnsafe<R[]>(sql, ...values);
   const series = sqlParams();
   const buckets = bucketSql(q, series.p).buckets();
-  const rollups = groupedSql(workspaceId, q);
+  const bySeries = groupedSql(workspaceId, q, "series");
+  const byAgent = groupedSql(workspaceId, q, "agent");
+  const byModel = groupedSql(workspaceId, q, "model");
 
-  const [bucketRows, rows, topErrors, slowest, costliest] = await Promise.all([
+  const [bucketRows, seriesRows, agentRows, modelRows, topErrors, slowest, costliest] = await Promise.all([
     query<{ bucket: Date }>(`SELECT bucket FROM (${buckets}) b ORDER BY 1`, series.values),
-    query<RollupRow>(rollups.sql, rollups.values),
+    query<RollupRow>(bySeries.sql, bySeries.values),
+    query<RollupRow>(byAgent.sql, byAgent.values),
+    query<RollupRow>(byModel.sql, byModel.values),
     query<{ name: string; message: string; count: Int8; last_at: Date }>(
       `SELECT COALESCE(e.error->>'name', 'Error') AS name, left(COALESCE(e.error->>'message', ''), ${ERROR_MESSAGE_CHARS}) AS message,
          count(*) AS count, max(e.started_at) AS last_at
@@ -90,25 +115,17 @@ export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery)
     ),
   ]);
 
+  const perBucket = groups(seriesRows);
+  const perAgent = groups(agentRows);
+  const perModel = groups(modelRows);
   const total = newGroup();
-  const perBucket = new Map<number, Group>();
-  const perAgent = new Map<string, Group>();
-  const perModel = new Map<string, Group>();
-  const at = <K>(m: Map<K, Group>, k: K) => m.get(k) ?? m.set(k, newGroup()).get(k)!;
-  for (const r of rows) {
-    const sums = {
-      n: int8(r.n) ?? 0,
-      errors: int8(r.errors) ?? 0,
-      tokens: Number(r.tokens ?? 0),
-      cost: Number(r.cost ?? 0),
-      priced: int8(r.priced) ?? 0,
-      bucket: Number(r.bucket),
-    };
-    if (Number(r.kind) === 0 && Number(r.g) === 3 && r.sb) {
-      addTo(at(perBucket, new Date(r.sb).getTime()), sums);
-      addTo(total, sums);
-    } else if (Number(r.kind) === 0 && Number(r.g) === 5 && r.agent !== null) addTo(at(perAgent, r.agent), sums);
-    else if (Number(r.kind) === 1 && Number(r.g) === 6 && r.model !== null) addTo(at(perModel, r.model), sums);
+  for (const g of perBucket.values()) {
+    total.n += g.n;
+    total.errors += g.errors;
+    total.tokens += g.tokens;
+    total.cost += g.cost;
+    total.priced += g.priced;
+    for (const [b, n] of g.hist) addToHistogram(total.hist, b, n);
   }
   const [p50, p90, p95, p99] = percentiles(total.hist, QS);
   return {
@@ -123,7 +140,7 @@ export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery)
     tokens: total.tokens,
     cost: costOf(total),
     series: bucketRows.map(({ bucket }) => {
-      const g = perBucket.get(new Date(bucket).getTime()) ?? newGroup();
+      const g = perBucket.get(new Date(bucket).toISOString()) ?? newGroup();
       const [b50, b95] = percentiles(g.hist, [0.5, 0.95]);
       return {
         bucket: new Date(bucket).toISOString(),

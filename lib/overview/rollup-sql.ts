@@ -15,10 +15,6 @@ export function sqlParams(...initial: unknown[]) {
   return { values, p };
 }
 
-/** Rollup slots are 15 minutes (migration 20261206120825_execution_rollups). */
-const SLOT_MS = 15 * 60_000;
-const iso = (ms: number) => new Date(ms).toISOString();
-
 /**
  * SQL of the bucket starts of [from, to) in the viewer's zone, empty ones included, and of the
  * bucket a timestamp falls in. Hours are absolute, from the local hour boundary of `from` (right for
@@ -50,45 +46,70 @@ export function bucketSql(q: BucketQuery, p: (v: unknown) => string) {
   };
 }
 
+/** Which rollup rows: all agents together, each agent apart, or one agent (SQL of its id). */
+export type AgentScope = { all: true } | { each: true } | { id: string };
+
+const EPOCH = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
+
 /**
- * Rollup rows (t, agent_id, kind, model, bucket, n, errors, tokens, cost, priced) of the executions
- * that started in [from, to): whole 15-minute slots from execution_rollups, the parts of a slot at
- * the range's ends from the executions themselves (as the triggers would roll them up), so a range
- * counts exactly what started in it. `agentIds`: SQL of the agent ids to keep (all when undefined).
- * Parameters from `p`; `$1` is the workspace.
+ * Rollup rows (sb, agent_id, kind, model, bucket, n, errors, tokens, cost, priced) of the executions
+ * of `kind` that started in [from, to), `sb` the bucket `bucketOf` puts them in (null without it).
+ * The range is covered by the fewest rollup rows: whole UTC days that lie in one bucket (tier 2),
+ * else whole hours that do (tier 1), else 15-minute periods (tier 0, always in one bucket); the
+ * parts of a period at the range's ends are read from the executions themselves (as the triggers
+ * would roll them up), so a range counts exactly what started in it. Parameters from `p`; `$1` is
+ * the workspace.
  */
-export function rollupRowsSql(q: { from: Date; to: Date }, p: (v: unknown) => string, agentIds?: string): string {
-  const from = q.from.getTime();
-  const to = q.to.getTime();
-  const lo = Math.ceil(from / SLOT_MS) * SLOT_MS;
-  const hi = Math.floor(to / SLOT_MS) * SLOT_MS;
-  const whole = hi > lo;
-  const ends = (
-    whole
-      ? [
-          [from, lo],
-          [hi, to],
-        ]
-      : [[from, to]]
-  ).filter(([a, b]) => b > a);
-  const agent = agentIds ? ` AND agent_id IN ${agentIds}` : "";
-  const atEnds = ends.length
-    ? ends
-        .map(([a, b]) => `(x.started_at >= ${p(iso(a))}::timestamptz AND x.started_at < ${p(iso(b))}::timestamptz)`)
-        .join(" OR ")
-    : "false";
-  const slots = whole ? `r.slot >= ${p(iso(lo))}::timestamptz AND r.slot < ${p(iso(hi))}::timestamptz` : "false";
-  return `
-    SELECT r.slot AS t, r.agent_id, r.kind, r.model, r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
-    FROM execution_rollups r WHERE r.workspace_id = $1 AND ${slots}${agent}
+export function rollupRowsSql(
+  q: { from: Date; to: Date },
+  p: (v: unknown) => string,
+  opts: { kind: 0 | 1; agents: AgentScope; bucketOf?: (t: string) => string },
+): string {
+  const from = `${p(q.from.toISOString())}::timestamptz`;
+  const to = `${p(q.to.toISOString())}::timestamptz`;
+  // A period [t, t + len) counts when it lies in the range and in one bucket.
+  const inOne = (t: string, len: string) =>
+    `${t} >= ${from} AND ${t} + interval '${len}' <= ${to}${
+      opts.bucketOf
+        ? ` AND ${opts.bucketOf(t)} = ${opts.bucketOf(`(${t} + interval '${len}' - interval '1 microsecond')`)}`
+        : ""
+    }`;
+  const series = (len: string) =>
+    `generate_series(date_bin(interval '${len}', ${from}, ${EPOCH}), ${to}, interval '${len}')`;
+  // All agents: their "*" rows of hours and days; 15-minute periods are kept per agent only.
+  const agent =
+    "all" in opts.agents
+      ? "(r.agent_id = '*') = (r.tier > 0)"
+      : "each" in opts.agents
+        ? "r.agent_id <> '*'"
+        : `r.agent_id = ${opts.agents.id}`;
+  const rawAgent = "id" in opts.agents ? ` AND x.agent_id = ${opts.agents.id}` : "";
+  const sb = (t: string) => (opts.bucketOf ? opts.bucketOf(t) : "NULL::timestamptz");
+  const raw =
+    opts.kind === 0
+      ? `SELECT ${sb("x.started_at")} AS sb, x.agent_id, 0::smallint AS kind, ''::text AS model,
+           runlens_latency_bucket(x.duration_ms) AS bucket, 1::bigint AS n, (x.status = 'error')::int::bigint AS errors,
+           x.tokens_total AS tokens, COALESCE(x.cost, 0) AS cost, (x.cost IS NOT NULL)::int::bigint AS priced
+         FROM ends x`
+      : `SELECT ${sb("x.started_at")}, x.agent_id, 1::smallint, m.key, b.key::smallint, b.value::bigint, 0::bigint, 0::bigint, 0::float8, 0::bigint
+         FROM ends x
+         CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(x.llm_latency) = 'object' THEN x.llm_latency ELSE '{}'::jsonb END) m
+         CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(m.value) = 'object' THEN m.value ELSE '{}'::jsonb END) b`;
+  return `WITH days AS (SELECT d AS t FROM ${series("1 day")} d WHERE ${inOne("d", "1 day")}),
+    hours AS (SELECT h AS t FROM ${series("1 hour")} h
+      WHERE date_bin(interval '1 day', h, ${EPOCH}) NOT IN (SELECT t FROM days) AND ${inOne("h", "1 hour")}),
+    quarters AS (SELECT s AS t FROM ${series("15 minutes")} s
+      WHERE date_bin(interval '1 day', s, ${EPOCH}) NOT IN (SELECT t FROM days)
+        AND date_bin(interval '1 hour', s, ${EPOCH}) NOT IN (SELECT t FROM hours) AND ${inOne("s", "15 minutes")}),
+    periods AS (SELECT 2::smallint AS tier, t, ${sb("t")} AS sb FROM days
+      UNION ALL SELECT 1::smallint, t, ${sb("t")} FROM hours
+      UNION ALL SELECT 0::smallint, t, ${sb("t")} FROM quarters),
+    ends AS (SELECT * FROM executions x WHERE x.workspace_id = $1 AND x.started_at >= ${from} AND x.started_at < ${to}
+      AND NOT (runlens_period(0::smallint, x.started_at) >= ${from}
+               AND runlens_period(0::smallint, x.started_at) + interval '15 minutes' <= ${to})${rawAgent})
+    SELECT p.sb, r.agent_id, r.kind, r.model, r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
+    FROM periods p JOIN execution_rollups r
+      ON r.workspace_id = $1 AND r.kind = ${opts.kind} AND r.tier = p.tier AND r.slot = p.t AND ${agent}
     UNION ALL
-    SELECT x.started_at, x.agent_id, 0::smallint, ''::text, runlens_latency_bucket(x.duration_ms), 1::bigint,
-      (x.status = 'error')::int::bigint, x.tokens_total, COALESCE(x.cost, 0), (x.cost IS NOT NULL)::int::bigint
-    FROM executions x WHERE x.workspace_id = $1 AND (${atEnds})${agent}
-    UNION ALL
-    SELECT x.started_at, x.agent_id, 1::smallint, m.key, b.key::smallint, b.value::bigint, 0, 0, 0, 0
-    FROM executions x
-    CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(x.llm_latency) = 'object' THEN x.llm_latency ELSE '{}'::jsonb END) m
-    CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(m.value) = 'object' THEN m.value ELSE '{}'::jsonb END) b
-    WHERE x.workspace_id = $1 AND (${atEnds})${agent}`;
+    ${raw}`;
 }

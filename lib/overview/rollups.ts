@@ -12,7 +12,7 @@ import { processGlobal } from "../process-global.ts";
  * merges each key's rows into one, so reads stay proportional to keys, not to writes.
  */
 
-const KEY = "workspace_id, agent_id, slot, kind, model, bucket";
+const KEY = "workspace_id, agent_id, tier, slot, kind, model, bucket";
 
 /**
  * Merges the rollup rows of every key that has uncompacted rows into one compacted row (dropping
@@ -30,7 +30,7 @@ export async function compactExecutionRollups(db: Db): Promise<number> {
       `WITH keys AS (SELECT DISTINCT ${KEY} FROM execution_rollups WHERE NOT compacted),
        gone AS (
          DELETE FROM execution_rollups r USING keys k
-         WHERE r.workspace_id = k.workspace_id AND r.agent_id = k.agent_id AND r.slot = k.slot
+         WHERE r.workspace_id = k.workspace_id AND r.agent_id = k.agent_id AND r.tier = k.tier AND r.slot = k.slot
            AND r.kind = k.kind AND r.model = k.model AND r.bucket = k.bucket
          RETURNING r.*
        ), merged AS (
