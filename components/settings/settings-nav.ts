@@ -6,6 +6,7 @@ export const SETTINGS_TABS = [
   { href: "/settings/sources", label: "Sources" },
   { href: "/settings/models", label: "Models" },
   { href: "/settings/redaction", label: "Redaction" },
+  { href: "/settings/data", label: "Data", adminOnly: true },
   { href: "/settings/account", label: "Account" },
 ] as const;
 

@@ -16,6 +16,7 @@ import {
 } from "@/lib/contracts/executions";
 import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { ChatView, sourceSpanId } from "../conversations/chat-view";
+import { DeleteExecutionButton } from "../data/delete-execution";
 import { StatusBadge } from "../executions/status-badge";
 import { ReviewButton } from "../reviews/review-dialog";
 import { SOURCE_LABELS } from "../sources/source-label";
@@ -156,7 +157,16 @@ function useSelection() {
 }
 
 /** `embedded`: inside another page (a review): fills its box and leaves the Review button out. */
-export function ExecutionExplorer({ id, embedded = false }: { id: string; embedded?: boolean }) {
+export function ExecutionExplorer({
+  id,
+  embedded = false,
+  canDelete = false,
+}: {
+  id: string;
+  embedded?: boolean;
+  /** Owners and admins: a Delete button (typed confirmation). */
+  canDelete?: boolean;
+}) {
   const queryClient = useQueryClient();
   const { query, pageError, retry } = useExecution(id);
   const selection = useSelection();
@@ -221,6 +231,7 @@ export function ExecutionExplorer({ id, embedded = false }: { id: string; embedd
           )}
           <StatusBadge status={e.status} />
           {!embedded && <ReviewButton executionId={e.id} agent={e.agent} />}
+          {!embedded && canDelete && <DeleteExecutionButton executionId={e.id} />}
           {e.hasConversation && (
             <div
               className="ml-auto inline-flex rounded-md border border-zinc-300 p-0.5 text-sm dark:border-zinc-700"

@@ -12,5 +12,5 @@ export default async function ExecutionPage({ params }: { params: Promise<{ id: 
   const id = decodeURIComponent((await params).id);
   // Another workspace's execution is not found, exactly like a missing one.
   if (!(await getExecution(await getDb(), ctx.workspace!.id, id))) notFound();
-  return <ExecutionExplorer id={id} />;
+  return <ExecutionExplorer id={id} canDelete={ctx.can("data.delete")} />;
 }
