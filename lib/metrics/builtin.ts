@@ -4,6 +4,7 @@ import type { Db } from "../db/index.ts";
 import { type Int8, int8 } from "../db/sql.ts";
 import { addToHistogram, type Histogram, percentiles } from "../overview/histogram.ts";
 import { bucketSql, rollupRowsSql, sqlParams } from "../overview/rollup-sql.ts";
+import { queryRollups } from "../overview/rollups.ts";
 
 type Sums = { n: number; errors: number; tokens: number; cost: number; priced: number; hist: Histogram };
 const newSums = (): Sums => ({ n: 0, errors: 0, tokens: 0, cost: 0, priced: 0, hist: new Map() });
@@ -60,12 +61,14 @@ export async function builtinMetricQuery(db: Db, workspaceId: string, q: MetricQ
     cost: number;
     priced: Int8;
   };
-  const grouped = await db.prisma.$queryRawUnsafe<Row[]>(
-    `SELECT ${key} AS key, u.bucket, sum(u.n) AS n, sum(u.errors) AS errors, sum(u.tokens) AS tokens,
-       sum(u.cost) AS cost, sum(u.priced) AS priced
-     FROM (${rows}) u GROUP BY 1, 2`,
-    ...values,
-  );
+  const [grouped] = await queryRollups<Row>(db, [
+    {
+      sql: `SELECT ${key} AS key, u.bucket, sum(u.n) AS n, sum(u.errors) AS errors, sum(u.tokens) AS tokens,
+         sum(u.cost) AS cost, sum(u.priced) AS priced
+       FROM (${rows}) u GROUP BY 1, 2`,
+      values,
+    },
+  ]);
   const groups = new Map<string, Sums>();
   for (const r of grouped) {
     const k = r.key instanceof Date ? r.key.toISOString() : String(r.key ?? "");

@@ -7,6 +7,7 @@ import { assertPostgresTimezone } from "../metrics/timezones.ts";
 import { ERROR_MESSAGE_CHARS, EXECUTION_SELECT, type ExecutionSqlRow, fromSqlRow } from "../traces/executions.ts";
 import { addToHistogram, type Histogram, LATENCY_RELATIVE_ERROR, percentiles } from "./histogram.ts";
 import { bucketSql, rollupRowsSql, sqlParams } from "./rollup-sql.ts";
+import { queryRollups } from "./rollups.ts";
 
 /** Rollup sums of one group: executions (or LLM calls), errors, tokens, cost, executions with a cost. */
 type Sums = { n: number; errors: number; tokens: number; cost: number; priced: number };
@@ -96,11 +97,9 @@ export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery)
   const byAgent = groupedSql(workspaceId, q, "agent");
   const byModel = groupedSql(workspaceId, q, "model");
 
-  const [bucketRows, seriesRows, agentRows, modelRows, topErrors, slowest, costliest] = await Promise.all([
+  const [bucketRows, [seriesRows, agentRows, modelRows], topErrors, slowest, costliest] = await Promise.all([
     query<{ bucket: Date }>(`SELECT bucket FROM (${buckets}) b ORDER BY 1`, series.values),
-    query<RollupRow>(bySeries.sql, bySeries.values),
-    query<RollupRow>(byAgent.sql, byAgent.values),
-    query<RollupRow>(byModel.sql, byModel.values),
+    queryRollups<RollupRow>(db, [bySeries, byAgent, byModel]),
     query<{ name: string; message: string; count: Int8; last_at: Date }>(
       `SELECT COALESCE(e.error->>'name', 'Error') AS name, left(COALESCE(e.error->>'message', ''), ${ERROR_MESSAGE_CHARS}) AS message,
          count(*) AS count, max(e.started_at) AS last_at

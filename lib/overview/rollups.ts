@@ -14,35 +14,46 @@ import { processGlobal } from "../process-global.ts";
 
 const KEY = "workspace_id, agent_id, tier, slot, kind, model, bucket";
 
+/** Keys merged per transaction: bounded, so a pass after a bulk load never meets the statement timeout. */
+const KEYS_PER_PASS = 20_000;
+
 /**
  * Merges the rollup rows of every key that has uncompacted rows into one compacted row (dropping
- * keys that sum to nothing, such as those of deleted executions). Rows committed while it runs are
- * left for the next pass. One compaction at a time across processes (a transaction-level advisory
- * lock; a second caller returns at once). Returns the number of rows it read.
+ * keys that sum to nothing, such as those of deleted executions), KEYS_PER_PASS keys a transaction
+ * until none is left. Rows committed while it runs are left for the next call. One compaction at a
+ * time across processes (a transaction-level advisory lock; another caller returns at once).
+ * Returns the number of rows it read.
  */
 export async function compactExecutionRollups(db: Db): Promise<number> {
-  return withTransaction(db, async (tx) => {
-    const [lock] = await tx.query<{ ok: boolean }>(
-      "SELECT pg_try_advisory_xact_lock(hashtext('runlens.execution_rollups.compact')) AS ok",
-    );
-    if (!lock?.ok) return 0;
-    const [r] = await tx.query<{ n: number }>(
-      `WITH keys AS (SELECT DISTINCT ${KEY} FROM execution_rollups WHERE NOT compacted),
-       gone AS (
-         DELETE FROM execution_rollups r USING keys k
-         WHERE r.workspace_id = k.workspace_id AND r.agent_id = k.agent_id AND r.tier = k.tier AND r.slot = k.slot
-           AND r.kind = k.kind AND r.model = k.model AND r.bucket = k.bucket
-         RETURNING r.*
-       ), merged AS (
-         INSERT INTO execution_rollups (${KEY}, n, errors, tokens, cost, priced, compacted)
-         SELECT ${KEY}, sum(n), sum(errors), sum(tokens), sum(cost), sum(priced), true FROM gone
-         GROUP BY ${KEY}
-         HAVING sum(n) <> 0 OR sum(errors) <> 0 OR sum(tokens) <> 0 OR sum(priced) <> 0
-       )
-       SELECT count(*)::int AS n FROM gone`,
-    );
-    return r?.n ?? 0;
-  });
+  let total = 0;
+  for (;;) {
+    const pass = await withTransaction(db, async (tx) => {
+      const [lock] = await tx.query<{ ok: boolean }>(
+        "SELECT pg_try_advisory_xact_lock(hashtext('runlens.execution_rollups.compact')) AS ok",
+      );
+      if (!lock?.ok) return { rows: 0, keys: 0 };
+      // JIT would compile this statement for its row estimates, not its work.
+      if (db.pool) await tx.exec("SET LOCAL jit = off");
+      const [r] = await tx.query<{ rows: number; keys: number }>(
+        `WITH keys AS (SELECT DISTINCT ${KEY} FROM execution_rollups WHERE NOT compacted LIMIT ${KEYS_PER_PASS}),
+         gone AS (
+           DELETE FROM execution_rollups r USING keys k
+           WHERE r.workspace_id = k.workspace_id AND r.kind = k.kind AND r.tier = k.tier AND r.agent_id = k.agent_id
+             AND r.slot = k.slot AND r.model = k.model AND r.bucket = k.bucket
+           RETURNING r.*
+         ), merged AS (
+           INSERT INTO execution_rollups (${KEY}, n, errors, tokens, cost, priced, compacted)
+           SELECT ${KEY}, sum(n), sum(errors), sum(tokens), sum(cost), sum(priced), true FROM gone
+           GROUP BY ${KEY}
+           HAVING sum(n) <> 0 OR sum(errors) <> 0 OR sum(tokens) <> 0 OR sum(priced) <> 0
+         )
+         SELECT (SELECT count(*) FROM gone)::int AS rows, (SELECT count(*) FROM keys)::int AS keys`,
+      );
+      return r ?? { rows: 0, keys: 0 };
+    });
+    total += pass.rows;
+    if (pass.keys < KEYS_PER_PASS) return total;
+  }
 }
 
 type CompactState = { busy: boolean; nextAt: number };
@@ -70,4 +81,19 @@ export function compactRollupsSoon(db: Db): Promise<void> | undefined {
       st.busy = false;
       st.nextAt = Date.now() + COMPACT_EVERY_MS;
     });
+}
+
+/**
+ * Runs rollup reads (lib/overview/rollup-sql.ts) in one transaction without JIT: the planner's
+ * estimates for their generated periods and jsonb expansions would have Postgres compile each one
+ * (tens to hundreds of milliseconds) for work of a few milliseconds.
+ */
+export async function queryRollups<R>(db: Db, statements: { sql: string; values: unknown[] }[]): Promise<R[][]> {
+  if (!db.pool) return Promise.all(statements.map((s) => db.prisma.$queryRawUnsafe<R[]>(s.sql, ...s.values)));
+  return withTransaction(db, async (tx) => {
+    await tx.exec("SET LOCAL jit = off");
+    const out: R[][] = [];
+    for (const s of statements) out.push(await tx.query<R>(s.sql, ...s.values));
+    return out;
+  });
 }
