@@ -723,6 +723,18 @@ async function measure(load: Load, dbName: string, queuePrefix: string) {
   for (const c of cleanups.splice(stopAt).reverse()) await c.fn(); // workers, server, connections after it
   if (CPU_PROF)
     log(`CPU profiles in ${PROFILE_DIR}/${RUN_ID}-${tag}-*/ (the largest file of a directory is the main thread)`);
+  // Row writes of the phase (warm-up included), from the statistics its backends flushed when they exited:
+  // resent versions show as deletes and re-inserts of spans, re-rolls as updates of executions.
+  const statsDb = await connect(url);
+  const writes = Object.fromEntries(
+    (
+      await statsDb.query(
+        `SELECT relname, n_tup_ins::int AS inserted, n_tup_upd::int AS updated, n_tup_del::int AS deleted
+           FROM pg_stat_user_tables WHERE relname IN ('spans', 'executions')`,
+      )
+    ).rows.map((r) => [r.relname as string, { inserted: r.inserted, updated: r.updated, deleted: r.deleted }]),
+  ) as Record<"spans" | "executions", { inserted: number; updated: number; deleted: number }>;
+  await statsDb.end();
 
   const cpu = {
     server: cpu1.server - cpu0.server,
@@ -753,6 +765,7 @@ async function measure(load: Load, dbName: string, queuePrefix: string) {
     p95: pct(95),
     max: latencies[latencies.length - 1],
     cpu,
+    writes,
     load1,
   };
 }
@@ -897,6 +910,10 @@ async function main() {
     if (p.load.rows !== p.load.spans)
       console.log(`${who}${fmt(p.load.spans)} spans sent, ${fmt(p.load.rows)} rows stored (${fmt(p.rowsPerS)} rows/s)`);
     console.log(`${who}CPU during end to end: ${cpuLine(p.cpu, p.e2eMs)}`);
+    const { spans: sw, executions: ew } = p.writes;
+    console.log(
+      `${who}row writes: spans ${fmt(sw.inserted)} inserted, ${fmt(sw.updated)} updated, ${fmt(sw.deleted)} deleted; executions ${fmt(ew.inserted)} inserted, ${fmt(ew.updated)} updated, ${fmt(ew.deleted)} deleted`,
+    );
   }
   const common = {
     executions: data.executions,
@@ -936,6 +953,8 @@ async function main() {
       p95_ms: Math.round(mode.p95),
       cpu_s: cpuJson(mode.cpu),
       bodies_cpu_s: cpuJson(body.cpu),
+      writes: mode.writes,
+      bodies_writes: body.writes,
       machine_busy_pct: Math.round(mode.cpu.machineBusy),
       bodies_machine_busy_pct: Math.round(body.cpu.machineBusy),
       load1_before: Number(mode.load1.toFixed(2)),
