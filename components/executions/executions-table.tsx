@@ -345,7 +345,11 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
                   }}
                   className="cursor-pointer hover:bg-zinc-50 has-[[data-pending]]:bg-indigo-50/60 dark:hover:bg-zinc-800/50 dark:has-[[data-pending]]:bg-indigo-950/40"
                 >
-                  <td className="px-2 py-2 sm:px-3 whitespace-nowrap text-zinc-500" title={formatDateTime(e.startedAt)}>
+                  {/* On a phone the start wraps onto two short lines, leaving the name its room. */}
+                  <td
+                    className="px-2 py-2 text-zinc-500 max-sm:w-20 max-sm:text-xs sm:px-3 sm:whitespace-nowrap"
+                    title={formatDateTime(e.startedAt)}
+                  >
                     {formatShortDateTime(e.startedAt)}
                   </td>
                   {show("agent") && <td className="px-2 py-2 whitespace-nowrap sm:px-3">{e.agent}</td>}
@@ -465,8 +469,10 @@ function chooseColumns(columns: OptionalColumn[]) {
 
 /** Shows and hides the optional columns; the essentials are listed, ticked and fixed. */
 function ColumnMenu({ shown }: { shown: ColumnId[] }) {
+  // The choices exist only while the menu is open (their labels would otherwise double the filters').
+  const [open, setOpen] = useState(false);
   return (
-    <details className="relative">
+    <details className="relative" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary
         className={`${COMPACT_CONTROL} inline-flex cursor-pointer list-none items-center gap-1.5 select-none`}
         aria-label="Columns"
@@ -474,23 +480,25 @@ function ColumnMenu({ shown }: { shown: ColumnId[] }) {
         <Columns3 className="size-4" aria-hidden="true" />
         <span className="max-sm:sr-only">Columns</span>
       </summary>
-      <fieldset className="absolute right-0 z-20 mt-1 w-48 space-y-1 rounded-md border border-zinc-200 bg-white p-3 text-sm shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
-        <legend className="sr-only">Columns to show</legend>
-        {COLUMNS.map((c) => {
-          const optional = (OPTIONAL_COLUMNS as readonly ColumnId[]).includes(c.id);
-          return (
-            <label key={c.id} className="flex items-center gap-2">
-              <input
-                type="checkbox"
-                checked={shown.includes(c.id)}
-                disabled={!optional}
-                onChange={() => chooseColumns(toggleColumn(shown, c.id as OptionalColumn))}
-              />
-              {c.label}
-            </label>
-          );
-        })}
-      </fieldset>
+      {open && (
+        <fieldset className="absolute right-0 z-20 mt-1 w-48 space-y-1 rounded-md border border-zinc-200 bg-white p-3 text-sm shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
+          <legend className="sr-only">Columns to show</legend>
+          {COLUMNS.map((c) => {
+            const optional = (OPTIONAL_COLUMNS as readonly ColumnId[]).includes(c.id);
+            return (
+              <label key={c.id} className="flex items-center gap-2">
+                <input
+                  type="checkbox"
+                  checked={shown.includes(c.id)}
+                  disabled={!optional}
+                  onChange={() => chooseColumns(toggleColumn(shown, c.id as OptionalColumn))}
+                />
+                {c.label}
+              </label>
+            );
+          })}
+        </fieldset>
+      )}
     </details>
   );
 }
