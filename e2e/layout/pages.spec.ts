@@ -10,6 +10,9 @@ const EXECUTIONS = "/api/v1/runtime/v1/observability/executions";
 const THREADS = "/api/v1/runtime/v1/observability/threads";
 const REVIEW_COMMENT = "Layout suite: the answer quotes last year's opening hours instead of this season's";
 
+// Each state is attached as a screenshot; a trace of a hundred resizes would only slow the run.
+test.use({ trace: "off" });
+
 type Target = {
   name: string;
   path: string;

@@ -111,7 +111,7 @@ test("the executions table keeps the essentials on a phone and hides or shows th
 
   await page.setViewportSize(LAPTOP);
   await expect(headers.filter({ hasText: /Tokens/i })).toBeVisible();
-  await page.getByLabel("Columns").click();
+  await page.getByLabel("Columns", { exact: true }).click();
   await page.getByRole("checkbox", { name: "Tokens" }).uncheck();
   await expect(headers.filter({ hasText: /Tokens/i })).toHaveCount(0);
   await expect(page.getByRole("checkbox", { name: "Status" })).toBeDisabled();
@@ -119,7 +119,7 @@ test("the executions table keeps the essentials on a phone and hides or shows th
   await expect(table.locator("tbody tr")).toHaveCount(1);
   await expect(headers.filter({ hasText: /Cost/i })).toBeVisible();
   await expect(headers.filter({ hasText: /Tokens/i })).toHaveCount(0);
-  await page.getByLabel("Columns").click();
+  await page.getByLabel("Columns", { exact: true }).click();
   await page.getByRole("checkbox", { name: "Tokens" }).check();
   await expect(headers.filter({ hasText: /Tokens/i })).toBeVisible();
 });
