@@ -148,7 +148,10 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
             title={paused ? "Resume live updates" : "Pause live updates"}
           >
             {paused ? <Play className="size-3.5" /> : <Pause className="size-3.5" />}
-            {paused ? `Paused${fresh ? ` (${fresh} new)` : ""}` : "Live"}
+            {/* On a phone "Live" is the icon alone, leaving the search its placeholder. */}
+            <span className={paused ? undefined : "max-sm:sr-only"}>
+              {paused ? `Paused${fresh ? ` (${fresh} new)` : ""}` : "Live"}
+            </span>
           </Button>
           <ColumnMenu shown={shown} />
         </div>

@@ -123,8 +123,9 @@ export function ReviewQueue({ me }: { me: string }) {
       </div>
 
       <search className="flex flex-wrap items-center gap-2" aria-label="Filter reviews">
+        {/* A row of its own: the placeholder says what is searched, whole, at every width. */}
         <form
-          className="min-w-52 flex-1"
+          className="w-full"
           onSubmit={(e) => {
             e.preventDefault();
             set("search", String(new FormData(e.currentTarget).get("search") ?? "").trim() || undefined);

@@ -48,18 +48,27 @@ export async function settle(page: Page) {
   if (!settled) throw new Error(`the layout of ${page.url()} did not settle (or a skeleton stayed)`);
 }
 
-export type LayoutProblem = { kind: "horizontal-scroll" | "clipped-text"; where: string; detail: string };
+export type LayoutProblem = {
+  kind: "horizontal-scroll" | "clipped-text" | "clipped-placeholder";
+  where: string;
+  detail: string;
+};
 
 /**
  * What is wrong with the layout as rendered: (a) the page scrolls sideways (the document, or the
  * portal's <main>, which is the page's scroller from the tablet width up); (b) text cut off by an
  * element that hides its overflow without an ellipsis. Scroll containers (overflow auto/scroll:
  * code blocks, tables, trees) are not clipping, and a text is only counted against the element
- * that actually clips it (its nearest ancestor with non-visible overflow).
+ * that actually clips it (its nearest ancestor with non-visible overflow); (c) a field's
+ * placeholder cut by the field's width.
  */
 export function findLayoutProblems(page: Page): Promise<LayoutProblem[]> {
   return page.evaluate(() => {
-    const problems: { kind: "horizontal-scroll" | "clipped-text"; where: string; detail: string }[] = [];
+    const problems: {
+      kind: "horizontal-scroll" | "clipped-text" | "clipped-placeholder";
+      where: string;
+      detail: string;
+    }[] = [];
     const nameOf = (el: Element) => {
       const id = el.id ? `#${el.id}` : "";
       const testId = el.getAttribute("data-testid");
@@ -130,6 +139,23 @@ export function findLayoutProblems(page: Page): Promise<LayoutProblem[]> {
           break;
         }
       }
+    }
+
+    // (c) A single-line field's placeholder wider than the field (it is the field's only label for
+    // sighted users, so a cut one hides what to type).
+    const measure = document.createElement("canvas").getContext("2d");
+    for (const input of document.querySelectorAll<HTMLInputElement>("input[placeholder]")) {
+      if (!measure || input.value || !input.checkVisibility({ visibilityProperty: true })) continue;
+      const style = getComputedStyle(input);
+      measure.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const room = input.clientWidth - Number.parseFloat(style.paddingLeft) - Number.parseFloat(style.paddingRight);
+      const needed = measure.measureText(input.placeholder).width;
+      if (needed > room + 1)
+        problems.push({
+          kind: "clipped-placeholder",
+          where: nameOf(input),
+          detail: `"${input.placeholder}" needs ${Math.ceil(needed)}px, has ${Math.floor(room)}px`,
+        });
     }
     return problems;
   });
