@@ -225,7 +225,7 @@ for (const name of NAMES) {
   });
 }
 
-test("the checks catch sideways scroll and cut text, and leave ellipses, scrollers and screen-reader text alone", async ({
+test("the checks catch sideways scroll, cut text and cut placeholders, and leave ellipses, scrollers and screen-reader text alone", async ({
   page,
 }) => {
   await page.goto("/settings/account");
@@ -249,6 +249,15 @@ test("the checks catch sideways scroll and cut text, and leave ellipses, scrolle
   const problems = await findLayoutProblems(page);
   expect(problems).toHaveLength(1);
   expect(problems[0]).toMatchObject({ kind: "clipped-text", where: expect.stringContaining("data-testid=cut") });
+
+  await page.evaluate(() => document.querySelector('[data-testid="cut"]')?.remove());
+  await page.evaluate(() => {
+    const field = document.createElement("input");
+    field.setAttribute("style", "width:80px");
+    field.placeholder = "a placeholder longer than its field";
+    document.querySelector("main")?.append(field);
+  });
+  expect((await findLayoutProblems(page)).map((p) => p.kind)).toEqual(["clipped-placeholder"]);
 
   await page.evaluate(() => {
     const wide = document.createElement("div");
