@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/providers";
+import { sidebarScript } from "@/components/shell/sidebar-state";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -10,12 +11,13 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1 };
 
-// Applies the saved theme (or the system's) before first paint, so there is no flash.
+// Applies the saved theme (or the system's) and the sidebar's saved state before first paint, so
+// neither flashes.
 const themeScript = `(() => { try {
   const t = localStorage.getItem("runlens-theme");
   const dark = t ? t === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
   document.documentElement.classList.toggle("dark", dark);
-} catch {} })();`;
+} catch {} ${sidebarScript} })();`;
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (

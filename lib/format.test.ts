@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatCost, formatDuration, formatElapsed, formatNumber, plural } from "./format";
+import { formatCost, formatDuration, formatElapsed, formatNumber, formatShortDateTime, plural } from "./format";
 
 describe("formatDuration", () => {
   it("reads naturally from milliseconds to hours", () => {
@@ -11,6 +11,20 @@ describe("formatDuration", () => {
     expect(formatDuration(3_900_000)).toBe("1h 5m");
   });
   it("groups thousands", () => expect(formatNumber(1234567)).toBe("1,234,567"));
+});
+
+describe("formatShortDateTime", () => {
+  const now = new Date(2026, 11, 6, 15, 0, 0);
+  it("gives today's runs their time, this year's their day and minute, older ones their date", () => {
+    expect(formatShortDateTime(new Date(2026, 11, 6, 10, 4, 12).toISOString(), now)).toBe(
+      new Date(2026, 11, 6, 10, 4, 12).toLocaleTimeString(undefined, { timeStyle: "medium" }),
+    );
+    const thisYear = formatShortDateTime(new Date(2026, 2, 3, 9, 15).toISOString(), now);
+    expect(thisYear).toMatch(/3/);
+    expect(thisYear).not.toMatch(/2026/);
+    expect(formatShortDateTime(new Date(2025, 2, 3, 9, 15).toISOString(), now)).toMatch(/2025/);
+    expect(formatShortDateTime(null, now)).toBe("–");
+  });
 });
 
 describe("formatCost", () => {

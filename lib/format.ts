@@ -51,6 +51,19 @@ export function formatDateTime(iso: string | null | undefined): string {
   return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
 }
 
+/**
+ * An instant in as few characters as a narrow column allows: the time to the second today, the day
+ * and minute this year, the date before ("10:04:12 AM", "Mar 3, 9:15 AM", "Mar 3, 2025").
+ */
+export function formatShortDateTime(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return "–";
+  const d = new Date(iso);
+  if (d.toDateString() === now.toDateString()) return d.toLocaleTimeString(undefined, { timeStyle: "medium" });
+  if (d.getFullYear() === now.getFullYear())
+    return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+  return d.toLocaleDateString(undefined, { dateStyle: "medium" });
+}
+
 /** The time of day of an instant, to the minute ("14:05" or "2:05 PM", as the browser's locale says). */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "–";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
-import { MessagesSquare, Search } from "lucide-react";
+import { ArrowLeft, MessagesSquare, Search } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useState } from "react";
@@ -65,8 +65,11 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
   };
 
   return (
-    <div className="grid h-[calc(100vh-11rem)] gap-3 md:grid-cols-[18rem_minmax(0,1fr)] xl:grid-cols-[20rem_minmax(0,1fr)_24rem]">
-      <Card className="flex min-h-0 flex-col overflow-hidden">
+    // Three columns on a wide screen; below, the list beside the conversation, and on a phone one of
+    // them at a time (the conversation once a thread is picked, with the way back to the list). An
+    // opened message's span follows the conversation wherever it has no column of its own.
+    <div className="grid gap-3 lg:grid-cols-[18rem_minmax(0,1fr)] xl:h-[calc(100vh-11rem)] xl:grid-cols-[20rem_minmax(0,1fr)_24rem]">
+      <Card className={cn("flex h-[70vh] min-h-0 flex-col overflow-hidden xl:h-auto", selected && "max-lg:hidden")}>
         <form
           className="relative border-b border-zinc-200 p-2 dark:border-zinc-800"
           onSubmit={(e) => {
@@ -135,7 +138,7 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
         </nav>
       </Card>
 
-      <Card className="flex min-h-0 flex-col overflow-hidden">
+      <Card className={cn("flex h-[70vh] min-h-0 flex-col overflow-hidden xl:h-auto", !selected && "max-lg:hidden")}>
         {!selected ? (
           <div className="p-4">
             <EmptyState icon={<MessagesSquare className="size-8" />} title="Pick a thread">
@@ -152,7 +155,13 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
         ) : (
           <>
             <header className="border-b border-zinc-200 px-4 py-2 dark:border-zinc-800">
-              <h2 className="font-mono text-sm font-semibold">{selected}</h2>
+              <Link
+                href={`/threads${q ? `?q=${encodeURIComponent(q)}` : ""}`}
+                className="mb-1 inline-flex items-center gap-1 text-xs text-indigo-700 hover:underline lg:hidden dark:text-indigo-300"
+              >
+                <ArrowLeft className="size-3.5" aria-hidden="true" /> All threads
+              </Link>
+              <h2 className="font-mono text-sm font-semibold break-all">{selected}</h2>
               <p className="text-xs text-zinc-500">{plural(messages.data.messages.length, "message")}</p>
             </header>
             <div className="min-h-0 flex-1">
@@ -162,7 +171,12 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
         )}
       </Card>
 
-      <Card className="hidden min-h-0 overflow-hidden xl:block">
+      <Card
+        className={cn(
+          "min-h-0 overflow-hidden max-xl:h-[70vh] lg:max-xl:col-span-2",
+          open ? "block" : "hidden xl:block",
+        )}
+      >
         {open ? (
           <MessageSpan message={open} onClose={() => setOpen(null)} />
         ) : (

@@ -1,16 +1,25 @@
 "use client";
 
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { Activity, ArrowDown, ArrowUp, ArrowUpDown, Pause, Play, X } from "lucide-react";
+import { Activity, ArrowDown, ArrowUp, ArrowUpDown, Columns3, Pause, Play, X } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { type FormEvent, useCallback, useMemo, useState } from "react";
+import {
+  type FormEvent,
+  type RefObject,
+  useCallback,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { ExecutionList } from "@/lib/contracts/executions";
 import { RUN_STATUSES, SOURCES } from "@/lib/contracts/executions";
 import type { DemoResult } from "@/lib/contracts/ingest";
-import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
+import { formatCost, formatDateTime, formatDuration, formatNumber, formatShortDateTime } from "@/lib/format";
 import { SOURCE_LABELS } from "../sources/source-label";
 import { executionKeys, useAgents } from "../traces/queries";
 import { Button } from "../ui/button";
@@ -19,11 +28,20 @@ import { COMPACT_CONTROL, InlineSelect } from "../ui/field";
 import { LinkPending } from "../ui/link-pending";
 import { TableSkeleton } from "../ui/skeleton";
 import {
+  COLUMNS,
+  COLUMNS_STORAGE_KEY,
+  type ColumnId,
+  OPTIONAL_COLUMNS,
+  type OptionalColumn,
+  parseChosenColumns,
+  toggleColumn,
+  visibleColumns,
+} from "./columns";
+import {
   filtersToApiQuery,
   filtersToSearch,
   type ListFilters,
   parseFilters,
-  type SortKey,
   sortState,
   TIME_PRESETS,
   toggleSort,
@@ -31,17 +49,6 @@ import {
 import { FirstTraceHelp } from "./first-trace";
 import { StatusBadge } from "./status-badge";
 
-const COLUMNS: { label: string; sort?: SortKey }[] = [
-  { label: "Started", sort: "startedAt" },
-  { label: "Agent" },
-  { label: "Name" },
-  { label: "Status" },
-  { label: "Duration", sort: "duration" },
-  { label: "Tokens", sort: "tokens" },
-  { label: "Cost", sort: "cost" },
-  { label: "Thread" },
-  { label: "Source" },
-];
 const ID_FIELDS = [
   ["threadId", "Thread id"],
   ["sessionId", "Session id"],
@@ -105,9 +112,15 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
 
   const idField = ID_FIELDS.find(([k]) => filters[k]) ?? ID_FIELDS[0];
   const rows = query.data?.pages.flatMap((p) => p.executions) ?? [];
+  const boxRef = useRef<HTMLDivElement>(null);
+  const width = useWidth(boxRef);
+  const chosen = useChosenColumns();
+  const shown = visibleColumns(chosen, width);
+  const columns = COLUMNS.filter((c) => shown.includes(c.id));
+  const show = (id: ColumnId) => shown.includes(id);
 
   return (
-    <div className="space-y-3">
+    <div className="space-y-3" ref={boxRef}>
       {/* Two fixed rows: the search with the live switch, then the filters at fixed widths, so the
           bar does not move as agents load or filters apply. */}
       <search className="space-y-2" aria-label="Filter executions">
@@ -135,8 +148,12 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
             title={paused ? "Resume live updates" : "Pause live updates"}
           >
             {paused ? <Play className="size-3.5" /> : <Pause className="size-3.5" />}
-            {paused ? `Paused${fresh ? ` (${fresh} new)` : ""}` : "Live"}
+            {/* On a phone "Live" is the icon alone, leaving the search its placeholder. */}
+            <span className={paused ? undefined : "max-sm:sr-only"}>
+              {paused ? `Paused${fresh ? ` (${fresh} new)` : ""}` : "Live"}
+            </span>
           </Button>
+          <ColumnMenu shown={shown} />
         </div>
         <div className="flex flex-wrap items-center gap-2">
           <InlineSelect
@@ -259,7 +276,7 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
       </search>
 
       {query.isPending ? (
-        <TableSkeleton label="Loading executions" columns={COLUMNS.length} />
+        <TableSkeleton label="Loading executions" columns={columns.length} />
       ) : query.isError ? (
         <Alert>Could not load executions: {query.error.message}</Alert>
       ) : rows.length === 0 && filtered ? (
@@ -286,21 +303,22 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
           <table className="w-full text-sm" data-testid="executions-table">
             <thead className="border-b border-zinc-200 text-left text-xs text-zinc-500 uppercase dark:border-zinc-800">
               <tr>
-                {COLUMNS.map((c) => {
-                  const state = c.sort ? sortState(filters, c.sort) : "none";
+                {columns.map((c) => {
+                  const sort = "sort" in c ? c.sort : undefined;
+                  const state = sort ? sortState(filters, sort) : "none";
                   return (
                     <th
-                      key={c.label}
+                      key={c.id}
                       scope="col"
-                      aria-sort={c.sort ? state : undefined}
-                      className="px-3 py-2 font-medium whitespace-nowrap"
+                      aria-sort={sort ? state : undefined}
+                      className="px-2 py-2 sm:px-3 font-medium whitespace-nowrap"
                     >
-                      {c.sort ? (
+                      {sort ? (
                         <button
                           type="button"
                           className="inline-flex items-center gap-1 uppercase hover:text-zinc-900 dark:hover:text-zinc-100"
                           aria-label={`Sort by ${c.label.toLowerCase()}`}
-                          onClick={() => setFilters(toggleSort(filters, c.sort!))}
+                          onClick={() => setFilters(toggleSort(filters, sort))}
                         >
                           {c.label}
                           {state === "ascending" ? (
@@ -330,51 +348,70 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
                   }}
                   className="cursor-pointer hover:bg-zinc-50 has-[[data-pending]]:bg-indigo-50/60 dark:hover:bg-zinc-800/50 dark:has-[[data-pending]]:bg-indigo-950/40"
                 >
-                  <td className="px-3 py-2 whitespace-nowrap text-zinc-500">{formatDateTime(e.startedAt)}</td>
-                  <td className="px-3 py-2">{e.agent}</td>
-                  <td className="max-w-xs truncate px-3 py-2">
+                  {/* On a phone the start wraps onto two short lines, leaving the name its room. */}
+                  <td
+                    className="px-2 py-2 text-zinc-500 max-sm:w-20 max-sm:text-xs sm:px-3 sm:whitespace-nowrap"
+                    title={formatDateTime(e.startedAt)}
+                  >
+                    {formatShortDateTime(e.startedAt)}
+                  </td>
+                  {show("agent") && <td className="px-2 py-2 whitespace-nowrap sm:px-3">{e.agent}</td>}
+                  {/* Width 100% and max-width 0: the name takes the room the other columns leave, and truncates. */}
+                  <td className="w-full max-w-0 px-2 py-2 sm:px-3">
                     <Link
                       href={`/executions/${encodeURIComponent(e.id)}`}
                       data-row-link
-                      className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                      title={e.name}
+                      className="block truncate font-medium text-indigo-700 hover:underline dark:text-indigo-300"
                     >
                       {e.name}
                       <LinkPending />
                     </Link>
-                  </td>
-                  <td className="px-3 py-2">
-                    <StatusBadge status={e.status} />
-                  </td>
-                  <td className="px-3 py-2 whitespace-nowrap tabular-nums">
-                    {e.durationMs === null ? "running" : formatDuration(e.durationMs)}
-                  </td>
-                  <td className="px-3 py-2 tabular-nums">{formatNumber(e.tokens.total)}</td>
-                  <td className="px-3 py-2 whitespace-nowrap tabular-nums" data-testid="execution-cost">
-                    {formatCost(e.cost)}
-                  </td>
-                  <td className="max-w-[10rem] truncate px-3 py-2 font-mono text-xs">
-                    {e.threadId ? (
-                      <button
-                        type="button"
-                        className="hover:underline"
-                        title="Filter by this thread"
-                        onClick={() => setFilters({ ...filters, threadId: e.threadId ?? undefined })}
-                      >
-                        {e.threadId}
-                      </button>
-                    ) : (
-                      "–"
+                    {!show("agent") && (
+                      <span className="block truncate text-xs text-zinc-500" data-testid="row-agent">
+                        {e.agent}
+                      </span>
                     )}
                   </td>
-                  <td className="px-3 py-2 text-xs">
-                    <button
-                      type="button"
-                      title={`Only ${SOURCE_LABELS[e.source]} executions`}
-                      onClick={() => setFilters({ ...filters, source: e.source })}
-                    >
-                      <Badge>{SOURCE_LABELS[e.source]}</Badge>
-                    </button>
+                  <td className="px-2 py-2 sm:px-3">
+                    <StatusBadge status={e.status} />
                   </td>
+                  <td className="px-2 py-2 sm:px-3 whitespace-nowrap tabular-nums">
+                    {e.durationMs === null ? "running" : formatDuration(e.durationMs)}
+                  </td>
+                  {show("tokens") && <td className="px-2 py-2 sm:px-3 tabular-nums">{formatNumber(e.tokens.total)}</td>}
+                  {show("cost") && (
+                    <td className="px-2 py-2 sm:px-3 whitespace-nowrap tabular-nums" data-testid="execution-cost">
+                      {formatCost(e.cost)}
+                    </td>
+                  )}
+                  {show("thread") && (
+                    <td className="max-w-[10rem] truncate px-2 py-2 sm:px-3 font-mono text-xs">
+                      {e.threadId ? (
+                        <button
+                          type="button"
+                          className="hover:underline"
+                          title="Filter by this thread"
+                          onClick={() => setFilters({ ...filters, threadId: e.threadId ?? undefined })}
+                        >
+                          {e.threadId}
+                        </button>
+                      ) : (
+                        "–"
+                      )}
+                    </td>
+                  )}
+                  {show("source") && (
+                    <td className="px-2 py-2 sm:px-3 text-xs">
+                      <button
+                        type="button"
+                        title={`Only ${SOURCE_LABELS[e.source]} executions`}
+                        onClick={() => setFilters({ ...filters, source: e.source })}
+                      >
+                        <Badge>{SOURCE_LABELS[e.source]}</Badge>
+                      </button>
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>
@@ -394,6 +431,78 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
         </Card>
       )}
     </div>
+  );
+}
+
+/** The table's width, measured before paint and followed as the window or the sidebar changes. */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setWidth(el.getBoundingClientRect().width);
+    const observer = new ResizeObserver(([entry]) => setWidth(entry.contentRect.width));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
+
+// The chosen columns, kept in localStorage and shared by every table on the page (and other tabs).
+const columnListeners = new Set<() => void>();
+function subscribeToColumns(onChange: () => void) {
+  columnListeners.add(onChange);
+  window.addEventListener("storage", onChange);
+  return () => {
+    columnListeners.delete(onChange);
+    window.removeEventListener("storage", onChange);
+  };
+}
+const readColumns = () => localStorage.getItem(COLUMNS_STORAGE_KEY);
+
+function useChosenColumns(): OptionalColumn[] | null {
+  const raw = useSyncExternalStore(subscribeToColumns, readColumns, () => null);
+  return useMemo(() => parseChosenColumns(raw), [raw]);
+}
+
+function chooseColumns(columns: OptionalColumn[]) {
+  localStorage.setItem(COLUMNS_STORAGE_KEY, JSON.stringify(columns));
+  for (const listener of columnListeners) listener();
+}
+
+/** Shows and hides the optional columns; the essentials are listed, ticked and fixed. */
+function ColumnMenu({ shown }: { shown: ColumnId[] }) {
+  // The choices exist only while the menu is open (their labels would otherwise double the filters').
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="relative" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary
+        className={`${COMPACT_CONTROL} inline-flex cursor-pointer list-none items-center gap-1.5 select-none`}
+        aria-label="Columns"
+      >
+        <Columns3 className="size-4" aria-hidden="true" />
+        <span className="max-sm:sr-only">Columns</span>
+      </summary>
+      {open && (
+        <fieldset className="absolute right-0 z-20 mt-1 w-48 space-y-1 rounded-md border border-zinc-200 bg-white p-3 text-sm shadow-lg dark:border-zinc-700 dark:bg-zinc-900">
+          <legend className="sr-only">Columns to show</legend>
+          {COLUMNS.map((c) => {
+            const optional = (OPTIONAL_COLUMNS as readonly ColumnId[]).includes(c.id);
+            return (
+              <label key={c.id} className="flex items-center gap-2">
+                <input
+                  type="checkbox"
+                  checked={shown.includes(c.id)}
+                  disabled={!optional}
+                  onChange={() => chooseColumns(toggleColumn(shown, c.id as OptionalColumn))}
+                />
+                {c.label}
+              </label>
+            );
+          })}
+        </fieldset>
+      )}
+    </details>
   );
 }
 

@@ -13,6 +13,7 @@ import type { CardList, Catalog, Card as MetricCard } from "@/lib/contracts/metr
 import { Button } from "../ui/button";
 import { Alert, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
+import { CardGridSkeleton } from "../ui/skeleton";
 import { CardBuilder, type CardDraft } from "./card-builder";
 import { cardUnit } from "./card-format";
 import { CardView } from "./card-view";
@@ -181,6 +182,7 @@ export function MetricsDashboard({ agents, agent, without, canEdit }: Props) {
       {catalog.data && catalog.data.events.length === 0 && (
         <Alert tone="info">This agent has no business events yet: cards appear once it sends track() events.</Alert>
       )}
+      {cards.isPending && <CardGridSkeleton label="Loading cards" />}
       {cards.isSuccess && list.length === 0 && catalog.data?.events.length ? (
         <EmptyState icon={<BarChart3 className="size-8" />} title="No cards yet">
           Add a Number, Rate, Line, Bar or Pie card, or a live feed, over this agent's events.

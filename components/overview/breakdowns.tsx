@@ -10,7 +10,7 @@ const NUM = "px-2 py-1 text-right tabular-nums";
 export function Breakdowns({ data, explore }: { data: Overview; explore: (extra: Record<string, string>) => string }) {
   const bound = `Percentiles within ±${(data.latencyError * 100).toFixed(0)}%`;
   return (
-    <div className="grid gap-3 lg:grid-cols-2">
+    <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
       <Card className="min-w-0 p-3">
         <h2 className="mb-2 text-sm font-semibold">Agents</h2>
         <div className="overflow-x-auto">

@@ -94,7 +94,7 @@ export function OverviewDashboard({ canLoadSamples }: { canLoadSamples: boolean 
       </div>
 
       {overview.isPending ? (
-        <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-5" aria-busy="true">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5" aria-busy="true">
           {Array.from({ length: 5 }, (_, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
             <Card key={i} className="h-20 animate-pulse">
@@ -118,7 +118,7 @@ export function OverviewDashboard({ canLoadSamples }: { canLoadSamples: boolean 
         </EmptyState>
       ) : data ? (
         <>
-          <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-5">
+          <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-5">
             <Tile label="Executions" value={formatNumber(data.executions)} href={explore({})} />
             <Tile
               label="Error rate"
@@ -135,7 +135,7 @@ export function OverviewDashboard({ canLoadSamples }: { canLoadSamples: boolean 
             <Tile label="Tokens" value={formatNumber(data.tokens)} href={explore({ sort: "tokens" })} />
             <Tile label="Cost" value={formatCost(data.cost)} href={explore({ sort: "cost" })} testId="overview-cost" />
           </div>
-          <div className="grid gap-3 lg:grid-cols-3">
+          <div className="grid grid-cols-1 gap-3 lg:grid-cols-3">
             <ChartCard title="Executions and errors">
               <BarChart data={chartRows(data)}>
                 <CartesianGrid strokeDasharray="3 3" strokeOpacity={0.3} />
@@ -169,7 +169,7 @@ export function OverviewDashboard({ canLoadSamples }: { canLoadSamples: boolean 
             </ChartCard>
           </div>
           <Breakdowns data={data} explore={explore} />
-          <div className="grid gap-3 lg:grid-cols-3">
+          <div className="grid grid-cols-1 gap-3 lg:grid-cols-3">
             <Card className="p-3">
               <h2 className="mb-2 text-sm font-semibold">Top errors</h2>
               {data.topErrors.length === 0 ? (

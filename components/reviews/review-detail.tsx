@@ -152,7 +152,8 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
       <div className="min-h-0">
         <ExecutionExplorer id={r.executionId} embedded />
       </div>
-      <Card className="space-y-4 self-start p-4">
+      {/* Below the two-column width the form comes first: the reviewer's work, then the execution. */}
+      <Card className="order-first space-y-4 self-start p-4 xl:order-none">
         <header className="flex flex-wrap items-center gap-2">
           <h1 className="text-lg font-semibold">Review</h1>
           <Badge tone={PRIORITY_TONE[r.priority]}>{r.priority}</Badge>
@@ -333,7 +334,7 @@ export function ReviewSkeleton() {
   return (
     <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(24rem,2fr)]">
       <ExplorerSkeleton embedded />
-      <Card className="self-start">
+      <Card className="order-first self-start xl:order-none">
         <PanelSkeleton label="Loading review" lines={8} />
       </Card>
     </div>

@@ -11,6 +11,7 @@ import { useAgents } from "../traces/queries";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
+import { CopyButton } from "../ui/copy-button";
 import { COMPACT_CONTROL, InlineSelect } from "../ui/field";
 import { TableSkeleton } from "../ui/skeleton";
 import { ExportButton } from "./export-button";
@@ -122,8 +123,9 @@ export function ReviewQueue({ me }: { me: string }) {
       </div>
 
       <search className="flex flex-wrap items-center gap-2" aria-label="Filter reviews">
+        {/* A row of its own: the placeholder says what is searched, whole, at every width. */}
         <form
-          className="min-w-52 flex-1"
+          className="w-full"
           onSubmit={(e) => {
             e.preventDefault();
             set("search", String(new FormData(e.currentTarget).get("search") ?? "").trim() || undefined);
@@ -233,36 +235,56 @@ export function ReviewQueue({ me }: { me: string }) {
         <Card>
           <ul ref={listRef} className="divide-y divide-zinc-100 dark:divide-zinc-800" aria-label="Review queue">
             {rows.map((r, i) => (
-              <li key={r.id}>
-                <button
-                  type="button"
-                  onClick={() => open(r.id)}
-                  onFocus={() => setCursor(i)}
-                  data-testid="review-row"
-                  aria-current={i === cursor ? "true" : undefined}
-                  className={cn(
-                    "flex w-full items-center gap-3 px-4 py-2.5 text-left text-sm hover:bg-zinc-50 dark:hover:bg-zinc-800/50",
-                    i === cursor && "bg-indigo-50 dark:bg-indigo-950",
-                  )}
-                >
-                  <Badge tone={PRIORITY_TONE[r.priority]}>{r.priority}</Badge>
-                  <Badge tone={RATING_TONE[r.rating]}>{RATING_LABEL[r.rating]}</Badge>
-                  <Badge>{r.status.replace("_", " ")}</Badge>
-                  <span className="min-w-0 flex-1 truncate">{r.comment}</span>
-                  <span
-                    className="hidden max-w-48 truncate font-mono text-xs text-zinc-500 lg:inline"
-                    title={`Execution ${r.executionId}`}
+              // biome-ignore lint/a11y/useKeyWithClickEvents: the row's button is its keyboard control; a click anywhere else on the row opens it too
+              <li
+                key={r.id}
+                data-testid="review-row"
+                aria-current={i === cursor ? "true" : undefined}
+                onClick={(e) => {
+                  if (!(e.target as HTMLElement).closest("button, a")) open(r.id);
+                }}
+                className={cn(
+                  "cursor-pointer px-4 py-2.5 text-sm hover:bg-zinc-50 dark:hover:bg-zinc-800/50",
+                  i === cursor && "bg-indigo-50 dark:bg-indigo-950",
+                )}
+              >
+                <div className="flex items-center gap-3">
+                  <button
+                    type="button"
+                    onClick={() => open(r.id)}
+                    onFocus={() => setCursor(i)}
+                    className="flex min-w-0 flex-1 flex-wrap items-center gap-x-2 gap-y-1 text-left"
                   >
-                    {r.executionId}
+                    <Badge tone={PRIORITY_TONE[r.priority]}>{r.priority}</Badge>
+                    <Badge tone={RATING_TONE[r.rating]}>{RATING_LABEL[r.rating]}</Badge>
+                    <Badge>{r.status.replace("_", " ")}</Badge>
+                    {/* The reviewer's words: on a line of their own on phones, beside the badges from sm up. */}
+                    <span className="w-full min-w-0 truncate sm:w-auto sm:flex-1" data-testid="review-comment">
+                      {r.comment}
+                    </span>
+                  </button>
+                  <span className="hidden shrink-0 text-xs text-zinc-500 sm:inline">{formatDateTime(r.createdAt)}</span>
+                </div>
+                <div className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-0.5 text-xs text-zinc-500">
+                  <span className="inline-flex min-w-0 max-w-full items-center gap-0.5">
+                    <span className="sr-only">Execution </span>
+                    <span
+                      className="truncate font-mono"
+                      title={`Execution ${r.executionId}`}
+                      data-testid="review-execution"
+                    >
+                      {r.executionId}
+                    </span>
+                    <CopyButton value={r.executionId} label="Copy id" />
                   </span>
+                  <span>{r.agent}</span>
                   {r.tags.map((t) => (
-                    <span key={t} className="hidden rounded bg-zinc-100 px-1.5 text-xs sm:inline dark:bg-zinc-800">
+                    <span key={t} className="rounded bg-zinc-100 px-1.5 dark:bg-zinc-800">
                       #{t}
                     </span>
                   ))}
-                  <span className="hidden text-xs text-zinc-500 md:inline">{r.agent}</span>
-                  <span className="w-40 text-right text-xs text-zinc-500">{formatDateTime(r.createdAt)}</span>
-                </button>
+                  <span className="sm:hidden">{formatDateTime(r.createdAt)}</span>
+                </div>
               </li>
             ))}
           </ul>

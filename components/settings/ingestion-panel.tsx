@@ -10,6 +10,7 @@ import { formatDateTime, formatNumber } from "@/lib/format";
 import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card } from "../ui/card";
+import { PanelSkeleton } from "../ui/skeleton";
 import { settingsKeys } from "./queries";
 
 type Props = { canRetry: boolean; database: string; maxPayloadChars: number };
@@ -48,7 +49,9 @@ export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
         <h2 className="border-b border-zinc-200 px-4 py-2 text-sm font-semibold dark:border-zinc-800">
           Failed batches
         </h2>
-        {status.data?.queue === "in-process" ? (
+        {status.isPending ? (
+          <PanelSkeleton label="Loading the pipeline status" lines={3} />
+        ) : status.data?.queue === "in-process" ? (
           <p className="px-4 py-6 text-sm text-zinc-500">
             Without Redis, batches are written while the request waits: a failure is answered to the sender, which
             retries. Set REDIS_URL for a durable queue with retries and this list.

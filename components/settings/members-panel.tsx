@@ -10,6 +10,7 @@ import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
 import { CopyButton } from "../ui/copy-button";
 import { Field, InlineSelect, Select } from "../ui/field";
+import { TableSkeleton } from "../ui/skeleton";
 import { settingsKeys } from "./queries";
 
 const ROLE_HELP: Record<Role, string> = {
@@ -118,64 +119,68 @@ export function MembersPanel({ canManage, myRole }: { canManage: boolean; myRole
 
       {actionError && <Alert>{actionError.message}</Alert>}
 
-      <Card className="overflow-x-auto">
-        <table className="w-full text-sm">
-          <thead className="border-b border-zinc-200 text-left text-xs text-zinc-500 uppercase dark:border-zinc-800">
-            <tr>
-              <th className="px-3 py-2 font-medium">Name</th>
-              <th className="px-3 py-2 font-medium">Email</th>
-              <th className="px-3 py-2 font-medium">Role</th>
-              <th className="px-3 py-2 font-medium">Since</th>
-              <th className="px-3 py-2" />
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
-            {members.data?.members.map((m) => {
-              const isMe = m.userId === members.data.me.userId;
-              const editable = canManage && !isMe && (m.role !== "owner" || myRole === "owner");
-              return (
-                <tr key={m.userId}>
-                  <td className="px-3 py-2 font-medium">
-                    {m.name} {isMe && <span className="text-xs text-zinc-500">(you)</span>}
-                  </td>
-                  <td className="px-3 py-2">{m.email}</td>
-                  <td className="px-3 py-2">
-                    {editable ? (
-                      <InlineSelect
-                        aria-label={`Role of ${m.email}`}
-                        value={m.role}
-                        onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value as Role })}
-                      >
-                        {assignable.map((r) => (
-                          <option key={r} value={r}>
-                            {r}
-                          </option>
-                        ))}
-                      </InlineSelect>
-                    ) : (
-                      m.role
-                    )}
-                  </td>
-                  <td className="px-3 py-2 text-zinc-500">{formatDateTime(m.createdAt)}</td>
-                  <td className="px-3 py-2 text-right">
-                    {editable && (
-                      <Button
-                        variant="secondary"
-                        size="sm"
-                        onClick={() =>
-                          window.confirm(`Remove ${m.email} from this workspace?`) && remove.mutate(m.userId)
-                        }
-                      >
-                        Remove
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </Card>
+      {members.isPending ? (
+        <TableSkeleton label="Loading members" rows={3} columns={4} />
+      ) : (
+        <Card className="overflow-x-auto">
+          <table className="w-full text-sm">
+            <thead className="border-b border-zinc-200 text-left text-xs text-zinc-500 uppercase dark:border-zinc-800">
+              <tr>
+                <th className="px-3 py-2 font-medium">Name</th>
+                <th className="px-3 py-2 font-medium">Email</th>
+                <th className="px-3 py-2 font-medium">Role</th>
+                <th className="px-3 py-2 font-medium">Since</th>
+                <th className="px-3 py-2" />
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-zinc-100 dark:divide-zinc-800">
+              {members.data?.members.map((m) => {
+                const isMe = m.userId === members.data.me.userId;
+                const editable = canManage && !isMe && (m.role !== "owner" || myRole === "owner");
+                return (
+                  <tr key={m.userId}>
+                    <td className="px-3 py-2 font-medium">
+                      {m.name} {isMe && <span className="text-xs text-zinc-500">(you)</span>}
+                    </td>
+                    <td className="px-3 py-2">{m.email}</td>
+                    <td className="px-3 py-2">
+                      {editable ? (
+                        <InlineSelect
+                          aria-label={`Role of ${m.email}`}
+                          value={m.role}
+                          onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.target.value as Role })}
+                        >
+                          {assignable.map((r) => (
+                            <option key={r} value={r}>
+                              {r}
+                            </option>
+                          ))}
+                        </InlineSelect>
+                      ) : (
+                        m.role
+                      )}
+                    </td>
+                    <td className="px-3 py-2 text-zinc-500">{formatDateTime(m.createdAt)}</td>
+                    <td className="px-3 py-2 text-right">
+                      {editable && (
+                        <Button
+                          variant="secondary"
+                          size="sm"
+                          onClick={() =>
+                            window.confirm(`Remove ${m.email} from this workspace?`) && remove.mutate(m.userId)
+                          }
+                        >
+                          Remove
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </Card>
+      )}
 
       {canManage && (invitations.data?.invitations.length ?? 0) > 0 && (
         <Card>

@@ -9,6 +9,7 @@ import { formatDateTime, formatNumber } from "@/lib/format";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card } from "../ui/card";
 import { cn } from "../ui/cn";
+import { SettingsPanelSkeleton } from "../ui/skeleton";
 import { type DraftErrors, fromDraft, type PriceDraft, toDraft } from "./price-draft";
 import { settingsKeys } from "./queries";
 
@@ -76,12 +77,7 @@ export function ModelsPanel({ canEdit }: { canEdit: boolean }) {
     if (prices.length === rows.length) save.mutate(prices);
   };
 
-  if (table.isPending)
-    return (
-      <Card className="h-64 animate-pulse p-4">
-        <span className="sr-only">Loading prices…</span>
-      </Card>
-    );
+  if (table.isPending) return <SettingsPanelSkeleton label="Loading prices" />;
   if (table.isError) return <Alert>{table.error.message}</Alert>;
   const state = data!.recompute;
   const running = state.state === "queued" || state.state === "running" || recompute.isPending;

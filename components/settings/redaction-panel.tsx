@@ -8,6 +8,7 @@ import type { RedactionKeys } from "@/lib/contracts/workspaces";
 import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
 import { Field } from "../ui/field";
+import { ChipsSkeleton } from "../ui/skeleton";
 import { settingsKeys } from "./queries";
 
 export function RedactionPanel({ canEdit }: { canEdit: boolean }) {
@@ -37,6 +38,7 @@ export function RedactionPanel({ canEdit }: { canEdit: boolean }) {
         properties, case-insensitive) are replaced with <code className="font-mono">"[REDACTED]"</code>.
       </p>
       {save.isError && <Alert>{save.error.message}</Alert>}
+      {rules.isPending && <ChipsSkeleton label="Loading redacted keys" />}
       <ul className="flex flex-wrap gap-2" aria-label="Redacted keys">
         {keys.map((k) => (
           <li

@@ -2,13 +2,24 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { useEffect, useRef } from "react";
 import { cn } from "../ui/cn";
 import { settingsTabsFor } from "./settings-nav";
 
 export function SettingsTabs({ canManageKeys }: { canManageKeys: boolean }) {
   const pathname = usePathname();
+  const nav = useRef<HTMLElement>(null);
+  // On a narrow screen the tabs scroll sideways: the current one is brought into view.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs again on every settings page change
+  useEffect(() => {
+    nav.current?.querySelector('[aria-current="page"]')?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }, [pathname]);
   return (
-    <nav aria-label="Settings" className="flex gap-1 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800">
+    <nav
+      ref={nav}
+      aria-label="Settings"
+      className="flex gap-1 overflow-x-auto border-b border-zinc-200 dark:border-zinc-800"
+    >
       {settingsTabsFor(canManageKeys).map((t) => (
         <Link
           key={t.href}

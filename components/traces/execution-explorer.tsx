@@ -22,6 +22,7 @@ import { ReviewButton } from "../reviews/review-dialog";
 import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
+import { cn } from "../ui/cn";
 import { CopyButton } from "../ui/copy-button";
 import { ExplorerSkeleton, PanelSkeleton } from "../ui/skeleton";
 import { ExecutionChain } from "./execution-chain";
@@ -331,7 +332,8 @@ export function ExecutionExplorer({
             traceTree
           )}
         </Card>
-        <Card className="flex min-h-0 flex-col overflow-hidden">
+        {/* Stacked below the two-column width, the details follow the conversation or tree, and only once something is open. */}
+        <Card className={cn("flex min-h-0 flex-col overflow-hidden", !openId && "max-lg:hidden")}>
           {mode === "chat" && openId ? (
             // The drawer of a bubble lists every trace of the execution, the message's own span selected.
             <>

@@ -163,7 +163,7 @@ export function TraceView({ spans, selectedId, onSelect, onOpen, onClose, runnin
             ref={searchRef}
             type="search"
             value={query}
-            placeholder="Search spans (press /)"
+            placeholder="Search spans (/)"
             onChange={(e) => {
               setQuery(e.target.value);
               setMatchCursor(0);

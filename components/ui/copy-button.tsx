@@ -39,7 +39,7 @@ export function CopyButton({
       aria-label={copied ? "Copied" : label}
       title={copied ? "Copied" : label}
       className={cn(
-        "inline-flex items-center gap-1 rounded px-1.5 py-1 text-xs text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800",
+        "inline-flex shrink-0 items-center gap-1 rounded px-1.5 py-1 text-xs whitespace-nowrap text-zinc-600 hover:bg-zinc-100 dark:text-zinc-400 dark:hover:bg-zinc-800",
         className,
       )}
     >
@@ -49,11 +49,15 @@ export function CopyButton({
   );
 }
 
+/** Code to copy: the button has a column of its own, so code scrolled sideways never passes under it. */
 export function CodeBlock({ code }: { code: string }) {
   return (
-    <div className="relative rounded-md border border-zinc-200 bg-zinc-50 text-left dark:border-zinc-800 dark:bg-zinc-950">
-      <CopyButton value={code} className="absolute top-1.5 right-1.5" />
-      <pre className="overflow-x-auto p-3 pr-20 font-mono text-xs leading-relaxed whitespace-pre">{code}</pre>
+    <div
+      className="flex items-start rounded-md border border-zinc-200 bg-zinc-50 text-left dark:border-zinc-800 dark:bg-zinc-950"
+      data-testid="code-block"
+    >
+      <pre className="min-w-0 flex-1 overflow-x-auto p-3 font-mono text-xs leading-relaxed whitespace-pre">{code}</pre>
+      <CopyButton value={code} className="m-1.5 shrink-0" />
     </div>
   );
 }

@@ -96,3 +96,51 @@ export function ExplorerSkeleton({ embedded = false }: { embedded?: boolean }) {
     </Loading>
   );
 }
+
+/** A grid of cards, each a title, a subtitle and its figure or chart (the Metrics dashboard). */
+export function CardGridSkeleton({ label, count = 6 }: { label: string; count?: number }) {
+  return (
+    <Loading label={label} className="grid gap-3 sm:grid-cols-2 xl:grid-cols-3">
+      {Array.from({ length: count }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: placeholder cards never reorder
+        <Card key={i} className="flex h-44 flex-col gap-2 p-3">
+          <Skeleton className="h-4 w-2/3" />
+          <Skeleton className="h-3 w-1/3" />
+          <Skeleton className={cn("mt-2 flex-1", i % 3 === 0 ? "mx-auto w-1/2" : "w-full")} />
+        </Card>
+      ))}
+    </Loading>
+  );
+}
+
+/** A settings panel: a card of text lines above a list. */
+export function SettingsPanelSkeleton({ label }: { label: string }) {
+  return (
+    <Loading label={label} className="space-y-4">
+      <Card>
+        <PanelLines lines={3} />
+      </Card>
+      <Card className="divide-y divide-zinc-100 dark:divide-zinc-800">
+        {Array.from({ length: 4 }, (_, r) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: placeholder rows never reorder
+          <div key={r} className="flex items-center gap-4 px-3 py-2.5">
+            <Skeleton className="h-3.5 flex-[2]" />
+            <Skeleton className="h-3.5 flex-1" />
+            <Skeleton className="h-3.5 flex-1" />
+          </div>
+        ))}
+      </Card>
+    </Loading>
+  );
+}
+
+/** A row of chips (a list of keys or tags). */
+export function ChipsSkeleton({ label }: { label: string }) {
+  return (
+    <Loading label={label} className="flex flex-wrap gap-2">
+      {["w-16", "w-24", "w-20", "w-14"].map((w) => (
+        <Skeleton key={w} className={cn("h-6 rounded-full", w)} />
+      ))}
+    </Loading>
+  );
+}

@@ -180,7 +180,7 @@ test("the execution page shows step types, LLM tokens, HTTP, the error stack and
   await expect(tree.getByRole("treeitem")).toHaveCount(6);
 
   // Search inside the trace highlights matches.
-  await page.getByPlaceholder("Search spans (press /)").fill("charge");
+  await page.getByPlaceholder("Search spans (/)").fill("charge");
   await expect(tree.locator("mark")).toHaveCount(2);
 });
 

@@ -65,7 +65,7 @@ function SourceCard({
   );
 }
 
-const code = "font-mono text-xs";
+const code = "font-mono text-xs break-all";
 
 export default async function SourcesPage() {
   const ctx = await requirePortalContext();
