@@ -22,7 +22,7 @@ CREATE TABLE "execution_rollups" (
 );
 
 -- CreateIndex
-CREATE INDEX "execution_rollups_workspace_id_kind_tier_agent_id_slot_idx" ON "execution_rollups"("workspace_id", "kind", "tier", "agent_id", "slot");
+CREATE INDEX "execution_rollups_workspace_id_kind_tier_slot_agent_id_idx" ON "execution_rollups"("workspace_id", "kind", "tier", "slot", "agent_id");
 
 -- CreateIndex
 CREATE INDEX "execution_rollups_compacted_idx" ON "execution_rollups"("compacted");
