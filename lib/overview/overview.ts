@@ -50,11 +50,16 @@ function groupedSql(workspaceId: string, q: OverviewQuery, by: "series" | "agent
     agents,
     bucketOf: by === "series" ? bucketSql(q, p).bucketOf : undefined,
   });
-  const key =
-    by === "series" ? "u.sb" : by === "agent" ? "(SELECT a.name FROM agents a WHERE a.id = u.agent_id)" : "u.model";
-  const sql = `SELECT ${key} AS key, u.bucket, sum(u.n) AS n, sum(u.errors) AS errors, sum(u.tokens) AS tokens,
+  const key = by === "series" ? "u.sb" : by === "agent" ? "u.agent_id" : "u.model";
+  const grouped = `SELECT ${key} AS key, u.bucket, sum(u.n) AS n, sum(u.errors) AS errors, sum(u.tokens) AS tokens,
       sum(u.cost) AS cost, sum(u.priced) AS priced
     FROM (${rows}) u GROUP BY 1, 2`;
+  // Agents by name, looked up once per group rather than per row.
+  const sql =
+    by === "agent"
+      ? `SELECT a.name AS key, g.bucket, g.n, g.errors, g.tokens, g.cost, g.priced
+         FROM (${grouped}) g JOIN agents a ON a.id = g.key`
+      : grouped;
   return { sql, values };
 }
 
@@ -107,10 +112,10 @@ export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery)
     ),
     query<ExecutionSqlRow>(
       `${EXECUTION_SELECT} WHERE ${where.join(" AND ")} AND e.duration_ms IS NOT NULL
-       ORDER BY e.duration_ms DESC, e.id LIMIT ${OVERVIEW_TOP}`,
+       ORDER BY e.duration_ms DESC, e.id DESC LIMIT ${OVERVIEW_TOP}`,
     ),
     query<ExecutionSqlRow>(
-      `${EXECUTION_SELECT} WHERE ${where.join(" AND ")} AND e.cost IS NOT NULL ORDER BY e.cost DESC, e.id LIMIT ${OVERVIEW_TOP}`,
+      `${EXECUTION_SELECT} WHERE ${where.join(" AND ")} AND e.cost IS NOT NULL ORDER BY e.cost DESC, e.id DESC LIMIT ${OVERVIEW_TOP}`,
     ),
   ]);
 

@@ -50,6 +50,7 @@ export function bucketSql(q: BucketQuery, p: (v: unknown) => string) {
 export type AgentScope = { all: true } | { each: true } | { id: string };
 
 const EPOCH = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
+const QUARTER_MS = 15 * 60_000;
 
 /**
  * Rollup rows (sb, agent_id, kind, model, bucket, n, errors, tokens, cost, priced) of the executions
@@ -67,6 +68,15 @@ export function rollupRowsSql(
 ): string {
   const from = `${p(q.from.toISOString())}::timestamptz`;
   const to = `${p(q.to.toISOString())}::timestamptz`;
+  // The parts of a 15-minute period at the range's ends (the whole range when it holds none):
+  // two short index ranges of executions, not the whole range.
+  const lo = Math.ceil(q.from.getTime() / QUARTER_MS) * QUARTER_MS;
+  const hi = Math.floor(q.to.getTime() / QUARTER_MS) * QUARTER_MS;
+  const at = (ms: number) => `${p(new Date(ms).toISOString())}::timestamptz`;
+  const atEnds =
+    hi > lo
+      ? `(x.started_at >= ${from} AND x.started_at < ${at(lo)}) OR (x.started_at >= ${at(hi)} AND x.started_at < ${to})`
+      : `x.started_at >= ${from} AND x.started_at < ${to}`;
   // A period [t, t + len) counts when it lies in the range and in one bucket.
   const inOne = (t: string, len: string) =>
     `${t} >= ${from} AND ${t} + interval '${len}' <= ${to}${
@@ -77,12 +87,17 @@ export function rollupRowsSql(
   const series = (len: string) =>
     `generate_series(date_bin(interval '${len}', ${from}, ${EPOCH}), ${to}, interval '${len}')`;
   // All agents: their "*" rows of hours and days; 15-minute periods are kept per agent only.
-  const agent =
+  // All agents: their "*" rows of hours and days, and every agent's 15-minute rows (kept per agent
+  // only); each branch an index lookup of its (tier, period[, agent]).
+  const join = (tiers: string, agent: string) =>
+    `SELECT p.sb, r.agent_id, r.kind, r.model, r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
+    FROM periods p JOIN execution_rollups r
+      ON r.workspace_id = $1 AND r.kind = ${opts.kind} AND r.tier = p.tier AND r.slot = p.t AND ${agent}
+    WHERE p.tier ${tiers}`;
+  const fromRollups =
     "all" in opts.agents
-      ? "(r.agent_id = '*') = (r.tier > 0)"
-      : "each" in opts.agents
-        ? "r.agent_id <> '*'"
-        : `r.agent_id = ${opts.agents.id}`;
+      ? `${join("> 0", "r.agent_id = '*'")} UNION ALL ${join("= 0", "true")}`
+      : join(">= 0", "each" in opts.agents ? "r.agent_id <> '*'" : `r.agent_id = ${opts.agents.id}`);
   const rawAgent = "id" in opts.agents ? ` AND x.agent_id = ${opts.agents.id}` : "";
   const sb = (t: string) => (opts.bucketOf ? opts.bucketOf(t) : "NULL::timestamptz");
   const raw =
@@ -104,12 +119,8 @@ export function rollupRowsSql(
     periods AS (SELECT 2::smallint AS tier, t, ${sb("t")} AS sb FROM days
       UNION ALL SELECT 1::smallint, t, ${sb("t")} FROM hours
       UNION ALL SELECT 0::smallint, t, ${sb("t")} FROM quarters),
-    ends AS (SELECT * FROM executions x WHERE x.workspace_id = $1 AND x.started_at >= ${from} AND x.started_at < ${to}
-      AND NOT (runlens_period(0::smallint, x.started_at) >= ${from}
-               AND runlens_period(0::smallint, x.started_at) + interval '15 minutes' <= ${to})${rawAgent})
-    SELECT p.sb, r.agent_id, r.kind, r.model, r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
-    FROM periods p JOIN execution_rollups r
-      ON r.workspace_id = $1 AND r.kind = ${opts.kind} AND r.tier = p.tier AND r.slot = p.t AND ${agent}
+    ends AS (SELECT * FROM executions x WHERE x.workspace_id = $1 AND (${atEnds})${rawAgent})
+    ${fromRollups}
     UNION ALL
     ${raw}`;
 }

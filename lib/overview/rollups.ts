@@ -84,16 +84,18 @@ export function compactRollupsSoon(db: Db): Promise<void> | undefined {
 }
 
 /**
- * Runs rollup reads (lib/overview/rollup-sql.ts) in one transaction without JIT: the planner's
- * estimates for their generated periods and jsonb expansions would have Postgres compile each one
- * (tens to hundreds of milliseconds) for work of a few milliseconds.
+ * Runs rollup reads (lib/overview/rollup-sql.ts), each in its own transaction without JIT, at once:
+ * the planner's estimates for their generated periods and jsonb expansions would have Postgres
+ * compile each one (tens to hundreds of milliseconds) for work of a few milliseconds.
  */
 export async function queryRollups<R>(db: Db, statements: { sql: string; values: unknown[] }[]): Promise<R[][]> {
   if (!db.pool) return Promise.all(statements.map((s) => db.prisma.$queryRawUnsafe<R[]>(s.sql, ...s.values)));
-  return withTransaction(db, async (tx) => {
-    await tx.exec("SET LOCAL jit = off");
-    const out: R[][] = [];
-    for (const s of statements) out.push(await tx.query<R>(s.sql, ...s.values));
-    return out;
-  });
+  return Promise.all(
+    statements.map((s) =>
+      withTransaction(db, async (tx) => {
+        await tx.exec("SET LOCAL jit = off");
+        return tx.query<R>(s.sql, ...s.values);
+      }),
+    ),
+  );
 }

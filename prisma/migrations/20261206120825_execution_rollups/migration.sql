@@ -27,6 +27,12 @@ CREATE INDEX "execution_rollups_workspace_id_kind_tier_slot_agent_id_idx" ON "ex
 -- CreateIndex
 CREATE INDEX "execution_rollups_compacted_idx" ON "execution_rollups"("compacted");
 
+-- CreateIndex
+CREATE INDEX "executions_workspace_id_duration_ms_id_idx" ON "executions"("workspace_id", "duration_ms" DESC, "id" DESC);
+
+-- CreateIndex
+CREATE INDEX "executions_workspace_id_cost_id_idx" ON "executions"("workspace_id", "cost" DESC, "id" DESC);
+
 -- Log bucket of a duration in ms (lib/overview/histogram.ts: bucket 0 is under 1 ms, bucket k holds
 -- [1.04^(k-1), 1.04^k)); -1 when there is none.
 CREATE FUNCTION runlens_latency_bucket(ms double precision) RETURNS smallint
