@@ -4,7 +4,7 @@ import type { OutputNode } from "@/lib/contracts/output";
 import type { SpanJob } from "@/lib/ingest/model";
 import { OUTPUT_WORKER_NICENESS } from "@/lib/ingest/sources/output/import-worker";
 import { outputSpanParts } from "@/lib/ingest/sources/output/prepare";
-import { importOutputTrace } from "@/lib/ingest/sources/output/receive";
+import { importOutputTrace, OUTPUT_IMPORT_WORKERS } from "@/lib/ingest/sources/output/receive";
 import { spanJobFormat, writeSpanParts } from "@/lib/ingest/write/spans";
 import { withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
@@ -105,6 +105,38 @@ describe("an Output trace file prepared in a worker thread", () => {
     },
     120_000,
   );
+
+  it(`runs at most ${OUTPUT_IMPORT_WORKERS} at once: the next file waits for a worker to be free`, async () => {
+    const files = Array.from({ length: OUTPUT_IMPORT_WORKERS + 1 }, (_, i) => run(`queued-${i}`, 2, 50));
+    const gates = files.map(() => {
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      return { gate, open, started: false };
+    });
+    const imports = files.map(({ root }, i) => {
+      const bytes = new TextEncoder().encode(JSON.stringify(root));
+      async function* chunks() {
+        gates[i].started = true;
+        yield bytes.subarray(0, 10);
+        await gates[i].gate;
+        yield bytes.subarray(10);
+      }
+      return importOutputTrace(app.db(), workspaceId, chunks());
+    });
+    const started = () => gates.filter((g) => g.started).length;
+    await until(() => started() === OUTPUT_IMPORT_WORKERS, "the first files to start");
+    // The others are read only once a worker is free.
+    expect(started()).toBe(OUTPUT_IMPORT_WORKERS);
+    gates[0].open();
+    await imports[0];
+    await until(() => started() === files.length, "the last file to start");
+    for (const g of gates) g.open();
+    const results = await Promise.all(imports);
+    expect(results.map((r) => r.spans)).toEqual(files.map((f) => f.nodes));
+    await app.drained(60_000);
+    for (const [i, f] of files.entries())
+      expect(await stored(`queued-${i}`)).toEqual({ spans: f.nodes, execution: { spanCount: f.nodes } });
+  }, 120_000);
 
   it("is refused as a whole when the last part cannot be written, and nothing of it is stored", async () => {
     const { root, nodes } = run("late-failure", 4, 400);

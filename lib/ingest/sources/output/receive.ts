@@ -6,6 +6,7 @@ import { readConfig } from "../../../config.ts";
 import type { FieldIssue } from "../../../contracts/common.ts";
 import type { Db } from "../../../db/index.ts";
 import { ApiError, ValidationError } from "../../../errors.ts";
+import { processGlobal } from "../../../process-global.ts";
 import type { SpanJob } from "../../model.ts";
 import { buildSpanBatch, dispatch, dispatchSpanParts } from "../../pipeline.ts";
 import { isUnstorable } from "../../poison.ts";
@@ -50,7 +51,14 @@ export async function importOutputTrace(
     format: spanJobFormat(db),
     workflowId: opts.workflowId ?? null,
   };
-  const worker = startOutputWorker();
+  const release = await workerSlot();
+  let worker: Worker;
+  try {
+    worker = startOutputWorker();
+  } catch (e) {
+    release();
+    throw e;
+  }
   let stopped: Error | null = null;
   const loading = new Map<number, { resolve: (job: SpanJob) => void; reject: (e: Error) => void }[]>();
   const stop = (e: Error) => {
@@ -109,8 +117,32 @@ export async function importOutputTrace(
     return await storeOutputParts(db, workspaceId, result, parts, { load, joined: () => load(JOINED) });
   } finally {
     stop(new Error("The Output import is over."));
-    void worker.terminate();
+    void worker.terminate().finally(release);
   }
+}
+
+/**
+ * Output files imported at once by this process (API and S3 together); others wait their turn. A
+ * worker preparing a 20 MB file holds about 650 MB of heap (the parsed tree and the parts) and a
+ * core: this bounds both.
+ */
+export const OUTPUT_IMPORT_WORKERS = 2;
+const workerSlots = processGlobal("__runlensOutputWorkerSlots", () => ({ busy: 0, waiting: [] as (() => void)[] }));
+
+/** Waits for a free worker slot; the function returned frees it. */
+async function workerSlot(): Promise<() => void> {
+  if (workerSlots.busy >= OUTPUT_IMPORT_WORKERS)
+    await new Promise<void>((resolve) => workerSlots.waiting.push(resolve));
+  else workerSlots.busy++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const next = workerSlots.waiting.shift();
+    if (next)
+      next(); // the slot passes on
+    else workerSlots.busy--;
+  };
 }
 
 /**
