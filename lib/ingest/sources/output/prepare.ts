@@ -31,9 +31,11 @@ const JSON_PIECES_PER_SLICE = 8;
  */
 export const OUTPUT_SPANS_PER_PART = 500;
 /**
- * Spans per part when a worker thread prepares the file (prepareOutputFile): its parts cross to the
- * server's thread, where texts this large (about half a megabyte of COPY text) are allocated as large
- * objects, which the young generation's collections do not copy; and there are fewer statements.
+ * Spans per part of COPY text when a worker thread prepares the file (prepareOutputFile): each part
+ * crosses to the server's thread as it is written, where a text this large (about half a megabyte)
+ * is allocated as a large object, which the young generation's collections do not copy; and there
+ * are fewer statements. JSON rows (PGlite) stay at OUTPUT_SPANS_PER_PART: the embedded database
+ * runs each statement on the server's thread.
  */
 export const OUTPUT_WORKER_SPANS_PER_PART = 2_000;
 
@@ -115,5 +117,6 @@ export async function prepareOutputFile(
   onPart: (job: SpanJob) => void | Promise<void>,
 ): Promise<OutputParts> {
   const root = await readOutputTrace(chunks);
-  return outputSpanParts(root, settings, spanProtector(settings), onPart, OUTPUT_WORKER_SPANS_PER_PART);
+  const perPart = settings.format === "copy" ? OUTPUT_WORKER_SPANS_PER_PART : OUTPUT_SPANS_PER_PART;
+  return outputSpanParts(root, settings, spanProtector(settings), onPart, perPart);
 }
