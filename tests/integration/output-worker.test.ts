@@ -4,7 +4,7 @@ import type { OutputNode } from "@/lib/contracts/output";
 import type { SpanJob } from "@/lib/ingest/model";
 import { OUTPUT_WORKER_NICENESS } from "@/lib/ingest/sources/output/import-worker";
 import { outputSpanParts } from "@/lib/ingest/sources/output/prepare";
-import { importOutputTrace, OUTPUT_IMPORT_WORKERS } from "@/lib/ingest/sources/output/receive";
+import { importOutputTrace, OUTPUT_IMPORT_WORKERS, OUTPUT_WORKER_MIN_BYTES } from "@/lib/ingest/sources/output/receive";
 import { spanJobFormat, writeSpanParts } from "@/lib/ingest/write/spans";
 import { withAppDb } from "../helpers/app";
 import { createKeyedWorkspace } from "../helpers/workspace";
@@ -81,8 +81,9 @@ describe("an Output trace file prepared in a worker thread", () => {
   it.skipIf(process.platform !== "linux")(
     "is read in a thread of its own at a lower priority, which ends with the import",
     async () => {
-      const { root, nodes } = run("worker-run", 5, 600);
+      const { root, nodes } = run("worker-run", 5, 1_500);
       const bytes = new TextEncoder().encode(JSON.stringify(root));
+      expect(bytes.length >> 1).toBeGreaterThan(OUTPUT_WORKER_MIN_BYTES);
       const niced = () => threadNiceness().filter((n) => n === OUTPUT_WORKER_NICENESS).length;
       expect(niced()).toBe(0);
       let release!: () => void;
@@ -107,7 +108,7 @@ describe("an Output trace file prepared in a worker thread", () => {
   );
 
   it(`runs at most ${OUTPUT_IMPORT_WORKERS} at once: the next file waits for a worker to be free`, async () => {
-    const files = Array.from({ length: OUTPUT_IMPORT_WORKERS + 1 }, (_, i) => run(`queued-${i}`, 2, 50));
+    const files = Array.from({ length: OUTPUT_IMPORT_WORKERS + 1 }, (_, i) => run(`queued-${i}`, 3, 1_000));
     const gates = files.map(() => {
       let open!: () => void;
       const gate = new Promise<void>((r) => (open = r));
@@ -115,11 +116,14 @@ describe("an Output trace file prepared in a worker thread", () => {
     });
     const imports = files.map(({ root }, i) => {
       const bytes = new TextEncoder().encode(JSON.stringify(root));
+      const first = OUTPUT_WORKER_MIN_BYTES + 1; // past this, the file goes to a worker
+      expect(bytes.length).toBeGreaterThan(first);
       async function* chunks() {
+        yield bytes.subarray(0, first);
+        // Asked for more: a worker reads this file.
         gates[i].started = true;
-        yield bytes.subarray(0, 10);
         await gates[i].gate;
-        yield bytes.subarray(10);
+        yield bytes.subarray(first);
       }
       return importOutputTrace(app.db(), workspaceId, chunks());
     });

@@ -14,7 +14,7 @@ import { protectionSettingsFor } from "../../workspace-settings.ts";
 import { type LoadSpanPart, spanJobFormat } from "../../write/spans.ts";
 import { type FromOutputWorker, JOINED, type ToOutputWorker } from "./import-worker.ts";
 import type { OutputNode } from "./map.ts";
-import { type OutputParts, type OutputPrepareSettings, outputSpanParts } from "./prepare.ts";
+import { type OutputParts, type OutputPrepareSettings, outputSpanParts, readOutputTrace } from "./prepare.ts";
 
 export {
   OUTPUT_SLICE_MS,
@@ -23,14 +23,20 @@ export {
   readOutputTrace,
 } from "./prepare.ts";
 
+/**
+ * Files of at most this many bytes are read on the server's thread, in slices, without a worker
+ * (about 2,000 nodes; a worker takes tens of milliseconds to start, more from the sources).
+ */
+export const OUTPUT_WORKER_MIN_BYTES = 256 * 1024;
+
 export type OutputImportResult = { executionId: string; spans: number; workflowId: string | null; created: boolean };
 
 /**
  * Imports an Output trace file from its bytes as they arrive (a request body, an S3 object) into a
  * workspace as one batch: one queue job or one transaction, so a file is stored whole or not at all.
- * The file is read, checked, mapped, protected and serialized in a worker thread
- * (import-worker.ts), which keeps the jobs of its parts and sends each when it is written here, in
- * one transaction as before (with Redis, the worker joins them into the one queue job): a 20 MB
+ * The file (unless small: OUTPUT_WORKER_MIN_BYTES) is read, checked, mapped, protected and
+ * serialized in a worker thread (import-worker.ts), which keeps the jobs of its parts and sends
+ * each when it is written here, in one transaction as before (with Redis, the worker joins them into the one queue job): a 20 MB
  * file is 160,000 nodes, and that work (its allocations and their garbage collections included)
  * held the server's thread in pauses of up to a second even in slices (docs/performance.md › Edge).
  * Errors are the same: 400 `invalid_json`, `too_deep` or `validation_error` naming each bad field,
@@ -41,6 +47,53 @@ export async function importOutputTrace(
   workspaceId: string,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   opts: { workflowId?: string | null } = {},
+): Promise<OutputImportResult> {
+  // A small file costs the server's thread less than starting a worker would (a few milliseconds,
+  // in slices): read the first bytes, and only a file that goes on past them goes to a worker.
+  const { head, rest } = await firstBytes(chunks, OUTPUT_WORKER_MIN_BYTES);
+  if (!rest) return ingestOutputTrace(db, workspaceId, await readOutputTrace(head), opts);
+  return importInWorker(db, workspaceId, rest, opts);
+}
+
+/**
+ * The chunks of a file up to `limit` bytes; when it has more, `rest` gives them all again (the
+ * first ones, then the others as they arrive; stopping it early stops the source).
+ */
+async function firstBytes(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  limit: number,
+): Promise<{ head: Uint8Array[]; rest: AsyncIterable<Uint8Array> | null }> {
+  const it: AsyncIterator<Uint8Array> | Iterator<Uint8Array> =
+    Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : chunks[Symbol.iterator]();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  while (size <= limit) {
+    const next = await it.next();
+    if (next.done) return { head, rest: null };
+    head.push(next.value);
+    size += next.value.byteLength;
+  }
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    try {
+      yield* head;
+      for (;;) {
+        const next = await it.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } finally {
+      await it.return?.();
+    }
+  }
+  return { head: [], rest: rest() };
+}
+
+/** importOutputTrace of a file that is not small: prepared in a worker thread. */
+async function importInWorker(
+  db: Db,
+  workspaceId: string,
+  chunks: AsyncIterable<Uint8Array>,
+  opts: { workflowId?: string | null },
 ): Promise<OutputImportResult> {
   const { redactionKeys, prices } = await protectionSettingsFor(db, workspaceId);
   const settings: OutputPrepareSettings = {
