@@ -5,6 +5,7 @@
 // one row per kind (health p50/p99/max while it ran; target: max under 200 ms; beside it, a request
 // that touches no database, to tell the event loop from database contention). Requests the
 // limits refuse are sent too, to show they are refused at once. Results: docs/performance.md.
+import fs from "node:fs";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { CLOUDFLARE_MAX_EXCEPTIONS, CLOUDFLARE_MAX_LOGS } from "../lib/contracts/cloudflare.ts";
@@ -21,6 +22,8 @@ const { values: args } = parseArgs({
     runs: { type: "string" },
     depth: { type: "string" },
     only: { type: "string" },
+    "node-flags": { type: "string" },
+    "server-log": { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -29,12 +32,15 @@ if (args.help) {
   --pg-url URL   Postgres server to create the bench database on (default postgresql://postgres@127.0.0.1:5432/postgres)
   --runs N       times each worst request is sent, back to back (default 3)
   --depth N      nesting depth of the deepest JSON body (default 128, the API's limit)
-  --only TEXT    run only the kinds whose name contains TEXT`);
+  --only TEXT    run only the kinds whose name contains TEXT
+  --node-flags=FLAGS   extra node flags for the server (e.g. --node-flags=--trace-gc)
+  --server-log FILE    write the server's output there at the end (with --trace-gc: its collections)`);
   process.exit(0);
 }
 const ADMIN = args["pg-url"] ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const RUNS = intOpt(args.runs, 3, "--runs");
 const DEPTH = intOpt(args.depth, 128, "--depth");
+const NODE_FLAGS = (args["node-flags"] ?? "").split(/\s+/).filter(Boolean);
 const DB_NAME = `runlens_bench_edge_${process.pid}`;
 const HEALTH_TARGET_MS = 200;
 
@@ -325,7 +331,7 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void cleanup().then(() => process.exit(130)));
   try {
     await migratePostgres(url.toString());
-    server = await startPortal({ databaseUrl: url.toString(), env: { REDIS_URL: "" } });
+    server = await startPortal({ databaseUrl: url.toString(), env: { REDIS_URL: "" }, nodeFlags: NODE_FLAGS });
     await seedEvents(server);
     const worst = worstRequests().filter((w) => !args.only || w.kind.includes(args.only));
     for (let i = 0; i < 20; i++) await healthOnce(server.url); // warm up
@@ -392,6 +398,7 @@ async function main(): Promise<void> {
     console.error(server?.output().split("\n").slice(-30).join("\n"));
     throw e;
   } finally {
+    if (args["server-log"] && server) fs.writeFileSync(args["server-log"], server.output());
     await cleanup();
   }
 }

@@ -11,11 +11,18 @@ import { currentRequestId, newRequestId } from "../log.ts";
 import { getQueue } from "../queue/index.ts";
 import type { EventBatch, EventRow, IngestBatch, Source, SpanBatch, SpanJob, SpanRow } from "./model.ts";
 import { recordUnstorable, type UnstorableItem, writeIsolating } from "./poison.ts";
-import { type Redactor, truncatePayload } from "./protect.ts";
+import { protectSpan, type Redactor } from "./protect.ts";
 import { stampVersions } from "./version.ts";
 import { priceTableFor, redactorFor } from "./workspace-settings.ts";
 import { writeEventBatch } from "./write/events.ts";
-import { joinSpanParts, spanJobFormat, toSpanJob, writeSpanBatch, writeSpanParts } from "./write/spans.ts";
+import {
+  joinSpanParts,
+  type LoadSpanPart,
+  spanJobFormat,
+  toSpanJob,
+  writeSpanBatch,
+  writeSpanParts,
+} from "./write/spans.ts";
 
 export const INGEST_QUEUE = "ingest";
 
@@ -62,27 +69,7 @@ export function summarize(results: ItemResult[]): IngestResponse {
   return { accepted, rejected: results.length - accepted, results };
 }
 
-/**
- * Redaction (workspace rules) then truncation (RUNLENS_MAX_PAYLOAD_CHARS), once, after mapping.
- * Updates the row (and its llm and message objects) in place and returns it: rows are the
- * adapter's fresh objects, and ingest runs this for every span, so it copies nothing.
- */
-export function protectSpan(s: SpanRow, redact: Redactor, maxChars: number): SpanRow {
-  s.input = truncatePayload(redact(s.input), maxChars);
-  s.output = truncatePayload(redact(s.output), maxChars);
-  s.metadata = truncatePayload(redact(s.metadata), maxChars);
-  const llm = s.llm as { variables?: unknown; config?: unknown } | null;
-  if (llm) {
-    llm.variables = truncatePayload(redact(llm.variables), maxChars);
-    llm.config = redact(llm.config);
-  } else s.llm = null;
-  const message = s.message as { content: unknown; metadata?: unknown } | null;
-  if (message) {
-    message.content = truncatePayload(redact(message.content), maxChars);
-    message.metadata = redact(message.metadata ?? null);
-  } else s.message = null;
-  return s;
-}
+export { protectSpan };
 
 export function protectEvent(e: EventRow, redact: Redactor): EventRow {
   return { ...e, properties: redact(e.properties) as Record<string, unknown> };
@@ -165,16 +152,19 @@ export async function dispatch(db: Db, batch: IngestBatch, mode: UnstorableMode 
 /**
  * Accepts a batch given as the jobs of its consecutive parts (toSpanJob of each) whole: with Redis as
  * one queue job (the parts joined), without Redis written in one transaction a part per statement
- * (writeSpanParts), so no step holds the thread for the whole batch. Data the database refuses
+ * (writeSpanParts), so no step holds the thread for the whole batch. With `load`, the parts' rows
+ * are loaded as they are written or joined (see LoadSpanPart). Data the database refuses
  * fails the whole batch (written now, the error is thrown; queued, the worker isolates it).
  */
-export async function dispatchSpanParts(db: Db, parts: SpanJob[]): Promise<void> {
+export async function dispatchSpanParts(db: Db, parts: SpanJob[], load?: LoadSpanPart): Promise<void> {
   if (readConfig().redisUrl) {
-    await dispatch(db, joinSpanParts(parts));
+    const whole: SpanJob[] = [];
+    for (let i = 0; i < parts.length; i++) whole.push(load ? await load(i) : parts[i]);
+    await dispatch(db, joinSpanParts(whole));
     return;
   }
   const at = new Date().toISOString();
-  const { executionIds: ids } = await writeSpanParts(db, parts);
+  const { executionIds: ids } = await writeSpanParts(db, parts, load);
   if (ids.length)
     await (await getLiveBus()).publish({ workspaceId: parts[0].workspaceId, kind: "executions", ids, at });
 }

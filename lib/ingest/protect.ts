@@ -1,3 +1,5 @@
+import type { SpanRow } from "./model.ts";
+
 /**
  * Server-side protection applied once, after a source is mapped and before storage: workspace
  * redaction rules, then truncation of oversized payloads.
@@ -157,4 +159,26 @@ export function truncatePayload(value: unknown, maxChars: number): unknown {
   const json = JSON.stringify(value);
   if (json === undefined || json.length <= maxChars) return value;
   return { [TRUNCATED_MARKER]: true, originalSize: json.length, preview: json.slice(0, maxChars) } satisfies Truncated;
+}
+
+/**
+ * Redaction (workspace rules) then truncation (RUNLENS_MAX_PAYLOAD_CHARS), once, after mapping.
+ * Updates the row (and its llm and message objects) in place and returns it: rows are the
+ * adapter's fresh objects, and ingest runs this for every span, so it copies nothing.
+ */
+export function protectSpan(s: SpanRow, redact: Redactor, maxChars: number): SpanRow {
+  s.input = truncatePayload(redact(s.input), maxChars);
+  s.output = truncatePayload(redact(s.output), maxChars);
+  s.metadata = truncatePayload(redact(s.metadata), maxChars);
+  const llm = s.llm as { variables?: unknown; config?: unknown } | null;
+  if (llm) {
+    llm.variables = truncatePayload(redact(llm.variables), maxChars);
+    llm.config = redact(llm.config);
+  } else s.llm = null;
+  const message = s.message as { content: unknown; metadata?: unknown } | null;
+  if (message) {
+    message.content = truncatePayload(redact(message.content), maxChars);
+    message.metadata = redact(message.metadata ?? null);
+  } else s.message = null;
+  return s;
 }

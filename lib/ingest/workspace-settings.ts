@@ -27,10 +27,34 @@ export function priceTableFor(db: Db, workspaceId: string): Promise<PriceTable> 
   return priceTables.read(workspaceId, async () => compilePriceTable(await readModelPrices(db, workspaceId)));
 }
 
+/** What protection needs of a workspace, as data: its redaction keys and model prices. */
+export type ProtectionSettings = { redactionKeys: string[]; prices: ModelPrice[] };
+
+/**
+ * The redaction keys and model prices of a workspace as plain data, for work done outside this
+ * thread (an Output trace file's worker, lib/ingest/sources/output/receive.ts), cached like the
+ * redactors.
+ */
+const settingsData = processGlobal(
+  "__runlensProtectionSettings",
+  () => new OutageCache<string, ProtectionSettings>(10_000),
+);
+
+export function protectionSettingsFor(db: Db, workspaceId: string): Promise<ProtectionSettings> {
+  return settingsData.read(workspaceId, async () => {
+    const [redactionKeys, prices] = await Promise.all([
+      readRedactionKeys(db, workspaceId),
+      readModelPrices(db, workspaceId),
+    ]);
+    return { redactionKeys, prices };
+  });
+}
+
 /** Called when this process changes a workspace's redaction keys or model prices. */
 export function forgetWorkspaceSettings(workspaceId: string): void {
   redactors.forget((id) => id === workspaceId);
   priceTables.forget((id) => id === workspaceId);
+  settingsData.forget((id) => id === workspaceId);
 }
 
 /** A workspace's model prices: its edited table, or null while it uses the built-in one. */

@@ -34,7 +34,7 @@ export type RunningServer = {
  * own embedded data directory, or on `databaseUrl` when given, bootstrapped with an API key.
  */
 export async function startPortal(
-  opts: { databaseUrl?: string | null; env?: Record<string, string> } = {},
+  opts: { databaseUrl?: string | null; env?: Record<string, string>; nodeFlags?: string[] } = {},
 ): Promise<RunningServer> {
   if (!ensureBuild(() => undefined)) throw new Error("next build failed");
   const port = await freePort();
@@ -54,7 +54,7 @@ export async function startPortal(
   let log = "";
   const child: ChildProcess = spawn(
     process.execPath,
-    [...serverNodeFlags, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)],
+    [...serverNodeFlags, ...(opts.nodeFlags ?? []), nextBin, "start", "-H", "127.0.0.1", "-p", String(port)],
     {
       cwd: root,
       env,

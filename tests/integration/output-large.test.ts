@@ -120,7 +120,8 @@ describe("a large Output trace file", () => {
     expect(touched).toBe(nodes);
     const between = touchedAtTurns.slice(1).map((n, i) => n - touchedAtTurns[i]);
     // A slice visits at most OUTPUT_SLICE_UNITS nodes, each reading its FAN_OUT children.
-    expect(Math.max(...between)).toBeLessThanOrEqual(OUTPUT_SLICE_UNITS * (FAN_OUT + 1));
+    // (Not Math.max(...between): on a quiet machine the write's idle turns are over 100,000 arguments.)
+    expect(between.reduce((a, b) => Math.max(a, b), 0)).toBeLessThanOrEqual(OUTPUT_SLICE_UNITS * (FAN_OUT + 1));
     expect(between.filter((n) => n > 0).length).toBeGreaterThanOrEqual(nodes / (OUTPUT_SLICE_UNITS * (FAN_OUT + 1)));
     expect(await stored("sliced-run")).toEqual({ spans: nodes, execution: { spanCount: nodes, status: "success" } });
   }, 180_000);

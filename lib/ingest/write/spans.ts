@@ -4,12 +4,15 @@ import { anyOfJsonArray } from "../../db/sql.ts";
 import { type SqlTx, withTransaction } from "../../db/transaction.ts";
 import { compactRollupsSoon } from "../../overview/rollups.ts";
 import { processGlobal } from "../../process-global.ts";
-import type { SpanBatch, SpanCopyJob, SpanJob, SpanRowsJob } from "../model.ts";
-import { cleanRows, rowsJson, SPAN_COPY_COLUMNS, spanCopyText, withWorkspaceColumn } from "../serialize.ts";
-import { newerSpan, newestById, outranks } from "../version.ts";
+import type { SpanBatch, SpanCopyJob, SpanJob } from "../model.ts";
+import { SPAN_COPY_COLUMNS, withWorkspaceColumn } from "../serialize.ts";
+import { outranks } from "../version.ts";
 import { resolveAgents } from "./agents.ts";
 import { LOCK_EXECUTIONS, ROLLUP_EXECUTIONS } from "./rollup.ts";
+import { joinSpanParts, partsExecutions, toSpanJob } from "./span-job.ts";
 import { keepExecutionStatsFresh } from "./statistics.ts";
+
+export { joinSpanParts, toSpanJob };
 
 /**
  * The span writer. A batch is a handful of statements whatever its size: spans arrive by COPY
@@ -122,39 +125,6 @@ const JSON_SQL = {
 };
 
 /**
- * Prepares a span batch for the queue and the writer (see SpanJob): COPY text for Postgres, whose
- * COPY parses rows for less CPU than it spends expanding one large jsonb parameter, or JSON rows
- * (PGlite, whose connection is Prisma's; see spanJobFormat).
- */
-export function toSpanJob(batch: SpanBatch, format: "copy" | "rows"): SpanJob {
-  // An absent (undefined) input or output is left out of the JSON: its column is NULL, like JSON null.
-  const spans = newestById(batch.spans, newerSpan);
-  const firstStart = new Map<string, string>();
-  for (const s of spans) {
-    const prev = firstStart.get(s.execution_id);
-    if (!prev || s.started_at < prev) firstStart.set(s.execution_id, s.started_at);
-  }
-  const byId = new Map(batch.executions.map((c) => [c.execution_id, c]));
-  // spans has no foreign key to executions: the writer creates every span's execution itself.
-  for (const id of firstStart.keys())
-    if (!byId.has(id)) throw new Error(`Span batch without the context of its execution ${JSON.stringify(id)}.`);
-  const executions = [...byId.values()]
-    .filter((c) => firstStart.has(c.execution_id))
-    .sort((a, b) => (a.execution_id < b.execution_id ? -1 : 1))
-    .map((c) => ({ ...c, started_at: firstStart.get(c.execution_id)! }));
-  const base = {
-    workspaceId: batch.workspaceId,
-    source: batch.source,
-    executions: cleanRows(executions),
-    count: spans.length,
-    ...(batch.requestId ? { requestId: batch.requestId } : {}),
-  };
-  return format === "copy"
-    ? { kind: "span_copy", ...base, copy: spanCopyText(batch.workspaceId, spans), layout: 4 }
-    : { kind: "span_rows", ...base, rows: rowsJson(spans) };
-}
-
-/**
  * How span jobs for this database carry their rows: COPY text on Postgres, JSON rows on PGlite
  * (whose single connection is Prisma's, without COPY FROM STDIN).
  */
@@ -197,22 +167,31 @@ export async function writeSpanBatch(db: Db, batch: SpanBatch | SpanJob): Promis
 }
 
 /**
+ * Where a part's rows come from when they are not in its job (its `copy` or `rows` left empty): the
+ * whole job of part `index`, asked for when that part is written (each time it is: a batch may be
+ * written again). An Output file's parts stay in the worker thread that made them until then
+ * (lib/ingest/sources/output/receive.ts), so the server's thread holds one part at a time.
+ */
+export type LoadSpanPart = (index: number) => Promise<SpanJob>;
+
+/**
  * Writes a batch given as the jobs of its consecutive parts (toSpanJob of each part, all of one
  * workspace, source and format) like writeSpanBatch, in one transaction, with a statement per part
  * where a job takes one: so no step holds the thread for the whole batch (a 20 MB Output file,
- * lib/ingest/sources/output/receive.ts), and the batch is stored whole or not at all.
+ * lib/ingest/sources/output/receive.ts), and the batch is stored whole or not at all. With `load`,
+ * each part's rows are loaded as it is written (see LoadSpanPart).
  */
-export async function writeSpanParts(db: Db, parts: readonly SpanJob[]): Promise<SpanWriteResult> {
+export async function writeSpanParts(db: Db, parts: readonly SpanJob[], load?: LoadSpanPart): Promise<SpanWriteResult> {
   const [job] = parts;
   if (parts.every((p) => p.count === 0)) return { executionIds: [], via: "json" };
-  if (job.kind === "span_rows") return writeSpans(db, parts, "json");
+  if (job.kind === "span_rows") return writeSpans(db, parts, "json", load);
   const copyParts = parts.map((p) => withLayout(p as SpanCopyJob));
   const key = `${job.workspaceId}\u0000${job.source}`;
   const until = replaceUntil.get(key);
   if (until === undefined || until < Date.now()) {
     if (until !== undefined) replaceUntil.delete(key);
     try {
-      return await writeSpans(db, copyParts, "copy");
+      return await writeSpans(db, copyParts, "copy", load);
     } catch (e) {
       if (!isStoredSpanConflict(e)) throw e;
       replaceUntil.set(key, Date.now() + REPLACE_AFTER_CONFLICT_MS);
@@ -220,39 +199,11 @@ export async function writeSpanParts(db: Db, parts: readonly SpanJob[]): Promise
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      return await writeSpans(db, copyParts, "replace");
+      return await writeSpans(db, copyParts, "replace", load);
     } catch (e) {
       if (!isStoredSpanConflict(e) || attempt === 3) throw e;
     }
   }
-}
-
-/** The executions of a batch's parts, each once with its earliest start, in id order. */
-function partsExecutions(parts: readonly SpanJob[]): SpanJob["executions"] {
-  if (parts.length === 1) return parts[0].executions;
-  const byId = new Map<string, SpanJob["executions"][number]>();
-  for (const part of parts)
-    for (const c of part.executions) {
-      const known = byId.get(c.execution_id);
-      if (!known || c.started_at < known.started_at) byId.set(c.execution_id, c);
-    }
-  return [...byId.values()].sort((a, b) => (a.execution_id < b.execution_id ? -1 : 1));
-}
-
-/** A batch's parts as one job (the queue takes a batch as one job). */
-export function joinSpanParts(parts: readonly SpanJob[]): SpanJob {
-  const [job] = parts;
-  const base = { ...job, executions: partsExecutions(parts), count: parts.reduce((n, p) => n + p.count, 0) };
-  return job.kind === "span_copy"
-    ? { ...base, kind: "span_copy", copy: (parts as SpanCopyJob[]).map((p) => p.copy).join("") }
-    : {
-        ...base,
-        kind: "span_rows",
-        rows: `[${(parts as SpanRowsJob[])
-          .map((p) => p.rows.slice(1, -1))
-          .filter((r) => r !== "")
-          .join(",")}]`,
-      };
 }
 
 /**
@@ -336,8 +287,21 @@ async function writePartSpans(
   return { movedFrom, dropped };
 }
 
+/** Part `index` with its rows (see LoadSpanPart), in the layout its listed job has. */
+async function loadPart(listed: SpanJob, index: number, load: LoadSpanPart): Promise<SpanJob> {
+  const job = await load(index);
+  if (job.kind !== listed.kind || job.count !== listed.count)
+    throw new Error(`Span part ${index} is not the part listed (${job.kind} of ${job.count} spans).`);
+  return job.kind === "span_copy" ? withLayout(job) : job;
+}
+
 /** One transaction of writeSpanParts. */
-async function writeSpans(db: Db, parts: readonly SpanJob[], mode: SpanWriteResult["via"]): Promise<SpanWriteResult> {
+async function writeSpans(
+  db: Db,
+  parts: readonly SpanJob[],
+  mode: SpanWriteResult["via"],
+  load?: LoadSpanPart,
+): Promise<SpanWriteResult> {
   const [job] = parts;
   const contexts = partsExecutions(parts);
   let movedOut: string[] = [];
@@ -379,7 +343,8 @@ async function writeSpans(db: Db, parts: readonly SpanJob[], mode: SpanWriteResu
     const movedFrom: string[] = [];
     let dropped = false;
     const locked = new Set(touched);
-    for (const part of parts) {
+    for (let i = 0; i < parts.length; i++) {
+      const part = load ? await loadPart(parts[i], i, load) : parts[i];
       const written = await writePartSpans(tx, part, mode, locked);
       movedFrom.push(...written.movedFrom);
       dropped ||= written.dropped;

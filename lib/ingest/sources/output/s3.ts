@@ -8,7 +8,7 @@ import { ApiError } from "../../../errors.ts";
 import { logger } from "../../../log.ts";
 import { type Poller, startPoller } from "../../../server/poller.ts";
 import { parseOutputFileName } from "./map.ts";
-import { ingestOutputTrace, readOutputTrace } from "./receive.ts";
+import { importOutputTrace } from "./receive.ts";
 import { whenWorkspaceResolved } from "./workspace.ts";
 
 const log = logger("output-s3");
@@ -123,16 +123,17 @@ export class OutputS3Importer {
       const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: obj.key }));
       // Output sets no Content-Type (the store reports octet-stream): the body is JSON regardless.
       // Read as it arrives, like a file sent to the route (these run on a server's thread too).
-      const root = await readOutputTrace((res.Body as AsyncIterable<Uint8Array> | undefined) ?? []).catch(
-        (e: unknown) => {
-          if (!(e instanceof ApiError) || e.code === "too_deep") throw e;
-          if (e.code === "invalid_json") throw new Error("the object is not JSON");
-          const details = (e.details ?? []) as { path: string; message: string }[];
-          throw new Error(`not an Output trace: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`);
-        },
-      );
-      const { executionId } = await ingestOutputTrace(this.db, this.workspaceId, root, {
-        workflowId: outputObjectWorkflowId(obj.key),
+      const { executionId } = await importOutputTrace(
+        this.db,
+        this.workspaceId,
+        (res.Body as AsyncIterable<Uint8Array> | undefined) ?? [],
+        { workflowId: outputObjectWorkflowId(obj.key) },
+      ).catch((e: unknown) => {
+        if (!(e instanceof ApiError)) throw e;
+        if (e.code === "invalid_json") throw new Error("the object is not JSON");
+        if (e.code !== "validation_error") throw e;
+        const details = (e.details ?? []) as { path: string; message: string }[];
+        throw new Error(`not an Output trace: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`);
       });
       await this.db.prisma.$executeRawUnsafe(
         `UPDATE output_imports SET status = 'imported', execution_id = $4, imported_at = now(), error = NULL, retry_at = NULL

@@ -9,7 +9,7 @@ import { requestBodyChunks } from "@/lib/http/json-chunks";
 import { otherMethods } from "@/lib/http/methods";
 import { reply, route } from "@/lib/http/route";
 import { parseOutputFileName } from "@/lib/ingest/sources/output/map";
-import { ingestOutputTrace, readOutputTrace } from "@/lib/ingest/sources/output/receive";
+import { importOutputTrace } from "@/lib/ingest/sources/output/receive";
 
 export const dynamic = "force-dynamic";
 
@@ -27,10 +27,14 @@ export const POST = route({
   handler: async ({ req, principal, query }) => {
     const fileName = decodeHeader(req.headers.get(OUTPUT_FILE_NAME_HEADER));
     const workflowId = query.workflowId ?? (fileName ? parseOutputFileName(fileName)?.workflowId : undefined);
-    // Read and checked a piece at a time (a file may be 20 MB), as ZOutputTraceFile; strings Postgres
-    // cannot store are ingested as every ingest body's are (lib/ingest/serialize.ts).
-    const root = await readOutputTrace(requestBodyChunks(req, OUTPUT_TRACE_MAX_BYTES));
-    const { created, ...result } = await ingestOutputTrace(await getDb(), principal.workspaceId, root, { workflowId });
+    // Read as it arrives and checked as ZOutputTraceFile (a file may be 20 MB) in a worker thread;
+    // strings Postgres cannot store are ingested as every ingest body's are (lib/ingest/serialize.ts).
+    const { created, ...result } = await importOutputTrace(
+      await getDb(),
+      principal.workspaceId,
+      requestBodyChunks(req, OUTPUT_TRACE_MAX_BYTES),
+      { workflowId },
+    );
     return reply(result, { status: created ? 201 : 200 });
   },
 });
