@@ -39,7 +39,16 @@ test("the overview shows cost, latency and the top error, and the error opens th
   // 3 × (100k in at $0.15 + 10k out at $0.60 per million) = $0.063.
   await expect(page.getByTestId("overview-cost")).toHaveText("$0.06");
   await expect(page.getByText("Latency p50 / p95")).toBeVisible();
-  await expect(page.getByText("800 ms / 1.16 s")).toBeVisible();
+  // Nearest-rank p50 800 ms and p95 1.2 s, read from rollup histograms: within 2% of each.
+  const latency = page.getByText(/^\d[\d.]* m?s \/ \d[\d.]* m?s$/);
+  await expect(latency).toBeVisible();
+  const [p50, p95] = ((await latency.textContent()) ?? "")
+    .split(" / ")
+    .map((v) => (v.endsWith(" ms") ? parseFloat(v) : parseFloat(v) * 1000));
+  expect(Math.abs(p50 - 800)).toBeLessThanOrEqual(800 * 0.02);
+  expect(Math.abs(p95 - 1200)).toBeLessThanOrEqual(1200 * 0.02 + 5); // shown to 2 decimals of a second
+  const models = page.getByRole("table", { name: "LLM calls by model" });
+  await expect(models.getByRole("row", { name: /gpt-4o-mini/ })).toContainText("3");
   const errors = page.getByRole("list", { name: "Top errors" });
   await expect(errors).toContainText(message);
   await errors.getByRole("link", { name: new RegExp(message) }).click();
