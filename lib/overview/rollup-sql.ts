@@ -119,7 +119,7 @@ export function rollupRowsSql(
     periods AS (SELECT 2::smallint AS tier, t, ${sb("t")} AS sb FROM days
       UNION ALL SELECT 1::smallint, t, ${sb("t")} FROM hours
       UNION ALL SELECT 0::smallint, t, ${sb("t")} FROM quarters),
-    ends AS (SELECT * FROM executions x WHERE x.workspace_id = $1 AND (${atEnds})${rawAgent})
+    ends AS (SELECT * FROM executions x WHERE x.workspace_id = $1 AND x.span_count > 0 AND (${atEnds})${rawAgent})
     ${fromRollups}
     UNION ALL
     ${raw}`;

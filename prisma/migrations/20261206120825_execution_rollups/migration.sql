@@ -64,7 +64,7 @@ UPDATE executions e SET llm_latency = (SELECT jsonb_object_agg(m.model, m.hist) 
   INSERT INTO execution_rollups (workspace_id, agent_id, tier, slot, kind, model, bucket, n, errors, tokens, cost, priced, compacted)
   SELECT d.workspace_id, d.agent_id, d.tier, d.slot, d.kind, d.model, d.bucket,
          sum(d.n), sum(d.errors), sum(d.tokens), sum(d.cost), sum(d.priced), true
-  FROM (WITH e AS (SELECT 1 AS sign, r.workspace_id, r.agent_id, r.started_at, r.status = 'error' AS failed, r.duration_ms, r.tokens_total, r.cost, r.llm_latency FROM executions r), x AS (
+  FROM (WITH e AS (SELECT 1 AS sign, r.workspace_id, r.agent_id, r.started_at, r.status = 'error' AS failed, r.duration_ms, r.tokens_total, r.cost, r.llm_latency FROM executions r WHERE r.span_count > 0), x AS (
       SELECT e.workspace_id, e.agent_id, e.started_at, 0::smallint AS kind, ''::text AS model,
              runlens_latency_bucket(e.duration_ms) AS bucket, e.sign::bigint AS n, (e.sign * e.failed::int)::bigint AS errors,
              e.sign * e.tokens_total AS tokens, e.sign * COALESCE(e.cost, 0) AS cost, (e.sign * (e.cost IS NOT NULL)::int)::bigint AS priced
@@ -85,7 +85,9 @@ UPDATE executions e SET llm_latency = (SELECT jsonb_object_agg(m.model, m.hist) 
 -- Every change of executions, whatever writes it (ingest, cost recompute, deletes, a workspace's
 -- cascade), adds its rollup deltas in the same transaction: new rows +1, old rows -1 (keys that
 -- cancel out are not written). Append-only, so concurrent ingest never waits on a shared rollup
--- row; compaction (lib/overview/rollups.ts) merges them. Each change is written at every tier: its
+-- row; compaction (lib/overview/rollups.ts) merges them. An execution without spans (the row ingest
+-- creates before its spans, rolled up in the same transaction; one whose spans all moved away) is
+-- not a run and counts nowhere. Each change is written at every tier: its
 -- agent's 15-minute period, hour and day, and the hour and day of all agents ("*").
 CREATE FUNCTION runlens_execution_rollups_insert() RETURNS trigger LANGUAGE plpgsql
   -- JIT would compile these small statements on every batch: the planner guesses 100 rows per jsonb_each.
@@ -94,7 +96,7 @@ BEGIN
   INSERT INTO execution_rollups (workspace_id, agent_id, tier, slot, kind, model, bucket, n, errors, tokens, cost, priced)
   SELECT d.workspace_id, d.agent_id, d.tier, d.slot, d.kind, d.model, d.bucket,
          sum(d.n), sum(d.errors), sum(d.tokens), sum(d.cost), sum(d.priced)
-  FROM (WITH e AS (SELECT 1 AS sign, r.workspace_id, r.agent_id, r.started_at, r.status = 'error' AS failed, r.duration_ms, r.tokens_total, r.cost, r.llm_latency FROM new_executions r), x AS (
+  FROM (WITH e AS (SELECT 1 AS sign, r.workspace_id, r.agent_id, r.started_at, r.status = 'error' AS failed, r.duration_ms, r.tokens_total, r.cost, r.llm_latency FROM new_executions r WHERE r.span_count > 0), x AS (
       SELECT e.workspace_id, e.agent_id, e.started_at, 0::smallint AS kind, ''::text AS model,
              runlens_latency_bucket(e.duration_ms) AS bucket, e.sign::bigint AS n, (e.sign * e.failed::int)::bigint AS errors,
              e.sign * e.tokens_total AS tokens, e.sign * COALESCE(e.cost, 0) AS cost, (e.sign * (e.cost IS NOT NULL)::int)::bigint AS priced
@@ -122,7 +124,7 @@ BEGIN
   INSERT INTO execution_rollups (workspace_id, agent_id, tier, slot, kind, model, bucket, n, errors, tokens, cost, priced)
   SELECT d.workspace_id, d.agent_id, d.tier, d.slot, d.kind, d.model, d.bucket,
          sum(d.n), sum(d.errors), sum(d.tokens), sum(d.cost), sum(d.priced)
-  FROM (WITH e AS (SELECT 1 AS sign, r.workspace_id, r.agent_id, r.started_at, r.status = 'error' AS failed, r.duration_ms, r.tokens_total, r.cost, r.llm_latency FROM new_executions r UNION ALL SELECT -1 AS sign, r.workspace_id, r.agent_id, r.started_at, r.status = 'error' AS failed, r.duration_ms, r.tokens_total, r.cost, r.llm_latency FROM old_executions r), x AS (
+  FROM (WITH e AS (SELECT 1 AS sign, r.workspace_id, r.agent_id, r.started_at, r.status = 'error' AS failed, r.duration_ms, r.tokens_total, r.cost, r.llm_latency FROM new_executions r WHERE r.span_count > 0 UNION ALL SELECT -1 AS sign, r.workspace_id, r.agent_id, r.started_at, r.status = 'error' AS failed, r.duration_ms, r.tokens_total, r.cost, r.llm_latency FROM old_executions r WHERE r.span_count > 0), x AS (
       SELECT e.workspace_id, e.agent_id, e.started_at, 0::smallint AS kind, ''::text AS model,
              runlens_latency_bucket(e.duration_ms) AS bucket, e.sign::bigint AS n, (e.sign * e.failed::int)::bigint AS errors,
              e.sign * e.tokens_total AS tokens, e.sign * COALESCE(e.cost, 0) AS cost, (e.sign * (e.cost IS NOT NULL)::int)::bigint AS priced
@@ -150,7 +152,7 @@ BEGIN
   INSERT INTO execution_rollups (workspace_id, agent_id, tier, slot, kind, model, bucket, n, errors, tokens, cost, priced)
   SELECT d.workspace_id, d.agent_id, d.tier, d.slot, d.kind, d.model, d.bucket,
          sum(d.n), sum(d.errors), sum(d.tokens), sum(d.cost), sum(d.priced)
-  FROM (WITH e AS (SELECT -1 AS sign, r.workspace_id, r.agent_id, r.started_at, r.status = 'error' AS failed, r.duration_ms, r.tokens_total, r.cost, r.llm_latency FROM old_executions r), x AS (
+  FROM (WITH e AS (SELECT -1 AS sign, r.workspace_id, r.agent_id, r.started_at, r.status = 'error' AS failed, r.duration_ms, r.tokens_total, r.cost, r.llm_latency FROM old_executions r WHERE r.span_count > 0), x AS (
       SELECT e.workspace_id, e.agent_id, e.started_at, 0::smallint AS kind, ''::text AS model,
              runlens_latency_bucket(e.duration_ms) AS bucket, e.sign::bigint AS n, (e.sign * e.failed::int)::bigint AS errors,
              e.sign * e.tokens_total AS tokens, e.sign * COALESCE(e.cost, 0) AS cost, (e.sign * (e.cost IS NOT NULL)::int)::bigint AS priced
