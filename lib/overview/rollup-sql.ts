@@ -98,6 +98,15 @@ export function rollupRowsSql(
     "all" in opts.agents
       ? `${join("> 0", "r.agent_id = '*'")} UNION ALL ${join("= 0", "true")}`
       : join(">= 0", "each" in opts.agents ? "r.agent_id <> '*'" : `r.agent_id = ${opts.agents.id}`);
+  // 15-minute deltas that compaction has not carried into their hour and day yet, for the hours
+  // and days read above (a period read at tier 0 has them already).
+  const pending = `SELECT ${opts.bucketOf ? opts.bucketOf("r.slot") : "NULL::timestamptz"}, r.agent_id, r.kind, r.model,
+      r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
+    FROM execution_rollups r
+    WHERE NOT r.compacted AND r.workspace_id = $1 AND r.kind = ${opts.kind} AND r.tier = 0
+      AND r.slot >= ${from} AND r.slot + interval '15 minutes' <= ${to} AND r.slot NOT IN (SELECT t FROM quarters)${
+        "id" in opts.agents ? ` AND r.agent_id = ${opts.agents.id}` : ""
+      }`;
   const rawAgent = "id" in opts.agents ? ` AND x.agent_id = ${opts.agents.id}` : "";
   const sb = (t: string) => (opts.bucketOf ? opts.bucketOf(t) : "NULL::timestamptz");
   const raw =
@@ -121,6 +130,8 @@ export function rollupRowsSql(
       UNION ALL SELECT 0::smallint, t, ${sb("t")} FROM quarters),
     ends AS (SELECT * FROM executions x WHERE x.workspace_id = $1 AND x.span_count > 0 AND (${atEnds})${rawAgent})
     ${fromRollups}
+    UNION ALL
+    ${pending}
     UNION ALL
     ${raw}`;
 }

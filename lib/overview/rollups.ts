@@ -34,16 +34,33 @@ export async function compactExecutionRollups(db: Db): Promise<number> {
       if (!lock?.ok) return { rows: 0, keys: 0 };
       // JIT would compile this statement for its row estimates, not its work.
       if (db.pool) await tx.exec("SET LOCAL jit = off");
+      const match = (a: string, b: string) =>
+        `${a}.workspace_id = ${b}.workspace_id AND ${a}.kind = ${b}.kind AND ${a}.tier = ${b}.tier
+         AND ${a}.agent_id = ${b}.agent_id AND ${a}.slot = ${b}.slot AND ${a}.model = ${b}.model AND ${a}.bucket = ${b}.bucket`;
+      const sums =
+        "sum(n) AS n, sum(errors) AS errors, sum(tokens) AS tokens, sum(cost) AS cost, sum(priced) AS priced";
+      // Uncompacted rows are 15-minute deltas (the triggers write no other tier): each key's rows
+      // are merged, and the deltas' sums are carried into the hours and days of their agent and of
+      // all agents, merged with the rows those keys have.
       const [r] = await tx.query<{ rows: number; keys: number }>(
         `WITH keys AS (SELECT DISTINCT ${KEY} FROM execution_rollups WHERE NOT compacted LIMIT ${KEYS_PER_PASS}),
-         gone AS (
-           DELETE FROM execution_rollups r USING keys k
-           WHERE r.workspace_id = k.workspace_id AND r.kind = k.kind AND r.tier = k.tier AND r.agent_id = k.agent_id
-             AND r.slot = k.slot AND r.model = k.model AND r.bucket = k.bucket
-           RETURNING r.*
-         ), merged AS (
+         gone AS (DELETE FROM execution_rollups r USING keys k WHERE ${match("r", "k")} RETURNING r.*),
+         up AS (
+           SELECT d.workspace_id, t.agent_id, t.tier, runlens_period(t.tier, d.slot) AS slot, d.kind, d.model, d.bucket,
+             ${sums}
+           FROM gone d CROSS JOIN LATERAL (VALUES (1::smallint, d.agent_id), (1::smallint, '*'),
+                                                 (2::smallint, d.agent_id), (2::smallint, '*')) AS t(tier, agent_id)
+           WHERE NOT d.compacted
+           GROUP BY 1, 2, 3, 4, 5, 6, 7
+         ),
+         up_gone AS (DELETE FROM execution_rollups r USING up u WHERE ${match("r", "u")} RETURNING r.*),
+         merged AS (
            INSERT INTO execution_rollups (${KEY}, n, errors, tokens, cost, priced, compacted)
-           SELECT ${KEY}, sum(n), sum(errors), sum(tokens), sum(cost), sum(priced), true FROM gone
+           SELECT ${KEY}, ${sums}, true FROM (
+             SELECT ${KEY}, n, errors, tokens, cost, priced FROM gone
+             UNION ALL SELECT ${KEY}, n, errors, tokens, cost, priced FROM up
+             UNION ALL SELECT ${KEY}, n, errors, tokens, cost, priced FROM up_gone
+           ) x
            GROUP BY ${KEY}
            HAVING sum(n) <> 0 OR sum(errors) <> 0 OR sum(tokens) <> 0 OR sum(priced) <> 0
          )

@@ -77,8 +77,7 @@ UPDATE executions e SET llm_latency = (SELECT jsonb_object_agg(m.model, m.hist) 
     )
     SELECT x.workspace_id, t.agent_id, t.tier, runlens_period(t.tier, x.started_at) AS slot, x.kind, x.model, x.bucket,
            x.n, x.errors, x.tokens, x.cost, x.priced
-    FROM x CROSS JOIN LATERAL (VALUES (0::smallint, x.agent_id), (1::smallint, x.agent_id), (1::smallint, '*'),
-                                      (2::smallint, x.agent_id), (2::smallint, '*')) AS t(tier, agent_id)) d
+    FROM x CROSS JOIN LATERAL (VALUES (0::smallint, x.agent_id), (1::smallint, x.agent_id), (1::smallint, '*'), (2::smallint, x.agent_id), (2::smallint, '*')) AS t(tier, agent_id)) d
   GROUP BY 1, 2, 3, 4, 5, 6, 7
   HAVING sum(d.n) <> 0 OR sum(d.errors) <> 0 OR sum(d.tokens) <> 0 OR sum(d.cost) <> 0 OR sum(d.priced) <> 0;
 
@@ -87,8 +86,9 @@ UPDATE executions e SET llm_latency = (SELECT jsonb_object_agg(m.model, m.hist) 
 -- cancel out are not written). Append-only, so concurrent ingest never waits on a shared rollup
 -- row; compaction (lib/overview/rollups.ts) merges them. An execution without spans (the row ingest
 -- creates before its spans, rolled up in the same transaction; one whose spans all moved away) is
--- not a run and counts nowhere. Each change is written at every tier: its
--- agent's 15-minute period, hour and day, and the hour and day of all agents ("*").
+-- not a run and counts nowhere. Triggers write 15-minute rows (tier 0) only; compaction carries
+-- their sums up into the hours and days (tiers 1 and 2) of the agent and of all agents ("*"), and
+-- readers add the tier-0 rows not compacted yet to the hours and days they read.
 CREATE FUNCTION runlens_execution_rollups_insert() RETURNS trigger LANGUAGE plpgsql
   -- JIT would compile these small statements on every batch: the planner guesses 100 rows per jsonb_each.
   SET jit = off AS $$
@@ -109,8 +109,7 @@ BEGIN
     )
     SELECT x.workspace_id, t.agent_id, t.tier, runlens_period(t.tier, x.started_at) AS slot, x.kind, x.model, x.bucket,
            x.n, x.errors, x.tokens, x.cost, x.priced
-    FROM x CROSS JOIN LATERAL (VALUES (0::smallint, x.agent_id), (1::smallint, x.agent_id), (1::smallint, '*'),
-                                      (2::smallint, x.agent_id), (2::smallint, '*')) AS t(tier, agent_id)) d
+    FROM x CROSS JOIN LATERAL (VALUES (0::smallint, x.agent_id)) AS t(tier, agent_id)) d
   GROUP BY 1, 2, 3, 4, 5, 6, 7
   HAVING sum(d.n) <> 0 OR sum(d.errors) <> 0 OR sum(d.tokens) <> 0 OR sum(d.cost) <> 0 OR sum(d.priced) <> 0;
   RETURN NULL;
@@ -137,8 +136,7 @@ BEGIN
     )
     SELECT x.workspace_id, t.agent_id, t.tier, runlens_period(t.tier, x.started_at) AS slot, x.kind, x.model, x.bucket,
            x.n, x.errors, x.tokens, x.cost, x.priced
-    FROM x CROSS JOIN LATERAL (VALUES (0::smallint, x.agent_id), (1::smallint, x.agent_id), (1::smallint, '*'),
-                                      (2::smallint, x.agent_id), (2::smallint, '*')) AS t(tier, agent_id)) d
+    FROM x CROSS JOIN LATERAL (VALUES (0::smallint, x.agent_id)) AS t(tier, agent_id)) d
   GROUP BY 1, 2, 3, 4, 5, 6, 7
   HAVING sum(d.n) <> 0 OR sum(d.errors) <> 0 OR sum(d.tokens) <> 0 OR sum(d.cost) <> 0 OR sum(d.priced) <> 0;
   RETURN NULL;
@@ -165,8 +163,7 @@ BEGIN
     )
     SELECT x.workspace_id, t.agent_id, t.tier, runlens_period(t.tier, x.started_at) AS slot, x.kind, x.model, x.bucket,
            x.n, x.errors, x.tokens, x.cost, x.priced
-    FROM x CROSS JOIN LATERAL (VALUES (0::smallint, x.agent_id), (1::smallint, x.agent_id), (1::smallint, '*'),
-                                      (2::smallint, x.agent_id), (2::smallint, '*')) AS t(tier, agent_id)) d
+    FROM x CROSS JOIN LATERAL (VALUES (0::smallint, x.agent_id)) AS t(tier, agent_id)) d
   GROUP BY 1, 2, 3, 4, 5, 6, 7
   HAVING sum(d.n) <> 0 OR sum(d.errors) <> 0 OR sum(d.tokens) <> 0 OR sum(d.cost) <> 0 OR sum(d.priced) <> 0;
   RETURN NULL;
