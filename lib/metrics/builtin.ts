@@ -1,24 +1,13 @@
 import "server-only";
 import { type BuiltinEvent, isPercentile, type MetricQuery, type MetricResult } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
-import { type Int8, int8 } from "../db/sql.ts";
-import { addToHistogram, type Histogram, percentiles } from "../overview/histogram.ts";
+import { percentiles } from "../overview/histogram.ts";
 import { bucketSql, rollupRowsSql, sqlParams } from "../overview/rollup-sql.ts";
 import { queryRollups } from "../overview/rollups.ts";
-
-type Sums = { n: number; errors: number; tokens: number; cost: number; priced: number; hist: Histogram };
-const newSums = (): Sums => ({ n: 0, errors: 0, tokens: 0, cost: 0, priced: 0, hist: new Map() });
-function mergeInto(into: Sums, s: Sums) {
-  into.n += s.n;
-  into.errors += s.errors;
-  into.tokens += s.tokens;
-  into.cost += s.cost;
-  into.priced += s.priced;
-  for (const [b, n] of s.hist) addToHistogram(into.hist, b, n);
-}
+import { mergeSums, newSums, type RollupRow, type RollupSums, sumsByKey } from "../overview/sums.ts";
 
 /** The value of a built-in measure over a group of rollup rows (null where there is nothing to measure). */
-function measure(q: MetricQuery, s: Sums): number | null {
+function measure(q: MetricQuery, s: RollupSums): number | null {
   if (isPercentile(q.aggregation)) return percentiles(s.hist, [Number(q.aggregation.slice(1)) / 100])[0];
   switch (q.aggregation) {
     case "count":
@@ -52,16 +41,7 @@ export async function builtinMetricQuery(db: Db, workspaceId: string, q: MetricQ
     bucketOf: buckets?.bucketOf,
   });
   const key = buckets ? "u.sb" : q.groupBy === "model" ? "u.model" : "NULL::text";
-  type Row = {
-    key: Date | string | null;
-    bucket: number;
-    n: Int8;
-    errors: Int8;
-    tokens: Int8 | string;
-    cost: number;
-    priced: Int8;
-  };
-  const [grouped] = await queryRollups<Row>(db, [
+  const [grouped] = await queryRollups<RollupRow>(db, [
     {
       sql: `SELECT ${key} AS key, u.bucket, sum(u.n) AS n, sum(u.errors) AS errors, sum(u.tokens) AS tokens,
          sum(u.cost) AS cost, sum(u.priced) AS priced
@@ -69,22 +49,9 @@ export async function builtinMetricQuery(db: Db, workspaceId: string, q: MetricQ
       values,
     },
   ]);
-  const groups = new Map<string, Sums>();
-  for (const r of grouped) {
-    const k = r.key instanceof Date ? r.key.toISOString() : String(r.key ?? "");
-    const n = int8(r.n) ?? 0;
-    const row: Sums = {
-      n,
-      errors: int8(r.errors) ?? 0,
-      tokens: Number(r.tokens ?? 0),
-      cost: Number(r.cost ?? 0),
-      priced: int8(r.priced) ?? 0,
-      hist: new Map([[Number(r.bucket), n]]),
-    };
-    mergeInto(groups.get(k) ?? groups.set(k, newSums()).get(k)!, row);
-  }
+  const groups = sumsByKey(grouped);
   const empty = EMPTY_IS_ZERO.has(q.aggregation) ? 0 : null;
-  const measured = (s: Sums | undefined) => (s && s.n > 0 ? measure(q, s) : empty);
+  const measured = (s: RollupSums | undefined) => (s && s.n > 0 ? measure(q, s) : empty);
 
   if (buckets) {
     const list = sqlParams();
@@ -106,12 +73,12 @@ export async function builtinMetricQuery(db: Db, workspaceId: string, q: MetricQ
       .sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity) || a.key.localeCompare(b.key));
     if (q.top && list.length > q.top) {
       const rest = newSums();
-      for (const g of list.slice(q.top)) mergeInto(rest, g.s);
+      for (const g of list.slice(q.top)) mergeSums(rest, g.s);
       list = [...list.slice(0, q.top), { key: "other", value: measure(q, rest), s: rest }];
     }
     return { groups: list.map(({ key, value }) => ({ key, value })) };
   }
   const all = newSums();
-  for (const s of groups.values()) mergeInto(all, s);
+  for (const s of groups.values()) mergeSums(all, s);
   return { value: measured(all) };
 }

@@ -5,34 +5,12 @@ import type { Db } from "../db/index.ts";
 import { type Int8, int8 } from "../db/sql.ts";
 import { assertPostgresTimezone } from "../metrics/timezones.ts";
 import { ERROR_MESSAGE_CHARS, EXECUTION_SELECT, type ExecutionSqlRow, fromSqlRow } from "../traces/executions.ts";
-import { addToHistogram, type Histogram, LATENCY_RELATIVE_ERROR, percentiles } from "./histogram.ts";
+import { LATENCY_RELATIVE_ERROR, percentiles } from "./histogram.ts";
 import { bucketSql, rollupRowsSql, sqlParams } from "./rollup-sql.ts";
 import { queryRollups } from "./rollups.ts";
+import { costOf, mergeSums, newSums, type RollupRow, sumsByKey } from "./sums.ts";
 
-/** Rollup sums of one group: executions (or LLM calls), errors, tokens, cost, executions with a cost. */
-type Sums = { n: number; errors: number; tokens: number; cost: number; priced: number };
-type Group = Sums & { hist: Histogram };
-const newGroup = (): Group => ({ n: 0, errors: 0, tokens: 0, cost: 0, priced: 0, hist: new Map() });
-function addTo(g: Group, r: Sums & { bucket: number }) {
-  g.n += r.n;
-  g.errors += r.errors;
-  g.tokens += r.tokens;
-  g.cost += r.cost;
-  g.priced += r.priced;
-  addToHistogram(g.hist, r.bucket, r.n);
-}
-const costOf = (g: Group) => (g.priced > 0 ? g.cost : null);
 const QS = [0.5, 0.9, 0.95, 0.99];
-
-type RollupRow = {
-  key: Date | string | null;
-  bucket: number;
-  n: Int8;
-  errors: Int8;
-  tokens: Int8 | string;
-  cost: number;
-  priced: Int8;
-};
 
 /**
  * One grouping of the range's rollup rows (lib/overview/rollup-sql.ts): per series bucket or agent
@@ -61,24 +39,6 @@ function groupedSql(workspaceId: string, q: OverviewQuery, by: "series" | "agent
          FROM (${grouped}) g JOIN agents a ON a.id = g.key`
       : grouped;
   return { sql, values };
-}
-
-/** Rollup rows as sums, per key. */
-function groups(rows: RollupRow[]): Map<string, Group> {
-  const out = new Map<string, Group>();
-  for (const r of rows) {
-    const key = r.key instanceof Date ? r.key.toISOString() : String(r.key ?? "");
-    const g = out.get(key) ?? out.set(key, newGroup()).get(key)!;
-    addTo(g, {
-      n: int8(r.n) ?? 0,
-      errors: int8(r.errors) ?? 0,
-      tokens: Number(r.tokens ?? 0),
-      cost: Number(r.cost ?? 0),
-      priced: int8(r.priced) ?? 0,
-      bucket: Number(r.bucket),
-    });
-  }
-  return out;
 }
 
 /**
@@ -119,18 +79,11 @@ export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery)
     ),
   ]);
 
-  const perBucket = groups(seriesRows);
-  const perAgent = groups(agentRows);
-  const perModel = groups(modelRows);
-  const total = newGroup();
-  for (const g of perBucket.values()) {
-    total.n += g.n;
-    total.errors += g.errors;
-    total.tokens += g.tokens;
-    total.cost += g.cost;
-    total.priced += g.priced;
-    for (const [b, n] of g.hist) addToHistogram(total.hist, b, n);
-  }
+  const perBucket = sumsByKey(seriesRows);
+  const perAgent = sumsByKey(agentRows);
+  const perModel = sumsByKey(modelRows);
+  const total = newSums();
+  for (const g of perBucket.values()) mergeSums(total, g);
   const [p50, p90, p95, p99] = percentiles(total.hist, QS);
   return {
     from: q.from.toISOString(),
@@ -144,7 +97,7 @@ export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery)
     tokens: total.tokens,
     cost: costOf(total),
     series: bucketRows.map(({ bucket }) => {
-      const g = perBucket.get(new Date(bucket).toISOString()) ?? newGroup();
+      const g = perBucket.get(new Date(bucket).toISOString()) ?? newSums();
       const [b50, b95] = percentiles(g.hist, [0.5, 0.95]);
       return {
         bucket: new Date(bucket).toISOString(),
