@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { at, createApiKey, sendTraces, unique } from "../support/seed.ts";
+import { chatRun, createApiKey, sendTraces, unique } from "../support/seed.ts";
 
 test.describe.configure({ mode: "serial" });
 
@@ -12,38 +12,19 @@ test.beforeAll(async ({ browser, request }) => {
   const key = await createApiKey(page, `feedback-${run}`);
   await page.close();
   // One execution with a conversation, alone in its thread.
-  await sendTraces(request, key, [
-    {
-      id: exec,
-      executionId: exec,
-      type: "agent_execution",
+  await sendTraces(
+    request,
+    key,
+    chatRun({
+      exec,
       name: `feedback-run-${run}`,
       agent: "feedback-bot",
-      threadId: thread,
-      startedAt: at(0),
-      endedAt: at(1500),
-    },
-    {
-      id: `${exec}-m1`,
-      executionId: exec,
-      parentId: exec,
-      type: "conversation_message",
-      name: "user",
-      startedAt: at(10),
-      endedAt: at(10),
-      message: { role: "user", content: "Where is my order?" },
-    },
-    {
-      id: `${exec}-m2`,
-      executionId: exec,
-      parentId: exec,
-      type: "conversation_message",
-      name: "assistant",
-      startedAt: at(900),
-      endedAt: at(900),
-      message: { role: "assistant", content: "It ships tomorrow." },
-    },
-  ]);
+      thread,
+      endMs: 1500,
+      user: "Where is my order?",
+      assistant: "It ships tomorrow.",
+    }),
+  );
 });
 
 test("chat bubbles name their role and time; the source is spelled as everywhere; copying is confirmed", async ({

@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { fetchFromPage } from "../support/api.ts";
-import { at, createApiKey, sendTraces, unique } from "../support/seed.ts";
+import { at, chatRun, createApiKey, sendTraces, unique } from "../support/seed.ts";
 
 // Issue #20 item 2: the portal at a laptop's and a phone's width. Each test starts with a fresh
 // browser context, so nothing remembered by another test (sidebar, columns) leaks in.
@@ -17,38 +17,19 @@ let reviewId = "";
 test.beforeAll(async ({ browser, request }) => {
   const page = await browser.newPage();
   const key = await createApiKey(page, `responsive-${run}`);
-  await sendTraces(request, key, [
-    {
-      id: exec,
-      executionId: exec,
-      type: "agent_execution",
+  await sendTraces(
+    request,
+    key,
+    chatRun({
+      exec,
       name: `responsive-run-${run}`,
       agent: "responsive-bot",
-      threadId: thread,
-      startedAt: at(0),
-      endedAt: at(1200),
-    },
-    {
-      id: `${exec}-m1`,
-      executionId: exec,
-      parentId: exec,
-      type: "conversation_message",
-      name: "user",
-      startedAt: at(10),
-      endedAt: at(10),
-      message: { role: "user", content: "When does my parcel arrive?" },
-    },
-    {
-      id: `${exec}-m2`,
-      executionId: exec,
-      parentId: exec,
-      type: "conversation_message",
-      name: "assistant",
-      startedAt: at(900),
-      endedAt: at(900),
-      message: { role: "assistant", content: "Our shop opens at nine." },
-    },
-  ]);
+      thread,
+      endMs: 1200,
+      user: "When does my parcel arrive?",
+      assistant: "Our shop opens at nine.",
+    }),
+  );
   const res = await fetchFromPage(page, "/api/v1/runtime/v1/reviews", {
     method: "POST",
     body: { executionId: exec, agentId: "responsive-bot", rating: "bad", comment, tags: [run] },
