@@ -1,17 +1,7 @@
 // Synthetic SDK traffic for the ingest benchmark: executions of 20–50 spans, about 1 KB of JSON
 // a span, a realistic mix of span types (llm_call with usage, tool calls, messages, errors…).
 // Deterministic: the same N always gives the same spans.
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from "../tests/helpers/random.ts";
 
 const WORDS =
   "the order customer refund policy shipping address invoice payment status delivery account product support request warehouse tracking number billing plan upgrade cancel subscription renewal discount coupon question answer summary context document search result weather booking flight hotel schedule meeting calendar reminder email draft reply follow up escalate ticket priority".split(

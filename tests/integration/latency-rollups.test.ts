@@ -11,6 +11,7 @@ import { LATENCY_RELATIVE_ERROR } from "@/lib/overview/histogram";
 import { getOverview } from "@/lib/overview/overview";
 import { compactExecutionRollups } from "@/lib/overview/rollups";
 import { createTestDb, type TestDb, testServerUrl } from "../helpers/db";
+import { seededRandom } from "../helpers/random";
 import { createKeyedWorkspace } from "../helpers/workspace";
 
 // Percentiles from the rollups written at ingest (lib/overview) against exact nearest-rank
@@ -24,23 +25,11 @@ const SPAN_DAYS = 5;
 const MODELS = ["gpt-4o-mini", "claude-sonnet-4"];
 const AGENTS = ["support", "billing"];
 
-/** A seeded generator, so that a failure can be replayed. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Call = { id: string; model: string; start: number; ms: number };
 type Run = { id: string; agent: string; start: number; ms: number; error: boolean; tokens: number; calls: Call[] };
 
 function makeRuns(n: number, seed: number): Run[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const logUniform = (lo: number, hi: number) => Math.round(lo * (hi / lo) ** r());
   return Array.from({ length: n }, (_, i) => {
     const start = START + Math.floor(r() * SPAN_DAYS * 24 * HOUR);
