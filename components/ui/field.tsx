@@ -58,5 +58,7 @@ export const COMPACT_CONTROL =
 
 /** A native select in the compact control style, without a visible label (give it aria-label). */
 export function InlineSelect({ className, ...rest }: SelectHTMLAttributes<HTMLSelectElement>) {
-  return <select className={cn(COMPACT_CONTROL, className)} {...rest} />;
+  // A native select is as wide as its longest option: an agent named with a paragraph would push
+  // the filter bar off the page. The closed select shows the chosen option cut at this width.
+  return <select className={cn(COMPACT_CONTROL, "max-w-64", className)} {...rest} />;
 }

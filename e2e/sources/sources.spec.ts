@@ -76,6 +76,11 @@ test("Sources: last received time per source, source badge and filter on Executi
     const rows = page.locator("tbody tr");
     await expect(rows.filter({ hasText: "answer question" }).first()).toBeVisible();
     await expect(rows.filter({ hasText: "Cloudflare" })).toHaveCount(0);
+    // The source column is one the Columns menu shows where the table has room for it.
+    await page.getByLabel("Columns", { exact: true }).click();
+    const sourceColumn = page.getByRole("checkbox", { name: "Source" });
+    if (!(await sourceColumn.isChecked())) await sourceColumn.check();
+    await page.keyboard.press("Escape");
     await expect(rows.first()).toContainText("OpenTelemetry");
     await page.reload();
     await expect(page.getByLabel("Source")).toHaveValue("otlp");
