@@ -1,3 +1,4 @@
+import "server-only";
 import { type Int8, int8 } from "../db/sql.ts";
 import { addToHistogram, type Histogram } from "./histogram.ts";
 
