@@ -4,6 +4,8 @@ import { epochProblem, isoProblem, ZInstantOut } from "./common.ts";
 export const PERCENTILES = ["p50", "p90", "p95", "p99"] as const;
 export const AGGREGATIONS = ["count", "rate", "sum", "avg", "distinct_count", ...PERCENTILES] as const;
 export type Aggregation = (typeof AGGREGATIONS)[number];
+/** Aggregations that answer 0 over no events (the others answer null: nothing to average or rank). */
+export const ZERO_WHEN_EMPTY: ReadonlySet<string> = new Set<Aggregation>(["count", "sum", "distinct_count"]);
 
 /**
  * Built-in measures: events that are not sent with track() but read from the execution rollups

@@ -1,6 +1,7 @@
 import "server-only";
 import type { DeletionCounts, DeletionList, ErasureRequest } from "../contracts/data.ts";
 import type { Db } from "../db/index.ts";
+import { anyOfJsonArray } from "../db/sql.ts";
 import { type SqlTx, withTransaction } from "../db/transaction.ts";
 import { NOT_FOUND } from "../errors.ts";
 import { applyRollupDelta } from "../metrics/rollups.ts";
@@ -24,20 +25,20 @@ async function deleteExecutions(
 ): Promise<DeletionCounts> {
   const idList = JSON.stringify(ids);
   await tx.exec(
-    `SELECT 1 FROM executions WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))
+    `SELECT 1 FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
      ORDER BY id FOR UPDATE`,
     workspaceId,
     idList,
   );
   const [{ spans }] = await tx.query<{ spans: number }>(
     `SELECT count(*)::int AS spans FROM spans WHERE workspace_id = $1
-       AND execution_id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+       AND execution_id = ${anyOfJsonArray("$2")}`,
     workspaceId,
     idList,
   );
   const events = await tx.query<{ id: string; agent_id: string; name: string }>(
     `SELECT id, agent_id, name FROM track_events WHERE workspace_id = $1
-       AND (execution_id IN (SELECT jsonb_array_elements_text($2::jsonb)) OR ($3::text IS NOT NULL AND thread_id = $3))
+       AND (execution_id = ${anyOfJsonArray("$2")} OR ($3::text IS NOT NULL AND thread_id = $3))
      ORDER BY id FOR UPDATE`,
     workspaceId,
     idList,
@@ -61,13 +62,13 @@ async function deleteExecutions(
       JSON.stringify([...perName.values()].sort((a, b) => (a.agent_id + a.name < b.agent_id + b.name ? -1 : 1))),
     );
     await tx.exec(
-      `DELETE FROM track_events WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+      `DELETE FROM track_events WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}`,
       workspaceId,
       eventIds,
     );
   }
   const executions = await tx.exec(
-    `DELETE FROM executions WHERE workspace_id = $1 AND id IN (SELECT jsonb_array_elements_text($2::jsonb))`,
+    `DELETE FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}`,
     workspaceId,
     idList,
   );

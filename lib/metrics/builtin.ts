@@ -1,5 +1,11 @@
 import "server-only";
-import { type BuiltinEvent, isPercentile, type MetricQuery, type MetricResult } from "../contracts/metrics.ts";
+import {
+  type BuiltinEvent,
+  isPercentile,
+  type MetricQuery,
+  type MetricResult,
+  ZERO_WHEN_EMPTY,
+} from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
 import { percentiles } from "../overview/histogram.ts";
 import { bucketSql, rollupRowsSql, sqlParams } from "../overview/rollup-sql.ts";
@@ -23,7 +29,6 @@ function measure(q: MetricQuery, s: RollupSums): number | null {
       throw new Error(`${q.aggregation} of ${q.event} is refused by the contract`);
   }
 }
-const EMPTY_IS_ZERO = new Set(["count", "sum"]);
 
 /**
  * A Metrics query over a built-in measure (BUILTIN_EVENTS: `$executions`, `$llm_calls` of the
@@ -50,7 +55,7 @@ export async function builtinMetricQuery(db: Db, workspaceId: string, q: MetricQ
     },
   ]);
   const groups = sumsByKey(grouped);
-  const empty = EMPTY_IS_ZERO.has(q.aggregation) ? 0 : null;
+  const empty = ZERO_WHEN_EMPTY.has(q.aggregation) ? 0 : null;
   const measured = (s: RollupSums | undefined) => (s && s.n > 0 ? measure(q, s) : empty);
 
   if (buckets) {

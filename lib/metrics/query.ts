@@ -1,5 +1,5 @@
 import "server-only";
-import { isBuiltinEvent, type MetricQuery, type MetricResult } from "../contracts/metrics.ts";
+import { isBuiltinEvent, type MetricQuery, type MetricResult, ZERO_WHEN_EMPTY } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
 import { builtinMetricQuery } from "./builtin.ts";
 import { ROLLUP_MAX_STRING } from "./rollups.ts";
@@ -44,7 +44,6 @@ function aggregateSql(q: MetricQuery, p: (v: unknown) => string): string {
   }
 }
 
-const EMPTY_IS_ZERO = new Set(["count", "sum", "distinct_count"]);
 const HOUR = 3_600_000;
 
 export type QueryPlan =
@@ -234,7 +233,7 @@ export async function executeMetricQuery(
 
   if (q.interval) {
     const tz = p(q.timezone);
-    const empty = EMPTY_IS_ZERO.has(q.aggregation) ? 0 : null;
+    const empty = ZERO_WHEN_EMPTY.has(q.aggregation) ? 0 : null;
     let sql: string;
     if (q.interval === "hour") {
       // Hours are absolute: date_bin from the local hour boundary of `from` (right for :30 zones, and
@@ -300,5 +299,5 @@ export async function executeMetricQuery(
         } AS v ${from}) d WHERE d.v IS NOT NULL`
       : `SELECT ${agg()} AS value ${from}`;
   const [row] = await query<{ value: number | null }>(single);
-  return { plan, result: { value: row?.value ?? (EMPTY_IS_ZERO.has(q.aggregation) ? 0 : null) } };
+  return { plan, result: { value: row?.value ?? (ZERO_WHEN_EMPTY.has(q.aggregation) ? 0 : null) } };
 }
