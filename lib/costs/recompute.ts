@@ -33,9 +33,14 @@ const PAGE_SQL = `SELECT id, execution_id, type, started_at, llm_model, llm, tok
 const UPDATE_SPANS = `UPDATE spans s SET cost = v.cost, llm = v.llm
   FROM jsonb_to_recordset($2::jsonb) AS v(id text, cost float8, llm jsonb, version bigint)
   WHERE s.workspace_id = $1 AND s.id = v.id AND s.version = v.version`;
-const ROLLUP_COST = `UPDATE executions e SET cost = (SELECT sum(s.cost) FROM spans s
-    WHERE s.workspace_id = $1 AND s.execution_id = e.id), updated_at = now()
-  WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}`;
+/** The changed executions' cost and its kept aggregates (lib/ingest/write/rollup.ts), from their calls. */
+const ROLLUP_COST = `UPDATE executions e SET agg_cost = c.cost, agg_priced = c.priced,
+    cost = CASE WHEN c.priced > 0 THEN c.cost::float8 END, updated_at = now()
+  FROM (SELECT x.id, a.cost, a.priced FROM executions x CROSS JOIN LATERAL (
+      SELECT COALESCE(sum(s.cost::numeric), 0) AS cost, count(s.cost)::int AS priced
+      FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = x.id) a
+    WHERE x.workspace_id = $1 AND x.id = ${anyOfJsonArray("$2")}) c
+  WHERE e.workspace_id = $1 AND e.id = c.id`;
 
 const num = (v: string | number | bigint | null) => (v === null ? null : Number(v));
 

@@ -4,11 +4,23 @@ import { latencyBucket } from "../../overview/histogram.ts";
 
 /**
  * The execution rollup: an execution's row is derived from all its stored spans (root span, counts,
- * tokens, cost, time in model calls, first error), recomputed in the transaction that writes its spans.
+ * tokens, cost, time in model calls, first error, LLM latency), in the transaction that writes its
+ * spans. Besides what it shows, the row keeps the partial aggregates it was derived from (`agg_*`,
+ * `rollup_ok`): sums and counts, the latest end, the first error's and the root's span ids. A batch
+ * that adds spans to an execution whose aggregates are kept merges its own spans into them
+ * (ROLLUP_INCREMENTAL: work in proportion to the batch, not to the execution), subtracting the
+ * versions it replaced; everything else (a new execution, spans moving between executions, a
+ * replaced version whose removal could change a minimum, a maximum or the first error) rolls the
+ * execution up from all its stored spans again (ROLLUP_EXECUTIONS). Both derive the row with the
+ * same expressions from the same aggregates, so they give the same row.
  */
 
 /** Locks execution rows ($2: JSON array of ids) in id order. */
 export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
+  ORDER BY id FOR UPDATE`;
+
+/** LOCK_EXECUTIONS, returning which rows keep their aggregates (those can be rolled up incrementally). */
+export const LOCK_EXECUTION_STATES = `SELECT id, rollup_ok FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
   ORDER BY id FOR UPDATE`;
 
 const BIGINT_MAX = "9223372036854775807";
@@ -23,74 +35,176 @@ const preview = (col: string) =>
         ELSE jsonb_build_object('__runlens_truncated', true, 'originalSize', length(${col}::text), 'preview', left(${col}::text, ${PREVIEW_CHARS})) END`;
 
 /**
- * Rolls executions up from all their stored spans: $1 workspace, $2 JSON array of the batch's
- * execution contexts (ExecutionContext with agent_id), $3 the batch's source.
+ * The columns of spans the aggregates read (the replace path returns them for the versions it
+ * deletes: RemovedSpan), as a recordset definition.
  */
-export const ROLLUP_EXECUTIONS = `WITH ctx AS (
+export const AGGREGATED_SPAN_COLUMNS = `id text, execution_id text, parent_id text, type text, started_at timestamptz,
+  ended_at timestamptz, has_error boolean, llm_model text, tokens_input bigint, tokens_output bigint, tokens_total bigint, cost float8`;
+export const AGGREGATED_SPAN_SELECT = `id, execution_id, parent_id, type, started_at, ended_at, error IS NOT NULL AS has_error,
+  llm_model, tokens_input, tokens_output, tokens_total, cost`;
+
+/**
+ * Per execution, the aggregates of the spans `s` (rows with AGGREGATED_SPAN_COLUMNS; `error` read as
+ * `has_error`). Sums are numeric (exact, in any order); cost sums each call's cost as numeric.
+ */
+const aggregates = (hasError: string) => `s.execution_id,
+  min(s.started_at) AS started_at, max(s.ended_at) AS max_ended, count(*)::int AS n,
+  count(*) FILTER (WHERE s.type = 'conversation_message')::int AS conversations,
+  count(*) FILTER (WHERE s.type IN ${MODEL_TYPES} AND s.tokens_total IS NOT NULL)::int AS token_spans,
+  COALESCE(sum(s.tokens_input) FILTER (WHERE s.type IN ${MODEL_TYPES}), 0) AS llm_in,
+  COALESCE(sum(s.tokens_output) FILTER (WHERE s.type IN ${MODEL_TYPES}), 0) AS llm_out,
+  COALESCE(sum(s.tokens_total) FILTER (WHERE s.type IN ${MODEL_TYPES}), 0) AS llm_total,
+  COALESCE(sum(s.tokens_input), 0) AS all_in, COALESCE(sum(s.tokens_output), 0) AS all_out,
+  COALESCE(sum(s.tokens_total), 0) AS all_total,
+  COALESCE(sum(s.cost::numeric), 0) AS cost, count(s.cost)::int AS priced,
+  COALESCE(sum((extract(epoch FROM (s.ended_at - s.started_at)) * 1000)::bigint)
+    FILTER (WHERE s.type IN ${MODEL_TYPES} AND s.ended_at IS NOT NULL), 0) AS llm_ms,
+  count(*) FILTER (WHERE s.type IN ${MODEL_TYPES} AND s.ended_at IS NOT NULL)::int AS llm_finished,
+  (array_agg(s.id ORDER BY s.started_at, s.id) FILTER (WHERE ${hasError}))[1] AS error_id,
+  min(s.started_at) FILTER (WHERE ${hasError}) AS error_at,
+  (array_agg(s.id ORDER BY (s.parent_id IS NULL) DESC, (s.type IN ${ROOT_TYPES}) DESC, s.started_at, s.id))[1] AS root_id`;
+
+/** Per execution, model and latency bucket: how many finished LLM calls of the spans `s`. */
+const latencyRows = `SELECT s.execution_id, COALESCE(s.llm_model, '') AS model,
+    ${latencyBucket("s.started_at", "s.ended_at")}::int AS bucket, count(*)::numeric AS n`;
+const LLM_FINISHED = `s.type = 'llm_call' AND s.ended_at IS NOT NULL`;
+
+/** {model: {bucket: count}} per execution from rows (execution_id, model, bucket, n) `h`, zero counts left out. */
+const histograms = (rows: string) => `SELECT x.execution_id, jsonb_object_agg(x.model, x.hist) AS hist FROM (
+    SELECT y.execution_id, y.model, jsonb_object_agg(y.bucket, y.n) AS hist FROM (
+      SELECT h.execution_id, h.model, h.bucket, sum(h.n) AS n FROM (${rows}) h
+      GROUP BY 1, 2, 3 HAVING sum(h.n) <> 0) y
+    GROUP BY 1, 2) x
+  GROUP BY 1`;
+
+const CTX = `ctx AS (
        SELECT * FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, agent_from_root boolean,
          thread_id text, session_id text, company_id text, identify_type text, identify_value text, external_id text)
-     ), agg AS (
-       -- Per execution, an index scan of its spans (LATERAL: the plan must not depend on how many
-       -- rows the planner expects from the batch's JSON). The root span is chosen on narrow columns.
-       SELECT ctx.execution_id, a.started_at, a.max_ended, a.span_count, a.has_conversation, a.has_llm_tokens,
-         a.llm_in, a.llm_out, a.llm_total, a.all_in, a.all_out, a.all_total, a.cost, a.llm_ms, a.first_error, a.root_id, a.llm_calls
-       FROM ctx CROSS JOIN LATERAL (
-         SELECT min(s.started_at) AS started_at, max(s.ended_at) AS max_ended, count(*)::int AS span_count,
-           bool_or(s.type = 'conversation_message') AS has_conversation,
-           bool_or(s.type IN ${MODEL_TYPES} AND s.tokens_total IS NOT NULL) AS has_llm_tokens,
-           COALESCE(sum(s.tokens_input) FILTER (WHERE s.type IN ${MODEL_TYPES}), 0) AS llm_in,
-           COALESCE(sum(s.tokens_output) FILTER (WHERE s.type IN ${MODEL_TYPES}), 0) AS llm_out,
-           COALESCE(sum(s.tokens_total) FILTER (WHERE s.type IN ${MODEL_TYPES}), 0) AS llm_total,
-           COALESCE(sum(s.tokens_input), 0) AS all_in, COALESCE(sum(s.tokens_output), 0) AS all_out,
-           COALESCE(sum(s.tokens_total), 0) AS all_total,
-           -- NULL when no call has a cost (lib/costs: only model calls are priced).
-           sum(s.cost) AS cost,
-           sum((extract(epoch FROM (s.ended_at - s.started_at)) * 1000)::bigint)
-             FILTER (WHERE s.type IN ${MODEL_TYPES} AND s.ended_at IS NOT NULL) AS llm_ms,
-           (array_agg(s.error ORDER BY s.started_at) FILTER (WHERE s.error IS NOT NULL))[1] AS first_error,
-           (array_agg(s.id ORDER BY (s.parent_id IS NULL) DESC, (s.type IN ${ROOT_TYPES}) DESC, s.started_at, s.id))[1] AS root_id,
-           count(*) FILTER (WHERE s.type = 'llm_call' AND s.ended_at IS NOT NULL) AS llm_calls
-         FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = ctx.execution_id
-         GROUP BY s.execution_id
-       ) a
-     ), latency AS (
-       -- Its finished LLM calls' durations as {model: {bucket: count}}, read only for executions
-       -- that have some (triggers turn changes of it into execution_rollups deltas).
-       SELECT agg.execution_id, (SELECT jsonb_object_agg(m.model, m.hist) FROM (
-           SELECT b.model, jsonb_object_agg(b.bucket, b.n) AS hist FROM (
-             SELECT COALESCE(l.llm_model, '') AS model, ${latencyBucket("l.started_at", "l.ended_at")} AS bucket, count(*) AS n
-             FROM spans l WHERE l.workspace_id = $1 AND l.execution_id = agg.execution_id
-               AND l.type = 'llm_call' AND l.ended_at IS NOT NULL
-             GROUP BY 1, 2) b GROUP BY b.model) m) AS llm_latency
-       FROM agg WHERE agg.llm_calls > 0
-     ), root AS (
-       SELECT agg.execution_id, s.name, s.type, s.status, s.ended_at, s.input, s.output, s.error
-       FROM agg JOIN spans s ON s.workspace_id = $1 AND s.id = agg.root_id
-     )
-     UPDATE executions e SET
+     )`;
+
+/**
+ * The row derived from `st` (one row per execution: the aggregates with the names of `aggregates`
+ * and `hist`), its root span `root` and the batch's context `ctx`; the aggregates are kept.
+ */
+const SET_FROM_STATE = `
        name = root.name, type = root.type, status = root.status,
-       started_at = agg.started_at,
-       ended_at = CASE WHEN root.status = 'running' THEN NULL ELSE greatest(root.ended_at, agg.max_ended) END,
+       started_at = st.started_at,
+       ended_at = CASE WHEN root.status = 'running' THEN NULL ELSE greatest(root.ended_at, st.max_ended) END,
        duration_ms = CASE WHEN root.status = 'running' THEN NULL
-         ELSE (extract(epoch FROM (greatest(root.ended_at, agg.max_ended) - agg.started_at)) * 1000)::bigint END,
+         ELSE (extract(epoch FROM (greatest(root.ended_at, st.max_ended) - st.started_at)) * 1000)::bigint END,
        input = ${preview("root.input")}, output = ${preview("root.output")},
-       error = COALESCE(root.error, CASE WHEN root.status = 'error' THEN agg.first_error END),
-       span_count = agg.span_count, has_conversation = agg.has_conversation,
-       -- Sums of bigint are numeric: a total past bigint's range is held at its maximum.
-       tokens_input = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_in ELSE agg.all_in END, ${BIGINT_MAX}),
-       tokens_output = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_out ELSE agg.all_out END, ${BIGINT_MAX}),
-       tokens_total = least(CASE WHEN agg.has_llm_tokens THEN agg.llm_total ELSE agg.all_total END, ${BIGINT_MAX}),
-       cost = agg.cost, llm_duration_ms = least(agg.llm_ms, ${BIGINT_MAX}),
-       llm_latency = (SELECT latency.llm_latency FROM latency WHERE latency.execution_id = ctx.execution_id),
+       error = COALESCE(root.error, CASE WHEN root.status = 'error' AND st.error_id IS NOT NULL
+         THEN (SELECT fe.error FROM spans fe WHERE fe.workspace_id = $1 AND fe.id = st.error_id) END),
+       span_count = st.n, has_conversation = st.conversations > 0,
+       -- A total past bigint's range is held at its maximum.
+       tokens_input = least(CASE WHEN st.token_spans > 0 THEN st.llm_in ELSE st.all_in END, ${BIGINT_MAX}),
+       tokens_output = least(CASE WHEN st.token_spans > 0 THEN st.llm_out ELSE st.all_out END, ${BIGINT_MAX}),
+       tokens_total = least(CASE WHEN st.token_spans > 0 THEN st.llm_total ELSE st.all_total END, ${BIGINT_MAX}),
+       -- NULL when no call has a cost (lib/costs: only model calls are priced).
+       cost = CASE WHEN st.priced > 0 THEN st.cost::float8 END,
+       llm_duration_ms = CASE WHEN st.llm_finished > 0 THEN least(st.llm_ms, ${BIGINT_MAX}) END,
+       llm_latency = st.hist,
        agent_id = CASE WHEN ctx.agent_from_root THEN ctx.agent_id ELSE e.agent_id END,
        thread_id = COALESCE(ctx.thread_id, e.thread_id), session_id = COALESCE(ctx.session_id, e.session_id),
        company_id = COALESCE(ctx.company_id, e.company_id),
        identify_type = COALESCE(ctx.identify_type, e.identify_type), identify_value = COALESCE(ctx.identify_value, e.identify_value),
        external_id = COALESCE(ctx.external_id, e.external_id),
        -- An execution that spans only left (no agent in the batch) keeps its source.
-       source = CASE WHEN ctx.agent_id IS NULL THEN e.source ELSE $3::"TraceSource" END, updated_at = now()
-     FROM ctx, agg, root
+       source = CASE WHEN ctx.agent_id IS NULL THEN e.source ELSE $3::"TraceSource" END, updated_at = now(),
+       rollup_ok = true, agg_max_ended = st.max_ended, agg_conversations = st.conversations,
+       agg_token_spans = st.token_spans, agg_llm_input = st.llm_in, agg_llm_output = st.llm_out,
+       agg_llm_total = st.llm_total, agg_all_input = st.all_in, agg_all_output = st.all_out,
+       agg_all_total = st.all_total, agg_cost = st.cost, agg_priced = st.priced, agg_llm_ms = st.llm_ms,
+       agg_llm_finished = st.llm_finished, agg_error_id = st.error_id, agg_error_at = st.error_at,
+       agg_root_id = st.root_id
+     FROM ctx, st, spans root
      -- ANY: the planner then expects a few executions (see anyOfJsonArray), not ctx's default
      -- hundred rows, for which it scanned all of executions.
      WHERE e.workspace_id = $1 AND e.id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
-       AND e.id = ctx.execution_id AND agg.execution_id = ctx.execution_id AND root.execution_id = ctx.execution_id`;
+       AND e.id = ctx.execution_id AND st.execution_id = ctx.execution_id
+       AND root.workspace_id = $1 AND root.id = st.root_id`;
+
+/**
+ * Rolls executions up from all their stored spans: $1 workspace, $2 JSON array of the batch's
+ * execution contexts (ExecutionContext with agent_id), $3 the batch's source.
+ */
+export const ROLLUP_EXECUTIONS = `WITH ${CTX}, agg AS (
+       -- Per execution, an index scan of its spans (LATERAL: the plan must not depend on how many
+       -- rows the planner expects from the batch's JSON).
+       SELECT a.* FROM ctx CROSS JOIN LATERAL (
+         SELECT ${aggregates("s.error IS NOT NULL")}
+         FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = ctx.execution_id
+         GROUP BY s.execution_id
+       ) a
+     ), latency AS (
+       -- Its finished LLM calls' durations, read only for executions that have some (triggers turn
+       -- changes of llm_latency into execution_rollups deltas).
+       SELECT agg.execution_id, (SELECT h.hist FROM (${histograms(`${latencyRows}
+           FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = agg.execution_id AND ${LLM_FINISHED}
+           GROUP BY 1, 2, 3`)}) h) AS hist
+       FROM agg WHERE agg.llm_finished > 0
+     ), st AS (
+       SELECT agg.*, (SELECT latency.hist FROM latency WHERE latency.execution_id = agg.execution_id) AS hist FROM agg
+     )
+     UPDATE executions e SET ${SET_FROM_STATE}`;
+
+/**
+ * Merges a batch's spans into the kept aggregates of executions (rollup_ok) that gained spans or had
+ * versions replaced without moving a minimum, a maximum, the first error or the root (see
+ * writeSpans): $1 workspace, $2 contexts of these executions, $3 source, $4 ids of the batch's
+ * written spans (text[]), $5 the replaced versions (RemovedSpan[] as JSON), whose part is subtracted.
+ */
+export const ROLLUP_INCREMENTAL = `WITH ${CTX}, added AS (
+       SELECT ${AGGREGATED_SPAN_SELECT}
+       FROM spans s WHERE s.workspace_id = $1 AND s.id = ANY($4::text[])
+         AND s.execution_id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
+     ), removed AS (
+       SELECT * FROM jsonb_to_recordset($5::jsonb) AS r(${AGGREGATED_SPAN_COLUMNS})
+       WHERE r.execution_id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
+     ), plus AS (
+       SELECT ${aggregates("s.has_error")} FROM added s GROUP BY s.execution_id
+     ), minus AS (
+       SELECT ${aggregates("s.has_error")} FROM removed s GROUP BY s.execution_id
+     ), hist_changed AS (
+       SELECT DISTINCT s.execution_id FROM (SELECT * FROM added UNION ALL SELECT * FROM removed) s WHERE ${LLM_FINISHED}
+     ), hist AS (${histograms(`SELECT e.id AS execution_id, m.key AS model, b.key::int AS bucket, b.value::numeric AS n
+           FROM executions e JOIN hist_changed hc ON e.workspace_id = $1 AND e.id = hc.execution_id
+           CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(e.llm_latency) = 'object' THEN e.llm_latency ELSE '{}'::jsonb END) m
+           CROSS JOIN LATERAL jsonb_each_text(m.value) b
+         UNION ALL ${latencyRows} FROM added s WHERE ${LLM_FINISHED} GROUP BY 1, 2, 3
+         UNION ALL SELECT q.execution_id, q.model, q.bucket, -q.n FROM (${latencyRows} FROM removed s WHERE ${LLM_FINISHED} GROUP BY 1, 2, 3) q`)}
+     ), st AS (
+       SELECT ctx.execution_id,
+         least(e.started_at, p.started_at) AS started_at, greatest(e.agg_max_ended, p.max_ended) AS max_ended,
+         e.span_count + COALESCE(p.n, 0) - COALESCE(m.n, 0) AS n,
+         e.agg_conversations + COALESCE(p.conversations, 0) - COALESCE(m.conversations, 0) AS conversations,
+         e.agg_token_spans + COALESCE(p.token_spans, 0) - COALESCE(m.token_spans, 0) AS token_spans,
+         e.agg_llm_input + COALESCE(p.llm_in, 0) - COALESCE(m.llm_in, 0) AS llm_in,
+         e.agg_llm_output + COALESCE(p.llm_out, 0) - COALESCE(m.llm_out, 0) AS llm_out,
+         e.agg_llm_total + COALESCE(p.llm_total, 0) - COALESCE(m.llm_total, 0) AS llm_total,
+         e.agg_all_input + COALESCE(p.all_in, 0) - COALESCE(m.all_in, 0) AS all_in,
+         e.agg_all_output + COALESCE(p.all_out, 0) - COALESCE(m.all_out, 0) AS all_out,
+         e.agg_all_total + COALESCE(p.all_total, 0) - COALESCE(m.all_total, 0) AS all_total,
+         e.agg_cost + COALESCE(p.cost, 0) - COALESCE(m.cost, 0) AS cost,
+         e.agg_priced + COALESCE(p.priced, 0) - COALESCE(m.priced, 0) AS priced,
+         e.agg_llm_ms + COALESCE(p.llm_ms, 0) - COALESCE(m.llm_ms, 0) AS llm_ms,
+         e.agg_llm_finished + COALESCE(p.llm_finished, 0) - COALESCE(m.llm_finished, 0) AS llm_finished,
+         -- The earliest error, and the best root, of the kept ones and the batch's.
+         CASE WHEN p.error_id IS NOT NULL AND (e.agg_error_id IS NULL OR (p.error_at, p.error_id) < (e.agg_error_at, e.agg_error_id))
+           THEN p.error_id ELSE e.agg_error_id END AS error_id,
+         CASE WHEN p.error_id IS NOT NULL AND (e.agg_error_id IS NULL OR (p.error_at, p.error_id) < (e.agg_error_at, e.agg_error_id))
+           THEN p.error_at ELSE e.agg_error_at END AS error_at,
+         CASE WHEN pr.id IS NOT NULL AND ((pr.parent_id IS NOT NULL), (pr.type NOT IN ${ROOT_TYPES}), pr.started_at, pr.id)
+             < ((kr.parent_id IS NOT NULL), (kr.type NOT IN ${ROOT_TYPES}), kr.started_at, kr.id)
+           THEN pr.id ELSE kr.id END AS root_id,
+         CASE WHEN hc.execution_id IS NULL THEN e.llm_latency ELSE hist.hist END AS hist
+       FROM ctx JOIN executions e ON e.workspace_id = $1 AND e.id = ctx.execution_id
+       LEFT JOIN plus p ON p.execution_id = ctx.execution_id
+       LEFT JOIN minus m ON m.execution_id = ctx.execution_id
+       LEFT JOIN hist_changed hc ON hc.execution_id = ctx.execution_id
+       LEFT JOIN hist ON hist.execution_id = ctx.execution_id
+       JOIN spans kr ON kr.workspace_id = $1 AND kr.id = e.agg_root_id
+       LEFT JOIN spans pr ON pr.workspace_id = $1 AND pr.id = p.root_id
+     )
+     UPDATE executions e SET ${SET_FROM_STATE}
+     RETURNING e.id`;

@@ -8,7 +8,13 @@ import type { SpanBatch, SpanCopyJob, SpanJob } from "../model.ts";
 import { SPAN_COPY_COLUMNS, withWorkspaceColumn } from "../serialize.ts";
 import { outranks } from "../version.ts";
 import { resolveAgents } from "./agents.ts";
-import { LOCK_EXECUTIONS, ROLLUP_EXECUTIONS } from "./rollup.ts";
+import {
+  AGGREGATED_SPAN_SELECT,
+  LOCK_EXECUTION_STATES,
+  LOCK_EXECUTIONS,
+  ROLLUP_EXECUTIONS,
+  ROLLUP_INCREMENTAL,
+} from "./rollup.ts";
 import { joinSpanParts, partsExecutions, toSpanJob } from "./span-job.ts";
 import { keepExecutionStatsFresh } from "./statistics.ts";
 
@@ -17,8 +23,10 @@ export { joinSpanParts, toSpanJob };
 /**
  * The span writer. A batch is a handful of statements whatever its size: spans arrive by COPY
  * straight into `spans` on Postgres (JSON rows upserted on PGlite), their executions are created,
- * locked and rolled up from their stored spans in the same transaction. Writes are idempotent by
- * primary key (workspace_id, id) and keep the newest version of a span (lib/ingest/version.ts).
+ * locked and rolled up in the same transaction (lib/ingest/write/rollup.ts: from the batch's own
+ * spans where the execution keeps its aggregates, else from all its stored spans). Writes are
+ * idempotent by primary key (workspace_id, id) and keep the newest version of a span
+ * (lib/ingest/version.ts).
  */
 
 /** The same rank in SQL, for a row or record `t` of spans. */
@@ -45,12 +53,34 @@ const COPY_SPANS = {
  */
 const LOCK_STORED_SPANS = `SELECT id, execution_id, status::text <> 'running' AS finished, version FROM spans
   WHERE workspace_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`;
-const DELETE_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[])`;
+/** Deletes outranked versions, returning what the rollup subtracts (RemovedSpan). */
+const DELETE_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) RETURNING ${AGGREGATED_SPAN_SELECT}`;
+
+/** A stored version the replace path deleted: the columns the execution rollup aggregates. */
+export type RemovedSpan = {
+  id: string;
+  execution_id: string;
+  parent_id: string | null;
+  type: string;
+  started_at: Date;
+  ended_at: Date | null;
+  has_error: boolean;
+  llm_model: string | null;
+  tokens_input: string | null;
+  tokens_output: string | null;
+  tokens_total: string | null;
+  cost: number | null;
+};
 
 /** One line of a COPY job: its span's id, execution and rank, and where it is in the text. */
 export type CopyLine = {
   id: string;
   executionId: string;
+  parentId: string | null;
+  type: string;
+  /** started_at and ended_at as sent (ISO text; ended_at null when absent). */
+  startedAt: string;
+  endedAt: string | null;
   finished: boolean;
   version: number;
   start: number;
@@ -69,7 +99,7 @@ export function copyLines(copy: string, versioned: boolean): CopyLine[] {
     const end = nl < 0 ? copy.length : nl + 1;
     const fields: string[] = [];
     let from = copy.indexOf("\t", start) + 1; // after the workspace id
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 9; i++) {
       const to = copy.indexOf("\t", from);
       fields.push(copy.slice(from, to));
       from = to + 1;
@@ -78,6 +108,10 @@ export function copyLines(copy: string, versioned: boolean): CopyLine[] {
     lines.push({
       id: unescapeCopy(fields[0]),
       executionId: unescapeCopy(fields[1]),
+      parentId: fields[2] === "\\N" ? null : unescapeCopy(fields[2]),
+      type: unescapeCopy(fields[3]),
+      startedAt: fields[7],
+      endedAt: fields[8] === "\\N" ? null : fields[8],
       finished: fields[6] !== "running",
       version: versioned ? Number(copy.slice(last + 1, nl < 0 ? end : nl)) : 0,
       start,
@@ -212,18 +246,61 @@ export async function writeSpanParts(db: Db, parts: readonly SpanJob[], load?: L
  * locked, those outranked deleted, then COPY of the lines not outranked; `json`: upsert from the
  * job's JSON rows (a row replaces a stored one it is not outranked by).
  */
-export type SpanWriteResult = { executionIds: string[]; via: "copy" | "replace" | "json" };
+export type SpanWriteResult = {
+  executionIds: string[];
+  via: "copy" | "replace" | "json";
+  /** How many executions were rolled up from the batch's spans into their kept aggregates. */
+  merged?: number;
+};
+
+/** The instant of ISO text in the form toISOString gives, else null (then it is not compared). */
+function isoMs(text: string): number | null {
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) && new Date(ms).toISOString() === text ? ms : null;
+}
+
+/**
+ * Whether replacing stored version `old` by `line` keeps the execution's kept aggregates mergeable
+ * (ROLLUP_INCREMENTAL subtracts the old version and adds the new): it stays in its execution, with
+ * the same parent, type and start (so the root and the earliest start stay), no earlier end than
+ * before (the latest end), and the old one had no error (the first error). Otherwise the
+ * execution is rolled up from all its spans.
+ */
+function mergeable(old: RemovedSpan, line: CopyLine): boolean {
+  const ended = line.endedAt === null ? null : isoMs(line.endedAt);
+  return (
+    old.execution_id === line.executionId &&
+    !old.has_error &&
+    old.parent_id === line.parentId &&
+    old.type === line.type &&
+    isoMs(line.startedAt) === old.started_at.getTime() &&
+    (old.ended_at === null || (ended !== null && ended >= old.ended_at.getTime()))
+  );
+}
+
+/** What the spans of a batch did to its executions (gathered over its parts). */
+type PartWrite = {
+  /** Executions spans moved out of, not locked before (they are now). */
+  movedFrom: string[];
+  /** Whether lines were dropped (outranked by stored versions). */
+  dropped: boolean;
+  /** Ids of the spans written (COPY jobs; for the incremental rollup). */
+  written: string[];
+  /** The stored versions deleted (the replace path). */
+  removed: RemovedSpan[];
+  /** Executions to roll up from all their spans (a replaced version not mergeable). */
+  full: string[];
+};
 
 /**
  * The replace path's spans: stored versions locked, the outranked ones deleted, the batch's lines
- * that are not outranked copied. Returns the executions the deleted versions were in, and whether
- * lines were dropped.
+ * that are not outranked copied.
  */
 async function replaceSpans(
   tx: SqlTx,
   job: Extract<SpanJob, { kind: "span_copy" }> & { layout: 2 | 3 | 4 },
-): Promise<{ oldExecutions: string[]; dropped: boolean }> {
-  const lines = copyLines(job.copy, job.layout >= 3);
+  lines: CopyLine[],
+): Promise<Omit<PartWrite, "movedFrom">> {
   const stored = await tx.query<{ id: string; execution_id: string; finished: boolean; version: string | number }>(
     LOCK_STORED_SPANS,
     job.workspaceId,
@@ -232,59 +309,68 @@ async function replaceSpans(
   const storedById = new Map(stored.map((r) => [r.id, { ...r, version: Number(r.version) }]));
   const kept: CopyLine[] = [];
   const replaced: string[] = [];
-  const oldExecutions = new Set<string>();
   for (const line of lines) {
     const old = storedById.get(line.id);
     if (old && outranks(old, line)) continue;
     kept.push(line);
-    if (old) {
-      replaced.push(line.id);
-      oldExecutions.add(old.execution_id);
+    if (old) replaced.push(line.id);
+  }
+  const removed = replaced.length ? await tx.query<RemovedSpan>(DELETE_SPANS, job.workspaceId, replaced) : [];
+  const full = new Set<string>();
+  if (removed.length) {
+    const lineById = new Map(kept.map((l) => [l.id, l]));
+    for (const old of removed) {
+      const line = lineById.get(old.id)!;
+      if (!mergeable(old, line)) full.add(old.execution_id).add(line.executionId);
     }
   }
-  if (replaced.length) await tx.exec(DELETE_SPANS, job.workspaceId, replaced);
   const copy = kept.length === lines.length ? job.copy : kept.map((l) => job.copy.slice(l.start, l.end)).join("");
   if (copy) await tx.copyFrom!(COPY_SPANS[job.layout], copy);
-  return { oldExecutions: [...oldExecutions], dropped: kept.length < lines.length };
+  return { dropped: kept.length < lines.length, written: kept.map((l) => l.id), removed, full: [...full] };
 }
 
 /**
- * The spans of one part (2. of writeSpans): the executions they moved out of that are not in
- * `locked` yet (then they are), and whether some spans were dropped.
+ * The spans of one part (2. of writeSpans); `ids`: whether the written spans' ids are wanted (the
+ * batch has executions that may be rolled up incrementally).
  */
 async function writePartSpans(
   tx: SqlTx,
   job: SpanJob,
   mode: SpanWriteResult["via"],
   locked: Set<string>,
-): Promise<{ movedFrom: string[]; dropped: boolean }> {
-  let movedFrom: string[] = [];
-  let dropped = false;
+  ids: boolean,
+): Promise<PartWrite> {
+  let result: PartWrite = { movedFrom: [], dropped: false, written: [], removed: [], full: [] };
   if (job.kind === "span_copy") {
     if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
     const layout = job.layout ?? 2;
     if (mode === "replace") {
-      const replaced = await replaceSpans(tx, { ...job, layout });
-      dropped = replaced.dropped;
-      movedFrom = replaced.oldExecutions.filter((id) => !locked.has(id)).sort();
+      const replaced = await replaceSpans(tx, { ...job, layout }, copyLines(job.copy, layout >= 3));
+      const movedFrom = [...new Set(replaced.removed.map((r) => r.execution_id))]
+        .filter((id) => !locked.has(id))
+        .sort();
       if (movedFrom.length) await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
-    } else await tx.copyFrom(COPY_SPANS[layout], job.copy);
+      result = { ...replaced, movedFrom };
+    } else {
+      await tx.copyFrom(COPY_SPANS[layout], job.copy);
+      if (ids) result.written = copyLines(job.copy, layout >= 3).map((l) => l.id);
+    }
   } else {
     // Upserted where they stay in their execution and are not outranked; the others (fewer rows
-    // written) move, or are dropped.
+    // written) move, or are dropped. (PGlite: its executions are rolled up from all their spans.)
     const written = await tx.exec(JSON_SQL.upsert, job.workspaceId, job.rows);
     if (written < job.count) {
-      movedFrom = (await tx.query<{ id: string }>(JSON_SQL.movedFrom, job.workspaceId, job.rows))
+      result.movedFrom = (await tx.query<{ id: string }>(JSON_SQL.movedFrom, job.workspaceId, job.rows))
         .map((r) => r.id)
         .filter((id) => !locked.has(id))
         .sort();
-      await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
+      await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(result.movedFrom));
       const moved = await tx.exec(JSON_SQL.move, job.workspaceId, job.rows);
-      dropped = written + moved < job.count;
+      result.dropped = written + moved < job.count;
     }
   }
-  for (const id of movedFrom) locked.add(id);
-  return { movedFrom, dropped };
+  for (const id of result.movedFrom) locked.add(id);
+  return result;
 }
 
 /** Part `index` with its rows (see LoadSpanPart), in the layout its listed job has. */
@@ -305,6 +391,7 @@ async function writeSpans(
   const [job] = parts;
   const contexts = partsExecutions(parts);
   let movedOut: string[] = [];
+  let mergedCount = 0;
   await withTransaction(db, async (tx) => {
     const agents = await resolveAgents(
       tx,
@@ -312,7 +399,6 @@ async function writeSpans(
       contexts.map((c) => c.agent),
     );
     const ctx = contexts.map((c) => ({ ...c, agent_id: agents.get(c.agent)! }));
-    const ctxJson = JSON.stringify(ctx);
 
     // 1. Every span's execution exists (spans have no foreign key: this is what keeps it so); rows in
     // id order to avoid deadlocks. The ones created here come back: if all their spans turn out to be
@@ -325,15 +411,24 @@ async function writeSpans(
          ON CONFLICT (workspace_id, id) DO NOTHING
          RETURNING id`,
       job.workspaceId,
-      ctxJson,
+      JSON.stringify(ctx),
       job.source,
     );
 
     // Batches of one execution written at the same time (parallel workers, concurrent OTLP
     // exports of one trace) take turns from here: otherwise each rollup (3.) reads the stored spans
     // without the other's uncommitted ones, and the last to commit overwrites the execution with a
-    // count that misses spans. Row locks in id order, as above.
-    await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(contexts.map((c) => c.execution_id)));
+    // count that misses spans. Row locks in id order, as above. Executions that existed and keep
+    // their aggregates may be rolled up from this batch's spans alone.
+    const states = await tx.query<{ id: string; rollup_ok: boolean }>(
+      LOCK_EXECUTION_STATES,
+      job.workspaceId,
+      JSON.stringify(contexts.map((c) => c.execution_id)),
+    );
+    const createdIds = new Set(created.map((c) => c.id));
+    const mergeInto = new Set(
+      mode === "json" ? [] : states.filter((s) => s.rollup_ok && !createdIds.has(s.id)).map((s) => s.id),
+    );
 
     // 2. Spans: inserted, or replacing stored versions they are not outranked by. A resent span may
     // name another execution than before: the executions spans leave are rolled up too. Those are
@@ -341,14 +436,20 @@ async function writeSpans(
     // then fails one batch, which is retried.
     const touched = new Set(ctx.map((c) => c.execution_id));
     const movedFrom: string[] = [];
+    const written: string[] = [];
+    const removed: RemovedSpan[] = [];
     let dropped = false;
     const locked = new Set(touched);
     for (let i = 0; i < parts.length; i++) {
       const part = load ? await loadPart(parts[i], i, load) : parts[i];
-      const written = await writePartSpans(tx, part, mode, locked);
-      movedFrom.push(...written.movedFrom);
-      dropped ||= written.dropped;
+      const w = await writePartSpans(tx, part, mode, locked, mergeInto.size > 0);
+      movedFrom.push(...w.movedFrom);
+      written.push(...w.written);
+      removed.push(...w.removed);
+      for (const id of w.full) mergeInto.delete(id);
+      dropped ||= w.dropped;
     }
+    for (const id of movedFrom) mergeInto.delete(id);
     if (dropped && created.length)
       await tx.exec(
         `DELETE FROM executions e WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
@@ -359,15 +460,30 @@ async function writeSpans(
     const left = movedFrom
       .filter((id) => !touched.has(id))
       .map((execution_id) => ({ execution_id, agent_id: null, agent_from_root: false }));
-    const rollupJson = left.length ? JSON.stringify([...ctx, ...left]) : ctxJson;
 
-    // 3. Roll each touched execution up from all its stored spans: exact, and unchanged by resends.
-    await tx.exec(ROLLUP_EXECUTIONS, job.workspaceId, rollupJson, job.source);
+    // 3. Roll the touched executions up: from the batch's spans into kept aggregates, else (and
+    // where that finds nothing to merge into) from all their stored spans. Exact either way, and
+    // unchanged by resends.
+    let full: { execution_id: string }[] = [...ctx.filter((c) => !mergeInto.has(c.execution_id)), ...left];
+    if (mergeInto.size) {
+      const merged = await tx.query<{ id: string }>(
+        ROLLUP_INCREMENTAL,
+        job.workspaceId,
+        JSON.stringify(ctx.filter((c) => mergeInto.has(c.execution_id))),
+        job.source,
+        written,
+        JSON.stringify(removed.filter((r) => mergeInto.has(r.execution_id))),
+      );
+      const done = new Set(merged.map((r) => r.id));
+      mergedCount = done.size;
+      full = [...full, ...ctx.filter((c) => mergeInto.has(c.execution_id) && !done.has(c.execution_id))];
+    }
+    if (full.length) await tx.exec(ROLLUP_EXECUTIONS, job.workspaceId, JSON.stringify(full), job.source);
     // An execution whose every span moved out has nothing to roll up from: it stays, empty.
     if (left.length)
       await tx.exec(
         `UPDATE executions e SET span_count = 0, has_conversation = false, tokens_input = 0, tokens_output = 0,
-             tokens_total = 0, cost = NULL, llm_duration_ms = NULL, llm_latency = NULL, updated_at = now()
+             tokens_total = 0, cost = NULL, llm_duration_ms = NULL, llm_latency = NULL, rollup_ok = false, updated_at = now()
            WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
              AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
         job.workspaceId,
@@ -377,5 +493,5 @@ async function writeSpans(
   });
   await keepExecutionStatsFresh(db);
   void compactRollupsSoon(db);
-  return { executionIds: [...contexts.map((c) => c.execution_id), ...movedOut], via: mode };
+  return { executionIds: [...contexts.map((c) => c.execution_id), ...movedOut], via: mode, merged: mergedCount };
 }
