@@ -315,11 +315,12 @@ try {
     } finally {
       client.release();
     }
-    const t2 = performance.now();
-    const merged = await compactExecutionRollups(db);
-    loading.compact_s = round((performance.now() - t2) / 1000);
-    log(`compacted ${fmt(merged)} rollup rows in ${secs(t2)}`);
   }
+  // Also on a kept database: what a load left uncompacted (a run stopped early) is merged first.
+  const t2 = performance.now();
+  const merged = await compactExecutionRollups(db);
+  loading.compact_s = round((performance.now() - t2) / 1000);
+  log(`compacted ${fmt(merged)} rollup rows in ${secs(t2)}`);
   // As autovacuum would have by then: statistics, and visibility maps for index-only scans.
   const t3 = performance.now();
   for (const table of ["spans", "executions", "execution_rollups"]) await pool.query(`VACUUM (ANALYZE) ${table}`);

@@ -111,9 +111,13 @@ export class OutputLiveReader {
     // Span ids follow tree positions, and the tree only grows, except when a late event changes
     // the root (spec §4.3 quirk 9): spans no longer in the tree are dropped before the rewrite.
     const gone = [...previous].filter((id) => !spanIds.has(id));
+    // Their executions no longer match their kept aggregates: the next write rolls them up from all
+    // their spans (lib/ingest/write/rollup.ts).
     if (gone.length > 0)
       await this.db.prisma.$executeRawUnsafe(
-        `DELETE FROM spans WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}`,
+        `WITH gone AS (DELETE FROM spans WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")} RETURNING execution_id)
+         UPDATE executions SET rollup_ok = false
+         WHERE workspace_id = $1 AND id = ANY(ARRAY(SELECT DISTINCT execution_id FROM gone))`,
         this.workspaceId,
         JSON.stringify(gone),
       );
