@@ -27,6 +27,13 @@ const root = (id: string, thread: string, at: number) => ({
   startedAt: iso(at),
   endedAt: iso(at + 500),
 });
+const event = (id: string, at: number) => ({
+  id,
+  name: "message_answered",
+  agent: "support",
+  timestamp: iso(at),
+  properties: { answered: true },
+});
 const child = (id: string, name: string, at: number) => ({
   id: `${id}-${name}`,
   executionId: id,
@@ -88,10 +95,22 @@ describe("reads on a streaming replica", () => {
     });
     return { status: res.status, body: await res.json() };
   };
-  const ingest = async (traces: object[]) => {
-    const { status, body } = await api(`${BASE}/traces`, { method: "POST", body: JSON.stringify({ traces }) });
+  const ingest = async (traces: object[], kind: "traces" | "events" = "traces") => {
+    const { status, body } = await api(`${BASE}/${kind}`, { method: "POST", body: JSON.stringify({ [kind]: traces }) });
     expect(status).toBe(207);
     expect(body.results.map((r: { status: number }) => r.status)).toEqual(traces.map(() => 201));
+  };
+  const answeredCount = async () => {
+    const query = {
+      agent: "support",
+      event: "message_answered",
+      aggregation: "count",
+      from: iso(T0 - 3_600_000),
+      to: iso(T0 + 3_600_000),
+    };
+    const { status, body } = await api("/api/v1/metrics/query", { method: "POST", body: JSON.stringify(query) });
+    expect(status).toBe(200);
+    return body.value;
   };
   const listedIds = async () => {
     const { status, body } = await api(`${BASE}/executions?limit=50`);
@@ -137,14 +156,16 @@ describe("reads on a streaming replica", () => {
     primary?.destroy();
   }, 120_000);
 
-  it("ingest writes to the primary; list, details, outline, threads and the overview answer from the standby", async () => {
+  it("ingest writes to the primary; list, details, outline, threads, the overview and metric queries answer from the standby", async () => {
     await ingest([root("r1", "t1", T0), child("r1", "first", T0)]);
+    await ingest([event("ev1", T0 + 450)], "events");
     await replayed();
     expect(await listedIds()).toEqual(["r1"]);
 
     await pauseReplay();
     // Newer data on the primary only: a second execution, and a second span of r1.
     await ingest([root("r2", "t2", T0 + 60_000), child("r2", "first", T0 + 60_000), child("r1", "second", T0)]);
+    await ingest([event("ev2", T0 + 60_450)], "events");
     const onPrimary = await sql<{ id: string; span_count: number }>(
       primaryUrl,
       "SELECT id, span_count FROM executions ORDER BY id",
@@ -153,6 +174,8 @@ describe("reads on a streaming replica", () => {
       { id: "r1", span_count: 3 },
       { id: "r2", span_count: 2 },
     ]);
+    const [events] = await sql<{ n: number }>(primaryUrl, "SELECT count(*)::int AS n FROM track_events");
+    expect(events.n).toBe(2);
 
     // The read paths show the standby's state, which the primary no longer has.
     expect(await listedIds()).toEqual(["r1"]);
@@ -169,6 +192,7 @@ describe("reads on a streaming replica", () => {
     const overview = await api(`/api/v1/overview?from=${iso(T0 - 3_600_000)}&to=${iso(T0 + 3_600_000)}`);
     expect(overview.status).toBe(200);
     expect(overview.body.executions).toBe(1);
+    expect(await answeredCount()).toBe(1);
 
     // What the standby has not replayed is asked again of the primary (a link a live notice just named).
     const fresh = await api(`${BASE}/executions/r2/details`);
@@ -180,6 +204,7 @@ describe("reads on a streaming replica", () => {
     await replayed();
     expect(await listedIds()).toEqual(["r1", "r2"]);
     expect((await api(`${BASE}/executions/r1/details`)).body.execution.spanCount).toBe(3);
+    expect(await answeredCount()).toBe(2);
   }, 120_000);
 
   it("in process: a replica too far behind, and a workspace just written to, read the primary", async () => {
@@ -231,5 +256,18 @@ describe("reads on a streaming replica", () => {
     const threads = await api(`${BASE}/threads`);
     expect(threads.body.threads.map((t: { threadId: string }) => t.threadId).sort()).toEqual(["t1", "t2", "t3"]);
     expect(server.output()).toMatch(/replica 127\.0\.0\.1:\d+\/runlens failed/);
+  }, 120_000);
+
+  it("without DATABASE_URL (the embedded database) DATABASE_READ_URL is ignored, with a log line", async () => {
+    const embedded = await startPortal({ env: { DATABASE_READ_URL: standbyUrl, REDIS_URL: "" } });
+    try {
+      const res = await fetch(`${embedded.url}${BASE}/executions`, {
+        headers: { authorization: `Bearer ${embedded.apiKey}` },
+      });
+      expect(res.status).toBe(200);
+      expect(embedded.output()).toContain("DATABASE_READ_URL is ignored");
+    } finally {
+      await embedded.stop();
+    }
   }, 120_000);
 });
