@@ -1,4 +1,5 @@
 import "server-only";
+import type { QueryConfig } from "pg";
 import { NotFoundError } from "../errors.ts";
 import { logger } from "../log.ts";
 import { processGlobal } from "../process-global.ts";
@@ -27,6 +28,8 @@ import type { Db, ReadReplicas } from "./client.ts";
 
 const DOWN_MS = 5_000;
 const LAG_CHECK_MS = 1_000;
+/** A replica that takes longer than this to say how far behind it is counts as down. */
+const LAG_CHECK_TIMEOUT_MS = 2_000;
 
 /**
  * Zero when the replica has replayed every WAL record it received (also when it is not in
@@ -83,8 +86,10 @@ async function lagOf(r: ReadReplicas["replicas"][number]): Promise<number | null
     try {
       const pool = r.db.pool;
       if (!pool) return 0;
-      const { rows } = await pool.query<{ lag_ms: number }>(LAG_SQL);
-      s.lagMs = Number(rows[0]?.lag_ms ?? 0);
+      // node-postgres reads a per-statement `query_timeout` from the query config; its types omit it.
+      const config = { text: LAG_SQL, query_timeout: LAG_CHECK_TIMEOUT_MS } as QueryConfig;
+      const { rows } = await pool.query<{ lag_ms: number }>(config);
+      s.lagMs = Number(rows[0]?.lag_ms ?? 0); // float8 'Infinity' arrives as Infinity
       s.lagAt = Date.now();
       return s.lagMs;
     } catch (e) {

@@ -217,6 +217,7 @@ describe("reads on a streaming replica", () => {
         migrate: "skip",
         poolSize: 2,
         read: { urls: [standbyUrl], poolSize: 2, maxLagMs: 300 },
+        timeouts: { connectMs: 2_000, queryMs: 3_000 },
       });
       const d = db;
       const answeredBy = async (workspaceId = "ws-lag") => {
@@ -239,6 +240,16 @@ describe("reads on a streaming replica", () => {
       await until("reads to leave the lagging replica", async () => (await answeredBy()) === "primary");
       await resumeReplay();
       await until("reads to come back to the replica", async () => (await answeredBy()) === "standby");
+
+      // A frozen replica (SIGSTOP: connections open, nothing answers): the statement times out and
+      // the read is answered by the primary.
+      standby.freeze();
+      try {
+        expect(await answeredBy()).toBe("primary");
+      } finally {
+        standby.thaw();
+      }
+      await until("reads to come back to the replica", async () => (await answeredBy()) === "standby", 60_000);
     } finally {
       await resumeReplay().catch(() => undefined);
       await db?.close();
