@@ -74,7 +74,7 @@ function markDown(r: ReadReplicas["replicas"][number], e: unknown): void {
   s.lagAt = 0;
   if (wasUp)
     log().warn(
-      `replica ${r.label} failed (${e instanceof Error ? e.message : String(e)}): reading from the primary for ${DOWN_MS / 1000} s`,
+      `replica ${r.label} failed (${(e instanceof Error ? e.message : String(e)).trim()}): reading from the primary for ${DOWN_MS / 1000} s`,
     );
 }
 

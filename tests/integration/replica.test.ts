@@ -217,7 +217,7 @@ describe("reads on a streaming replica", () => {
         migrate: "skip",
         poolSize: 2,
         read: { urls: [standbyUrl], poolSize: 2, maxLagMs: 300 },
-        timeouts: { connectMs: 2_000, queryMs: 3_000 },
+        timeouts: { connectMs: 2_000, queryMs: 10_000 },
       });
       const d = db;
       const answeredBy = async (workspaceId = "ws-lag") => {
@@ -250,6 +250,27 @@ describe("reads on a streaming replica", () => {
         standby.thaw();
       }
       await until("reads to come back to the replica", async () => (await answeredBy()) === "standby", 60_000);
+
+      // A query the standby cancels because replay must remove rows its snapshot sees (a recovery
+      // conflict, SQLSTATE 40001) is answered by the primary.
+      await sql(standbyUrl, "ALTER SYSTEM SET max_standby_streaming_delay = 0");
+      await sql(standbyUrl, "SELECT pg_reload_conf()");
+      const slow = readFrom(d, "ws-conflict", (x) =>
+        x.prisma.$queryRawUnsafe<{ standby: boolean }[]>(
+          "SELECT pg_is_in_recovery() AS standby, (SELECT count(*)::int FROM replica_probe) AS n, pg_sleep(5)::text AS slept",
+        ),
+      );
+      await until("the slow read to run on the standby", async () => {
+        const rows = await sql(
+          standbyUrl,
+          "SELECT 1 FROM pg_stat_activity WHERE application_name = 'runlens-read' AND state = 'active' AND query LIKE '%pg_sleep%'",
+        );
+        return rows.length > 0;
+      });
+      await sql(primaryUrl, "DELETE FROM replica_probe");
+      await sql(primaryUrl, "VACUUM replica_probe");
+      const [answer] = await slow;
+      expect(answer.standby).toBe(false);
     } finally {
       await resumeReplay().catch(() => undefined);
       await db?.close();
