@@ -301,5 +301,5 @@ describe("reads on a streaming replica", () => {
     } finally {
       await embedded.stop();
     }
-  }, 120_000);
+  }, 240_000);
 });
