@@ -92,7 +92,10 @@ for (let round = 1; round <= ROUNDS; round++) {
         spans: SPANS,
         rows: stored,
         expected_rows: rows,
-        cpu_us_per_span: { ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, us(v)])), total: us(total) },
+        cpu_us_per_span: {
+          ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, us(v)])),
+          total: us(total),
+        },
       }),
     );
   }
@@ -108,7 +111,9 @@ if (against) {
       if (differ === 1) {
         let at = 0;
         while (a[at] === b[at]) at++;
-        console.error(`body ${i} differs at ${at}:\n this:    ${a.slice(at - 200, at + 200)}\n against: ${b.slice(at - 200, at + 200)}`);
+        console.error(
+          `body ${i} differs at ${at}:\n this:    ${a.slice(at - 200, at + 200)}\n against: ${b.slice(at - 200, at + 200)}`,
+        );
       }
     }
   }

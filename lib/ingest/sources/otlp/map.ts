@@ -1,6 +1,5 @@
 import { epochProblem, isStorableText, MAX_STORABLE_MS, MIN_STORABLE_MS } from "../../../contracts/common.ts";
 import {
-  type OtlpEvent,
   type OtlpKeyValue,
   type OtlpSpan,
   type OtlpTraceRequest,
@@ -9,12 +8,7 @@ import {
   SPAN_KINDS,
   STATUS_CODE_ERROR,
 } from "../../../contracts/otlp.ts";
-import {
-  DEFAULT_AGENT,
-  type ExecutionContext,
-  emptyContextFields,
-  type SpanRow,
-} from "../../model.ts";
+import { DEFAULT_AGENT, type ExecutionContext, emptyContextFields, type SpanRow } from "../../model.ts";
 import { readConventions } from "./conventions.ts";
 import { conversationRows } from "./conversation.ts";
 import { isGenAiMessageEvent } from "./genai.ts";
@@ -88,8 +82,7 @@ const hex = (b: Uint8Array | undefined) =>
   b?.length ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex") : "";
 const isZero = (b: Uint8Array) => b.every((x) => x === 0);
 const isId = (b: Uint8Array | undefined, bytes: number): b is Uint8Array => b?.length === bytes && !isZero(b);
-const sameBytes = (a: Uint8Array, b: Uint8Array | undefined) =>
-  a.length === b?.length && a.every((x, i) => x === b[i]);
+const sameBytes = (a: Uint8Array, b: Uint8Array | undefined) => a.length === b?.length && a.every((x, i) => x === b[i]);
 
 /**
  * Why a span cannot be stored, or null. Ids must have their OTLP sizes and not be all zero.
@@ -102,7 +95,8 @@ function invalidSpan(s: OtlpSpan, spanId: string): string | null {
   if (s.parentSpanId?.length && s.parentSpanId.length !== 8) return `${label}: parentSpanId must be empty or 8 bytes`;
   if (s.parentSpanId && sameBytes(s.parentSpanId, s.spanId)) return `${label}: a span cannot be its own parent`;
   if (s.unreadable) return `${label}: ${s.unreadable}`;
-  let problem = timeProblem("startTimeUnixNano", s.startTimeUnixNano) ?? timeProblem("endTimeUnixNano", s.endTimeUnixNano);
+  let problem =
+    timeProblem("startTimeUnixNano", s.startTimeUnixNano) ?? timeProblem("endTimeUnixNano", s.endTimeUnixNano);
   const events = s.events ?? [];
   for (let i = 0; !problem && i < events.length; i++)
     problem = timeProblem(`events[${i}].timeUnixNano`, events[i].timeUnixNano);
