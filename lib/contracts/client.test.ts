@@ -98,7 +98,7 @@ describe("URLs", () => {
     await client().request("GET /api/v1/runtime/v1/reviews", {
       query: {
         agentId: "a&b=c d+e",
-        status: "pending",
+        status: "open",
         limit: 20,
         dateFrom: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)),
         dateTo: undefined,
@@ -109,7 +109,7 @@ describe("URLs", () => {
     expect(url.pathname).toBe("/api/v1/runtime/v1/reviews");
     expect([...url.searchParams]).toEqual([
       ["agentId", "a&b=c d+e"],
-      ["status", "pending"],
+      ["status", "open"],
       ["limit", "20"],
       ["dateFrom", "2026-01-02T03:04:05.006Z"],
     ]);
@@ -129,9 +129,15 @@ describe("URLs", () => {
 describe("requests", () => {
   it("sends JSON with its content type and the client's headers; none without a body", async () => {
     answer = { status: 201, body: JSON.stringify({ id: "r1", executionId: "e1" }) };
-    const created = await client().request("POST /api/v1/runtime/v1/reviews", { body: { executionId: "e1" } });
+    const created = await client().request("POST /api/v1/runtime/v1/reviews", {
+      body: { executionId: "e1", agentId: "a1", rating: "bad", comment: "" },
+    });
     expect(created).toEqual({ id: "r1", executionId: "e1" });
-    expect(seen[0]).toMatchObject({ method: "POST", url: "/api/v1/runtime/v1/reviews", body: '{"executionId":"e1"}' });
+    expect(seen[0]).toMatchObject({
+      method: "POST",
+      url: "/api/v1/runtime/v1/reviews",
+      body: '{"executionId":"e1","agentId":"a1","rating":"bad","comment":""}',
+    });
     expect(seen[0].headers).toMatchObject({ "content-type": "application/json", authorization: "Bearer k" });
 
     answer = { status: 200, body: JSON.stringify(REVIEW) };

@@ -225,6 +225,10 @@ export type CallOptions<K extends EndpointKey> = ParamsOption<K> &
     headers?: Record<string, string>;
     signal?: AbortSignal;
   };
+/** What a URL is built from: the path ids and the query. */
+export type UrlOptions<K extends EndpointKey> = ParamsOption<K> & QueryOption<EndpointOf<K>>;
+type UrlArg<K extends EndpointKey> =
+  object extends UrlOptions<K> ? [options?: UrlOptions<K>] : [options: UrlOptions<K>];
 /** The options argument: optional when nothing in it is required. */
 type OptionsArg<K extends EndpointKey> =
   object extends CallOptions<K> ? [options?: CallOptions<K>] : [options: CallOptions<K>];
@@ -356,7 +360,7 @@ export type ApiAnswer<K extends EndpointKey> = { status: number; headers: Header
 
 export type ApiClient = {
   /** The URL of a call (path ids encoded, the query string built). */
-  url<K extends EndpointKey>(key: K, ...options: OptionsArg<K>): string;
+  url<K extends EndpointKey>(key: K, ...options: UrlArg<K>): string;
   /** The URL and fetch init of a call, for a caller that sends it itself (the SDK's batching transport). */
   prepare<K extends EndpointKey>(key: K, ...options: OptionsArg<K>): { url: string; init: RequestInit };
   /** Sends a call; the answer unread if it succeeded, else throws ApiClientError. For a body of its own (a stream, a file). */
