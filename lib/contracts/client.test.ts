@@ -267,6 +267,21 @@ describe("response validation", () => {
 });
 
 describe("the endpoint table", () => {
+  it("types each call by its route's schemas (tsc checks the refusals below)", () => {
+    const c = client();
+    // @ts-expect-error: no such endpoint
+    expect(() => c.url("GET /api/v1/nothing")).toThrow(ApiClientError);
+    // @ts-expect-error: the path id is required
+    expect(() => c.url("GET /api/v1/runtime/v1/reviews/[id]")).toThrow(ApiClientError);
+    // @ts-expect-error: a status outside the contract's enum
+    expect(c.url("GET /api/v1/runtime/v1/reviews", { query: { status: "lost" } })).toMatch(/status=lost$/);
+    // @ts-expect-error: a body without the contract's required fields
+    expect(c.prepare("POST /api/v1/runtime/v1/reviews", { body: { executionId: "e" } }).init.method).toBe("POST");
+    expect(c.url("GET /api/v1/runtime/v1/reviews/[id]", { params: { id: "r" } })).toBe(
+      `${baseUrl}/api/v1/runtime/v1/reviews/r`,
+    );
+  });
+
   it("keys every endpoint by a method and an /api path, once", () => {
     const keys = Object.keys(API_ENDPOINTS);
     for (const key of keys) {

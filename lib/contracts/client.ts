@@ -381,11 +381,14 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const headersOf = () => (typeof options.headers === "function" ? options.headers() : (options.headers ?? {}));
 
   const url = (key: EndpointKey, o: Partial<CallOptions<EndpointKey>> = {}) => {
+    // A caller without the types (plain JavaScript) can name anything.
+    if (!Object.hasOwn(API_ENDPOINTS, key)) throw new ApiClientError(0, "invalid_request", `No endpoint "${key}".`);
     const { path } = splitEndpoint(key);
     return `${base}${endpointPath(path, o.params as Record<string, string> | undefined)}${queryString(o.query as Record<string, unknown> | URLSearchParams | undefined)}`;
   };
 
   const prepare = (key: EndpointKey, o: Partial<CallOptions<EndpointKey>> = {}) => {
+    const target = url(key, o);
     const endpoint: Endpoint = API_ENDPOINTS[key];
     const raw = endpoint.body === "raw";
     const hasBody = o.body !== undefined;
@@ -399,7 +402,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     };
     if (hasBody) init.body = raw ? (o.body as BodyInit) : JSON.stringify(o.body);
     if (o.signal) init.signal = o.signal;
-    return { url: url(key, o), init };
+    return { url: target, init };
   };
 
   const send = async (key: EndpointKey, o?: Partial<CallOptions<EndpointKey>>): Promise<Response> => {
