@@ -106,10 +106,12 @@ function keepConnectionErrorsFromCrashing(pool: Pool): void {
  * is bounded by the pool's query timeout, not by this.
  */
 const TRANSACTION_OPTIONS = { timeout: 60_000, maxWait: 30_000 };
+
 /**
  * Settings of the embedded database (PGlite), on top of PGlite's own start parameters. Its shared
- * memory lives in the web process's WebAssembly memory and is written whole at start: initdb's
- * default of 128 MB shared_buffers held 151 MB resident where 32 MB holds 30 MB (docs/performance.md
+ * memory lives in the web process's WebAssembly memory and is written whole at start: with initdb's
+ * default of 128 MB shared_buffers that memory held 153 MB resident in the idle server; a process
+ * that only opens PGlite and migrates holds 293 MB with it, 176 MB with 32 MB (docs/performance.md
  * › Real traffic › Memory). Pages not in shared buffers are read from the operating system's page
  * cache, which holds the data directory's files anyway.
  */
@@ -118,9 +120,9 @@ export const EMBEDDED_SETTINGS = ["-c", "shared_buffers=32MB"];
 /**
  * A new embedded database is created (PGlite's initdb) by `scripts/pglite-init.mjs` in a child
  * process: initdb runs in a second WebAssembly instance, whose memory (about 500 MB at its peak)
- * stayed in the server after the first start until a full garbage collection (60 s idle after a
- * first start: 803 MB resident, against 219 MB reopening it), and partly in the allocator's arenas
- * for good. An existing database (PG_VERSION present) is opened as before; if the child cannot do
+ * stayed in the server after the first start until a full garbage collection (the embedded server
+ * idled at 803 MB 60 s after a first start), and partly in the allocator's arenas for good (447 MB
+ * after a full collection against 293 MB reopening the same directory). An existing database (PG_VERSION present) is opened as before; if the child cannot do
  * it, PGlite creates the database in this process, as it always did.
  */
 async function initDataDirInChild(dataDir: string, startParams: string[]): Promise<void> {
