@@ -381,7 +381,7 @@ type Server = {
  * `next build` started by anyone else in the shared checkout deletes and rewrites `.next`, and a
  * server running from it then serves pages whose scripts no longer exist (seen while writing this
  * bench). The copy is `.next` without its build cache, beside symlinks to everything else of the
- * checkout (node_modules, prisma/migrations, next.config.ts, …). Taken only from a finished build
+ * checkout (node_modules, prisma/migrations, next.config.mjs, …). Taken only from a finished build
  * (BUILD_ID unchanged across the copy); waits, bounded, while a build is running.
  */
 async function snapshotBuild(): Promise<string> {

@@ -3,6 +3,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { buildWorker, compiledWorker } from "./build-worker.mjs";
 
 export const root = path.resolve(import.meta.dirname, "..");
 export const nextBin = path.join(root, "node_modules/next/dist/bin/next");
@@ -21,7 +22,7 @@ const SOURCES = [
   "lib",
   "public",
   "instrumentation.ts",
-  "next.config.ts",
+  "next.config.mjs",
   "package.json",
   "prisma/schema.prisma",
   "postcss.config.mjs",
@@ -87,11 +88,26 @@ function withBuildLock(fn) {
   }
 }
 
+/**
+ * The compiled ingest worker (scripts/build-worker.mjs) is missing (`next build` empties .next) or
+ * older than its sources.
+ */
+function workerMissing() {
+  const builtAt = fs.existsSync(compiledWorker) ? fs.statSync(compiledWorker).mtimeMs : 0;
+  return (
+    builtAt < Math.max(...["lib", "scripts/worker.ts", "package.json"].map((s) => newestMtime(path.join(root, s))))
+  );
+}
+
 /** Returns false when the build failed. */
 export function ensureBuild(log = console.log) {
-  if (!buildIsStale()) return true;
+  if (!buildIsStale() && !workerMissing()) return true;
   return withBuildLock(() => {
-    if (!buildIsStale()) return true; // built by the process we waited for
+    if (!buildIsStale()) {
+      // built by the process we waited for, or by a bare `next build`
+      if (workerMissing()) buildWorker();
+      return true;
+    }
     log(
       fs.existsSync(path.join(root, ".next/BUILD_ID"))
         ? "Sources changed since the last build: rebuilding…"
@@ -102,6 +118,8 @@ export function ensureBuild(log = console.log) {
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
       stdio: "inherit",
     });
-    return r.status === 0;
+    if (r.status !== 0) return false;
+    buildWorker();
+    return true;
   });
 }

@@ -159,6 +159,45 @@ async function openReplica(url: string, poolSize: number, t: { connectMs: number
   };
 }
 
+/**
+ * Settings of the embedded database (PGlite), on top of PGlite's own start parameters. Its shared
+ * memory lives in the web process's WebAssembly memory and is written whole at start: with initdb's
+ * default of 128 MB shared_buffers that memory held 153 MB resident in the idle server; a process
+ * that only opens PGlite and migrates holds 293 MB with it, 176 MB with 32 MB (docs/performance.md
+ * › Real traffic › Memory). Pages not in shared buffers are read from the operating system's page
+ * cache, which holds the data directory's files anyway.
+ */
+export const EMBEDDED_SETTINGS = ["-c", "shared_buffers=32MB"];
+
+/**
+ * A new embedded database is created (PGlite's initdb) by `scripts/pglite-init.mjs` in a child
+ * process: initdb runs in a second WebAssembly instance, whose memory (about 500 MB at its peak)
+ * stayed in the server after the first start until a full garbage collection (the embedded server
+ * idled at 803 MB 60 s after a first start), and partly in the allocator's arenas for good (447 MB
+ * after a full collection against 293 MB reopening the same directory). An existing database (PG_VERSION present) is opened as before; if the child cannot do
+ * it, PGlite creates the database in this process, as it always did.
+ */
+async function initDataDirInChild(dataDir: string, startParams: string[]): Promise<void> {
+  if (fs.existsSync(path.join(dataDir, "PG_VERSION"))) return;
+  const script = path.join(/*turbopackIgnore: true*/ process.cwd(), "scripts/pglite-init.mjs");
+  if (!fs.existsSync(/*turbopackIgnore: true*/ script)) return;
+  const { spawn } = await import("node:child_process");
+  const problem = await new Promise<string | null>((resolve) => {
+    const child = spawn(process.execPath, [script, dataDir, JSON.stringify(startParams)], {
+      cwd: process.cwd(),
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr = (stderr + d).slice(-2_000);
+    });
+    child.on("error", (e) => resolve(e.message));
+    child.on("exit", (code, signal) => resolve(code === 0 ? null : `${signal ?? `code ${code}`}: ${stderr.trim()}`));
+  });
+  if (problem)
+    logger("db").warn(`creating the embedded database in a child process failed (${problem}); creating it here`);
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<Db> {
   if (opts.kind === "postgres") {
     const mode = opts.migrate ?? "require";
@@ -216,7 +255,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     fs.mkdirSync(dataDir, { recursive: true });
   }
   try {
-    const pg = new PGlite({ dataDir });
+    const startParams = [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS];
+    if (dataDir !== "memory://") await initDataDirInChild(dataDir, startParams);
+    const pg = new PGlite({ dataDir, startParams });
     await pg.waitReady;
     await applyMigrations({
       exec: async (sql) => {

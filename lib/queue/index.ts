@@ -1,7 +1,6 @@
 import "server-only";
 import { readConfig } from "../config.ts";
 import { processGlobal } from "../process-global.ts";
-import { BullQueue } from "./bullmq.ts";
 import { MemoryQueue } from "./memory.ts";
 import type { JobQueue, QueueOptions } from "./types.ts";
 
@@ -10,9 +9,15 @@ export type { FailedJob, JobQueue, QueueOptions } from "./types.ts";
 type Holder = { queues: Map<string, Promise<JobQueue<unknown>>> };
 const holder = processGlobal<Holder>("__runlensQueues", () => ({ queues: new Map() }));
 
-/** Opens a queue on Redis when `redisUrl` is given, in-process otherwise. */
+/**
+ * Opens a queue on Redis when `redisUrl` is given, in-process otherwise. BullMQ (and its Lua
+ * scripts, msgpackr, cron parser) is loaded only by a process that has Redis: the embedded server
+ * never loads it.
+ */
 export async function openQueue<T>(name: string, redisUrl: string | null, opts?: QueueOptions): Promise<JobQueue<T>> {
-  return redisUrl ? BullQueue.open<T>(name, redisUrl, opts) : new MemoryQueue<T>(name, opts);
+  if (!redisUrl) return new MemoryQueue<T>(name, opts);
+  const { BullQueue } = await import("./bullmq.ts");
+  return BullQueue.open<T>(name, redisUrl, opts);
 }
 
 /** The process-wide queue of this name (REDIS_URL decides the backend). */

@@ -114,13 +114,14 @@ describe("npm start stops on SIGTERM", () => {
           DATABASE_URL: db.url!,
           RUNLENS_QUEUE_PREFIX: `rl-shutdown-${process.pid}`,
         });
-        // The worker child is started with the server: wait until it is in the tree.
+        // The worker child is started with the server: wait until it is in the tree. Under npm start
+        // it is the worker compiled with the build (scripts/build-worker.mjs), run by plain node.
         let all = tree;
         await until(
           "the worker process",
           () => {
             all = descendants(npm.pid!);
-            return all.some((p) => commandLine(p).includes("scripts/worker.ts"));
+            return all.some((p) => commandLine(p).includes(".next/runlens-worker/worker.mjs"));
           },
           60_000,
           log,

@@ -1,4 +1,5 @@
 import "server-only";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
@@ -200,12 +201,16 @@ async function workerSlot(): Promise<() => void> {
 
 /**
  * The worker of one file: Next bundles the entry and its imports as a chunk of their own (Turbopack
- * builds `new Worker(new URL(...))` of node:worker_threads); run from the TypeScript sources (tsx,
- * vitest), it loads them through tsx.
+ * builds `new Worker(new URL(...))` of node:worker_threads); in the compiled ingest worker
+ * (scripts/build-worker.mjs) it is the `import-worker.mjs` beside the bundle; run from the
+ * TypeScript sources (tsx, vitest), it loads them through tsx.
  */
 function startOutputWorker(): Worker {
   if (process.env.NEXT_RUNTIME) return new Worker(new URL("./import-worker.ts", import.meta.url));
-  const entry = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), "import-worker.ts")).href;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const compiled = path.join(/*turbopackIgnore: true*/ here, "import-worker.mjs");
+  if (fs.existsSync(compiled)) return new Worker(compiled);
+  const entry = pathToFileURL(path.join(here, "import-worker.ts")).href;
   return new Worker(
     `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`,
     { eval: true },
