@@ -3,6 +3,12 @@ import path from "node:path";
 /** Runtime settings, read from the environment once. Every variable is listed in the README. */
 export type RunlensConfig = {
   databaseUrl: string | null;
+  /**
+   * Streaming replicas for the read-only paths (DATABASE_READ_URL, comma-separated; lib/db/replicas.ts):
+   * a pool of `poolSize` connections each (RUNLENS_DB_READ_POOL_SIZE), skipped while more than
+   * `maxLagMs` behind (RUNLENS_DB_READ_MAX_LAG_MS). Ignored without `databaseUrl`.
+   */
+  databaseRead: { urls: string[]; poolSize: number; maxLagMs: number };
   redisUrl: string | null;
   dataDir: string;
   /**
@@ -88,6 +94,14 @@ export function readConfig(env: Env = process.env): RunlensConfig {
   const password = env.RUNLENS_INIT_PASSWORD;
   return {
     databaseUrl: env.DATABASE_URL || null,
+    databaseRead: {
+      urls: (env.DATABASE_READ_URL ?? "")
+        .split(",")
+        .map((u) => u.trim())
+        .filter(Boolean),
+      poolSize: positiveInt(env, "RUNLENS_DB_READ_POOL_SIZE", 4),
+      maxLagMs: positiveInt(env, "RUNLENS_DB_READ_MAX_LAG_MS", 10_000),
+    },
     redisUrl: env.REDIS_URL || null,
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.RUNLENS_DATA_DIR || ".data"),
     worker: env.RUNLENS_WORKER === "off" ? "off" : env.RUNLENS_WORKER === "inprocess" ? "inprocess" : "on",

@@ -20,8 +20,8 @@ export function AcceptInviteForm({ token, email, hasAccount, signedInAs }: Props
     setBusy(true);
     setError(null);
     try {
-      await api("/api/v1/invitations/accept", {
-        body: hasAccount ? { token } : { token, name: f.get("name"), password: f.get("password") },
+      await api.request("POST /api/v1/invitations/accept", {
+        body: hasAccount ? { token } : { token, name: f.get("name") as string, password: f.get("password") as string },
       });
       router.replace("/overview");
       router.refresh();

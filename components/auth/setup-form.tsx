@@ -18,12 +18,12 @@ export function SetupForm() {
     setBusy(true);
     setError(null);
     try {
-      await api("/api/v1/setup", {
+      await api.request("POST /api/v1/setup", {
         body: {
-          name: f.get("name"),
-          email: f.get("email"),
-          password: f.get("password"),
-          workspaceName: f.get("workspaceName"),
+          name: f.get("name") as string,
+          email: f.get("email") as string,
+          password: f.get("password") as string,
+          workspaceName: f.get("workspaceName") as string,
         },
       });
       router.replace("/overview");

@@ -7,7 +7,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
-import type { ThreadList, ThreadMessage, ThreadMessages } from "@/lib/contracts/conversations";
+import type { ThreadMessage } from "@/lib/contracts/conversations";
 import { formatCost, formatDateTime, plural } from "@/lib/format";
 import { useSpan } from "../traces/queries";
 import { SpanDetail } from "../traces/span-detail";
@@ -18,8 +18,6 @@ import { PanelSkeleton } from "../ui/skeleton";
 import { ChatView, sourceSpanId } from "./chat-view";
 import { previewText } from "./message-content";
 import { threadKeys } from "./queries";
-
-const BASE = "/api/v1/runtime/v1/observability/threads";
 
 /** Threads sidebar (most recent first, searchable) and the selected thread's whole conversation. */
 export function ThreadsBrowser({ selected }: { selected: string | null }) {
@@ -33,15 +31,18 @@ export function ThreadsBrowser({ selected }: { selected: string | null }) {
   const threads = useInfiniteQuery({
     queryKey: threadKeys.list(q),
     queryFn: ({ pageParam }) =>
-      api<ThreadList>(
-        `${BASE}?limit=50${q ? `&q=${encodeURIComponent(q)}` : ""}${pageParam ? `&cursor=${pageParam}` : ""}`,
-      ),
+      api.request("GET /api/v1/runtime/v1/observability/threads", {
+        query: { limit: 50, q: q || undefined, cursor: pageParam || undefined },
+      }),
     initialPageParam: "",
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const messages = useQuery({
     queryKey: threadKeys.messages(selected),
-    queryFn: () => api<ThreadMessages>(`${BASE}/${encodeURIComponent(selected!)}/messages`),
+    queryFn: () =>
+      api.request("GET /api/v1/runtime/v1/observability/threads/[threadId]/messages", {
+        params: { threadId: selected! },
+      }),
     enabled: !!selected,
   });
 

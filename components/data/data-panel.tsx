@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { toast } from "sonner";
 import { api } from "@/lib/client/api";
-import type { DeletionCounts, DeletionList, DeletionRecord, ErasureRequest } from "@/lib/contracts/data";
+import type { DeletionCounts, DeletionRecord, ErasureRequest } from "@/lib/contracts/data";
 import { formatDateTime, plural } from "@/lib/format";
 import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
@@ -34,13 +34,12 @@ function recordLabel(r: DeletionRecord): string {
 /** Settings › Data: erase everything of a user, and the record of every deletion. */
 export function DataPanel() {
   const queryClient = useQueryClient();
-  const audit = useQuery({ queryKey: AUDIT_KEY, queryFn: () => api<DeletionList>("/api/v1/settings/audit") });
+  const audit = useQuery({ queryKey: AUDIT_KEY, queryFn: () => api.request("GET /api/v1/settings/audit") });
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [confirming, setConfirming] = useState(false);
   const request = erasureRequest(draft);
   const erase = useMutation({
-    mutationFn: (body: ErasureRequest) =>
-      api<DeletionCounts>("/api/v1/runtime/v1/observability/erasure", { method: "POST", body }),
+    mutationFn: (body: ErasureRequest) => api.request("POST /api/v1/runtime/v1/observability/erasure", { body }),
     onSuccess: (c) => {
       setConfirming(false);
       setDraft(EMPTY);

@@ -16,7 +16,7 @@ export function DeleteExecutionButton({ executionId }: { executionId: string }) 
   const queryClient = useQueryClient();
   const remove = useMutation({
     mutationFn: () =>
-      api(`/api/v1/runtime/v1/observability/executions/${encodeURIComponent(executionId)}`, { method: "DELETE" }),
+      api.request("DELETE /api/v1/runtime/v1/observability/executions/[id]", { params: { id: executionId } }),
     onSuccess: () => {
       setOpen(false);
       toast.success("Execution deleted.");

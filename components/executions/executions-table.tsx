@@ -16,9 +16,7 @@ import {
 } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
-import type { ExecutionList } from "@/lib/contracts/executions";
 import { RUN_STATUSES, SOURCES } from "@/lib/contracts/executions";
-import type { DemoResult } from "@/lib/contracts/ingest";
 import { formatCost, formatDateTime, formatDuration, formatNumber, formatShortDateTime } from "@/lib/format";
 import { SOURCE_LABELS } from "../sources/source-label";
 import { executionKeys, useAgents } from "../traces/queries";
@@ -83,13 +81,13 @@ export function ExecutionsTable({ canCreateKeys, canLoadSamples }: Props) {
       const qs = filtersToApiQuery(filters);
       qs.set("limit", "50");
       if (pageParam) qs.set("cursor", pageParam);
-      return api<ExecutionList>(`/api/v1/runtime/v1/observability/executions?${qs}`);
+      return api.request("GET /api/v1/runtime/v1/observability/executions", { query: qs });
     },
     initialPageParam: "",
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const samples = useMutation({
-    mutationFn: () => api<DemoResult>("/api/v1/demo", { method: "POST" }),
+    mutationFn: () => api.request("POST /api/v1/demo"),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: executionKeys.lists() }),
   });
 

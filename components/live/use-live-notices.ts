@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
+import { api } from "@/lib/client/api";
 import { LIVE_KINDS, type LiveNotice } from "@/lib/contracts/live";
 import { useActiveWorkspaceId } from "./live-scope";
 
@@ -14,7 +15,7 @@ export function useLiveNotices(onNotice: (n: LiveNotice) => void, enabled = true
   const workspaceId = useActiveWorkspaceId();
   useEffect(() => {
     if (!enabled || !workspaceId) return;
-    const source = new EventSource("/api/v1/live");
+    const source = new EventSource(api.url("GET /api/v1/live"));
     const listener = (e: MessageEvent) => {
       try {
         handler.current(JSON.parse(e.data) as LiveNotice);

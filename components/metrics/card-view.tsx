@@ -18,7 +18,6 @@ import {
   YAxis,
 } from "recharts";
 import { api } from "@/lib/client/api";
-import type { EventFeed, MetricResult } from "@/lib/contracts/metrics";
 import {
   cardUnit,
   formatMetricValue,
@@ -107,16 +106,16 @@ function CardContent({ card, refreshKey }: Props) {
   const { body, missing } = cardQuery(card, { timezone: timezone() });
   const result = useQuery({
     queryKey: metricKeys.query(card.agent, card.type, q, refreshKey),
-    queryFn: () => api<MetricResult>("/api/v1/metrics/query", { body }),
+    queryFn: () => api.request("POST /api/v1/metrics/query", { body: body! }),
     enabled: card.type !== "feed" && !missing,
     placeholderData: (prev) => prev,
   });
   const feed = useQuery({
     queryKey: metricKeys.feed(card.agent, q.events ?? [], refreshKey),
     queryFn: () =>
-      api<EventFeed>(
-        `/api/v1/metrics/events?agent=${encodeURIComponent(card.agent)}&limit=20${q.events?.length ? `&names=${encodeURIComponent(q.events.join(","))}` : ""}`,
-      ),
+      api.request("GET /api/v1/metrics/events", {
+        query: { agent: card.agent, limit: 20, names: q.events?.length ? q.events.join(",") : undefined },
+      }),
     enabled: card.type === "feed",
   });
   const unit = cardUnit(card);

@@ -9,7 +9,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { getBreakpointFromWidth, type Layout, ResponsiveGridLayout, useContainerWidth } from "react-grid-layout";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
-import type { CardList, Catalog, Card as MetricCard } from "@/lib/contracts/metrics";
+import type { Card as MetricCard } from "@/lib/contracts/metrics";
 import { Button } from "../ui/button";
 import { Alert, Card, EmptyState } from "../ui/card";
 import { cn } from "../ui/cn";
@@ -43,7 +43,7 @@ export function MetricsDashboard({ agents, agent, without, canEdit }: Props) {
   const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
   const catalog = useQuery({
     queryKey: metricKeys.catalog(agent),
-    queryFn: () => api<Catalog>(`/api/v1/metrics/catalog?agent=${encodeURIComponent(agent!)}`),
+    queryFn: () => api.request("GET /api/v1/metrics/catalog", { query: { agent: agent! } }),
     enabled: !!agent,
   });
   /** Sum and avg over a property that also holds non-numbers: the card says those are ignored. */
@@ -54,27 +54,31 @@ export function MetricsDashboard({ agents, agent, without, canEdit }: Props) {
       ?.properties.some((p) => p.key === c.query.property && p.type === "mixed") === true;
   const cards = useQuery({
     queryKey: metricKeys.cards(agent),
-    queryFn: () => api<CardList>(`/api/v1/metrics/cards?agent=${encodeURIComponent(agent!)}`),
+    queryFn: () => api.request("GET /api/v1/metrics/cards", { query: { agent: agent! } }),
     enabled: !!agent,
   });
   const refreshCards = () => queryClient.invalidateQueries({ queryKey: metricKeys.cards(agent) });
   const save = useMutation({
-    mutationFn: ({ draft, id }: { draft: CardDraft; id?: string }) =>
-      id
-        ? api(`/api/v1/metrics/cards/${id}`, { method: "PATCH", body: draft })
-        : api("/api/v1/metrics/cards", { body: { ...draft, agent } }),
+    mutationFn: ({ draft, id }: { draft: CardDraft; id?: string }) => {
+      // A card without a colour (one made through the API) has color null, which the cards API
+      // refuses: leaving it out keeps the card's colour as it is.
+      const fields = { ...draft, color: draft.color ?? undefined };
+      return id
+        ? api.request("PATCH /api/v1/metrics/cards/[id]", { params: { id }, body: fields })
+        : api.request("POST /api/v1/metrics/cards", { body: { ...fields, agent: agent! } });
+    },
     onSuccess: () => {
       setBuilder(null);
       void refreshCards();
     },
   });
   const remove = useMutation({
-    mutationFn: (id: string) => api(`/api/v1/metrics/cards/${id}`, { method: "DELETE" }),
+    mutationFn: (id: string) => api.request("DELETE /api/v1/metrics/cards/[id]", { params: { id } }),
     onSuccess: refreshCards,
   });
   const saveLayout = useMutation({
     mutationFn: (layout: { id: string; x: number; y: number; w: number; h: number }[]) =>
-      api<CardList>("/api/v1/metrics/cards/layout", { method: "PUT", body: { agent, layout } }),
+      api.request("PUT /api/v1/metrics/cards/layout", { body: { agent: agent!, layout } }),
     // What was saved is what the grid shows: later moves compare against it.
     onSuccess: (saved) => queryClient.setQueryData(metricKeys.cards(agent), saved),
   });

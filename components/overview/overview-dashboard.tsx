@@ -54,14 +54,14 @@ export function OverviewDashboard({ canLoadSamples }: { canLoadSamples: boolean 
     queryKey: ["overview", range, agent],
     queryFn: () => {
       const { from, to } = rangeBounds(range);
-      const qs = new URLSearchParams({ from, to, timezone: timezone() });
-      if (agent) qs.set("agent", agent);
-      return api<Overview>(`/api/v1/overview?${qs}`);
+      return api.request("GET /api/v1/overview", {
+        query: { from, to, timezone: timezone(), agent: agent || undefined },
+      });
     },
     placeholderData: (prev) => prev,
   });
   const samples = useMutation({
-    mutationFn: () => api("/api/v1/demo", { method: "POST" }),
+    mutationFn: () => api.request("POST /api/v1/demo"),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["overview"] }),
   });
 

@@ -3,6 +3,7 @@
 import { Download } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
+import { api } from "@/lib/client/api";
 import { plural } from "@/lib/format";
 import { Button } from "../ui/button";
 
@@ -19,8 +20,11 @@ export function ExportButton({ agentId }: { agentId?: string }) {
 
   async function download() {
     setNote(null);
-    const qs = new URLSearchParams({ format: "jsonl", status: "resolved", ...(agentId ? { agentId } : {}) });
-    const res = await fetch(`/api/v1/runtime/v1/reviews/export?${qs}`).catch(() => null);
+    const res = await api
+      .fetch("GET /api/v1/runtime/v1/reviews/export", {
+        query: { format: "jsonl", status: "resolved", agentId: agentId || undefined },
+      })
+      .catch(() => null);
     if (!res?.ok || !res.body) {
       setNote({ tone: "error", text: "Export failed." });
       toast.error("Export failed.");

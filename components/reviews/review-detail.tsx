@@ -6,8 +6,7 @@ import { useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 import { api } from "@/lib/client/api";
 import type { ThreadMessage } from "@/lib/contracts/conversations";
-import type { ExecutionOutline } from "@/lib/contracts/executions";
-import { PRIORITIES, RATINGS, REVIEW_STATUSES, type Review, type ReviewList } from "@/lib/contracts/reviews";
+import { PRIORITIES, RATINGS, REVIEW_STATUSES, type Review, type UpdateReview } from "@/lib/contracts/reviews";
 import { formatDateTime } from "@/lib/format";
 import { contentText } from "@/lib/messages/text";
 import { useMembers } from "../settings/queries";
@@ -38,13 +37,16 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
   const correctedRef = useRef<HTMLTextAreaElement>(null);
   const review = useQuery({
     queryKey: reviewKeys.one(id),
-    queryFn: () => api<Review>(`/api/v1/runtime/v1/reviews/${id}`),
+    queryFn: () => api.request("GET /api/v1/runtime/v1/reviews/[id]", { params: { id } }),
   });
   const executionId = review.data?.executionId;
   const execution = useQuery({
     queryKey: reviewKeys.execution(executionId ?? ""),
     queryFn: () =>
-      api<ExecutionOutline>(`/api/v1/observability/executions/${encodeURIComponent(executionId!)}/outline?limit=1`),
+      api.request("GET /api/v1/observability/executions/[id]/outline", {
+        params: { id: executionId! },
+        query: { limit: 1 },
+      }),
     enabled: !!executionId,
   });
   const messages = useExecutionMessages(executionId);
@@ -54,9 +56,9 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
   const queue = useQuery({
     queryKey: reviewKeys.queueIds(params.toString()),
     queryFn: () =>
-      api<ReviewList>(
-        `/api/v1/runtime/v1/reviews?${new URLSearchParams({ ...Object.fromEntries(queueFilters), sort: "priority", limit: "200" })}`,
-      ),
+      api.request("GET /api/v1/runtime/v1/reviews", {
+        query: new URLSearchParams({ ...Object.fromEntries(queueFilters), sort: "priority", limit: "200" }),
+      }),
   });
 
   const [draft, setDraft] = useState<{ actionTaken: string; resolutionNotes: string; correctedOutput: string } | null>(
@@ -73,8 +75,8 @@ export function ReviewDetail({ id, canWrite }: { id: string; canWrite: boolean }
   }, [review.data, execution.data, messages.data, draft]);
 
   const update = useMutation({
-    mutationFn: (patch: Partial<Review>) =>
-      api<Review>(`/api/v1/runtime/v1/reviews/${id}`, { method: "PATCH", body: patch }),
+    mutationFn: (patch: UpdateReview) =>
+      api.request("PATCH /api/v1/runtime/v1/reviews/[id]", { params: { id }, body: patch }),
     onSuccess: (r) => {
       queryClient.setQueryData(reviewKeys.one(id), r);
       void queryClient.invalidateQueries({ queryKey: reviewKeys.all, refetchType: "none" });

@@ -5,14 +5,12 @@ import { ClipboardCheck } from "lucide-react";
 import Link from "next/link";
 import { type FormEvent, useState } from "react";
 import { ApiClientError, api } from "@/lib/client/api";
-import { PRIORITIES, RATINGS, type ReviewCheck, type ReviewCreated } from "@/lib/contracts/reviews";
+import { type CreateReview, PRIORITIES, RATINGS } from "@/lib/contracts/reviews";
 import { Button } from "../ui/button";
 import { Alert } from "../ui/card";
 import { Field, Select } from "../ui/field";
 import { reviewKeys } from "./queries";
 import { RATING_LABEL } from "./review-options";
-
-const BASE = "/api/v1/runtime/v1/reviews";
 
 /** The execution page's "Review" button: flags a run for QA (rating, comment, priority, tags). */
 export function ReviewButton({ executionId, agent }: { executionId: string; agent: string }) {
@@ -21,10 +19,10 @@ export function ReviewButton({ executionId, agent }: { executionId: string; agen
   const [rating, setRating] = useState<(typeof RATINGS)[number]>("bad");
   const check = useQuery({
     queryKey: reviewKeys.check(executionId),
-    queryFn: () => api<ReviewCheck>(`${BASE}/check?executionId=${encodeURIComponent(executionId)}`),
+    queryFn: () => api.request("GET /api/v1/runtime/v1/reviews/check", { query: { executionId } }),
   });
   const create = useMutation({
-    mutationFn: (body: unknown) => api<ReviewCreated>(BASE, { body }),
+    mutationFn: (body: CreateReview) => api.request("POST /api/v1/runtime/v1/reviews", { body }),
     onSuccess: () => {
       setOpen(false);
       void queryClient.invalidateQueries({ queryKey: reviewKeys.check(executionId) });
@@ -54,8 +52,8 @@ export function ReviewButton({ executionId, agent }: { executionId: string; agen
       executionId,
       agentId: agent,
       rating,
-      comment: f.get("comment"),
-      priority: f.get("priority"),
+      comment: f.get("comment") as string,
+      priority: f.get("priority") as CreateReview["priority"],
       tags,
     });
   }

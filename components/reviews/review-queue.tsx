@@ -5,7 +5,7 @@ import { ClipboardCheck, X } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "@/lib/client/api";
-import { PRIORITIES, RATINGS, REVIEW_STATUSES, type ReviewList, type ReviewStats } from "@/lib/contracts/reviews";
+import { PRIORITIES, RATINGS, REVIEW_STATUSES } from "@/lib/contracts/reviews";
 import { formatDateTime, formatElapsed } from "@/lib/format";
 import { useAgents } from "../traces/queries";
 import { Button } from "../ui/button";
@@ -58,14 +58,12 @@ export function ReviewQueue({ me }: { me: string }) {
   const qs = new URLSearchParams({ ...filters, sort: "priority", limit: "200" });
   const list = useQuery({
     queryKey: reviewKeys.queue(filters),
-    queryFn: () => api<ReviewList>(`/api/v1/runtime/v1/reviews?${qs}`),
+    queryFn: () => api.request("GET /api/v1/runtime/v1/reviews", { query: qs }),
   });
   const stats = useQuery({
     queryKey: reviewKeys.stats(filters.agentId ?? ""),
     queryFn: () =>
-      api<ReviewStats>(
-        `/api/v1/runtime/v1/reviews/stats${filters.agentId ? `?agentId=${encodeURIComponent(filters.agentId)}` : ""}`,
-      ),
+      api.request("GET /api/v1/runtime/v1/reviews/stats", { query: { agentId: filters.agentId || undefined } }),
   });
   const agents = useAgents();
   const rows = list.data?.reviews ?? [];

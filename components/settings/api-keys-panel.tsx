@@ -4,7 +4,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { KeyRound } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import { ApiClientError, api } from "@/lib/client/api";
-import type { ApiKeyCreated, ApiKeyList } from "@/lib/contracts/workspaces";
 import { formatDateTime } from "@/lib/format";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card, EmptyState } from "../ui/card";
@@ -15,12 +14,12 @@ import { settingsKeys } from "./queries";
 
 export function ApiKeysPanel() {
   const queryClient = useQueryClient();
-  const keys = useQuery({ queryKey: settingsKeys.apiKeys, queryFn: () => api<ApiKeyList>("/api/v1/api-keys") });
+  const keys = useQuery({ queryKey: settingsKeys.apiKeys, queryFn: () => api.request("GET /api/v1/api-keys") });
   const [created, setCreated] = useState<{ label: string; secret: string } | null>(null);
   const [label, setLabel] = useState("");
 
   const create = useMutation({
-    mutationFn: (l: string) => api<ApiKeyCreated>("/api/v1/api-keys", { body: { label: l } }),
+    mutationFn: (l: string) => api.request("POST /api/v1/api-keys", { body: { label: l } }),
     onSuccess: (res) => {
       setCreated({ label: res.apiKey.label, secret: res.secret });
       setLabel("");
@@ -28,7 +27,7 @@ export function ApiKeysPanel() {
     },
   });
   const revoke = useMutation({
-    mutationFn: (id: string) => api(`/api/v1/api-keys/${id}`, { method: "DELETE" }),
+    mutationFn: (id: string) => api.request("DELETE /api/v1/api-keys/[id]", { params: { id } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: settingsKeys.apiKeys }),
   });
 

@@ -5,7 +5,6 @@ import { RotateCcw } from "lucide-react";
 import type { ReactNode } from "react";
 import { api } from "@/lib/client/api";
 import type { RedisDurability } from "@/lib/contracts/health";
-import type { IngestionStatus } from "@/lib/contracts/ingestion";
 import { formatDateTime, formatNumber } from "@/lib/format";
 import { SOURCE_LABELS } from "../sources/source-label";
 import { Button } from "../ui/button";
@@ -19,12 +18,11 @@ export function IngestionPanel({ canRetry, database, maxPayloadChars }: Props) {
   const queryClient = useQueryClient();
   const status = useQuery({
     queryKey: settingsKeys.ingestion,
-    queryFn: () => api<IngestionStatus>("/api/v1/settings/ingestion"),
+    queryFn: () => api.request("GET /api/v1/settings/ingestion"),
     refetchInterval: 5000,
   });
   const retry = useMutation({
-    mutationFn: (id: string) =>
-      api(`/api/v1/settings/ingestion/failed/${encodeURIComponent(id)}/retry`, { method: "POST" }),
+    mutationFn: (id: string) => api.request("POST /api/v1/settings/ingestion/failed/[id]/retry", { params: { id } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: settingsKeys.ingestion }),
   });
 

@@ -4,7 +4,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { ApiClientError, api } from "@/lib/client/api";
 import { ROLES, type Role } from "@/lib/contracts/common";
-import type { InvitationCreated, InvitationList, MemberList } from "@/lib/contracts/workspaces";
 import { formatDateTime } from "@/lib/format";
 import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
@@ -25,11 +24,11 @@ export function MembersPanel({ canManage, myRole }: { canManage: boolean; myRole
   const queryClient = useQueryClient();
   const members = useQuery({
     queryKey: settingsKeys.members,
-    queryFn: () => api<MemberList>("/api/v1/members"),
+    queryFn: () => api.request("GET /api/v1/members"),
   });
   const invitations = useQuery({
     queryKey: settingsKeys.invitations,
-    queryFn: () => api<InvitationList>("/api/v1/invitations"),
+    queryFn: () => api.request("GET /api/v1/invitations"),
     enabled: canManage,
   });
   const [link, setLink] = useState<{ email: string; url: string } | null>(null);
@@ -39,7 +38,7 @@ export function MembersPanel({ canManage, myRole }: { canManage: boolean; myRole
   };
 
   const invite = useMutation({
-    mutationFn: (body: { email: string; role: Role }) => api<InvitationCreated>("/api/v1/invitations", { body }),
+    mutationFn: (body: { email: string; role: Role }) => api.request("POST /api/v1/invitations", { body }),
     onSuccess: (res) => {
       setLink({ email: res.invitation.email, url: res.url });
       refresh();
@@ -47,15 +46,15 @@ export function MembersPanel({ canManage, myRole }: { canManage: boolean; myRole
   });
   const changeRole = useMutation({
     mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
-      api(`/api/v1/members/${userId}`, { method: "PATCH", body: { role } }),
+      api.request("PATCH /api/v1/members/[userId]", { params: { userId }, body: { role } }),
     onSettled: refresh,
   });
   const remove = useMutation({
-    mutationFn: (userId: string) => api(`/api/v1/members/${userId}`, { method: "DELETE" }),
+    mutationFn: (userId: string) => api.request("DELETE /api/v1/members/[userId]", { params: { userId } }),
     onSettled: refresh,
   });
   const revokeInvite = useMutation({
-    mutationFn: (id: string) => api(`/api/v1/invitations/${id}`, { method: "DELETE" }),
+    mutationFn: (id: string) => api.request("DELETE /api/v1/invitations/[id]", { params: { id } }),
     onSettled: refresh,
   });
 

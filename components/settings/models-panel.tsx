@@ -14,7 +14,6 @@ import { type DraftErrors, fromDraft, type PriceDraft, toDraft } from "./price-d
 import { settingsKeys } from "./queries";
 
 const KEY = settingsKeys.models;
-const PATH = "/api/v1/settings/models";
 const CELL =
   "w-full rounded border border-zinc-300 bg-white px-1.5 py-1 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-900 aria-[invalid=true]:border-red-500";
 const COLUMNS: { field: keyof Omit<PriceDraft, "key">; label: string; hint?: string; width: string }[] = [
@@ -35,7 +34,7 @@ export function ModelsPanel({ canEdit }: { canEdit: boolean }) {
   const queryClient = useQueryClient();
   const table = useQuery({
     queryKey: KEY,
-    queryFn: () => api<ModelPricesResponse>(PATH),
+    queryFn: () => api.request("GET /api/v1/settings/models"),
     // Follow a recompute while the worker runs it.
     refetchInterval: (q) => (["queued", "running"].includes(q.state.data?.recompute.state ?? "") ? 1000 : false),
   });
@@ -48,11 +47,11 @@ export function ModelsPanel({ canEdit }: { canEdit: boolean }) {
     setSaved(true);
   };
   const save = useMutation({
-    mutationFn: (prices: ModelPrice[] | null) => api<ModelPricesResponse>(PATH, { method: "PUT", body: { prices } }),
+    mutationFn: (prices: ModelPrice[] | null) => api.request("PUT /api/v1/settings/models", { body: { prices } }),
     onSuccess: onSaved,
   });
   const recompute = useMutation({
-    mutationFn: () => api<ModelPricesResponse>(`${PATH}/recompute`, { method: "POST" }),
+    mutationFn: () => api.request("POST /api/v1/settings/models/recompute"),
     onSuccess: (data) => queryClient.setQueryData(KEY, data),
   });
 

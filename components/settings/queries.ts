@@ -1,6 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/lib/client/api";
-import type { MemberList } from "@/lib/contracts/workspaces";
 
 /** Query keys of Settings, one factory so a key always names one shape. */
 export const settingsKeys = {
@@ -14,5 +13,5 @@ export const settingsKeys = {
 
 /** The workspace's members (Settings › Members, a review's assignee picker). */
 export function useMembers() {
-  return useQuery({ queryKey: settingsKeys.members, queryFn: () => api<MemberList>("/api/v1/members") });
+  return useQuery({ queryKey: settingsKeys.members, queryFn: () => api.request("GET /api/v1/members") });
 }

@@ -4,7 +4,6 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { X } from "lucide-react";
 import { type FormEvent, useState } from "react";
 import { api } from "@/lib/client/api";
-import type { RedactionKeys } from "@/lib/contracts/workspaces";
 import { Button } from "../ui/button";
 import { Alert, Card } from "../ui/card";
 import { Field } from "../ui/field";
@@ -15,11 +14,11 @@ export function RedactionPanel({ canEdit }: { canEdit: boolean }) {
   const queryClient = useQueryClient();
   const rules = useQuery({
     queryKey: settingsKeys.redaction,
-    queryFn: () => api<RedactionKeys>("/api/v1/settings/redaction"),
+    queryFn: () => api.request("GET /api/v1/settings/redaction"),
   });
   const [draft, setDraft] = useState("");
   const save = useMutation({
-    mutationFn: (keys: string[]) => api<RedactionKeys>("/api/v1/settings/redaction", { method: "PUT", body: { keys } }),
+    mutationFn: (keys: string[]) => api.request("PUT /api/v1/settings/redaction", { body: { keys } }),
     onSuccess: (data) => queryClient.setQueryData(settingsKeys.redaction, data),
   });
   const keys = rules.data?.keys ?? [];

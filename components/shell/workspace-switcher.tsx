@@ -5,7 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 import { toast } from "sonner";
 import { ApiClientError, api } from "@/lib/client/api";
-import type { WorkspaceCreated, WorkspaceSummary } from "@/lib/contracts/workspaces";
+import type { WorkspaceSummary } from "@/lib/contracts/workspaces";
 import { Button } from "../ui/button";
 import { Dialog } from "../ui/dialog";
 import { Field, InlineSelect } from "../ui/field";
@@ -41,7 +41,7 @@ export function WorkspaceSwitcher({
     }
     setBusy(true);
     try {
-      await api("/api/v1/workspaces/active", { method: "PUT", body: { workspaceId: value } });
+      await api.request("PUT /api/v1/workspaces/active", { body: { workspaceId: value } });
       enter();
     } catch (e) {
       toast.error(`Could not switch workspace: ${e instanceof Error ? e.message : String(e)}`);
@@ -102,7 +102,7 @@ function NewWorkspaceDialog({
     setSaving(true);
     setError(null);
     try {
-      const created = await api<WorkspaceCreated>("/api/v1/workspaces", { body: { name } });
+      const created = await api.request("POST /api/v1/workspaces", { body: { name } });
       onCreated(created.workspace.name);
     } catch (err) {
       setError(err instanceof ApiClientError ? (err.fieldError("name") ?? err.message) : String(err));

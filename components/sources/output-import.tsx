@@ -4,7 +4,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { FileJson, Upload } from "lucide-react";
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import type { ApiErrorBody } from "@/lib/contracts/common";
+import { api } from "@/lib/client/api";
+import { errorFromResponse } from "@/lib/contracts/client";
 import { OUTPUT_FILE_NAME_HEADER, OUTPUT_TRACE_MAX_BYTES, type OutputIngestResult } from "@/lib/contracts/output";
 import { formatNumber } from "@/lib/format";
 import { executionKeys } from "../traces/queries";
@@ -20,24 +21,23 @@ type FileState =
 
 type Item = { key: string; file: File; state: FileState };
 
-const IMPORT_URL = "/api/v1/ingest/output";
-
 /** The reason an import failed, from the API's error JSON (naming the bad field) or the status. */
 function failureReason(status: number, text: string): string {
-  try {
-    const err = (JSON.parse(text) as ApiErrorBody).error;
-    const fields = err.details?.map((d) => `${d.path}: ${d.message}`).join("; ");
-    return fields ? `${err.message} (${fields})` : err.message;
-  } catch {
-    return status === 0 ? "The server could not be reached." : `The server answered ${status}.`;
-  }
+  const err = errorFromResponse(status, text);
+  if (!err.fromApi) return status === 0 ? "The server could not be reached." : `The server answered ${status}.`;
+  const fields = err.details.map((d) => `${d.path}: ${d.message}`).join("; ");
+  return fields ? `${err.message} (${fields})` : err.message;
 }
 
-/** Posts one file as it is (no parsing in the browser), reporting upload progress. */
+/**
+ * Posts one file as it is (no parsing in the browser), reporting upload progress: with
+ * XMLHttpRequest, as fetch reports no upload progress; the URL and the error reading are the API
+ * client's.
+ */
 function uploadFile(file: File, onProgress: (percent: number) => void): Promise<FileState> {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", IMPORT_URL);
+    xhr.open("POST", api.url("POST /api/v1/ingest/output"));
     xhr.withCredentials = true;
     xhr.setRequestHeader("content-type", "application/json");
     xhr.setRequestHeader(OUTPUT_FILE_NAME_HEADER, encodeURIComponent(file.name));

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { ChevronLeft, ChevronRight } from "lucide-react";
 import Link from "next/link";
 import { api } from "@/lib/client/api";
-import type { OutputChain, OutputChainRun } from "@/lib/contracts/output";
+import type { OutputChainRun } from "@/lib/contracts/output";
 import { formatDateTime } from "@/lib/format";
 import { executionKeys } from "./queries";
 
@@ -17,7 +17,7 @@ const runLink = (run: OutputChainRun) => `/executions/${encodeURIComponent(run.i
 export function ExecutionChain({ executionId }: { executionId: string }) {
   const query = useQuery({
     queryKey: executionKeys.chain(executionId),
-    queryFn: () => api<OutputChain>(`/api/v1/observability/executions/${encodeURIComponent(executionId)}/chain`),
+    queryFn: () => api.request("GET /api/v1/observability/executions/[id]/chain", { params: { id: executionId } }),
   });
   const chain = query.data?.chain;
   if (!chain) return null;

@@ -7,13 +7,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useLiveNotices } from "@/components/live/use-live-notices";
 import { api } from "@/lib/client/api";
 import type { ThreadMessage } from "@/lib/contracts/conversations";
-import {
-  type Execution,
-  type ExecutionOutline,
-  OUTLINE_DEFAULT_LIMIT,
-  OUTLINE_MAX_LIMIT,
-  type OutlineSpan,
-} from "@/lib/contracts/executions";
+import { type Execution, OUTLINE_DEFAULT_LIMIT, OUTLINE_MAX_LIMIT, type OutlineSpan } from "@/lib/contracts/executions";
 import { formatCost, formatDateTime, formatDuration, formatNumber } from "@/lib/format";
 import { ChatView, sourceSpanId } from "../conversations/chat-view";
 import { DeleteExecutionButton } from "../data/delete-execution";
@@ -34,8 +28,8 @@ import { TraceView } from "./trace-view";
 
 type Loaded = { execution: Execution; spans: OutlineSpan[]; total: number; complete: boolean };
 
-const outlineUrl = (id: string, offset: number, limit = OUTLINE_DEFAULT_LIMIT) =>
-  `/api/v1/observability/executions/${encodeURIComponent(id)}/outline?offset=${offset}&limit=${limit}`;
+const outlinePage = (id: string, offset: number, limit = OUTLINE_DEFAULT_LIMIT) =>
+  api.request("GET /api/v1/observability/executions/[id]/outline", { params: { id }, query: { offset, limit } });
 
 /**
  * Loads an execution's trace tree: the first 10,000 spans at once (narrow columns only), then the
@@ -47,7 +41,7 @@ function useExecution(id: string) {
   const query = useQuery({
     queryKey: key,
     queryFn: async (): Promise<Loaded> => {
-      const page = await api<ExecutionOutline>(outlineUrl(id, 0));
+      const page = await outlinePage(id, 0);
       return { execution: page.execution, spans: page.spans, total: page.total, complete: !page.hasMore };
     },
   });
@@ -66,7 +60,7 @@ function useExecution(id: string) {
     setPageError(null);
     loadRemainingSpans(
       base.spans,
-      (offset) => api<ExecutionOutline>(outlineUrl(id, offset, OUTLINE_MAX_LIMIT)),
+      (offset) => outlinePage(id, offset, OUTLINE_MAX_LIMIT),
       (spans, total, complete) => queryClient.setQueryData<Loaded>(key, { ...base, spans, total, complete }),
       () => cancelled,
     ).catch((e: unknown) => {

@@ -1,9 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/lib/client/api";
-import type { ThreadMessages } from "@/lib/contracts/conversations";
-import type { AgentList, SpanOne } from "@/lib/contracts/executions";
-
-const EXECUTIONS = "/api/v1/observability/executions";
 
 /**
  * Query keys of executions and what hangs off them, one factory so a key always names one shape:
@@ -23,7 +19,7 @@ export const agentKeys = { all: ["agents"] as const };
 
 /** The workspace's agents, for pickers. */
 export function useAgents() {
-  return useQuery({ queryKey: agentKeys.all, queryFn: () => api<AgentList>("/api/v1/agents") });
+  return useQuery({ queryKey: agentKeys.all, queryFn: () => api.request("GET /api/v1/agents") });
 }
 
 /** One span with its payloads (the panel of the trace view and of a chat bubble). */
@@ -31,7 +27,9 @@ export function useSpan(executionId: string, spanId: string | null) {
   return useQuery({
     queryKey: executionKeys.span(executionId, spanId ?? ""),
     queryFn: () =>
-      api<SpanOne>(`${EXECUTIONS}/${encodeURIComponent(executionId)}/spans/${encodeURIComponent(spanId ?? "")}`),
+      api.request("GET /api/v1/observability/executions/[id]/spans/[spanId]", {
+        params: { id: executionId, spanId: spanId ?? "" },
+      }),
     enabled: !!spanId,
   });
 }
@@ -40,7 +38,8 @@ export function useSpan(executionId: string, spanId: string | null) {
 export function useExecutionMessages(executionId: string | null | undefined, enabled = true) {
   return useQuery({
     queryKey: executionKeys.messages(executionId ?? ""),
-    queryFn: () => api<ThreadMessages>(`${EXECUTIONS}/${encodeURIComponent(executionId ?? "")}/messages`),
+    queryFn: () =>
+      api.request("GET /api/v1/observability/executions/[id]/messages", { params: { id: executionId ?? "" } }),
     enabled: enabled && !!executionId,
   });
 }

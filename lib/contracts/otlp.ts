@@ -1,4 +1,5 @@
 import protobuf from "protobufjs";
+import type { OtlpEncoding } from "./otlp-media.ts";
 
 /**
  * The OTLP/HTTP trace and logs wire contract: the messages of opentelemetry-proto
@@ -166,8 +167,8 @@ const BadRequest = type("BadRequest");
 /** The request messages, for the receiver's decoder (lib/ingest/sources/otlp/decode.ts). */
 export const OTLP_REQUESTS = { traces: type("ExportTraceServiceRequest"), logs: type("ExportLogsServiceRequest") };
 
-export const OTLP_CONTENT_TYPES = { protobuf: "application/x-protobuf", json: "application/json" } as const;
-export type OtlpEncoding = keyof typeof OTLP_CONTENT_TYPES;
+// Declared without protobufjs, so the API client (lib/contracts/client.ts) names them without loading it.
+export { OTLP_CONTENT_TYPES, type OtlpEncoding } from "./otlp-media.ts";
 
 /** The decoded request, as plain objects. int64/fixed64 are decimal strings, bytes are Uint8Array. */
 export type OtlpAnyValue = {

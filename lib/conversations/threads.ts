@@ -1,6 +1,7 @@
 import "server-only";
 import type { ThreadList, ThreadListQuery, ThreadMessage, ThreadSummary } from "../contracts/conversations.ts";
 import type { Db } from "../db/index.ts";
+import { readFrom } from "../db/replicas.ts";
 import { NotFoundError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
 
@@ -22,7 +23,11 @@ type Row = {
   last_at: Date | null;
 };
 
-export async function listThreads(db: Db, workspaceId: string, q: ThreadListQuery): Promise<ThreadList> {
+export function listThreads(db: Db, workspaceId: string, q: ThreadListQuery): Promise<ThreadList> {
+  return readFrom(db, workspaceId, (db) => listThreadsOn(db, workspaceId, q));
+}
+
+async function listThreadsOn(db: Db, workspaceId: string, q: ThreadListQuery): Promise<ThreadList> {
   const params: unknown[] = [workspaceId];
   const p = (v: unknown) => {
     params.push(v);
@@ -98,7 +103,11 @@ type MessageRow = {
 };
 
 /** Every message of a thread across its executions, oldest first. Unknown thread: 404. */
-export async function listThreadMessages(db: Db, workspaceId: string, threadId: string): Promise<ThreadMessage[]> {
+export function listThreadMessages(db: Db, workspaceId: string, threadId: string): Promise<ThreadMessage[]> {
+  return readFrom(db, workspaceId, (db) => threadMessagesOn(db, workspaceId, threadId));
+}
+
+async function threadMessagesOn(db: Db, workspaceId: string, threadId: string): Promise<ThreadMessage[]> {
   const rows = await db.prisma.$queryRawUnsafe<MessageRow[]>(
     `SELECT s.id, s.execution_id, s.parent_id, s.message, s.started_at
      FROM executions e JOIN spans s ON s.workspace_id = e.workspace_id AND s.execution_id = e.id
@@ -123,11 +132,11 @@ export async function listThreadMessages(db: Db, workspaceId: string, threadId: 
 }
 
 /** The messages of one execution, oldest first (chat view of the execution page). Unknown execution: 404. */
-export async function listExecutionMessages(
-  db: Db,
-  workspaceId: string,
-  executionId: string,
-): Promise<ThreadMessage[]> {
+export function listExecutionMessages(db: Db, workspaceId: string, executionId: string): Promise<ThreadMessage[]> {
+  return readFrom(db, workspaceId, (db) => executionMessagesOn(db, workspaceId, executionId));
+}
+
+async function executionMessagesOn(db: Db, workspaceId: string, executionId: string): Promise<ThreadMessage[]> {
   const rows = await db.prisma.span.findMany({
     where: { workspaceId, executionId, type: "conversation_message" },
     select: { id: true, executionId: true, parentId: true, message: true, startedAt: true },

@@ -1,6 +1,7 @@
 import "server-only";
 import type { DeletionCounts, DeletionList, ErasureRequest } from "../contracts/data.ts";
 import type { Db } from "../db/index.ts";
+import { noteWrite } from "../db/replicas.ts";
 import { anyOfJsonArray } from "../db/sql.ts";
 import { type SqlTx, withTransaction } from "../db/transaction.ts";
 import { NOT_FOUND } from "../errors.ts";
@@ -102,6 +103,7 @@ export async function deleteExecution(db: Db, workspaceId: string, id: string, a
     const counts = await deleteExecutions(tx, workspaceId, [id]);
     if (counts.executions === 0) throw NOT_FOUND.execution();
     await record(tx, workspaceId, "execution", { executionId: id }, actor, counts);
+    tx.afterCommit(() => noteWrite(workspaceId)); // the pages shown next read the primary (lib/db/replicas.ts)
   });
 }
 
@@ -143,6 +145,7 @@ export async function eraseData(
       threadEvents,
     );
     await record(tx, workspaceId, "erasure", req, actor, counts);
+    tx.afterCommit(() => noteWrite(workspaceId)); // the pages shown next read the primary (lib/db/replicas.ts)
     return counts;
   });
 }

@@ -19,7 +19,18 @@ export type Db = {
    * should not go through Prisma's parameter serialization (lib/db/transaction.ts).
    */
   pool?: Pool;
+  /**
+   * Postgres with `DATABASE_READ_URL`: the streaming replicas the read-only paths use
+   * (lib/db/replicas.ts `readFrom`); each replica is a `Db` of its own, without `read`.
+   */
+  read?: ReadReplicas;
   close(): Promise<void>;
+};
+
+/** The read replicas of a primary and how far behind one may be before reads skip it. */
+export type ReadReplicas = {
+  replicas: { db: Db; label: string }[];
+  maxLagMs: number;
 };
 
 export type OpenOptions =
@@ -30,6 +41,8 @@ export type OpenOptions =
       poolSize?: number;
       /** Defaults: RUNLENS_DB_CONNECT_TIMEOUT_MS and RUNLENS_DB_QUERY_TIMEOUT_MS (lib/config.ts). */
       timeouts?: { connectMs: number; queryMs: number };
+      /** Streaming replicas for the read-only paths (DATABASE_READ_URL); none by default. */
+      read?: { urls: string[]; poolSize: number; maxLagMs: number };
     }
   | { kind: "embedded"; dataDir: string | "memory" };
 
@@ -76,10 +89,16 @@ function configuredTimeouts(): { connectMs: number; queryMs: number } {
  * timed out is dropped by the pool, not reused. TCP keepalive finds peers that vanished without
  * closing the socket.
  */
-function poolConfig(url: string, max: number, t: { connectMs: number; queryMs: number }): PoolConfig {
+function poolConfig(
+  url: string,
+  max: number,
+  t: { connectMs: number; queryMs: number },
+  applicationName?: string,
+): PoolConfig {
   return {
     connectionString: url,
     max,
+    application_name: applicationName,
     connectionTimeoutMillis: t.connectMs,
     query_timeout: t.queryMs,
     keepAlive: true,
@@ -106,6 +125,40 @@ function keepConnectionErrorsFromCrashing(pool: Pool): void {
  * is bounded by the pool's query timeout, not by this.
  */
 const TRANSACTION_OPTIONS = { timeout: 60_000, maxWait: 30_000 };
+
+/** A replica's address for logs: host, port and database, never the credentials. */
+export function replicaLabel(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
+  } catch {
+    return "(unparsable DATABASE_READ_URL entry)";
+  }
+}
+
+/**
+ * A replica's pool and Prisma client. Nothing connects here (pools connect on first use), so a
+ * replica that is down when the process starts costs no start: its first read falls back to the
+ * primary (lib/db/replicas.ts). No migration check either: a streaming replica has the primary's
+ * schema. Connections are named `runlens-read` (`pg_stat_activity.application_name`).
+ */
+async function openReplica(url: string, poolSize: number, t: { connectMs: number; queryMs: number }): Promise<Db> {
+  const { PrismaPg } = await import("@prisma/adapter-pg");
+  const { default: pg } = await import("pg");
+  const pool = new pg.Pool(poolConfig(url, poolSize, t, "runlens-read"));
+  keepConnectionErrorsFromCrashing(pool);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
+  return {
+    prisma,
+    kind: "postgres",
+    pool,
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<Db> {
   if (opts.kind === "postgres") {
     const mode = opts.migrate ?? "require";
@@ -117,7 +170,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     const { PrismaPg } = await import("@prisma/adapter-pg");
     const { default: pg } = await import("pg");
     // One pool shared by Prisma and the bulk writers of the ingest pipeline.
-    const pool = new pg.Pool(poolConfig(opts.url, opts.poolSize ?? 10, opts.timeouts ?? configuredTimeouts()));
+    const timeouts = opts.timeouts ?? configuredTimeouts();
+    const pool = new pg.Pool(poolConfig(opts.url, opts.poolSize ?? 10, timeouts));
     keepConnectionErrorsFromCrashing(pool);
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
     try {
@@ -126,11 +180,26 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
       await pool.end().catch(() => undefined);
       throw e;
     }
+    const readOpts = opts.read;
+    const read: ReadReplicas | undefined = readOpts?.urls.length
+      ? {
+          replicas: await Promise.all(
+            readOpts.urls.map(async (url) => ({
+              db: await openReplica(url, readOpts.poolSize, timeouts),
+              label: replicaLabel(url),
+            })),
+          ),
+          maxLagMs: readOpts.maxLagMs,
+        }
+      : undefined;
+    if (read) logger("db").info(`reads of the read-only paths go to ${read.replicas.map((r) => r.label).join(", ")}`);
     return {
       prisma,
       kind: "postgres",
       pool,
+      read,
       close: async () => {
+        await Promise.all((read?.replicas ?? []).map((r) => r.db.close().catch(() => undefined)));
         await prisma.$disconnect();
         await pool.end();
       },

@@ -1,5 +1,6 @@
 import "server-only";
 import { readConfig } from "../config.ts";
+import { logger } from "../log.ts";
 import { type Db, openDatabase } from "./client.ts";
 
 export type { Db } from "./client.ts";
@@ -36,7 +37,10 @@ export async function closeDb(): Promise<void> {
 
 function openFromEnv(): Promise<Db> {
   const config = readConfig();
-  return config.databaseUrl
-    ? openDatabase({ kind: "postgres", url: config.databaseUrl })
-    : openDatabase({ kind: "embedded", dataDir: `${config.dataDir}/pglite` });
+  if (config.databaseUrl) return openDatabase({ kind: "postgres", url: config.databaseUrl, read: config.databaseRead });
+  if (config.databaseRead.urls.length > 0)
+    logger("db").warn(
+      "DATABASE_READ_URL is ignored: replicas need DATABASE_URL (this process runs the embedded database)",
+    );
+  return openDatabase({ kind: "embedded", dataDir: `${config.dataDir}/pglite` });
 }

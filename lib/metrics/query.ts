@@ -1,6 +1,7 @@
 import "server-only";
 import { isBuiltinEvent, type MetricQuery, type MetricResult, ZERO_WHEN_EMPTY } from "../contracts/metrics.ts";
 import type { Db } from "../db/index.ts";
+import { readFrom } from "../db/replicas.ts";
 import { builtinMetricQuery } from "./builtin.ts";
 import { ROLLUP_MAX_STRING } from "./rollups.ts";
 import { assertPostgresTimezone, hourAlignedZone } from "./timezones.ts";
@@ -168,12 +169,24 @@ export async function runMetricQuery(db: Db, workspaceId: string, q: MetricQuery
   return (await executeMetricQuery(db, workspaceId, q)).result;
 }
 
-/** Answers a metric query; `rollups: false` forces the raw plan (the reference in tests and benchmarks). */
-export async function executeMetricQuery(
+/**
+ * Answers a metric query; `rollups: false` forces the raw plan (the reference in tests and
+ * benchmarks). On a read replica when there is one (lib/db/replicas.ts).
+ */
+export function executeMetricQuery(
   db: Db,
   workspaceId: string,
   q: MetricQuery,
   opts: { rollups?: boolean } = {},
+): Promise<{ result: MetricResult; plan: QueryPlan }> {
+  return readFrom(db, workspaceId, (db) => metricQueryOn(db, workspaceId, q, opts));
+}
+
+async function metricQueryOn(
+  db: Db,
+  workspaceId: string,
+  q: MetricQuery,
+  opts: { rollups?: boolean },
 ): Promise<{ result: MetricResult; plan: QueryPlan }> {
   await assertPostgresTimezone(db, q.timezone);
   if (isBuiltinEvent(q.event)) return { result: await builtinMetricQuery(db, workspaceId, q), plan: BUILTIN_PLAN };

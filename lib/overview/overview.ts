@@ -2,6 +2,7 @@ import "server-only";
 import type { Overview, OverviewQuery } from "../contracts/overview.ts";
 import { OVERVIEW_TOP } from "../contracts/overview.ts";
 import type { Db } from "../db/index.ts";
+import { readFrom } from "../db/replicas.ts";
 import { type Int8, int8 } from "../db/sql.ts";
 import { assertPostgresTimezone } from "../metrics/timezones.ts";
 import { ERROR_MESSAGE_CHARS, EXECUTION_SELECT, type ExecutionSqlRow, fromSqlRow } from "../traces/executions.ts";
@@ -49,7 +50,11 @@ function groupedSql(workspaceId: string, q: OverviewQuery, by: "series" | "agent
  * estimates within LATENCY_RELATIVE_ERROR. The lists read executions over the index on
  * (workspace_id, started_at).
  */
-export async function getOverview(db: Db, workspaceId: string, q: OverviewQuery): Promise<Overview> {
+export function getOverview(db: Db, workspaceId: string, q: OverviewQuery): Promise<Overview> {
+  return readFrom(db, workspaceId, (db) => overviewOn(db, workspaceId, q));
+}
+
+async function overviewOn(db: Db, workspaceId: string, q: OverviewQuery): Promise<Overview> {
   await assertPostgresTimezone(db, q.timezone);
   const list = sqlParams(workspaceId, q.from.toISOString(), q.to.toISOString());
   const where = ["e.workspace_id = $1", "e.started_at >= $2::timestamptz", "e.started_at < $3::timestamptz"];

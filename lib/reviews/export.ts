@@ -1,6 +1,7 @@
 import "server-only";
 import type { ExportQuery, TrainingExample, TrainingExport } from "../contracts/reviews.ts";
 import type { Db } from "../db/index.ts";
+import { readFrom } from "../db/replicas.ts";
 import { buildMessages } from "../messages/text.ts";
 import { agentFilter } from "./service.ts";
 
@@ -94,12 +95,16 @@ async function* trainingExamples(
 /** JSONL: one training example a line, and how many there are (for a progress bar). */
 export type TrainingStream = { lines: ReadableStream<Uint8Array>; total: number };
 
-/** The export: every example in one JSON answer, or (format=jsonl) streamed a line each as it is read. */
-export async function exportTraining(
-  db: Db,
-  workspaceId: string,
-  q: ExportQuery,
-): Promise<TrainingExport | TrainingStream> {
+/**
+ * The export: every example in one JSON answer, or (format=jsonl) streamed a line each as it is
+ * read. On a read replica when there is one (lib/db/replicas.ts); a stream keeps reading the server
+ * its count was read from (a failure there mid-stream ends it, as one of the primary would).
+ */
+export function exportTraining(db: Db, workspaceId: string, q: ExportQuery): Promise<TrainingExport | TrainingStream> {
+  return readFrom(db, workspaceId, (db) => exportOn(db, workspaceId, q));
+}
+
+async function exportOn(db: Db, workspaceId: string, q: ExportQuery): Promise<TrainingExport | TrainingStream> {
   const agentId = await agentFilter(db, workspaceId, q.agentId);
   if (q.format === "json") {
     const examples = [];

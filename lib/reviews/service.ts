@@ -10,6 +10,7 @@ import type {
 import { PRIORITIES, RATINGS, REVIEW_STATUSES } from "../contracts/reviews.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import type { Db } from "../db/index.ts";
+import { noteWrite } from "../db/replicas.ts";
 import { ApiError, ConflictError, NotFoundError, ValidationError } from "../errors.ts";
 
 /**
@@ -85,6 +86,7 @@ export async function createReview(
       },
     });
     await refreshSearch(db, review.id);
+    noteWrite(workspaceId); // the export (on a replica) reads the primary for a while (lib/db/replicas.ts)
     return { reviewId: review.id };
   } catch (e) {
     if ((e as { code?: string }).code === "P2002")
@@ -137,11 +139,13 @@ export async function updateReview(
     },
   });
   await refreshSearch(db, id);
+  noteWrite(workspaceId);
   return getReview(db, workspaceId, id);
 }
 
 export async function deleteReview(db: Db, workspaceId: string, id: string): Promise<void> {
   const { count } = await db.prisma.review.deleteMany({ where: { id, workspaceId } });
+  noteWrite(workspaceId);
   if (count === 0) throw new NotFoundError("review_not_found", "No review with this id.");
 }
 

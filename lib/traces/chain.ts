@@ -1,6 +1,7 @@
 import "server-only";
 import type { OutputChain, OutputChainRun } from "../contracts/output.ts";
 import type { Db } from "../db/index.ts";
+import { readFrom } from "../db/replicas.ts";
 import { NotFoundError } from "../errors.ts";
 
 /** Runs of one chain the page lists at most (a poller continuing as new for weeks makes long chains). */
@@ -20,7 +21,11 @@ type Row = {
  * same workflowId (external id), ordered by start (index executions(workspace_id, external_id)).
  * Null when there is no other run; 404 for an execution of another workspace, like a missing one.
  */
-export async function getOutputChain(db: Db, workspaceId: string, executionId: string): Promise<OutputChain> {
+export function getOutputChain(db: Db, workspaceId: string, executionId: string): Promise<OutputChain> {
+  return readFrom(db, workspaceId, (db) => outputChainOn(db, workspaceId, executionId));
+}
+
+async function outputChainOn(db: Db, workspaceId: string, executionId: string): Promise<OutputChain> {
   const [self] = await db.prisma.$queryRawUnsafe<{ source: string; external_id: string | null }[]>(
     "SELECT source::text AS source, external_id FROM executions WHERE workspace_id = $1 AND id = $2",
     workspaceId,

@@ -8,6 +8,7 @@ import type {
   Span,
 } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
+import { readFrom } from "../db/replicas.ts";
 import { type Int8, int8 } from "../db/sql.ts";
 import { NotFoundError } from "../errors.ts";
 import { processGlobal } from "../process-global.ts";
@@ -104,9 +105,19 @@ async function spanPage(db: Db, execution: Execution, workspaceId: string, offse
  * Reads an execution (404 when it is not the workspace's) and then `fn`'s reads in one snapshot (a
  * REPEATABLE READ transaction), so that the execution row and its spans agree while batches commit:
  * `execution.spanCount` equals the total of spans, and the order cache's version belongs to the
- * spans it orders.
+ * spans it orders. On a read replica when there is one (lib/db/replicas.ts): a hot standby runs
+ * REPEATABLE READ, and its `xmin` values are the primary's.
  */
 function readExecution<T>(
+  db: Db,
+  workspaceId: string,
+  executionId: string,
+  fn: (db: Db, execution: Execution) => Promise<T>,
+): Promise<T> {
+  return readFrom(db, workspaceId, (db) => snapshotRead(db, workspaceId, executionId, fn));
+}
+
+function snapshotRead<T>(
   db: Db,
   workspaceId: string,
   executionId: string,
@@ -282,7 +293,9 @@ export function getExecutionOutline(
 
 /** One span with every field (the explorer's detail panel). Depth is the tree's business. */
 export async function getSpan(db: Db, workspaceId: string, executionId: string, spanId: string): Promise<Span> {
-  const row = await db.prisma.span.findFirst({ where: { workspaceId, executionId, id: spanId } });
-  if (!row) throw new NotFoundError("span_not_found", "No span with this id in this execution.");
-  return toSpan(row, 0);
+  return readFrom(db, workspaceId, async (db) => {
+    const row = await db.prisma.span.findFirst({ where: { workspaceId, executionId, id: spanId } });
+    if (!row) throw new NotFoundError("span_not_found", "No span with this id in this execution.");
+    return toSpan(row, 0);
+  });
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Execution, ExecutionList, ExecutionListQuery, ExecutionSort } from "../contracts/executions.ts";
 import type { Db } from "../db/index.ts";
+import { readFrom } from "../db/replicas.ts";
 import { type Int8, int8 } from "../db/sql.ts";
 import { ApiError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
@@ -73,7 +74,11 @@ export const EXECUTION_SELECT = "SELECT e.*, a.name AS agent_name FROM execution
  * (started_at, id) follows the index executions(workspace_id, started_at DESC, id DESC). Text
  * search covers name, id, external id and the input/output previews.
  */
-export async function listExecutions(db: Db, workspaceId: string, q: ExecutionListQuery): Promise<ExecutionList> {
+export function listExecutions(db: Db, workspaceId: string, q: ExecutionListQuery): Promise<ExecutionList> {
+  return readFrom(db, workspaceId, (db) => listExecutionsOn(db, workspaceId, q));
+}
+
+async function listExecutionsOn(db: Db, workspaceId: string, q: ExecutionListQuery): Promise<ExecutionList> {
   const params: unknown[] = [workspaceId];
   const p = (v: unknown) => {
     params.push(v);

@@ -91,7 +91,7 @@ export class Runlens {
 
   constructor(opts: ClientOptions = {}) {
     this.config = resolveConfig(opts);
-    const common: Omit<TransportOptions, "url" | "envelope" | "maxBatch" | "flushIntervalMs"> = {
+    const common: Omit<TransportOptions, "apiUrl" | "envelope" | "maxBatch" | "flushIntervalMs"> = {
       apiKey: () => this.config.apiKey,
       fetch: () => this.config.fetch,
       maxBuffered: () => this.config.maxBufferedTraces,
@@ -102,14 +102,14 @@ export class Runlens {
     };
     this.traces = new BatchTransport<Trace>({
       ...common,
-      url: () => `${this.config.apiUrl}/api/v1/runtime/v1/observability/traces`,
+      apiUrl: () => this.config.apiUrl,
       envelope: "traces",
       maxBatch: 200,
       flushIntervalMs: 500,
     });
     this.events = new BatchTransport<TrackEventInput>({
       ...common,
-      url: () => `${this.config.apiUrl}/api/v1/runtime/v1/observability/events`,
+      apiUrl: () => this.config.apiUrl,
       envelope: "events",
       maxBatch: 50,
       flushIntervalMs: 2000,

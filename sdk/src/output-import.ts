@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import type { OutputIngestResult } from "../../lib/contracts/output.ts";
+import { ApiClientError, createApiClient } from "../../lib/contracts/client.ts";
+import { OUTPUT_FILE_NAME_HEADER, type OutputIngestResult } from "../../lib/contracts/output.ts";
 
 /** One trace file's outcome: imported (new or again) or failed with the server's reason. */
 export type OutputFileResult =
@@ -14,8 +15,6 @@ export type OutputImportOptions = {
   /** Called after each file, with its 1-based position among `total`. */
   onFile?: (result: OutputFileResult, index: number, total: number) => void;
 };
-
-const IMPORT_PATH = "/api/v1/ingest/output";
 
 /**
  * The trace files under `root` (a file or a directory such as `logs/runs`, walked recursively;
@@ -46,27 +45,26 @@ export async function importOutputTraces(root: string, opts: OutputImportOptions
   const apiUrl = (opts.apiUrl ?? process.env.RUNLENS_API_URL ?? "http://127.0.0.1:3000").replace(/\/+$/, "");
   const apiKey = opts.apiKey ?? process.env.RUNLENS_API_KEY;
   if (!apiKey) throw new Error("Runlens API key missing: set RUNLENS_API_KEY.");
-  const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  const client = createApiClient({
+    baseUrl: apiUrl,
+    fetch: opts.fetch ?? globalThis.fetch.bind(globalThis),
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
   const files = await findOutputTraceFiles(root);
   const results: OutputFileResult[] = [];
   for (const [i, file] of files.entries()) {
     let result: OutputFileResult;
     try {
-      const res = await doFetch(`${apiUrl}${IMPORT_PATH}`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          "content-type": "application/json",
-          "x-output-file-name": encodeURIComponent(path.basename(file)),
-        },
+      const { status, data } = await client.call("POST /api/v1/ingest/output", {
         body: await readFile(file),
+        headers: {
+          "content-type": "application/json",
+          [OUTPUT_FILE_NAME_HEADER]: encodeURIComponent(path.basename(file)),
+        },
       });
-      const text = await res.text();
-      if (res.status === 200 || res.status === 201)
-        result = { file, ok: true, created: res.status === 201, result: JSON.parse(text) as OutputIngestResult };
-      else result = { file, ok: false, error: reasonOf(res.status, text) };
+      result = { file, ok: true, created: status === 201, result: data as OutputIngestResult };
     } catch (e) {
-      result = { file, ok: false, error: (e as Error).message };
+      result = { file, ok: false, error: reasonOf(e as Error) };
     }
     results.push(result);
     opts.onFile?.(result, i + 1, files.length);
@@ -74,13 +72,10 @@ export async function importOutputTraces(root: string, opts: OutputImportOptions
   return results;
 }
 
-function reasonOf(status: number, text: string): string {
-  try {
-    const err = (JSON.parse(text) as { error: { message: string; details?: { path: string; message: string }[] } })
-      .error;
-    const fields = err.details?.map((d) => `${d.path}: ${d.message}`).join("; ");
-    return `${status} ${err.message}${fields ? ` (${fields})` : ""}`;
-  } catch {
-    return `the server answered ${status}`;
-  }
+/** Why a file failed: the server's message and fields, its status, or the network's error. */
+function reasonOf(e: Error): string {
+  if (!(e instanceof ApiClientError) || e.status === 0 || e.code === "invalid_response") return e.message;
+  if (!e.fromApi) return `the server answered ${e.status}`;
+  const fields = e.details.map((d) => `${d.path}: ${d.message}`).join("; ");
+  return `${e.status} ${e.message}${fields ? ` (${fields})` : ""}`;
 }

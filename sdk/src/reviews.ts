@@ -49,17 +49,6 @@ export class ReviewNotFoundError extends ReviewsError {
   }
 }
 
-const BASE = "/api/v1/runtime/v1/reviews";
-
-function qs(params: Record<string, unknown>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (v === undefined || v === null) continue;
-    p.set(k, v instanceof Date ? v.toISOString() : String(v));
-  }
-  return p.size ? `?${p}` : "";
-}
-
 /** The reviews namespace of the Runflow document: QA reviews of executions, authenticated by an API key. */
 export class Reviews extends ApiClient {
   constructor(opts: ExecutionsOptions = {}) {
@@ -73,29 +62,29 @@ export class Reviews extends ApiClient {
   }
 
   create(input: CreateReview): Promise<ReviewCreated> {
-    return this.request("POST", BASE, input);
+    return this.call("POST /api/v1/runtime/v1/reviews", { body: input });
   }
   check(executionId: string): Promise<ReviewCheck> {
-    return this.request("GET", `${BASE}/check${qs({ executionId })}`);
+    return this.call("GET /api/v1/runtime/v1/reviews/check", { query: { executionId } });
   }
   list(filters: ReviewListFilters = {}): Promise<ReviewList> {
-    return this.request("GET", `${BASE}${qs(filters)}`);
+    return this.call("GET /api/v1/runtime/v1/reviews", { query: filters });
   }
   get(reviewId: string): Promise<Review> {
-    return this.request("GET", `${BASE}/${encodeURIComponent(reviewId)}`);
+    return this.call("GET /api/v1/runtime/v1/reviews/[id]", { params: { id: reviewId } });
   }
   update(reviewId: string, patch: UpdateReview): Promise<Review> {
-    return this.request("PATCH", `${BASE}/${encodeURIComponent(reviewId)}`, patch);
+    return this.call("PATCH /api/v1/runtime/v1/reviews/[id]", { params: { id: reviewId }, body: patch });
   }
   async delete(reviewId: string): Promise<void> {
-    await this.request("DELETE", `${BASE}/${encodeURIComponent(reviewId)}`);
+    await this.call("DELETE /api/v1/runtime/v1/reviews/[id]", { params: { id: reviewId } });
   }
   stats(agentId?: string): Promise<ReviewStats> {
-    return this.request("GET", `${BASE}/stats${qs({ agentId })}`);
+    return this.call("GET /api/v1/runtime/v1/reviews/stats", { query: { agentId } });
   }
   /** Resolved reviews as OpenAI chat fine-tuning examples. */
   async exportForTraining(filters: ExportFilters = {}): Promise<TrainingExport> {
-    return this.request("GET", `${BASE}/export${qs(filters)}`);
+    return this.call("GET /api/v1/runtime/v1/reviews/export", { query: filters });
   }
   /** The same examples as JSONL text, one JSON object a line (write it to a .jsonl file). */
   async exportJsonl(filters: ExportFilters = {}): Promise<string> {

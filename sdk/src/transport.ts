@@ -1,3 +1,4 @@
+import { createApiClient, errorFromResponse } from "../../lib/contracts/client.ts";
 import type { ItemResult } from "../../lib/contracts/ingest.ts";
 
 /**
@@ -72,7 +73,8 @@ const systemClock: Clock = {
 };
 
 export type TransportOptions = {
-  url: () => string;
+  /** The API's origin: records go to its traces or events endpoint (by `envelope`), built by the API client. */
+  apiUrl: () => string;
   apiKey: () => string | null;
   fetch: () => typeof fetch;
   /** The JSON envelope key: "traces" or "events". */
@@ -277,13 +279,8 @@ export class BatchTransport<T extends { id?: string | null }> {
     this.sentRequests++;
     const timeoutMs = this.opts.requestTimeoutMs();
     try {
-      const res = await this.opts.fetch()(this.opts.url(), {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-        body: JSON.stringify({ [this.opts.envelope]: records }),
-        // Covers the body too: a server that stalls mid-answer times out like one that never answers.
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const { url, init } = this.prepare(records, key, timeoutMs);
+      const res = await this.opts.fetch()(url, init);
       const text = await res.text();
       this.noteRetryAfter(res);
       if (res.status === 207) return this.settleItems(records, text);
@@ -302,6 +299,30 @@ export class BatchTransport<T extends { id?: string | null }> {
             : { status: null, code: "network_error", message: error.message },
       };
     }
+  }
+
+  /**
+   * The request of one batch, built by the API client (lib/contracts/client.ts); the transport
+   * sends it itself, as its answers (207 per item, Retry-After, transient statuses) are its own.
+   */
+  private prepare(records: T[], key: string, timeoutMs: number): { url: string; init: RequestInit } {
+    const client = createApiClient({
+      baseUrl: this.opts.apiUrl(),
+      fetch: this.opts.fetch(),
+      headers: { authorization: `Bearer ${key}` },
+    });
+    // Covers the body too: a server that stalls mid-answer times out like one that never answers.
+    const signal = AbortSignal.timeout(timeoutMs);
+    // The records are sent as the caller made them (typed by the caller, checked item by item by the server).
+    return this.opts.envelope === "traces"
+      ? client.prepare("POST /api/v1/runtime/v1/observability/traces", {
+          body: { traces: records } as never,
+          signal,
+        })
+      : client.prepare("POST /api/v1/runtime/v1/observability/events", {
+          body: { events: records } as never,
+          signal,
+        });
   }
 
   private noteRetryAfter(res: Response): void {
@@ -377,14 +398,9 @@ function reasonOf(failure: Failure): string {
   return `${failure.status === null ? "" : `${failure.status} `}${failure.code}: ${failure.message}`;
 }
 
-/** The code and message of an error answer ({"error":{"code","message"}}), or its text. */
+/** The code and message of an error answer ({"error":{"code","message"}}, read by the API client), or its text. */
 function errorOf(text: string, status: number): { code: string; message: string } {
-  try {
-    const { error } = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-    if (typeof error?.code === "string" && typeof error.message === "string")
-      return { code: error.code, message: error.message };
-  } catch {
-    // not the API's error shape: report the text itself
-  }
+  const error = errorFromResponse(status, text);
+  if (error.fromApi) return { code: error.code, message: error.message };
   return { code: `http_${status}`, message: text.slice(0, 500) || `HTTP ${status}` };
 }

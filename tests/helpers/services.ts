@@ -35,20 +35,10 @@ export type OwnPostgres = {
   destroy(): void;
 };
 
-export async function startOwnPostgres(): Promise<OwnPostgres> {
-  const bin = postgresBin();
-  const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runlens-own-pg-"));
-  const data = path.join(dir, "data");
-  fs.mkdirSync(data);
-  if (process.getuid?.() === 0) execFileSync("chown", ["-R", "postgres", dir]);
-  const run = (tool: string, args: string[]) => {
-    const [cmd, argv] = asPostgresUser(path.join(bin, tool), args);
-    execFileSync(cmd, argv, { stdio: "pipe" });
-  };
-  run("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync"]);
+/** A cluster's control, once its data directory `data` (inside `dir`) exists. */
+function ownCluster(bin: string, dir: string, data: string, port: number): OwnPostgres {
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
-  const pgCtl = (...args: string[]) => run("pg_ctl", ["-D", data, "-w", "-t", "60", ...args]);
+  const pgCtl = (...args: string[]) => runPostgresTool(bin, "pg_ctl", ["-D", data, "-w", "-t", "60", ...args]);
   const start = () => pgCtl("-o", options, "-l", path.join(dir, "log"), "start");
   const processes = () => {
     const postmaster = fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0].trim();
@@ -67,6 +57,10 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     destroy: () => {
       try {
         execFileSync("kill", ["-CONT", ...processes()]);
+      } catch {
+        // not running
+      }
+      try {
         pgCtl("-m", "immediate", "stop");
       } catch {
         // already stopped
@@ -74,6 +68,54 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function runPostgresTool(bin: string, tool: string, args: string[]): void {
+  const [cmd, argv] = asPostgresUser(path.join(bin, tool), args);
+  execFileSync(cmd, argv, { stdio: "pipe" });
+}
+
+/** A temporary directory the Postgres tools may write (they run as `postgres` when we are root). */
+function ownDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "runlens-own-pg-"));
+  if (process.getuid?.() === 0) execFileSync("chown", ["-R", "postgres", dir]);
+  return dir;
+}
+
+export async function startOwnPostgres(): Promise<OwnPostgres> {
+  const bin = postgresBin();
+  const port = await freePort();
+  const dir = ownDir();
+  const data = path.join(dir, "data");
+  try {
+    runPostgresTool(bin, "initdb", ["-D", data, "-U", "postgres", "-A", "trust", "--no-sync"]);
+    return ownCluster(bin, dir, data, port);
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * A hot standby of `primary` (one of `startOwnPostgres`): `pg_basebackup -R` (initdb's trust
+ * rules allow replication from 127.0.0.1; `wal_level` is `replica` by default) into a second
+ * cluster, started on its own port, streaming from the primary.
+ */
+export async function startOwnStandby(primary: OwnPostgres): Promise<OwnPostgres> {
+  const bin = postgresBin();
+  const port = await freePort();
+  const dir = ownDir();
+  const data = path.join(dir, "data");
+  try {
+    runPostgresTool(bin, "pg_basebackup", [
+      ...["-D", data, "-h", "127.0.0.1", "-p", String(primary.port), "-U", "postgres"],
+      ...["-R", "-X", "stream", "--checkpoint=fast", "--no-sync"],
+    ]);
+    return ownCluster(bin, dir, data, port);
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 export type OwnRedis = {

@@ -74,7 +74,7 @@ function transportTo(url: string, overrides: Partial<TransportOptions> = {}) {
   const warnings: string[] = [];
   const errors: RunlensDeliveryError[] = [];
   const transport = new BatchTransport<{ id: string }>({
-    url: () => `${url}/traces`,
+    apiUrl: () => url,
     apiKey: () => "rl_test",
     fetch: () => fetch,
     envelope: "traces",

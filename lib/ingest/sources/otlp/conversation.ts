@@ -1,6 +1,7 @@
 import { isChatMessages } from "../../../contracts/messages.ts";
 import { messageContent, newTurns } from "../../../messages/turns.ts";
-import { emptySpanFields, type SpanRow } from "../../model.ts";
+import type { SpanRow } from "../../model.ts";
+import { spanRow } from "./row.ts";
 
 /**
  * An OTel LLM call's conversation: its new turns (lib/messages/turns.ts) as `conversation_message`
@@ -19,18 +20,21 @@ export function conversationRows(llm: SpanRow): SpanRow[] {
     const metadata: Record<string, unknown> = { sourceSpanId: llm.id };
     if (m.name) metadata.name = m.name;
     if (m.finishReason) metadata.finishReason = m.finishReason;
-    return {
-      ...emptySpanFields(),
-      id: `${llm.id}-m${String(i).padStart(4, "0")}`,
-      execution_id: llm.execution_id,
-      parent_id: llm.id,
-      type: "conversation_message",
-      name: m.role.slice(0, 64),
-      status: "success",
-      started_at: at,
-      ended_at: at,
-      message: { role: m.role.slice(0, 64), content: messageContent(m), metadata },
-      message_role: m.role.slice(0, 64),
-    };
+    const role = m.role.slice(0, 64);
+    const row = spanRow(
+      {
+        id: `${llm.id}-m${String(i).padStart(4, "0")}`,
+        execution_id: llm.execution_id,
+        parent_id: llm.id,
+        type: "conversation_message",
+        name: role,
+        status: "success",
+        started_at: at,
+      },
+      at,
+    );
+    row.message = { role, content: messageContent(m), metadata };
+    row.message_role = role;
+    return row;
   });
 }

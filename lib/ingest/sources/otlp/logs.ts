@@ -3,15 +3,10 @@ import { epochProblem } from "../../../contracts/common.ts";
 import type { ChatMessage } from "../../../contracts/messages.ts";
 import type { OtlpLogRecord, OtlpLogsRequest } from "../../../contracts/otlp.ts";
 import { messageContent } from "../../../messages/turns.ts";
-import {
-  DEFAULT_AGENT,
-  type ExecutionContext,
-  emptyContextFields,
-  emptySpanFields,
-  type SpanRow,
-} from "../../model.ts";
+import { DEFAULT_AGENT, type ExecutionContext, emptyContextFields, type SpanRow } from "../../model.ts";
 import { isGenAiMessageEvent, readGenAi } from "./genai.ts";
 import type { OtlpMapping } from "./map.ts";
+import { spanRow } from "./row.ts";
 import { type Attrs, attributesToObject, clip, compact, isRecord, str } from "./values.ts";
 
 /**
@@ -212,52 +207,56 @@ function messageRow(r: ReadRecord, id: string, m: ChatMessage): SpanRow {
   const metadata: Attrs = { sourceSpanId: r.spanId, eventName: r.name };
   if (m.name) metadata.name = m.name;
   if (m.finishReason) metadata.finishReason = m.finishReason;
-  return {
-    ...emptySpanFields(),
-    id,
-    execution_id: r.traceId,
-    parent_id: r.spanId,
-    type: "conversation_message",
-    name: role,
-    status: "success",
-    started_at: r.at,
-    ended_at: r.at,
-    message: { role, content: messageContent(m), metadata },
-    message_role: role,
-  };
+  const row = spanRow(
+    {
+      id,
+      execution_id: r.traceId,
+      parent_id: r.spanId,
+      type: "conversation_message",
+      name: role,
+      status: "success",
+      started_at: r.at,
+    },
+    r.at,
+  );
+  row.message = { role, content: messageContent(m), metadata };
+  row.message_role = role;
+  return row;
 }
 
 function logRow(r: ReadRecord): SpanRow {
   const { record } = r;
   const exception = str(r.attrs["exception.type"]) ?? str(r.attrs["exception.message"]);
   const severe = (record.severityNumber ?? 0) >= SEVERITY_ERROR;
-  return {
-    ...emptySpanFields(),
-    id: r.id,
-    execution_id: r.traceId,
-    parent_id: r.spanId,
-    type: exception ? "error" : "log",
-    name: clip(r.name || exception || firstLine(r.body) || record.severityText || "log", MAX_NAME)!,
-    status: exception || severe ? "error" : "success",
-    started_at: r.at,
-    ended_at: r.at,
-    metadata: compact({
-      body: r.body ?? undefined,
-      severityNumber: record.severityNumber || undefined,
-      severityText: record.severityText || undefined,
-      eventName: r.name || undefined,
-      attributes: Object.keys(r.attrs).length ? r.attrs : undefined,
-      resource: r.resource,
-      scope: r.scope,
-    }),
-    error: exception
-      ? compact({
-          name: clip(str(r.attrs["exception.type"]), MAX_NAME) ?? undefined,
-          message: str(r.attrs["exception.message"]) ?? exception,
-          stack: str(r.attrs["exception.stacktrace"]) ?? undefined,
-        })
-      : null,
-  };
+  const row = spanRow(
+    {
+      id: r.id,
+      execution_id: r.traceId,
+      parent_id: r.spanId,
+      type: exception ? "error" : "log",
+      name: clip(r.name || exception || firstLine(r.body) || record.severityText || "log", MAX_NAME)!,
+      status: exception || severe ? "error" : "success",
+      started_at: r.at,
+    },
+    r.at,
+  );
+  row.metadata = compact({
+    body: r.body ?? undefined,
+    severityNumber: record.severityNumber || undefined,
+    severityText: record.severityText || undefined,
+    eventName: r.name || undefined,
+    attributes: Object.keys(r.attrs).length ? r.attrs : undefined,
+    resource: r.resource,
+    scope: r.scope,
+  });
+  row.error = exception
+    ? compact({
+        name: clip(str(r.attrs["exception.type"]), MAX_NAME) ?? undefined,
+        message: str(r.attrs["exception.message"]) ?? exception,
+        stack: str(r.attrs["exception.stacktrace"]) ?? undefined,
+      })
+    : null;
+  return row;
 }
 
 const firstLine = (body: unknown): string | null => (typeof body === "string" ? body.split("\n")[0].trim() : null);

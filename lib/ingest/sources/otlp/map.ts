@@ -1,6 +1,5 @@
-import { epochProblem, isStorableText } from "../../../contracts/common.ts";
+import { epochProblem, isStorableText, MAX_STORABLE_MS, MIN_STORABLE_MS } from "../../../contracts/common.ts";
 import {
-  type OtlpEvent,
   type OtlpKeyValue,
   type OtlpSpan,
   type OtlpTraceRequest,
@@ -9,17 +8,12 @@ import {
   SPAN_KINDS,
   STATUS_CODE_ERROR,
 } from "../../../contracts/otlp.ts";
-import {
-  DEFAULT_AGENT,
-  type ExecutionContext,
-  emptyContextFields,
-  emptySpanFields,
-  type SpanRow,
-} from "../../model.ts";
+import { DEFAULT_AGENT, type ExecutionContext, emptyContextFields, type SpanRow } from "../../model.ts";
 import { readConventions } from "./conventions.ts";
 import { conversationRows } from "./conversation.ts";
 import { isGenAiMessageEvent } from "./genai.ts";
-import { isPayloadKey, type Reading } from "./reading.ts";
+import { isPayloadKey, type Reading, type SpanEvent } from "./reading.ts";
+import { spanRow } from "./row.ts";
 import { type Attrs, attributesToObject, clip, compact, count, str, tokenCount } from "./values.ts";
 
 /**
@@ -64,13 +58,14 @@ export function mapExportRequest(req: OtlpTraceRequest): OtlpMapping {
           })
         : undefined;
       for (const span of ss.spans ?? []) {
-        const problem = invalidSpan(span);
+        const spanId = hex(span.spanId);
+        const problem = invalidSpan(span, spanId);
         if (problem) {
           rejected++;
           if (reasons.length < MAX_REASONS) reasons.push(problem);
           continue;
         }
-        const mapped = mapSpan(span, resource, scope);
+        const mapped = mapSpan(span, spanId, resource, scope);
         placed.push(mapped.placed);
         spans.push(mapped.placed.row, ...mapped.events);
       }
@@ -82,27 +77,30 @@ export function mapExportRequest(req: OtlpTraceRequest): OtlpMapping {
 // ---------------------------------------------------------------------------------------------
 // Ids, times, validation
 
-const hex = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString("hex") : "");
+/** Lowercase hex of an id, read in place (the decoded bytes are a view of the body: no copy). */
+const hex = (b: Uint8Array | undefined) =>
+  b?.length ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex") : "";
 const isZero = (b: Uint8Array) => b.every((x) => x === 0);
 const isId = (b: Uint8Array | undefined, bytes: number): b is Uint8Array => b?.length === bytes && !isZero(b);
+const sameBytes = (a: Uint8Array, b: Uint8Array | undefined) => a.length === b?.length && a.every((x, i) => x === b[i]);
 
-/** Why a span cannot be stored, or null. Ids must have their OTLP sizes and not be all zero. */
-function invalidSpan(s: OtlpSpan): string | null {
-  const label = `span ${hex(s.spanId) || "(no id)"}`;
+/**
+ * Why a span cannot be stored, or null. Ids must have their OTLP sizes and not be all zero.
+ * `spanId` is the span id's hex, computed once for the reason and the row.
+ */
+function invalidSpan(s: OtlpSpan, spanId: string): string | null {
+  const label = `span ${spanId || "(no id)"}`;
   if (!isId(s.traceId, 16)) return `${label}: traceId must be 16 bytes (32 hex characters), not all zero`;
   if (!isId(s.spanId, 8)) return `${label}: spanId must be 8 bytes (16 hex characters), not all zero`;
   if (s.parentSpanId?.length && s.parentSpanId.length !== 8) return `${label}: parentSpanId must be empty or 8 bytes`;
-  if (s.parentSpanId && hex(s.parentSpanId) === hex(s.spanId)) return `${label}: a span cannot be its own parent`;
+  if (s.parentSpanId && sameBytes(s.parentSpanId, s.spanId)) return `${label}: a span cannot be its own parent`;
   if (s.unreadable) return `${label}: ${s.unreadable}`;
-  const times: [string, string | undefined][] = [
-    ["startTimeUnixNano", s.startTimeUnixNano],
-    ["endTimeUnixNano", s.endTimeUnixNano],
-    ...(s.events ?? []).map((e, i): [string, string | undefined] => [`events[${i}].timeUnixNano`, e.timeUnixNano]),
-  ];
-  for (const [field, nanos] of times) {
-    const problem = nanos ? epochProblem(BigInt(nanos), "nanoseconds") : null;
-    if (problem) return `${label}: ${field}: ${problem}`;
-  }
+  let problem =
+    timeProblem("startTimeUnixNano", s.startTimeUnixNano) ?? timeProblem("endTimeUnixNano", s.endTimeUnixNano);
+  const events = s.events ?? [];
+  for (let i = 0; !problem && i < events.length; i++)
+    problem = timeProblem(`events[${i}].timeUnixNano`, events[i].timeUnixNano);
+  if (problem) return `${label}: ${problem}`;
   const start = nanosToMs(s.startTimeUnixNano);
   if (start === 0) return `${label}: startTimeUnixNano is missing`;
   const end = nanosToMs(s.endTimeUnixNano);
@@ -110,8 +108,28 @@ function invalidSpan(s: OtlpSpan): string | null {
   return null;
 }
 
-/** Epoch milliseconds of a fixed64 nanosecond time (a decimal string, as decoded); 0 when unset. */
-const nanosToMs = (nanos: string | undefined): number => (nanos ? Number(BigInt(nanos) / 1_000_000n) : 0);
+/** "<field>: <why>" when a set time is not a storable instant (epochProblem's verdict), else null. */
+function timeProblem(field: string, nanos: string | undefined): string | null {
+  if (!nanos) return null;
+  const ms = nanosToMs(nanos);
+  // epochProblem reads the same whole milliseconds (nanoseconds / 10^6, truncated): inside the
+  // range it answers null, so only a time outside it pays for the BigInt and the message.
+  if (ms >= MIN_STORABLE_MS && ms <= MAX_STORABLE_MS) return null;
+  const problem = epochProblem(BigInt(nanos), "nanoseconds");
+  return problem ? `${field}: ${problem}` : null;
+}
+
+/**
+ * Epoch milliseconds of a fixed64 nanosecond time (a decimal string, as decoded); 0 when unset.
+ * Decoded fixed64 values are unsigned decimal digits: dropping the last six digits is the
+ * truncating division by 10^6, without a BigInt (the result, below 2^64 / 10^6, is exact).
+ */
+function nanosToMs(nanos: string | undefined): number {
+  if (!nanos) return 0;
+  if (!DIGITS.test(nanos)) return Number(BigInt(nanos) / 1_000_000n);
+  return nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
+}
+const DIGITS = /^\d+$/;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -152,9 +170,9 @@ function httpCall(attrs: Attrs): { method: string; url: string | null; status: n
 // ---------------------------------------------------------------------------------------------
 // Spans
 
-function errorOf(s: OtlpSpan, events: OtlpEvent[]): { name?: string; message: string; stack?: string } | null {
+function errorOf(s: OtlpSpan, events: SpanEvent[]): { name?: string; message: string; stack?: string } | null {
   const exception = events.find((e) => e.name === "exception");
-  if (exception) return exceptionError(attributesToObject(exception.attributes));
+  if (exception) return exceptionError(exception.attrs);
   if (s.status?.code === STATUS_CODE_ERROR)
     return { message: clip(s.status.message || null, MAX_ERROR.message) ?? "Error" };
   return null;
@@ -197,9 +215,13 @@ function eventMetadata(a: Attrs, isException: boolean): Attrs | null {
   return Object.keys(out).length ? out : null;
 }
 
-function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { placed: Placed; events: SpanRow[] } {
+function mapSpan(
+  s: OtlpSpan,
+  spanId: string,
+  resource: Attrs,
+  scope: Attrs | undefined,
+): { placed: Placed; events: SpanRow[] } {
   const traceId = hex(s.traceId);
-  const spanId = hex(s.spanId);
   const parent = isId(s.parentSpanId, 8) ? hex(s.parentSpanId) : null;
   const attrs = attributesToObject(s.attributes);
   const events = s.events ?? [];
@@ -212,82 +234,96 @@ function mapSpan(s: OtlpSpan, resource: Attrs, scope: Attrs | undefined): { plac
   const type = reading.type ?? (http ? "http_call" : null) ?? (parent ? "custom_event" : "custom_execution");
   const tokens = tokenColumns(reading.usage);
   const model = reading.model ? clip(reading.model, MAX_NAME) : null;
-  const flags = s.flags ?? 0;
   const kept: Attrs = {};
   const payloadKeys = reading.payloadKeys ?? [];
   for (const [k, v] of Object.entries(attrs)) if (!isPayloadKey(k, payloadKeys)) kept[k] = v;
 
-  const row: SpanRow = {
-    ...emptySpanFields(),
-    id: spanId,
-    execution_id: traceId,
-    parent_id: parent,
-    type,
-    step_type: type === "workflow_step" ? (reading.stepType ?? null) : null,
-    name: clip(reading.name ?? (s.name || null), MAX_NAME) ?? `(unnamed ${SPAN_KINDS[s.kind ?? 0] ?? ""} span)`,
-    status: isError ? "error" : endMs ? "success" : "running",
-    started_at: iso(startMs),
-    ended_at: endMs ? iso(endMs) : null,
-    input: reading.input ?? null,
-    output: reading.output ?? null,
-    metadata: compact({
-      spanKind: SPAN_KINDS[s.kind ?? 0] ?? String(s.kind),
-      attributes: kept,
-      resource,
-      scope,
-      traceState: s.traceState || undefined,
-      parentIsRemote: flags & SPAN_FLAGS_HAS_IS_REMOTE ? Boolean(flags & SPAN_FLAGS_IS_REMOTE) : undefined,
-      statusMessage: s.status?.message || undefined,
-      links: s.links?.length
-        ? s.links.map((l) =>
-            compact({ traceId: hex(l.traceId), spanId: hex(l.spanId), attributes: nonEmpty(l.attributes) }),
-          )
-        : undefined,
-      dropped:
-        s.droppedAttributesCount || s.droppedEventsCount || s.droppedLinksCount
-          ? {
-              attributes: s.droppedAttributesCount ?? 0,
-              events: s.droppedEventsCount ?? 0,
-              links: s.droppedLinksCount ?? 0,
-            }
-          : undefined,
-      conventions: families.length ? families : undefined,
-      conventionProblems: problems.length ? problems : undefined,
-    }),
-    error: errorOf(s, events),
-    llm_model: model,
-    tokens_input: tokens.input,
-    tokens_output: tokens.output,
-    tokens_total: tokens.total,
-    http_method: http?.url ? http.method : null,
-    http_url: http?.url ?? null,
-    http_status: http?.url ? http.status : null,
-  };
+  const row = spanRow(
+    {
+      id: spanId,
+      execution_id: traceId,
+      parent_id: parent,
+      type,
+      name: clip(reading.name ?? (s.name || null), MAX_NAME) ?? `(unnamed ${SPAN_KINDS[s.kind ?? 0] ?? ""} span)`,
+      status: isError ? "error" : endMs ? "success" : "running",
+      started_at: iso(startMs),
+    },
+    endMs ? iso(endMs) : null,
+  );
+  row.step_type = type === "workflow_step" ? (reading.stepType ?? null) : null;
+  row.input = reading.input ?? null;
+  row.output = reading.output ?? null;
+  row.metadata = spanMetadata(s, kept, resource, scope, families, problems);
+  row.error = errorOf(s, spanEvents);
+  row.llm_model = model;
+  row.tokens_input = tokens.input;
+  row.tokens_output = tokens.output;
+  row.tokens_total = tokens.total;
+  if (http?.url) {
+    row.http_method = http.method;
+    row.http_url = http.url;
+    row.http_status = http.status;
+  }
   if (type === "llm_call" || type === "embedding") row.llm = llmDetails(reading, tokens, model);
 
   const eventRows: SpanRow[] = [];
   events.forEach((e, i) => {
     if (isGenAiMessageEvent(e.name ?? "")) return; // read as the span's messages
     const at = iso(nanosToMs(e.timeUnixNano) || startMs);
-    const ea = attributesToObject(e.attributes);
+    const ea = spanEvents[i].attrs;
     const isException = e.name === "exception";
-    eventRows.push({
-      ...emptySpanFields(),
-      id: `${spanId}-${i}`,
-      execution_id: traceId,
-      parent_id: spanId,
-      type: isException ? "error" : "log",
-      name: clip(isException ? (str(ea["exception.type"]) ?? "exception") : e.name || "event", MAX_NAME)!,
-      status: isException ? "error" : "success",
-      started_at: at,
-      ended_at: at,
-      metadata: eventMetadata(ea, isException),
-      error: isException ? exceptionError(ea) : null,
-    });
+    const event = spanRow(
+      {
+        id: `${spanId}-${i}`,
+        execution_id: traceId,
+        parent_id: spanId,
+        type: isException ? "error" : "log",
+        name: clip(isException ? (str(ea["exception.type"]) ?? "exception") : e.name || "event", MAX_NAME)!,
+        status: isException ? "error" : "success",
+        started_at: at,
+      },
+      at,
+    );
+    event.metadata = eventMetadata(ea, isException);
+    event.error = isException ? exceptionError(ea) : null;
+    eventRows.push(event);
   });
   // An LLM call's messages also become the execution's conversation (its chat view and thread).
-  if (type === "llm_call") eventRows.push(...conversationRows(row));
+  if (type === "llm_call") for (const m of conversationRows(row)) eventRows.push(m);
   return { placed: { row, resource, context: reading.context, hasParent: parent !== null }, events: eventRows };
+}
+
+/**
+ * The span's metadata: what OTLP carries that no column holds. Keys are set in one order and only
+ * when present (as `compact` of a literal gave them, without deleting keys from a built object).
+ */
+function spanMetadata(
+  s: OtlpSpan,
+  kept: Attrs,
+  resource: Attrs,
+  scope: Attrs | undefined,
+  families: string[],
+  problems: string[],
+): Attrs {
+  const flags = s.flags ?? 0;
+  const m: Attrs = { spanKind: SPAN_KINDS[s.kind ?? 0] ?? String(s.kind), attributes: kept, resource };
+  if (scope !== undefined) m.scope = scope;
+  if (s.traceState) m.traceState = s.traceState;
+  if (flags & SPAN_FLAGS_HAS_IS_REMOTE) m.parentIsRemote = Boolean(flags & SPAN_FLAGS_IS_REMOTE);
+  if (s.status?.message) m.statusMessage = s.status.message;
+  if (s.links?.length)
+    m.links = s.links.map((l) =>
+      compact({ traceId: hex(l.traceId), spanId: hex(l.spanId), attributes: nonEmpty(l.attributes) }),
+    );
+  if (s.droppedAttributesCount || s.droppedEventsCount || s.droppedLinksCount)
+    m.dropped = {
+      attributes: s.droppedAttributesCount ?? 0,
+      events: s.droppedEventsCount ?? 0,
+      links: s.droppedLinksCount ?? 0,
+    };
+  if (families.length) m.conventions = families;
+  if (problems.length) m.conventionProblems = problems;
+  return m;
 }
 
 type TokenColumns = { input: number | null; output: number | null; total: number | null };
