@@ -138,6 +138,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
   }
 
   const { PGlite } = await import("@electric-sql/pglite");
+  // pg_trgm: the search indexes (migration 20261206150000_search_index).
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   let release = () => {};
   let dataDir = "memory://";
@@ -147,7 +149,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     fs.mkdirSync(dataDir, { recursive: true });
   }
   try {
-    const pg = new PGlite({ dataDir });
+    const pg = new PGlite({ dataDir, extensions: { pg_trgm } });
     await pg.waitReady;
     await applyMigrations({
       exec: async (sql) => {
