@@ -351,15 +351,20 @@ try {
 
     // What users type: picked from the loaded data so each query has its real answer.
     const pickRow = async (sql: string) => (await pool.query(sql, [workspaceId])).rows[0];
-    const someId = (await pickRow(`SELECT id FROM executions WHERE workspace_id = $1 ORDER BY id LIMIT 1 OFFSET ${Math.floor(n * 0.43)}`))
-      .id as string;
+    const someId = (
+      await pickRow(
+        `SELECT id FROM executions WHERE workspace_id = $1 ORDER BY id LIMIT 1 OFFSET ${Math.floor(n * 0.43)}`,
+      )
+    ).id as string;
     const someExternal = (
       await pickRow(
         `SELECT external_id FROM executions WHERE workspace_id = $1 AND external_id IS NOT NULL ORDER BY id LIMIT 1 OFFSET ${Math.floor(n * 0.077)}`,
       )
     ).external_id as string;
     const someOrder = (
-      await pickRow(`SELECT input->>'order_id' AS o FROM executions WHERE workspace_id = $1 ORDER BY id LIMIT 1 OFFSET ${Math.floor(n * 0.61)}`)
+      await pickRow(
+        `SELECT input->>'order_id' AS o FROM executions WHERE workspace_id = $1 ORDER BY id LIMIT 1 OFFSET ${Math.floor(n * 0.61)}`,
+      )
     ).o as string;
     const queries: [string, string][] = [
       [someId, "execution id"],
@@ -380,7 +385,8 @@ try {
       ["zebra-unicorn-42", "found nowhere"],
     ];
 
-    if (args.api) server = await startPortal({ databaseUrl: dbUrl(DB_NAME), env: { RUNLENS_WORKER: "off", REDIS_URL: "" } });
+    if (args.api)
+      server = await startPortal({ databaseUrl: dbUrl(DB_NAME), env: { RUNLENS_WORKER: "off", REDIS_URL: "" } });
     const headers = { authorization: `Bearer ${API_KEY}` };
     const search = async (q: string): Promise<string[]> => {
       if (server) {
@@ -418,8 +424,12 @@ try {
       // accents now match), unless the new page is full of newer matches.
       const newIds = new Set(ids);
       const lastNew = ids.length
-        ? (await pool.query("SELECT started_at FROM executions WHERE workspace_id = $1 AND id = $2", [workspaceId, ids.at(-1)]))
-            .rows[0].started_at
+        ? (
+            await pool.query("SELECT started_at FROM executions WHERE workspace_id = $1 AND id = $2", [
+              workspaceId,
+              ids.at(-1),
+            ])
+          ).rows[0].started_at
         : null;
       for (const r of ilike)
         if (!newIds.has(r.id) && (ids.length < 50 || (lastNew && r.started_at >= lastNew)))
@@ -490,7 +500,14 @@ try {
         await client.query("SELECT setseed(0.42)");
         const chunk = 20_000;
         for (let lo = 1; lo <= SPANS; lo += chunk)
-          await client.query(SPANS_SQL, [lo, Math.min(SPANS, lo + chunk - 1), workspaceId, SYSTEM_PROMPT, USER_TEXT, ANSWER_TEXT]);
+          await client.query(SPANS_SQL, [
+            lo,
+            Math.min(SPANS, lo + chunk - 1),
+            workspaceId,
+            SYSTEM_PROMPT,
+            USER_TEXT,
+            ANSWER_TEXT,
+          ]);
       } finally {
         client.release();
       }

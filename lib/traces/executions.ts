@@ -103,11 +103,7 @@ const NOT_IN_SEARCH_ROWS = [
  * - Otherwise (shorter text, or no pg_trgm): checked on each execution while walking them in order,
  *   as ILIKE was.
  */
-async function textSearch(
-  db: Db,
-  q: ExecutionListQuery & { q: string },
-  p: (v: unknown) => string,
-): Promise<string> {
+async function textSearch(db: Db, q: ExecutionListQuery & { q: string }, p: (v: unknown) => string): Promise<string> {
   const exact = p(q.q);
   const re = p(searchRegex(q.q));
   const ids = `e.id = ${exact} OR e.external_id = ${exact}`;

@@ -34,9 +34,7 @@ function baseLetter(ch: string): string | undefined {
   return undefined;
 }
 
-const CLASS_OF = new Map<string, string>(
-  [...ACCENTED].map(([base, forms]) => [base, `[${base}${forms.join("")}]`]),
-);
+const CLASS_OF = new Map<string, string>([...ACCENTED].map(([base, forms]) => [base, `[${base}${forms.join("")}]`]));
 
 /**
  * The regular expression (Postgres ARE, for `~*`) that finds `text` in any case and accent:

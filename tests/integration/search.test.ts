@@ -147,9 +147,7 @@ describe.each(kinds)("search on $name", ({ open }) => {
       `SELECT e.id, x.started_at = e.started_at AS same_start FROM executions e
        JOIN execution_search x ON x.workspace_id = e.workspace_id AND x.execution_id = e.id ORDER BY e.id`,
     );
-    expect(rows).toEqual(
-      ["ex-cafe", "ex-card", "ex-foreign", "ex-limit"].map((id) => ({ id, same_start: true })),
-    );
+    expect(rows).toEqual(["ex-cafe", "ex-card", "ex-foreign", "ex-limit"].map((id) => ({ id, same_start: true })));
   });
 
   it("finds an execution by its id or external id exactly, not by part of them", async () => {
@@ -219,6 +217,9 @@ describe.each(kinds)("search on $name", ({ open }) => {
     await write(db, ws, [{ ...MINE[2], output: { answer: "Entregue na portaria" } }]);
     expect(await find("portaria")).toEqual(["ex-cafe"]);
     expect(await find('"answer": "ok"')).toEqual([]);
+    // Named by its id, without previews (as the writer's placeholder is): still searchable by name.
+    await write(db, ws, [{ id: "ex-bare", name: "ex-bare", at: 180 }]);
+    expect(await find("x-bar")).toEqual(["ex-bare"]);
     await write(db, ws, [{ id: "ex-gone", at: 200, input: { text: "efêmero" } }]);
     expect(await find("efemero")).toEqual(["ex-gone"]);
     await db.prisma.execution.delete({ where: { workspaceId_id: { workspaceId: ws, id: "ex-gone" } } });
@@ -248,10 +249,7 @@ describe.each(kinds)("search on $name", ({ open }) => {
         return rows.map((r) => r["QUERY PLAN"]).join("\n");
       });
     expect(
-      await plan(
-        "SELECT execution_id FROM execution_search x WHERE x.doc ~* $1",
-        searchRegex("cartao"),
-      ),
+      await plan("SELECT execution_id FROM execution_search x WHERE x.doc ~* $1", searchRegex("cartao")),
     ).toContain("execution_search_doc_trgm");
     expect(
       await plan(

@@ -38,12 +38,16 @@ BEGIN
   RETURN NULL;
 END $w$;
 
+-- The ingest writer first inserts a placeholder (named by its id, no previews) and rolls it up in the
+-- same transaction: the placeholder gets no row, the rollup writes it (one upsert, not two).
 CREATE TRIGGER executions_search_insert AFTER INSERT ON executions
-  FOR EACH ROW EXECUTE FUNCTION runlens_execution_search_write();
+  FOR EACH ROW WHEN (NOT (NEW.name = NEW.id AND NEW.input IS NULL AND NEW.output IS NULL AND NEW.error IS NULL))
+  EXECUTE FUNCTION runlens_execution_search_write();
 CREATE TRIGGER executions_search_update AFTER UPDATE OF name, input, output, error, started_at ON executions
   FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.input IS DISTINCT FROM NEW.input
     OR OLD.output IS DISTINCT FROM NEW.output OR OLD.error IS DISTINCT FROM NEW.error
-    OR OLD.started_at IS DISTINCT FROM NEW.started_at)
+    OR OLD.started_at IS DISTINCT FROM NEW.started_at
+    OR (OLD.name = OLD.id AND OLD.input IS NULL AND OLD.output IS NULL AND OLD.error IS NULL))
   EXECUTE FUNCTION runlens_execution_search_write();
 
 INSERT INTO execution_search (workspace_id, execution_id, started_at, doc)
