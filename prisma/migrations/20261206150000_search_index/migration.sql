@@ -50,6 +50,12 @@ CREATE TRIGGER executions_search_update AFTER UPDATE OF name, input, output, err
     OR (OLD.name = OLD.id AND OLD.input IS NULL AND OLD.output IS NULL AND OLD.error IS NULL))
   EXECUTE FUNCTION runlens_execution_search_write();
 
+-- The planner picks between collecting the index's matches and walking the start index by how
+-- many rows it expects a search to match, which it estimates by trying the expression on the
+-- column's histogram: 500 entries (instead of 100) tell a text in 1% of executions from one in
+-- 0.01% (bench:lifecycle: "rate limit reached" in 1.2% took 3.4 s through the index, 80 ms walking).
+ALTER TABLE execution_search ALTER COLUMN doc SET STATISTICS 500;
+
 INSERT INTO execution_search (workspace_id, execution_id, started_at, doc)
 SELECT workspace_id, id, started_at, runlens_execution_search_doc(name, input, output, error) FROM executions;
 
