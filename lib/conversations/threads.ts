@@ -4,6 +4,7 @@ import type { Db } from "../db/index.ts";
 import { readFrom } from "../db/replicas.ts";
 import { NotFoundError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { searchRegex } from "../traces/search.ts";
 
 /**
  * Threads are executions sharing a thread_id; their conversation is the conversation_message
@@ -37,10 +38,14 @@ async function listThreadsOn(db: Db, workspaceId: string, q: ThreadListQuery): P
   if (q.agent) where.push(`a.name = ${p(q.agent)}`);
   const having: string[] = [];
   if (q.q) {
-    const like = p(`%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    having.push(
-      `(t.thread_id ILIKE ${like} OR EXISTS (SELECT 1 FROM executions e3 JOIN spans s3 ON s3.workspace_id = e3.workspace_id AND s3.execution_id = e3.id
-        WHERE e3.workspace_id = $1 AND e3.thread_id = t.thread_id AND s3.type = 'conversation_message' AND (s3.message->'content')::text ILIKE ${like}))`,
+    // The thread id, or any conversation message's content (JSON text) of the thread, contains the
+    // text in any case and accent (lib/traces/search.ts); messages are found through the partial
+    // trigram index spans_message_search_trgm where the database has pg_trgm. Applied to the
+    // executions before grouping: a thread qualifies with all its executions.
+    const re = p(searchRegex(q.q));
+    where.push(
+      `(e.thread_id ~* ${re} OR e.thread_id IN (SELECT e3.thread_id FROM spans s3 JOIN executions e3 ON e3.workspace_id = s3.workspace_id AND e3.id = s3.execution_id
+        WHERE s3.workspace_id = $1 AND s3.type = 'conversation_message' AND (s3.message->'content')::text ~* ${re} AND e3.thread_id IS NOT NULL))`,
     );
   }
   if (q.cursor) {

@@ -246,6 +246,8 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
   }
 
   const { PGlite } = await import("@electric-sql/pglite");
+  // pg_trgm: the search indexes (migration 20261206150000_search_index).
+  const { pg_trgm } = await import("@electric-sql/pglite/contrib/pg_trgm");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
   let release = () => {};
   let dataDir = "memory://";
@@ -257,7 +259,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
   try {
     const startParams = [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS];
     if (dataDir !== "memory://") await initDataDirInChild(dataDir, startParams);
-    const pg = new PGlite({ dataDir, startParams });
+    const pg = new PGlite({ dataDir, startParams, extensions: { pg_trgm } });
     await pg.waitReady;
     await applyMigrations({
       exec: async (sql) => {

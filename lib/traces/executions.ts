@@ -5,6 +5,7 @@ import { readFrom } from "../db/replicas.ts";
 import { type Int8, int8 } from "../db/sql.ts";
 import { ApiError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
+import { indexable, searchRegex } from "./search.ts";
 
 export type ExecutionSqlRow = {
   workspace_id: string;
@@ -62,9 +63,68 @@ export function fromSqlRow(r: ExecutionSqlRow): Execution {
   };
 }
 
-/** `%` and `_` in user text are literal in ILIKE patterns. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** Whether the database has the trigram index of execution_search (pg_trgm), per open database. */
+const searchIndexed = new WeakMap<Db, Promise<boolean>>();
+function hasSearchIndex(db: Db): Promise<boolean> {
+  let known = searchIndexed.get(db);
+  if (!known) {
+    known = db.prisma
+      .$queryRawUnsafe<{ ok: boolean }[]>("SELECT to_regclass('execution_search_doc_trgm') IS NOT NULL AS ok")
+      .then((r) => r[0].ok);
+    searchIndexed.set(db, known);
+  }
+  return known;
+}
+
+/** Filters execution_search does not hold: with any of them, matches are checked on executions. */
+const NOT_IN_SEARCH_ROWS = [
+  "agent",
+  "status",
+  "threadId",
+  "sessionId",
+  "companyId",
+  "source",
+  "errorMessage",
+  "minDurationMs",
+  "maxDurationMs",
+  "minCost",
+  "maxCost",
+] as const;
+
+/**
+ * The `q` condition: the id or external id exactly, or the text anywhere in the name, the input or
+ * output preview's JSON text or the error, in any case and accent (lib/traces/search.ts).
+ * - Text with a run of three letters or digits, where the trigram index exists: matched in
+ *   execution_search (one row per execution with its start, kept by triggers). Listed newest or
+ *   oldest first with at most a time range (the search box), the page's matches are picked there,
+ *   in order, and only those rows of executions are read: the planner either collects the index's
+ *   matches and sorts them (rare text) or walks the start index checking each row (common text),
+ *   whichever its statistics say is cheaper. With other filters or sorts, the matches are a
+ *   condition on executions.
+ * - Otherwise (shorter text, or no pg_trgm): checked on each execution while walking them in order,
+ *   as ILIKE was.
+ */
+async function textSearch(db: Db, q: ExecutionListQuery & { q: string }, p: (v: unknown) => string): Promise<string> {
+  const exact = p(q.q);
+  const re = p(searchRegex(q.q));
+  const ids = `e.id = ${exact} OR e.external_id = ${exact}`;
+  if (!indexable(q.q) || !(await hasSearchIndex(db)))
+    return `(${ids} OR runlens_execution_search_doc(e.name, e.input, e.output, e.error) ~* ${re})`;
+  if (q.sort !== "startedAt" || NOT_IN_SEARCH_ROWS.some((k) => q[k] !== undefined))
+    return `(${ids} OR e.id IN (SELECT x.execution_id FROM execution_search x WHERE x.workspace_id = $1 AND x.doc ~* ${re}))`;
+  const dir = q.order === "asc" ? "ASC" : "DESC";
+  const cond = ["x.workspace_id = $1", `x.doc ~* ${re}`];
+  if (q.from) cond.push(`x.started_at >= ${p(q.from.toISOString())}::timestamptz`);
+  if (q.to) cond.push(`x.started_at <= ${p(q.to.toISOString())}::timestamptz`);
+  if (q.cursor) {
+    const [startedAt, id] = decodeCursor(q.cursor, 2);
+    cond.push(
+      `(x.started_at, x.execution_id) ${q.order === "asc" ? ">" : "<"} (${p(startedAt)}::timestamptz, ${p(id)})`,
+    );
+  }
+  const page = `SELECT x.execution_id FROM execution_search x WHERE ${cond.join(" AND ")}
+    ORDER BY x.started_at ${dir}, x.execution_id ${dir} LIMIT ${p(q.limit + 1)}`;
+  return `(${ids} OR e.id = ANY(ARRAY(${page})))`;
 }
 
 export const EXECUTION_SELECT = "SELECT e.*, a.name AS agent_name FROM executions e JOIN agents a ON a.id = e.agent_id";
@@ -93,13 +153,7 @@ async function listExecutionsOn(db: Db, workspaceId: string, q: ExecutionListQue
   if (q.source) where.push(`e.source = ${p(q.source)}::"TraceSource"`);
   if (q.from) where.push(`e.started_at >= ${p(q.from.toISOString())}::timestamptz`);
   if (q.to) where.push(`e.started_at <= ${p(q.to.toISOString())}::timestamptz`);
-  if (q.q) {
-    const exact = p(q.q);
-    const like = p(likePattern(q.q));
-    where.push(
-      `(e.id = ${exact} OR e.external_id = ${exact} OR e.name ILIKE ${like} OR e.input::text ILIKE ${like} OR e.output::text ILIKE ${like})`,
-    );
-  }
+  if (q.q) where.push(await textSearch(db, { ...q, q: q.q }, p));
   if (q.errorMessage) where.push(`left(e.error->>'message', ${ERROR_MESSAGE_CHARS}) = ${p(q.errorMessage)}`);
   if (q.minDurationMs !== undefined) where.push(`e.duration_ms >= ${p(q.minDurationMs)}`);
   if (q.maxDurationMs !== undefined) where.push(`e.duration_ms <= ${p(q.maxDurationMs)}`);
