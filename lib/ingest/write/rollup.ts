@@ -154,10 +154,13 @@ export const ROLLUP_EXECUTIONS = `WITH ${CTX}, agg AS (
  * writeSpans): $1 workspace, $2 contexts of these executions, $3 source, $4 ids of the batch's
  * written spans (text[]), $5 the replaced versions (RemovedSpan[] as JSON), whose part is subtracted.
  */
-export const ROLLUP_INCREMENTAL = `WITH ${CTX}, added AS (
-       SELECT ${AGGREGATED_SPAN_SELECT}
-       FROM spans s WHERE s.workspace_id = $1 AND s.id = ANY($4::text[])
-         AND s.execution_id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
+export const ROLLUP_INCREMENTAL = `WITH ${CTX}, written AS MATERIALIZED (
+       -- By primary key, then by execution: with both conditions in one scan, the generic plan read
+       -- an execution's spans by (workspace, execution) and filtered the ids, which is a scan of
+       -- every span of a big execution for each batch.
+       SELECT ${AGGREGATED_SPAN_SELECT} FROM spans s WHERE s.workspace_id = $1 AND s.id = ANY($4::text[])
+     ), added AS (
+       SELECT * FROM written w WHERE w.execution_id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
      ), removed AS (
        SELECT * FROM jsonb_to_recordset($5::jsonb) AS r(${AGGREGATED_SPAN_COLUMNS})
        WHERE r.execution_id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
