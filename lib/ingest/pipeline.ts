@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { readConfig } from "../config.ts";
 import type { IngestResponse, ItemResult } from "../contracts/ingest.ts";
-import { priceSpan } from "../costs/apply.ts";
+import { priceSpanInPlace } from "../costs/apply.ts";
 import { type RecomputeCostsJob, runRecomputeJob } from "../costs/recompute.ts";
 import { type Db, getDb } from "../db/index.ts";
 import { zodDetails } from "../errors.ts";
@@ -75,7 +75,10 @@ export function protectEvent(e: EventRow, redact: Redactor): EventRow {
   return { ...e, properties: redact(e.properties) as Record<string, unknown> };
 }
 
-/** Builds a span batch from mapped rows: protection applied, execution contexts attached. */
+/**
+ * Builds a span batch from mapped rows: priced, protection applied, execution contexts attached.
+ * The rows are the adapter's fresh objects and are changed in place (no copy per span).
+ */
 export async function buildSpanBatch(
   db: Db,
   workspaceId: string,
@@ -85,7 +88,7 @@ export async function buildSpanBatch(
 ): Promise<SpanBatch> {
   const [redact, prices] = await Promise.all([redactorFor(db, workspaceId), priceTableFor(db, workspaceId)]);
   const max = readConfig().maxPayloadChars;
-  const stored = spans.map((s) => protectSpan(priceSpan(s, prices), redact, max));
+  const stored = spans.map((s) => protectSpan(priceSpanInPlace(s, prices), redact, max));
   return { kind: "spans", workspaceId, source, spans: stored, executions };
 }
 
