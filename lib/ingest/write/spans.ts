@@ -300,6 +300,7 @@ async function replaceSpans(
   tx: SqlTx,
   job: Extract<SpanJob, { kind: "span_copy" }> & { layout: 2 | 3 | 4 },
   lines: CopyLine[],
+  mergeInto: ReadonlySet<string>,
 ): Promise<Omit<PartWrite, "movedFrom">> {
   const stored = await tx.query<{ id: string; execution_id: string; finished: boolean; version: string | number }>(
     LOCK_STORED_SPANS,
@@ -326,26 +327,27 @@ async function replaceSpans(
   }
   const copy = kept.length === lines.length ? job.copy : kept.map((l) => job.copy.slice(l.start, l.end)).join("");
   if (copy) await tx.copyFrom!(COPY_SPANS[job.layout], copy);
-  return { dropped: kept.length < lines.length, written: kept.map((l) => l.id), removed, full: [...full] };
+  const written = kept.filter((l) => mergeInto.has(l.executionId)).map((l) => l.id);
+  return { dropped: kept.length < lines.length, written, removed, full: [...full] };
 }
 
 /**
- * The spans of one part (2. of writeSpans); `ids`: whether the written spans' ids are wanted (the
- * batch has executions that may be rolled up incrementally).
+ * The spans of one part (2. of writeSpans); `mergeInto`: the executions that may be rolled up
+ * incrementally, whose written spans' ids are wanted (only theirs: the rollup reads each by key).
  */
 async function writePartSpans(
   tx: SqlTx,
   job: SpanJob,
   mode: SpanWriteResult["via"],
   locked: Set<string>,
-  ids: boolean,
+  mergeInto: ReadonlySet<string>,
 ): Promise<PartWrite> {
   let result: PartWrite = { movedFrom: [], dropped: false, written: [], removed: [], full: [] };
   if (job.kind === "span_copy") {
     if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
     const layout = job.layout ?? 2;
     if (mode === "replace") {
-      const replaced = await replaceSpans(tx, { ...job, layout }, copyLines(job.copy, layout >= 3));
+      const replaced = await replaceSpans(tx, { ...job, layout }, copyLines(job.copy, layout >= 3), mergeInto);
       const movedFrom = [...new Set(replaced.removed.map((r) => r.execution_id))]
         .filter((id) => !locked.has(id))
         .sort();
@@ -353,7 +355,10 @@ async function writePartSpans(
       result = { ...replaced, movedFrom };
     } else {
       await tx.copyFrom(COPY_SPANS[layout], job.copy);
-      if (ids) result.written = copyLines(job.copy, layout >= 3).map((l) => l.id);
+      if (mergeInto.size)
+        result.written = copyLines(job.copy, layout >= 3)
+          .filter((l) => mergeInto.has(l.executionId))
+          .map((l) => l.id);
     }
   } else {
     // Upserted where they stay in their execution and are not outranked; the others (fewer rows
@@ -442,7 +447,7 @@ async function writeSpans(
     const locked = new Set(touched);
     for (let i = 0; i < parts.length; i++) {
       const part = load ? await loadPart(parts[i], i, load) : parts[i];
-      const w = await writePartSpans(tx, part, mode, locked, mergeInto.size > 0);
+      const w = await writePartSpans(tx, part, mode, locked, mergeInto);
       movedFrom.push(...w.movedFrom);
       written.push(...w.written);
       removed.push(...w.removed);
