@@ -20,8 +20,20 @@ export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1
   ORDER BY id FOR UPDATE`;
 
 /** LOCK_EXECUTIONS, returning which rows keep their aggregates (those can be rolled up incrementally). */
-export const LOCK_EXECUTION_STATES = `SELECT id, rollup_ok FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
+export const LOCK_EXECUTION_STATES = `SELECT id, rollup_ok, span_count FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
   ORDER BY id FOR UPDATE`;
+
+/**
+ * Executions with fewer stored spans are rolled up in full even when they keep their aggregates:
+ * reading a few dozen spans by execution costs less than the merge's fixed work (measured with
+ * bench:ingest's bodies, 35-span executions of which one in ten spans two batches: 45 s of Postgres
+ * CPU per 200,000 spans merging, 10.5 s in full; docs/performance.md › Real traffic › Incremental
+ * execution rollup). `RUNLENS_INCREMENTAL_ROLLUP_MIN_SPANS` changes it (tests set 0).
+ */
+export function incrementalRollupMinSpans(): number {
+  const v = Number(process.env.RUNLENS_INCREMENTAL_ROLLUP_MIN_SPANS);
+  return Number.isInteger(v) && v >= 0 ? v : 500;
+}
 
 const BIGINT_MAX = "9223372036854775807";
 const ROOT_TYPES = `('agent_execution','workflow_execution','custom_execution')`;

@@ -10,6 +10,7 @@ import { outranks } from "../version.ts";
 import { resolveAgents } from "./agents.ts";
 import {
   AGGREGATED_SPAN_SELECT,
+  incrementalRollupMinSpans,
   LOCK_EXECUTION_STATES,
   LOCK_EXECUTIONS,
   ROLLUP_EXECUTIONS,
@@ -425,14 +426,17 @@ async function writeSpans(
     // without the other's uncommitted ones, and the last to commit overwrites the execution with a
     // count that misses spans. Row locks in id order, as above. Executions that existed and keep
     // their aggregates may be rolled up from this batch's spans alone.
-    const states = await tx.query<{ id: string; rollup_ok: boolean }>(
+    const states = await tx.query<{ id: string; rollup_ok: boolean; span_count: number }>(
       LOCK_EXECUTION_STATES,
       job.workspaceId,
       JSON.stringify(contexts.map((c) => c.execution_id)),
     );
     const createdIds = new Set(created.map((c) => c.id));
+    const minSpans = incrementalRollupMinSpans();
     const mergeInto = new Set(
-      mode === "json" ? [] : states.filter((s) => s.rollup_ok && !createdIds.has(s.id)).map((s) => s.id),
+      mode === "json"
+        ? []
+        : states.filter((s) => s.rollup_ok && !createdIds.has(s.id) && s.span_count >= minSpans).map((s) => s.id),
     );
 
     // 2. Spans: inserted, or replacing stored versions they are not outranked by. A resent span may
