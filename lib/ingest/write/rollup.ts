@@ -19,8 +19,15 @@ import { latencyBucket } from "../../overview/histogram.ts";
 export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
   ORDER BY id FOR UPDATE`;
 
-/** LOCK_EXECUTIONS, returning which rows keep their aggregates (those can be rolled up incrementally). */
-export const LOCK_EXECUTION_STATES = `SELECT id, rollup_ok, span_count FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
+/**
+ * LOCK_EXECUTION_STATES, returning which rows keep their aggregates (those can be rolled up
+ * incrementally), the partition day of their spans (the UTC day they were created:
+ * lib/data/partitions.ts) and today's (the spans' default day, in this transaction).
+ */
+export const LOCK_EXECUTION_STATES = `SELECT id, rollup_ok, span_count,
+    to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day,
+    to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS today
+  FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
   ORDER BY id FOR UPDATE`;
 
 /**
@@ -164,13 +171,17 @@ export const ROLLUP_EXECUTIONS = `WITH ${CTX}, agg AS (
  * Merges a batch's spans into the kept aggregates of executions (rollup_ok) that gained spans or had
  * versions replaced without moving a minimum, a maximum, the first error or the root (see
  * writeSpans): $1 workspace, $2 contexts of these executions, $3 source, $4 ids of the batch's
- * written spans (text[]), $5 the replaced versions (RemovedSpan[] as JSON), whose part is subtracted.
+ * written spans (text[]), $5 the replaced versions (RemovedSpan[] as JSON), whose part is subtracted,
+ * $6 the partition days of these executions' spans (date[]).
  */
 export const ROLLUP_INCREMENTAL = `WITH ${CTX}, written AS MATERIALIZED (
        -- By primary key, then by execution: with both conditions in one scan, the generic plan read
        -- an execution's spans by (workspace, execution) and filtered the ids, which is a scan of
        -- every span of a big execution for each batch.
+       -- In the partitions of the batch's days ($6) only: by id, each other partition is one more
+       -- index probe per span.
        SELECT ${AGGREGATED_SPAN_SELECT} FROM spans s WHERE s.workspace_id = $1 AND s.id = ANY($4::text[])
+         AND s.day = ANY($6::date[])
      ), added AS (
        SELECT * FROM written w WHERE w.execution_id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
      ), removed AS (

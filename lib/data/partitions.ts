@@ -1,0 +1,100 @@
+import "server-only";
+import type { Db } from "../db/index.ts";
+
+/**
+ * Time partitions of `spans` and `track_events` (migration 20261206180016_time_partitions;
+ * docs/architecture.md › Time partitions): RANGE (workspace_id, day), one partition per workspace
+ * and UTC day, listed in `data_partitions`. A span's day is the day its execution was created, an
+ * event's the day of its timestamp. Rows whose day has no partition go to the table's DEFAULT
+ * partition (never a failed write); making that day's partition moves them in.
+ */
+
+/** The day of a workspace's keep partition of spans (reviewed executions past retention). */
+export const KEEP_DAY = "1970-01-01";
+
+export type PartitionedTable = "spans" | "track_events";
+export const PARTITIONED_TABLES: readonly PartitionedTable[] = ["spans", "track_events"];
+
+/** How many days ahead (after today) the worker makes partitions: RUNLENS_PARTITIONS_AHEAD_DAYS, default 2. */
+export function partitionsAheadDays(): number {
+  const v = Number(process.env.RUNLENS_PARTITIONS_AHEAD_DAYS);
+  return Number.isInteger(v) && v >= 0 && v <= 60 ? v : 2;
+}
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/** UTC days from `from` for `count` days, as YYYY-MM-DD. */
+export function daysFrom(from: Date, count: number): string[] {
+  const start = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+  return Array.from({ length: count }, (_, i) => isoDay(new Date(start + i * 86_400_000)));
+}
+
+/** Makes the partition of `table` for workspace and day (when there is none); returns its table name. */
+export async function ensurePartition(db: Db, table: PartitionedTable, workspaceId: string, day: string): Promise<string> {
+  const [row] = await db.prisma.$queryRawUnsafe<{ rel: string }[]>(
+    "SELECT runlens_ensure_partition($1, $2, $3::date) AS rel",
+    table,
+    workspaceId,
+    day,
+  );
+  return row.rel;
+}
+
+/**
+ * Makes every workspace's partitions of both tables from today to `aheadDays` days on, and those of
+ * days that have rows in a default partition (written before their partition existed: this moves
+ * them in). Returns how many partitions it made.
+ */
+export async function ensurePartitionsAhead(db: Db, now = new Date(), aheadDays = partitionsAheadDays()): Promise<number> {
+  const days = daysFrom(now, aheadDays + 1);
+  const missing = await db.prisma.$queryRawUnsafe<{ table_name: PartitionedTable; workspace_id: string; day: string }[]>(
+    `WITH wanted AS (
+       SELECT t.table_name, w.id AS workspace_id, d.day::date AS day
+       FROM workspaces w CROSS JOIN unnest($1::text[]) AS d(day) CROSS JOIN unnest($2::text[]) AS t(table_name)
+       UNION SELECT DISTINCT 'spans', workspace_id, day FROM spans_default
+       UNION SELECT DISTINCT 'track_events', workspace_id, day FROM track_events_default
+     )
+     SELECT w.table_name, w.workspace_id, to_char(w.day, 'YYYY-MM-DD') AS day FROM wanted w
+     WHERE NOT EXISTS (SELECT 1 FROM data_partitions p
+       WHERE p.table_name = w.table_name AND p.workspace_id = w.workspace_id AND p.day = w.day)
+     ORDER BY 2, 3, 1`,
+    days,
+    PARTITIONED_TABLES,
+  );
+  for (const m of missing) await ensurePartition(db, m.table_name, m.workspace_id, m.day);
+  return missing.length;
+}
+
+export type PartitionInfo = { table: PartitionedTable; day: string; relname: string; bytes: number };
+
+/**
+ * A workspace's partitions with their sizes on disk (table, indexes and TOAST), oldest first; the
+ * keep partition has day KEEP_DAY. Rows still in a default partition are not counted.
+ */
+export async function workspacePartitions(db: Db, workspaceId: string): Promise<PartitionInfo[]> {
+  const rows = await db.prisma.$queryRawUnsafe<{ table_name: PartitionedTable; day: string; relname: string; bytes: bigint }[]>(
+    `SELECT p.table_name, to_char(p.day, 'YYYY-MM-DD') AS day, p.relname,
+            COALESCE(pg_total_relation_size(to_regclass(quote_ident(p.relname))), 0)::bigint AS bytes
+     FROM data_partitions p WHERE p.workspace_id = $1 ORDER BY p.day, p.table_name`,
+    workspaceId,
+  );
+  return rows.map((r) => ({ table: r.table_name, day: r.day, relname: r.relname, bytes: Number(r.bytes) }));
+}
+
+export type DayUsage = { day: string; spansBytes: number; eventsBytes: number; totalBytes: number };
+
+/**
+ * A workspace's bytes by day (from its partitions' sizes), oldest first; the keep partition's
+ * reviewed spans are under KEEP_DAY. For Settings › Data (lib/data/usage.ts).
+ */
+export async function workspaceBytesByDay(db: Db, workspaceId: string): Promise<DayUsage[]> {
+  const byDay = new Map<string, DayUsage>();
+  for (const p of await workspacePartitions(db, workspaceId)) {
+    const d = byDay.get(p.day) ?? { day: p.day, spansBytes: 0, eventsBytes: 0, totalBytes: 0 };
+    if (p.table === "spans") d.spansBytes += p.bytes;
+    else d.eventsBytes += p.bytes;
+    d.totalBytes += p.bytes;
+    byDay.set(p.day, d);
+  }
+  return [...byDay.values()];
+}
