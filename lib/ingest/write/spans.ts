@@ -216,10 +216,13 @@ export function spanJobFormat(db: Db): "copy" | "rows" {
 const replaceUntil = processGlobal("__runlensSpanReplaceUntil", () => new Map<string, number>());
 const REPLACE_AFTER_CONFLICT_MS = 60_000;
 
-/** Whether `e` is Postgres refusing a span that is stored already (unique violation of spans' key). */
+/**
+ * Whether `e` is Postgres refusing a span that is stored already: a unique violation of the key of
+ * one of spans' partitions (`spans_default_pkey`, `spans_<workspace>_<day>_pkey`).
+ */
 function isStoredSpanConflict(e: unknown): boolean {
   const err = e as { code?: string; constraint?: string };
-  return err?.code === "23505" && err.constraint === "spans_pkey";
+  return err?.code === "23505" && /^spans_\w*pkey$/.test(err.constraint ?? "");
 }
 
 /** A COPY job in today's layouts (2 to 4): jobs queued without a layout get the workspace column. */
