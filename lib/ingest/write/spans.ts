@@ -67,8 +67,9 @@ const COPY_DATED_SPANS = {
 
 /**
  * The partition days of a batch: its executions' (id -> YYYY-MM-DD), today's (the day column's
- * default in this transaction), and where stored versions are looked for (those days and the keep
- * day of reviewed executions past retention).
+ * default in this transaction), and where stored versions are looked for (those days, the keep
+ * day of reviewed executions past retention, and on the replace and JSON paths every day the
+ * workspace has a partition of).
  */
 type BatchDays = { dayOf: Map<string, string>; today: string; lookup: string[]; allToday: boolean };
 
@@ -484,10 +485,23 @@ async function writeSpans(
     );
     const today = states[0]?.today ?? new Date().toISOString().slice(0, 10);
     const dayOf = new Map(states.map((s) => [s.id, s.day]));
+    // Where the replace and JSON paths look for stored versions: every partition of the workspace
+    // (a span resent under an execution of another day moves there), the default one included.
+    // The plain COPY relies on the key of the partition it writes into (docs/architecture.md ›
+    // Time partitions).
+    const partitionDays =
+      mode === "copy"
+        ? []
+        : (
+            await tx.query<{ day: string }>(
+              `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM data_partitions WHERE table_name = 'spans' AND workspace_id = $1`,
+              job.workspaceId,
+            )
+          ).map((r) => r.day);
     const days: BatchDays = {
       dayOf,
       today,
-      lookup: [...new Set([...dayOf.values(), today, KEEP_DAY])].sort(),
+      lookup: [...new Set([...dayOf.values(), today, KEEP_DAY, ...partitionDays])].sort(),
       allToday: states.every((s) => s.day === today),
     };
     const createdIds = new Set(created.map((c) => c.id));
