@@ -30,7 +30,12 @@ export function daysFrom(from: Date, count: number): string[] {
 }
 
 /** Makes the partition of `table` for workspace and day (when there is none); returns its table name. */
-export async function ensurePartition(db: Db, table: PartitionedTable, workspaceId: string, day: string): Promise<string> {
+export async function ensurePartition(
+  db: Db,
+  table: PartitionedTable,
+  workspaceId: string,
+  day: string,
+): Promise<string> {
   const [row] = await db.prisma.$queryRawUnsafe<{ rel: string }[]>(
     "SELECT runlens_ensure_partition($1, $2, $3::date) AS rel",
     table,
@@ -45,9 +50,15 @@ export async function ensurePartition(db: Db, table: PartitionedTable, workspace
  * days that have rows in a default partition (written before their partition existed: this moves
  * them in). Returns how many partitions it made.
  */
-export async function ensurePartitionsAhead(db: Db, now = new Date(), aheadDays = partitionsAheadDays()): Promise<number> {
+export async function ensurePartitionsAhead(
+  db: Db,
+  now = new Date(),
+  aheadDays = partitionsAheadDays(),
+): Promise<number> {
   const days = daysFrom(now, aheadDays + 1);
-  const missing = await db.prisma.$queryRawUnsafe<{ table_name: PartitionedTable; workspace_id: string; day: string }[]>(
+  const missing = await db.prisma.$queryRawUnsafe<
+    { table_name: PartitionedTable; workspace_id: string; day: string }[]
+  >(
     `WITH wanted AS (
        SELECT t.table_name, w.id AS workspace_id, d.day::date AS day
        FROM workspaces w CROSS JOIN unnest($1::text[]) AS d(day) CROSS JOIN unnest($2::text[]) AS t(table_name)
@@ -72,7 +83,9 @@ export type PartitionInfo = { table: PartitionedTable; day: string; relname: str
  * keep partition has day KEEP_DAY. Rows still in a default partition are not counted.
  */
 export async function workspacePartitions(db: Db, workspaceId: string): Promise<PartitionInfo[]> {
-  const rows = await db.prisma.$queryRawUnsafe<{ table_name: PartitionedTable; day: string; relname: string; bytes: bigint }[]>(
+  const rows = await db.prisma.$queryRawUnsafe<
+    { table_name: PartitionedTable; day: string; relname: string; bytes: bigint }[]
+  >(
     `SELECT p.table_name, to_char(p.day, 'YYYY-MM-DD') AS day, p.relname,
             COALESCE(pg_total_relation_size(to_regclass(quote_ident(p.relname))), 0)::bigint AS bytes
      FROM data_partitions p WHERE p.workspace_id = $1 ORDER BY p.day, p.table_name`,

@@ -107,9 +107,7 @@ async function dropAll(db: Db, parts: Listed[], reason: string, into: RetentionR
  */
 export async function applyRetention(db: Db, now = new Date()): Promise<RetentionResult> {
   const result = empty();
-  const workspaces = await db.prisma.$queryRawUnsafe<
-    { id: string; traces: number | null; events: number | null }[]
-  >(
+  const workspaces = await db.prisma.$queryRawUnsafe<{ id: string; traces: number | null; events: number | null }[]>(
     `SELECT id, traces_retention_days AS traces, events_retention_days AS events FROM workspaces
      WHERE traces_retention_days IS NOT NULL OR events_retention_days IS NOT NULL ORDER BY id`,
   );
@@ -181,7 +179,11 @@ export async function enforceStorageBudget(
     );
   if (globalBudget !== null) {
     while ((await size()) > globalBudget) {
-      const [oldest] = await db.prisma.$queryRawUnsafe<Listed[]>(`${OLDEST_SPANS} ORDER BY day, workspace_id LIMIT 1`, KEEP_DAY, today);
+      const [oldest] = await db.prisma.$queryRawUnsafe<Listed[]>(
+        `${OLDEST_SPANS} ORDER BY day, workspace_id LIMIT 1`,
+        KEEP_DAY,
+        today,
+      );
       if (!oldest) break;
       await dropAll(db, [oldest], "storage budget", result);
     }

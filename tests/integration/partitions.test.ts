@@ -117,7 +117,9 @@ describe("migrating an unpartitioned database", () => {
 
       // Every row, every column, unchanged.
       expect(await s.query(`SELECT ${SPAN_COLUMNS} FROM spans ORDER BY workspace_id, id`)).toEqual(spansBefore);
-      expect(await s.query(`SELECT ${EVENT_COLUMNS} FROM track_events ORDER BY workspace_id, id`)).toEqual(eventsBefore);
+      expect(await s.query(`SELECT ${EVENT_COLUMNS} FROM track_events ORDER BY workspace_id, id`)).toEqual(
+        eventsBefore,
+      );
       // Each in its day's partition (its execution's creation day; an event's timestamp's day).
       const wrongSpans = await s.query(
         `SELECT s.id FROM spans s LEFT JOIN executions e ON e.workspace_id = s.workspace_id AND e.id = s.execution_id
@@ -138,12 +140,16 @@ describe("migrating an unpartitioned database", () => {
       const key = (r: { table_name: string; workspace_id: string; day: string }) =>
         `${r.table_name}/${r.workspace_id}/${r.day}`;
       // One partition per (table, workspace, day) that has rows, none in the default partitions.
-      expect(placed.map((r) => `${key(r)} ${r.rel}`).sort()).toEqual(listed.map((r) => `${key(r)} ${r.relname}`).sort());
+      expect(placed.map((r) => `${key(r)} ${r.rel}`).sort()).toEqual(
+        listed.map((r) => `${key(r)} ${r.relname}`).sort(),
+      );
       expect(placed.some((r) => r.rel.endsWith("_default"))).toBe(false);
       expect(new Set(placed.filter((r) => r.table_name === "spans").map((r) => r.day)).size).toBeGreaterThan(3);
       // The old tables are gone; the triggers on executions still reach the spans.
       await s.exec(`DELETE FROM executions WHERE workspace_id = 'wa' AND id = 'e1'`);
-      const [{ n }] = await s.query<{ n: number }>(`SELECT count(*)::int AS n FROM spans WHERE workspace_id = 'wa' AND execution_id = 'e1'`);
+      const [{ n }] = await s.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM spans WHERE workspace_id = 'wa' AND execution_id = 'e1'`,
+      );
       expect(n).toBe(0);
     } finally {
       fs.rmSync(before, { recursive: true, force: true });
@@ -300,7 +306,16 @@ describe("partitions at run time", () => {
       kind: "events" as const,
       workspaceId: WS,
       events: [
-        { id: "ev-move", agent: "default", name, properties: { v: version }, timestamp, thread_id: null, execution_id: null, version },
+        {
+          id: "ev-move",
+          agent: "default",
+          name,
+          properties: { v: version },
+          timestamp,
+          thread_id: null,
+          execution_id: null,
+          version,
+        },
       ],
     });
     const t1 = new Date(Date.now() - 2 * DAY_MS).toISOString();
@@ -311,7 +326,9 @@ describe("partitions at run time", () => {
     expect((await where("track_events", "ev-move")).map((r) => r.day)).toEqual([t2.slice(0, 10)]);
     // An older version from the first day does not come back.
     await writeEventBatch(db, event(1, t1, "stale"));
-    expect((await where("track_events", "ev-move")).map((r) => [r.day, r.name])).toEqual([[t2.slice(0, 10), "purchase"]]);
+    expect((await where("track_events", "ev-move")).map((r) => [r.day, r.name])).toEqual([
+      [t2.slice(0, 10), "purchase"],
+    ]);
     const [c] = await q<{ count: number }>(
       `SELECT count::int AS count FROM event_catalog WHERE workspace_id = $1 AND name = 'purchase'`,
       WS,

@@ -53,8 +53,18 @@ describe("retention", () => {
     await writeSpanBatch(db, toSpanJob(run(ws, execution, spans), spanJobFormat(db)));
     if (!daysAgo) return;
     const at = new Date(now.getTime() - daysAgo * DAY_MS);
-    await exec(`UPDATE executions SET created_at = $3::timestamptz WHERE workspace_id = $1 AND id = $2`, ws, execution, at.toISOString());
-    await exec(`UPDATE spans SET day = $3::date WHERE workspace_id = $1 AND execution_id = $2`, ws, execution, utcDay(at.getTime()));
+    await exec(
+      `UPDATE executions SET created_at = $3::timestamptz WHERE workspace_id = $1 AND id = $2`,
+      ws,
+      execution,
+      at.toISOString(),
+    );
+    await exec(
+      `UPDATE spans SET day = $3::date WHERE workspace_id = $1 AND execution_id = $2`,
+      ws,
+      execution,
+      utcDay(at.getTime()),
+    );
     await ensurePartitionsAhead(db, at, 0);
   }
 
@@ -74,8 +84,24 @@ describe("retention", () => {
         kind: "events",
         workspaceId: ws,
         events: [
-          { id: "old-ev", agent: "default", name: "signup", properties: {}, timestamp: t(now.getTime() - 5 * DAY_MS), thread_id: null, execution_id: null },
-          { id: "new-ev", agent: "default", name: "signup", properties: {}, timestamp: t(now.getTime()), thread_id: null, execution_id: null },
+          {
+            id: "old-ev",
+            agent: "default",
+            name: "signup",
+            properties: {},
+            timestamp: t(now.getTime() - 5 * DAY_MS),
+            thread_id: null,
+            execution_id: null,
+          },
+          {
+            id: "new-ev",
+            agent: "default",
+            name: "signup",
+            properties: {},
+            timestamp: t(now.getTime()),
+            thread_id: null,
+            execution_id: null,
+          },
         ],
       });
       const [agent] = await q<{ id: string }>(`SELECT id FROM agents WHERE workspace_id = $1`, ws);
@@ -165,10 +191,11 @@ describe("retention", () => {
     );
     // The reviewed execution's spans moved to the keep partition; today's are there.
     expect(left.map((d) => d.day)).toEqual(["1970-01-01", today]);
-    expect((await q<{ id: string }>(`SELECT id FROM executions WHERE workspace_id = 'ws_keep' ORDER BY id`)).map((e) => e.id)).toEqual([
-      "recent",
-      "reviewed",
-    ]);
+    expect(
+      (await q<{ id: string }>(`SELECT id FROM executions WHERE workspace_id = 'ws_keep' ORDER BY id`)).map(
+        (e) => e.id,
+      ),
+    ).toEqual(["recent", "reviewed"]);
   });
 
   it("reads a storage budget", () => {

@@ -364,7 +364,9 @@ async function replaceSpans(
     kept.push(line);
     if (old) replaced.push(line.id);
   }
-  const removed = replaced.length ? await tx.query<RemovedSpan>(DELETE_SPANS, job.workspaceId, replaced, days.lookup) : [];
+  const removed = replaced.length
+    ? await tx.query<RemovedSpan>(DELETE_SPANS, job.workspaceId, replaced, days.lookup)
+    : [];
   const full = new Set<string>();
   if (removed.length) {
     const lineById = new Map(kept.map((l) => [l.id, l]));
