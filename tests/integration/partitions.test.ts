@@ -286,8 +286,16 @@ describe("partitions at run time", () => {
     );
     expect(e.span_count).toBe(2);
 
-    // A span moving from the old execution into today's moves into today's partition.
-    await write(spanBatch([{ id: "old-child", execution: "enew", version: 9, parent: "new-root" }]));
+    // A span moving from the old execution into today's moves into today's partition: the source
+    // resent within the last minute, so its batches take the replace path (JSON rows on PGlite),
+    // which looks in the partitions of the last RUNLENS_SPAN_MOVE_LOOKBACK_DAYS days (1 by default:
+    // the old execution is 3 days old).
+    process.env.RUNLENS_SPAN_MOVE_LOOKBACK_DAYS = "3";
+    try {
+      await write(spanBatch([{ id: "old-child", execution: "enew", version: 9, parent: "new-root" }]));
+    } finally {
+      delete process.env.RUNLENS_SPAN_MOVE_LOOKBACK_DAYS;
+    }
     expect((await where("spans", "old-child")).map((r) => [r.day, r.execution_id])).toEqual([
       [utcDay(Date.now()), "enew"],
     ]);

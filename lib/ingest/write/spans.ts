@@ -68,10 +68,26 @@ const COPY_DATED_SPANS = {
 /**
  * The partition days of a batch: its executions' (id -> YYYY-MM-DD), today's (the day column's
  * default in this transaction), and where stored versions are looked for (those days, the keep
- * day of reviewed executions past retention, and on the replace and JSON paths every day the
- * workspace has a partition of).
+ * day of reviewed executions past retention, and the lookback's recent days).
  */
 type BatchDays = { dayOf: Map<string, string>; today: string; lookup: string[]; allToday: boolean };
+
+/**
+ * How many days before today the replace and JSON paths look for a stored version of a span:
+ * RUNLENS_SPAN_MOVE_LOOKBACK_DAYS, default 1 (today's and yesterday's partitions).
+ */
+export function spanMoveLookbackDays(): number {
+  const v = Number(process.env.RUNLENS_SPAN_MOVE_LOOKBACK_DAYS);
+  return Number.isInteger(v) && v >= 0 && v <= 62 ? v : 1;
+}
+
+/** `today` (YYYY-MM-DD) and the lookback's days before it. */
+function recentDays(today: string): string[] {
+  const t = Date.parse(`${today}T00:00:00Z`);
+  return Array.from({ length: spanMoveLookbackDays() + 1 }, (_, i) =>
+    new Date(t - i * 86_400_000).toISOString().slice(0, 10),
+  );
+}
 
 /** The lines of a COPY text with each one's partition day inserted after its workspace id. */
 function dated(copy: string, lines: readonly CopyLine[], days: BatchDays): string {
@@ -487,23 +503,14 @@ async function writeSpans(
     );
     const today = states[0]?.today ?? new Date().toISOString().slice(0, 10);
     const dayOf = new Map(states.map((s) => [s.id, s.day]));
-    // Where the replace and JSON paths look for stored versions: every partition of the workspace
-    // (a span resent under an execution of another day moves there), the default one included.
-    // The plain COPY relies on the key of the partition it writes into (docs/architecture.md ›
-    // Time partitions).
-    const partitionDays =
-      mode === "copy"
-        ? []
-        : (
-            await tx.query<{ day: string }>(
-              `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM data_partitions WHERE table_name = 'spans' AND workspace_id = $1`,
-              job.workspaceId,
-            )
-          ).map((r) => r.day);
+    // Where the replace and JSON paths look for stored versions: the batch's days, the keep day
+    // and the last days of the workspace (a span resent under an execution of another of these
+    // days moves). Not every partition: by id, each costs one more index probe per span
+    // (docs/architecture.md › Time partitions; measured in docs/performance.md).
     const days: BatchDays = {
       dayOf,
       today,
-      lookup: [...new Set([...dayOf.values(), today, KEEP_DAY, ...partitionDays])].sort(),
+      lookup: [...new Set([...dayOf.values(), ...recentDays(today), KEEP_DAY])].sort(),
       allToday: states.every((s) => s.day === today),
     };
     const createdIds = new Set(created.map((c) => c.id));
