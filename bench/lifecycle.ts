@@ -524,9 +524,12 @@ try {
       await pool.query("VACUUM (ANALYZE) spans");
       const r = (
         await pool.query<Record<string, string>>(
-          `SELECT count(*)::text AS n, pg_total_relation_size('spans')::text AS total,
-             pg_relation_size('spans')::text AS heap,
-             COALESCE(pg_total_relation_size((SELECT reltoastrelid FROM pg_class WHERE oid = 'spans'::regclass)), 0)::text AS toast,
+          // spans is partitioned: its sizes are its partitions' (the parent has no storage).
+          `SELECT count(*)::text AS n,
+             (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('spans'))::text AS total,
+             (SELECT sum(pg_relation_size(relid)) FROM pg_partition_tree('spans'))::text AS heap,
+             (SELECT COALESCE(sum(pg_total_relation_size(c.reltoastrelid)), 0) FROM pg_partition_tree('spans') t
+                JOIN pg_class c ON c.oid = t.relid WHERE c.reltoastrelid <> 0)::text AS toast,
              avg(${PAYLOAD_COLUMNS.map((c) => `COALESCE(pg_column_size(${c}), 0)`).join(" + ")})::text AS payload_stored,
              avg(${PAYLOAD_COLUMNS.map((c) => `COALESCE(octet_length(${c}::text), 0)`).join(" + ")})::text AS payload_text,
              (SELECT count(*) FROM spans s WHERE pg_column_compression(s.input) = '${method}')::text AS compressed_inputs
