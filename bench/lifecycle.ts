@@ -562,7 +562,7 @@ try {
     dropped++;
     await pool.query("UPDATE workspaces SET traces_retention_days = $2 WHERE id = $1", [
       partitionWs,
-      DAYS - dropped + 1,
+      DAYS - dropped,
     ]);
     const t0 = performance.now();
     const r = await applyRetention(db, new Date());
