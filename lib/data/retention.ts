@@ -56,10 +56,12 @@ async function dropPartition(
   await withTransaction(db, async (tx) => {
     await tx.exec("SELECT set_config('lock_timeout', '10s', true), set_config('runlens.retention', 'on', true)");
     if (table === "spans") {
+      // The reviewed executions of that day (reviews are few: no scan of the day's spans).
       const reviewed = await tx.query<{ execution_id: string }>(
-        `SELECT DISTINCT s.execution_id FROM spans s
-         WHERE s.workspace_id = $1 AND s.day = $2::date
-           AND EXISTS (SELECT 1 FROM reviews r WHERE r.workspace_id = $1 AND r.execution_id = s.execution_id)`,
+        `SELECT r.execution_id FROM reviews r JOIN executions e ON e.workspace_id = r.workspace_id AND e.id = r.execution_id
+         WHERE r.workspace_id = $1 AND e.created_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
+           AND e.created_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC'
+         ORDER BY 1`,
         workspaceId,
         day,
       );
@@ -73,10 +75,6 @@ async function dropPartition(
           KEEP_DAY,
           reviewed.map((r) => r.execution_id),
         );
-    }
-    await tx.exec(`DROP TABLE IF EXISTS "${relname.replaceAll('"', '""')}"`);
-    await tx.exec("DELETE FROM data_partitions WHERE relname = $1", relname);
-    if (table === "spans")
       removed = await tx.exec(
         `DELETE FROM executions e WHERE e.workspace_id = $1
            AND e.created_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
@@ -85,6 +83,11 @@ async function dropPartition(
         workspaceId,
         day,
       );
+    }
+    // Last, so the exclusive lock DROP takes on the parent table (which holds ingest up) lasts
+    // only until the commit right after.
+    await tx.exec("DELETE FROM data_partitions WHERE relname = $1", relname);
+    await tx.exec(`DROP TABLE IF EXISTS "${relname.replaceAll('"', '""')}"`);
   });
   return { removed, kept };
 }
