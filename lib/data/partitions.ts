@@ -12,6 +12,33 @@ import type { Db } from "../db/index.ts";
 /** The day of a workspace's keep partition of spans (reviewed executions past retention). */
 export const KEEP_DAY = "1970-01-01";
 
+/**
+ * The partition days an execution's spans can be in: the UTC day it was created and the keep day
+ * (rows of those days in the default partition are read too). Reads of spans by id or by execution
+ * read each day with `unionOverDays`, so Postgres plans only those partitions (a subquery for the
+ * day in the statement itself is not pruned: tests/integration/partitions.test.ts).
+ */
+export async function executionSpanDays(db: Db, workspaceId: string, executionId: string): Promise<string[]> {
+  const [row] = await db.prisma.$queryRawUnsafe<{ day: string }[]>(
+    `SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day FROM executions WHERE workspace_id = $1 AND id = $2`,
+    workspaceId,
+    executionId,
+  );
+  return row ? [row.day, KEEP_DAY] : [KEEP_DAY];
+}
+
+/**
+ * `select` (with `:day` where its partition day goes) once per day, the days as parameters
+ * `$first`, `$first+1`, … joined by UNION ALL. With the RANGE (workspace_id, day) key, Postgres 15
+ * prunes to one partition for `day = $n` but not for `day = ANY(…)` nor an OR of days (every
+ * partition of the workspace is scanned then: docs/architecture.md › Time partitions).
+ */
+export function unionOverDays(select: string, first: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `(${select.replaceAll(":day", `$${first + i}::date`)})`).join(
+    " UNION ALL ",
+  );
+}
+
 export type PartitionedTable = "spans" | "track_events";
 export const PARTITIONED_TABLES: readonly PartitionedTable[] = ["spans", "track_events"];
 

@@ -7,6 +7,7 @@ import type {
   PortalExecution,
   Span,
 } from "../contracts/executions.ts";
+import { executionSpanDays, unionOverDays } from "../data/partitions.ts";
 import type { Db } from "../db/index.ts";
 import { readFrom } from "../db/replicas.ts";
 import { type Int8, int8 } from "../db/sql.ts";
@@ -88,9 +89,15 @@ async function spanPage(db: Db, execution: Execution, workspaceId: string, offse
   // Raw rows: for a page of 1,000 spans with payloads the ORM's per-row work cost more than the query.
   const rows = page.length
     ? await db.prisma.$queryRawUnsafe<SpanRecord[]>(
-        `SELECT ${SPAN_RECORD_COLUMNS} FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[])`,
+        // Pruned to the execution's partitions: by id, every other partition is one more probe per span.
+        unionOverDays(
+          `SELECT ${SPAN_RECORD_COLUMNS} FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = :day`,
+          3,
+          2,
+        ),
         workspaceId,
         page.map((p) => p.id),
+        ...(await executionSpanDays(db, workspaceId, execution.id)),
       )
     : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -238,10 +245,15 @@ async function orderedOutline(db: Db, workspaceId: string, execution: Execution)
     return hit.rows;
   }
   const rows = await db.prisma.$queryRawUnsafe<OutlineRow[]>(
-    `SELECT id, parent_id, type, name, step_type, status, started_at, ended_at, tokens_total, llm_model, http_status
-     FROM spans WHERE workspace_id = $1 AND execution_id = $2`,
+    unionOverDays(
+      `SELECT id, parent_id, type, name, step_type, status, started_at, ended_at, tokens_total, llm_model, http_status
+       FROM spans WHERE workspace_id = $1 AND execution_id = $2 AND day = :day`,
+      3,
+      2,
+    ),
     workspaceId,
     executionId,
+    ...(await executionSpanDays(db, workspaceId, executionId)),
   );
   const ordered = depthFirst(rows.map((r) => ({ ...r, parentId: r.parent_id, startedAt: new Date(r.started_at) })));
   if (v) cacheOrder(key, v.version, ordered);

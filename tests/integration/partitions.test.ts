@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensurePartitionsAhead, workspaceBytesByDay } from "@/lib/data/partitions";
+import { ensurePartitionsAhead, executionSpanDays, unionOverDays, workspaceBytesByDay } from "@/lib/data/partitions";
 import { applyMigrations, listMigrations, MIGRATIONS_DIR, type SqlSession } from "@/lib/db/migrate";
 import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanRow } from "@/lib/ingest/model";
 import { clearAgentCache } from "@/lib/ingest/write/agents";
@@ -307,6 +307,33 @@ describe("partitions at run time", () => {
       { id: "enew", span_count: 2 },
       { id: "eold", span_count: 1 },
     ]);
+  });
+
+  it("reads an execution's spans from its partitions only (its day's, the keep and default ones)", async () => {
+    const plan = (
+      await q<{ "QUERY PLAN": string }>(
+        `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${unionOverDays(
+          "SELECT id FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = :day",
+          3,
+          2,
+        )}`,
+        WS,
+        ["old-root", "old-child"],
+        ...(await executionSpanDays(db, WS, "eold")),
+      )
+    )
+      .map((r) => r["QUERY PLAN"])
+      .join("\n");
+    const scanned = [...plan.matchAll(/on (spans_\w+)[^\n]*\(actual rows/g)].map((m) => m[1]);
+    const [eold] = await where("spans", "old-root");
+    expect(scanned).toContain(eold.rel);
+    // Today's and the days ahead (made by the first test) are pruned.
+    const partitions = await q<{ relname: string }>(
+      `SELECT relname FROM data_partitions WHERE table_name = 'spans' AND workspace_id = $1`,
+      WS,
+    );
+    expect(partitions.length).toBeGreaterThan(3);
+    expect(scanned.filter((r) => r !== "spans_default" && !r.endsWith("_keep"))).toEqual([eold.rel]);
   });
 
   it("replaces an event resent with another day's timestamp (one row, counted once)", async () => {
