@@ -172,16 +172,16 @@ export const ROLLUP_EXECUTIONS = `WITH ${CTX}, agg AS (
  * versions replaced without moving a minimum, a maximum, the first error or the root (see
  * writeSpans): $1 workspace, $2 contexts of these executions, $3 source, $4 ids of the batch's
  * written spans (text[]), $5 the replaced versions (RemovedSpan[] as JSON), whose part is subtracted,
- * $6 the partition days of these executions' spans (date[]).
+ * $6 the partition day of these executions' spans (all of one day: see writeSpans).
  */
 export const ROLLUP_INCREMENTAL = `WITH ${CTX}, written AS MATERIALIZED (
        -- By primary key, then by execution: with both conditions in one scan, the generic plan read
        -- an execution's spans by (workspace, execution) and filtered the ids, which is a scan of
        -- every span of a big execution for each batch.
-       -- In the partitions of the batch's days ($6) only: by id, each other partition is one more
-       -- index probe per span.
+       -- In the partition of these executions' day ($6) only: by id, each other partition is one
+       -- more index probe per span.
        SELECT ${AGGREGATED_SPAN_SELECT} FROM spans s WHERE s.workspace_id = $1 AND s.id = ANY($4::text[])
-         AND s.day = ANY($6::date[])
+         AND s.day = $6::date
      ), added AS (
        SELECT * FROM written w WHERE w.execution_id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
      ), removed AS (

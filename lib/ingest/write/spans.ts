@@ -103,11 +103,15 @@ function dated(copy: string, lines: readonly CopyLine[], days: BatchDays): strin
  * Before a batch that may resend spans is copied in, the stored versions of its spans, locked:
  * those its lines outrank are deleted (COPY cannot upsert), the lines they outrank are dropped.
  */
-const LOCK_STORED_SPANS = `SELECT id, execution_id, status::text <> 'running' AS finished, version FROM spans
-  WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[]) ORDER BY id FOR UPDATE`;
+const LOCK_STORED_SPANS = `SELECT id, execution_id, status::text <> 'running' AS finished, version,
+    to_char(day, 'YYYY-MM-DD') AS day FROM spans
+  WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = $3::date ORDER BY id FOR UPDATE`;
 /** Deletes outranked versions, returning what the rollup subtracts (RemovedSpan). */
-const DELETE_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[])
+const DELETE_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = $3::date
   RETURNING ${AGGREGATED_SPAN_SELECT}`;
+// One statement per partition day ($3 a single date): Postgres prunes RANGE (workspace_id, day) to
+// one partition for `day = $3`, and to none for `day = ANY(...)` (docs/architecture.md › Time
+// partitions › Pruning).
 
 /** A stored version the replace path deleted: the columns the execution rollup aggregates. */
 export type RemovedSpan = {
@@ -365,12 +369,10 @@ async function replaceSpans(
   mergeInto: ReadonlySet<string>,
   days: BatchDays,
 ): Promise<Omit<PartWrite, "movedFrom">> {
-  const stored = await tx.query<{ id: string; execution_id: string; finished: boolean; version: string | number }>(
-    LOCK_STORED_SPANS,
-    job.workspaceId,
-    lines.map((l) => l.id),
-    days.lookup,
-  );
+  const ids = lines.map((l) => l.id);
+  const stored: { id: string; execution_id: string; finished: boolean; version: string | number; day: string }[] = [];
+  for (const day of days.lookup)
+    stored.push(...(await tx.query<(typeof stored)[number]>(LOCK_STORED_SPANS, job.workspaceId, ids, day)));
   const storedById = new Map(stored.map((r) => [r.id, { ...r, version: Number(r.version) }]));
   const kept: CopyLine[] = [];
   const replaced: string[] = [];
@@ -380,9 +382,11 @@ async function replaceSpans(
     kept.push(line);
     if (old) replaced.push(line.id);
   }
-  const removed = replaced.length
-    ? await tx.query<RemovedSpan>(DELETE_SPANS, job.workspaceId, replaced, days.lookup)
-    : [];
+  const removed: RemovedSpan[] = [];
+  for (const day of days.lookup) {
+    const inDay = replaced.filter((id) => storedById.get(id)!.day === day);
+    if (inDay.length) removed.push(...(await tx.query<RemovedSpan>(DELETE_SPANS, job.workspaceId, inDay, day)));
+  }
   const full = new Set<string>();
   if (removed.length) {
     const lineById = new Map(kept.map((l) => [l.id, l]));
@@ -515,11 +519,11 @@ async function writeSpans(
     };
     const createdIds = new Set(created.map((c) => c.id));
     const minSpans = incrementalRollupMinSpans();
-    const mergeInto = new Set(
-      mode === "json"
-        ? []
-        : states.filter((s) => s.rollup_ok && !createdIds.has(s.id) && s.span_count >= minSpans).map((s) => s.id),
-    );
+    // Merged executions are all of one partition day (ROLLUP_INCREMENTAL reads the written spans
+    // in that day's partition): today's, else the first; the others are rolled up in full.
+    const candidates = states.filter((s) => s.rollup_ok && !createdIds.has(s.id) && s.span_count >= minSpans);
+    const mergeDay = candidates.some((s) => s.day === today) ? today : candidates[0]?.day;
+    const mergeInto = new Set(mode === "json" ? [] : candidates.filter((s) => s.day === mergeDay).map((s) => s.id));
 
     // 2. Spans: inserted, or replacing stored versions they are not outranked by. A resent span may
     // name another execution than before: the executions spans leave are rolled up too. Those are
@@ -564,7 +568,7 @@ async function writeSpans(
         job.source,
         written,
         JSON.stringify(removed.filter((r) => mergeInto.has(r.execution_id))),
-        [...new Set([...mergeInto].map((id) => dayOf.get(id) ?? today))],
+        mergeDay,
       );
       const done = new Set(merged.map((r) => r.id));
       mergedCount = done.size;
