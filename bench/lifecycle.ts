@@ -560,10 +560,7 @@ try {
   const dropOldestDay = async (): Promise<number | null> => {
     if (dropped >= partitionDays.length - 1) return null;
     dropped++;
-    await pool.query("UPDATE workspaces SET traces_retention_days = $2 WHERE id = $1", [
-      partitionWs,
-      DAYS - dropped,
-    ]);
+    await pool.query("UPDATE workspaces SET traces_retention_days = $2 WHERE id = $1", [partitionWs, DAYS - dropped]);
     const t0 = performance.now();
     const r = await applyRetention(db, new Date());
     const ms = performance.now() - t0;
