@@ -89,10 +89,13 @@ export function rollupRowsSql(
   // All agents: their "*" rows of hours and days; 15-minute periods are kept per agent only.
   // All agents: their "*" rows of hours and days, and every agent's 15-minute rows (kept per agent
   // only); each branch an index lookup of its (tier, period[, agent]).
+  // A period's rows count `sign` times; `oc`: only its compacted rows (the part its day holds).
   const join = (tiers: string, agent: string) =>
-    `SELECT p.sb, r.agent_id, r.kind, r.model, r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
+    `SELECT p.sb, r.agent_id, r.kind, r.model, r.bucket, r.n * p.sign AS n, r.errors * p.sign AS errors,
+       r.tokens * p.sign AS tokens, r.cost * p.sign AS cost, r.priced * p.sign AS priced
     FROM periods p JOIN execution_rollups r
       ON r.workspace_id = $1 AND r.kind = ${opts.kind} AND r.tier = p.tier AND r.slot = p.t AND ${agent}
+        AND (NOT p.oc OR r.compacted)
     WHERE p.tier ${tiers}`;
   const fromRollups =
     "all" in opts.agents
@@ -120,18 +123,58 @@ export function rollupRowsSql(
          CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(x.llm_latency) = 'object' THEN x.llm_latency ELSE '{}'::jsonb END) m
          CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(m.value) = 'object' THEN m.value ELSE '{}'::jsonb END) b`;
   return `WITH days AS (SELECT d AS t FROM ${series("1 day")} d WHERE ${inOne("d", "1 day")}),
+    ${splitDaysSql(from, to, series("1 day"), opts.bucketOf)},
     hours AS (SELECT h AS t FROM ${series("1 hour")} h
-      WHERE date_bin(interval '1 day', h, ${EPOCH}) NOT IN (SELECT t FROM days) AND ${inOne("h", "1 hour")}),
+      WHERE date_bin(interval '1 day', h, ${EPOCH}) NOT IN (SELECT t FROM days UNION ALL SELECT t FROM split)
+        AND ${inOne("h", "1 hour")}),
     quarters AS (SELECT s AS t FROM ${series("15 minutes")} s
-      WHERE date_bin(interval '1 day', s, ${EPOCH}) NOT IN (SELECT t FROM days)
+      WHERE date_bin(interval '1 day', s, ${EPOCH}) NOT IN (SELECT t FROM days UNION ALL SELECT t FROM split)
         AND date_bin(interval '1 hour', s, ${EPOCH}) NOT IN (SELECT t FROM hours) AND ${inOne("s", "15 minutes")}),
-    periods AS (SELECT 2::smallint AS tier, t, ${sb("t")} AS sb FROM days
-      UNION ALL SELECT 1::smallint, t, ${sb("t")} FROM hours
-      UNION ALL SELECT 0::smallint, t, ${sb("t")} FROM quarters),
+    periods AS (SELECT 2::smallint AS tier, t, ${sb("t")} AS sb, 1 AS sign, false AS oc FROM days
+      UNION ALL SELECT 1::smallint, t, ${sb("t")}, 1, false FROM hours
+      UNION ALL SELECT 0::smallint, t, ${sb("t")}, 1, false FROM quarters
+      UNION ALL SELECT 2::smallint, t, major, 1, false FROM split
+      UNION ALL SELECT m.tier, m.t, x.sb, x.sign, m.tier = 0
+        FROM minor m CROSS JOIN LATERAL (VALUES (m.minor, 1), (m.major, -1)) AS x(sb, sign)),
     ends AS (SELECT * FROM executions x WHERE x.workspace_id = $1 AND x.span_count > 0 AND (${atEnds})${rawAgent})
     ${fromRollups}
     UNION ALL
     ${pending}
     UNION ALL
     ${raw}`;
+}
+
+/**
+ * CTEs `split` and `minor` (empty without buckets): the whole UTC days of [from, to) that one
+ * bucket boundary `s` (quarter-aligned, as every zone's offsets are) cuts in two, as in a +05:30
+ * zone whose days start at 18:30Z. Such a day is read as its one day row, counted in the bucket of
+ * its bigger part (`major`), and its smaller part's hours and quarters are moved from there to
+ * their own bucket (`minor`): counted once in it and once, negated, in `major`. Only their
+ * compacted rows, the part their day row holds; the pending deltas of the whole day are read
+ * apart, each in its own bucket. Read as hours, a 90-day range in such a zone meant 2,069 hours.
+ */
+function splitDaysSql(from: string, to: string, days: string, bucketOf?: (t: string) => string): string {
+  if (!bucketOf)
+    return `split AS (SELECT NULL::timestamptz AS t, NULL::timestamptz AS major WHERE false),
+    minor AS (SELECT NULL::smallint AS tier, NULL::timestamptz AS t, NULL::timestamptz AS minor, NULL::timestamptz AS major WHERE false)`;
+  const END = "interval '1 day' - interval '1 microsecond'";
+  return `cut AS (SELECT d AS t, b.s, ${bucketOf("d")} AS first FROM ${days} d
+      CROSS JOIN LATERAL (SELECT ${bucketOf(`(d + ${END})`)} AS s) b
+      WHERE d >= ${from} AND d + interval '1 day' <= ${to} AND b.s > d
+        AND ${bucketOf("(b.s - interval '1 microsecond')")} = ${bucketOf("d")}
+        AND date_bin(interval '15 minutes', b.s, ${EPOCH}) = b.s),
+    split AS (SELECT c.t, CASE WHEN c.s - c.t <= c.t + interval '1 day' - c.s THEN c.s ELSE c.first END AS major,
+        CASE WHEN c.s - c.t <= c.t + interval '1 day' - c.s THEN c.first ELSE c.s END AS minor,
+        CASE WHEN c.s - c.t <= c.t + interval '1 day' - c.s THEN c.t ELSE c.s END AS lo,
+        CASE WHEN c.s - c.t <= c.t + interval '1 day' - c.s THEN c.s ELSE c.t + interval '1 day' END AS hi
+      FROM cut c),
+    minor AS (
+      SELECT 1::smallint AS tier, h AS t, sp.minor, sp.major
+        FROM split sp CROSS JOIN LATERAL generate_series(date_bin(interval '1 hour', sp.lo, ${EPOCH}), sp.hi, interval '1 hour') h
+        WHERE h >= sp.lo AND h + interval '1 hour' <= sp.hi
+      UNION ALL
+      SELECT 0::smallint, q, sp.minor, sp.major
+        FROM split sp CROSS JOIN LATERAL generate_series(sp.lo, sp.hi - interval '15 minutes', interval '15 minutes') q
+        WHERE NOT (date_bin(interval '1 hour', q, ${EPOCH}) >= sp.lo
+          AND date_bin(interval '1 hour', q, ${EPOCH}) + interval '1 hour' <= sp.hi))`;
 }
