@@ -86,21 +86,28 @@ export function rollupRowsSql(
     }`;
   const series = (len: string) =>
     `generate_series(date_bin(interval '${len}', ${from}, ${EPOCH}), ${to}, interval '${len}')`;
-  // All agents: their "*" rows of hours and days; 15-minute periods are kept per agent only.
-  // All agents: their "*" rows of hours and days, and every agent's 15-minute rows (kept per agent
-  // only); each branch an index lookup of its (tier, period[, agent]).
-  // A period's rows count `sign` times; `oc`: only its compacted rows (the part its day holds).
-  const join = (tiers: string, agent: string) =>
-    `SELECT p.sb, r.agent_id, r.kind, r.model, r.bucket, r.n * p.sign AS n, r.errors * p.sign AS errors,
-       r.tokens * p.sign AS tokens, r.cost * p.sign AS cost, r.priced * p.sign AS priced
-    FROM periods p JOIN execution_rollups r
-      ON r.workspace_id = $1 AND r.kind = ${opts.kind} AND r.tier = p.tier AND r.slot = p.t AND ${agent}
-        AND (NOT p.oc OR r.compacted)
-    WHERE p.tier ${tiers}`;
-  const fromRollups =
-    "all" in opts.agents
+  // The rollup rows of the periods of `source` (tier, t, sb[, major]). All agents: their "*" rows
+  // of hours and days, and every agent's 15-minute rows (kept per agent only); each branch an index
+  // lookup of its (tier, period[, agent]). `extra`: more columns and conditions.
+  const rowsOf = (source: string, extra = { columns: "", where: "" }) => {
+    const join = (tiers: string, agent: string) =>
+      `SELECT p.sb${extra.columns}, r.agent_id, r.kind, r.model, r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
+      FROM ${source} p JOIN execution_rollups r
+        ON r.workspace_id = $1 AND r.kind = ${opts.kind} AND r.tier = p.tier AND r.slot = p.t AND ${agent}${extra.where}
+      WHERE p.tier ${tiers}`;
+    return "all" in opts.agents
       ? `${join("> 0", "r.agent_id = '*'")} UNION ALL ${join("= 0", "true")}`
       : join(">= 0", "each" in opts.agents ? "r.agent_id <> '*'" : `r.agent_id = ${opts.agents.id}`);
+  };
+  // The smaller parts of split days (splitDaysSql): read once, their compacted rows (the part their
+  // day holds), counted in their own bucket and, negated, in their day's.
+  const moved = opts.bucketOf
+    ? `moved AS MATERIALIZED (${rowsOf("minor", { columns: ", p.major", where: " AND r.compacted" })}),`
+    : "";
+  const movedRows = opts.bucketOf
+    ? `UNION ALL SELECT sb, agent_id, kind, model, bucket, n, errors, tokens, cost, priced FROM moved
+    UNION ALL SELECT major, agent_id, kind, model, bucket, -n, -errors, -tokens, -cost, -priced FROM moved`
+    : "";
   // 15-minute deltas that compaction has not carried into their hour and day yet, for the hours
   // and days read above (a period read at tier 0 has them already).
   const pending = `SELECT ${opts.bucketOf ? opts.bucketOf("r.slot") : "NULL::timestamptz"}, r.agent_id, r.kind, r.model,
@@ -130,14 +137,14 @@ export function rollupRowsSql(
     quarters AS (SELECT s AS t FROM ${series("15 minutes")} s
       WHERE date_bin(interval '1 day', s, ${EPOCH}) NOT IN (SELECT t FROM days UNION ALL SELECT t FROM split)
         AND date_bin(interval '1 hour', s, ${EPOCH}) NOT IN (SELECT t FROM hours) AND ${inOne("s", "15 minutes")}),
-    periods AS (SELECT 2::smallint AS tier, t, ${sb("t")} AS sb, 1 AS sign, false AS oc FROM days
-      UNION ALL SELECT 1::smallint, t, ${sb("t")}, 1, false FROM hours
-      UNION ALL SELECT 0::smallint, t, ${sb("t")}, 1, false FROM quarters
-      UNION ALL SELECT 2::smallint, t, major, 1, false FROM split
-      UNION ALL SELECT m.tier, m.t, x.sb, x.sign, m.tier = 0
-        FROM minor m CROSS JOIN LATERAL (VALUES (m.minor, 1), (m.major, -1)) AS x(sb, sign)),
+    periods AS (SELECT 2::smallint AS tier, t, ${sb("t")} AS sb FROM days
+      UNION ALL SELECT 1::smallint, t, ${sb("t")} FROM hours
+      UNION ALL SELECT 0::smallint, t, ${sb("t")} FROM quarters
+      UNION ALL SELECT 2::smallint, t, major FROM split),
+    ${moved}
     ends AS (SELECT * FROM executions x WHERE x.workspace_id = $1 AND x.span_count > 0 AND (${atEnds})${rawAgent})
-    ${fromRollups}
+    ${rowsOf("periods")}
+    ${movedRows}
     UNION ALL
     ${pending}
     UNION ALL
@@ -156,7 +163,7 @@ export function rollupRowsSql(
 function splitDaysSql(from: string, to: string, days: string, bucketOf?: (t: string) => string): string {
   if (!bucketOf)
     return `split AS (SELECT NULL::timestamptz AS t, NULL::timestamptz AS major WHERE false),
-    minor AS (SELECT NULL::smallint AS tier, NULL::timestamptz AS t, NULL::timestamptz AS minor, NULL::timestamptz AS major WHERE false)`;
+    minor AS (SELECT NULL::smallint AS tier, NULL::timestamptz AS t, NULL::timestamptz AS sb, NULL::timestamptz AS major WHERE false)`;
   const END = "interval '1 day' - interval '1 microsecond'";
   return `cut AS (SELECT d AS t, b.s, ${bucketOf("d")} AS first FROM ${days} d
       CROSS JOIN LATERAL (SELECT ${bucketOf(`(d + ${END})`)} AS s) b
@@ -169,7 +176,7 @@ function splitDaysSql(from: string, to: string, days: string, bucketOf?: (t: str
         CASE WHEN c.s - c.t <= c.t + interval '1 day' - c.s THEN c.s ELSE c.t + interval '1 day' END AS hi
       FROM cut c),
     minor AS (
-      SELECT 1::smallint AS tier, h AS t, sp.minor, sp.major
+      SELECT 1::smallint AS tier, h AS t, sp.minor AS sb, sp.major
         FROM split sp CROSS JOIN LATERAL generate_series(date_bin(interval '1 hour', sp.lo, ${EPOCH}), sp.hi, interval '1 hour') h
         WHERE h >= sp.lo AND h + interval '1 hour' <= sp.hi
       UNION ALL
