@@ -492,11 +492,12 @@ function sdkLoad(executions: number): Load {
       for (const p of procs) p.child.send({ t: "go" });
       const done = await waitFor("done", deadline - Date.now());
       let requests = 0;
+      let records = 0;
       let childCpuS = 0;
       const latencies: number[] = [];
       let timeouts = 0;
       for (const d of done as unknown as {
-        stats: { traceRequests: number; tracesRejected: number; tracesDropped: number };
+        stats: { traceRequests: number; tracesDelivered: number; tracesRejected: number; tracesDropped: number };
         problems: string[];
         timeouts: number;
         latencies: number[];
@@ -505,11 +506,11 @@ function sdkLoad(executions: number): Load {
         if (d.problems.length || d.stats.tracesRejected || d.stats.tracesDropped)
           throw new Error(`SDK delivery problems: ${JSON.stringify({ ...d.stats, problems: d.problems })}`);
         requests += d.stats.traceRequests;
+        records += d.stats.tracesDelivered;
         childCpuS += d.cpuS;
         timeouts += d.timeouts;
         for (const l of d.latencies) latencies.push(l);
       }
-      const records = executions * (SPANS_PER_EXECUTION + 10); // 10 spans sent at start and at end
       return {
         requests,
         latencies,

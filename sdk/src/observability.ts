@@ -136,6 +136,8 @@ export class Runlens {
     return {
       traceRequests: this.traces.requests,
       eventRequests: this.events.requests,
+      tracesDelivered: this.traces.delivered,
+      eventsDelivered: this.events.delivered,
       tracesDropped: this.traces.dropped,
       eventsDropped: this.events.dropped,
       tracesRejected: this.traces.rejected,

@@ -158,6 +158,7 @@ export class BatchTransport<T extends { id?: string | null }> {
   /** The server asked (Retry-After) not to be sent anything before this time. */
   private resumeAt = 0;
   private sentRequests = 0;
+  private deliveredCount = 0;
   private droppedCount = 0;
   private rejectedCount = 0;
   private readonly clock: Clock;
@@ -170,6 +171,10 @@ export class BatchTransport<T extends { id?: string | null }> {
 
   get requests(): number {
     return this.sentRequests;
+  }
+  /** Records the server stored (201), each send counted once. */
+  get delivered(): number {
+    return this.deliveredCount;
   }
   get dropped(): number {
     return this.droppedCount;
@@ -349,7 +354,10 @@ export class BatchTransport<T extends { id?: string | null }> {
       const text = await res.text();
       this.noteRetryAfter(res);
       if (res.status === 207) return this.settleItems(records, text);
-      if (res.ok) return null;
+      if (res.ok) {
+        this.deliveredCount += records.length;
+        return null;
+      }
       const failure = { status: res.status, ...errorOf(text, res.status) };
       if (isTransient(res.status)) return { retry: records, failure };
       this.reject(records, failure);
@@ -411,7 +419,10 @@ export class BatchTransport<T extends { id?: string | null }> {
     let failure: Failure | undefined;
     const refusals = new Map<string, { failure: Failure; records: T[] }>();
     for (const [i, result] of results.entries()) {
-      if (result.status === 201) continue;
+      if (result.status === 201) {
+        this.deliveredCount++;
+        continue;
+      }
       const itemFailure = {
         status: result.status,
         code: result.error?.code ?? `http_${result.status}`,

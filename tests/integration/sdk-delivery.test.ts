@@ -103,6 +103,7 @@ describe("SDK delivery", () => {
 
     expect(server.received).toHaveLength(1);
     expect(transport.rejected).toBe(1);
+    expect(transport.delivered).toBe(2);
     expect(transport.pending).toBe(0);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(RunlensDeliveryError);
@@ -326,9 +327,10 @@ describe("SDK delivery", () => {
     const records = server.received.flatMap((r) => r.records);
     expect(records.map((r) => r.status)).toEqual(["success", "success"]);
     expect(new Set(records.map((r) => r.id))).toEqual(new Set([exec.id, span.traceId]));
-    expect(client.stats()).toMatchObject({ tracesPending: 1 });
+    expect(client.stats()).toMatchObject({ tracesPending: 1, tracesDelivered: 2 });
     await client.flush(); // an explicit flush sends the other execution's start
     expect(server.received.at(-1)!.records).toMatchObject([{ id: other.id, status: "running" }]);
+    expect(client.stats()).toMatchObject({ tracesPending: 0, tracesDelivered: 3 });
     await other.end();
   });
 
