@@ -121,8 +121,8 @@ export async function workspaceRows(db: Db, workspaceId: string, eventsSince: Da
   const rows = new Map<string, UsageRow>();
   const row = (agent: string, day: string) => {
     const key = `${agent}\u0000${day}`;
-    let r = rows.get(key);
-    if (!r) rows.set(key, (r = { agent, day, executions: 0, spans: 0, events: 0 }));
+    const r = rows.get(key) ?? { agent, day, executions: 0, spans: 0, events: 0 };
+    rows.set(key, r);
     return r;
   };
   for (const t of traces) {
@@ -153,8 +153,8 @@ export async function bytesByDay(
   const days = new Map<string, { day: string; bytes: number; spans: number; events: number }>();
   for (const r of rows) {
     if (r.day < first) continue;
-    let d = days.get(r.day);
-    if (!d) days.set(r.day, (d = { day: r.day, bytes: 0, spans: 0, events: 0 }));
+    const d = days.get(r.day) ?? { day: r.day, bytes: 0, spans: 0, events: 0 };
+    days.set(r.day, d);
     d.bytes += traceBytes(r, size) + eventBytes(r, size);
     d.spans += r.spans;
     d.events += r.events;
@@ -186,8 +186,8 @@ export async function workspaceUsage(
   let tracesBytes = 0;
   let eventsBytes = 0;
   for (const r of rows) {
-    let a = agents.get(r.agent);
-    if (!a) agents.set(r.agent, (a = { agent: r.agent, bytes: 0, executions: 0, spans: 0, events: 0 }));
+    const a = agents.get(r.agent) ?? { agent: r.agent, bytes: 0, executions: 0, spans: 0, events: 0 };
+    agents.set(r.agent, a);
     const t = traceBytes(r, size);
     const e = eventBytes(r, size);
     tracesBytes += t;
