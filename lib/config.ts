@@ -1,5 +1,5 @@
 import path from "node:path";
-import { parseByteSize } from "./data/bytes.ts";
+import { parseByteSize } from "./format.ts";
 
 /** Runtime settings, read from the environment once. Every variable is listed in the README. */
 export type RunlensConfig = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readConfig } from "../config.ts";
-import { formatBytes, parseByteSize } from "./bytes.ts";
+import { readConfig } from "./config.ts";
+import { formatBytes, parseByteSize } from "./format.ts";
 
 describe("byte sizes", () => {
   it("reads decimal and binary units and plain bytes", () => {
