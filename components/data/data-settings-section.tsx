@@ -1,17 +1,8 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
 import { type FormEvent, useState } from "react";
-import {
-  Bar,
-  BarChart,
-  CartesianGrid,
-  ResponsiveContainer,
-  Tooltip,
-  type TooltipContentProps,
-  XAxis,
-  YAxis,
-} from "recharts";
 import { api } from "@/lib/client/api";
 import type { DataSettings, DataSettingsRequest, DataUsage } from "@/lib/contracts/data";
 import { USAGE_DAYS } from "@/lib/contracts/data";
@@ -21,11 +12,16 @@ import { settingsKeys, useDataSettings } from "../settings/queries";
 import { Button } from "../ui/button";
 import { Alert, Badge, Card } from "../ui/card";
 import { Field } from "../ui/field";
-import { SettingsPanelSkeleton } from "../ui/skeleton";
+import { SettingsPanelSkeleton, Skeleton } from "../ui/skeleton";
 import { type DataDraft, type DataDraftErrors, fromDataDraft, toDataDraft } from "./data-settings-draft";
 
 const MUTED = "text-zinc-600 dark:text-zinc-400";
-const AXIS = { fontSize: 10, fill: "currentColor" } as const;
+
+/** Recharts is loaded after the page is interactive: the form and the table do not wait for it. */
+const UsageByDayChart = dynamic(() => import("./usage-chart").then((m) => m.UsageByDayChart), {
+  ssr: false,
+  loading: () => <Skeleton className="h-full w-full" />,
+});
 
 const forever = (days: number | null) => (days === null ? "Forever" : `${formatNumber(days)} days`);
 
@@ -166,28 +162,7 @@ function RetentionCard({ settings, canEdit }: { settings: DataSettings; canEdit:
   );
 }
 
-type DayRow = { label: string; full: string; bytes: number };
-
-function DayTooltip({ active, payload }: TooltipContentProps) {
-  const row = payload?.[0]?.payload as DayRow | undefined;
-  if (!active || !row) return null;
-  return (
-    <div className="rounded-md border border-zinc-200 bg-white px-2.5 py-1.5 text-xs text-zinc-900 shadow-md dark:border-zinc-700 dark:bg-zinc-800 dark:text-zinc-100">
-      <div className="font-medium">{row.full}</div>
-      <div className="tabular-nums">{formatBytes(row.bytes)}</div>
-    </div>
-  );
-}
-
 function UsageCard({ usage }: { usage: DataUsage }) {
-  const days: DayRow[] = usage.byDay.map((d) => {
-    const date = new Date(`${d.day}T00:00:00Z`);
-    return {
-      label: date.toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" }),
-      full: date.toLocaleDateString(undefined, { dateStyle: "medium", timeZone: "UTC" }),
-      bytes: d.bytes,
-    };
-  });
   return (
     <Card className="space-y-4 p-4">
       <div>
@@ -241,30 +216,11 @@ function UsageCard({ usage }: { usage: DataUsage }) {
           </div>
           <div>
             <h3 className="mb-1 text-sm font-medium">By day (last {USAGE_DAYS} days, UTC)</h3>
-            {days.length === 0 ? (
+            {usage.byDay.length === 0 ? (
               <p className={`text-sm ${MUTED}`}>Nothing stored in the last {USAGE_DAYS} days.</p>
             ) : (
               <figure className={`h-56 ${MUTED}`} aria-label="Usage by day">
-                <ResponsiveContainer width="100%" height="100%">
-                  <BarChart data={days} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-                    <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.2} />
-                    <XAxis
-                      dataKey="label"
-                      tick={AXIS}
-                      stroke="currentColor"
-                      minTickGap={16}
-                      interval="preserveStartEnd"
-                    />
-                    <YAxis tick={AXIS} stroke="currentColor" width={56} tickFormatter={(v: number) => formatBytes(v)} />
-                    <Tooltip content={(p) => <DayTooltip {...p} />} cursor={{ fillOpacity: 0.08 }} />
-                    <Bar
-                      dataKey="bytes"
-                      name="Size"
-                      className="fill-indigo-600 dark:fill-indigo-400"
-                      isAnimationActive={false}
-                    />
-                  </BarChart>
-                </ResponsiveContainer>
+                <UsageByDayChart byDay={usage.byDay} />
                 <figcaption className="sr-only">
                   {usage.byDay.map((d) => `${d.day}: ${formatBytes(d.bytes)}`).join("; ")}
                 </figcaption>
