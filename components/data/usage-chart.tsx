@@ -43,7 +43,7 @@ export function UsageByDayChart({ byDay }: { byDay: DataUsage["byDay"] }) {
       <BarChart data={days} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
         <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.2} />
         <XAxis dataKey="label" tick={AXIS} stroke="currentColor" minTickGap={16} interval="preserveStartEnd" />
-        <YAxis tick={AXIS} stroke="currentColor" width={56} tickFormatter={(v: number) => formatBytes(v)} />
+        <YAxis tick={AXIS} stroke="currentColor" width={68} tickFormatter={(v: number) => formatBytes(v)} />
         <Tooltip content={(p) => <DayTooltip {...p} />} cursor={{ fillOpacity: 0.08 }} />
         <Bar dataKey="bytes" name="Size" className="fill-indigo-600 dark:fill-indigo-400" isAnimationActive={false} />
       </BarChart>
