@@ -24,6 +24,7 @@ const SERVER = args["pg-url"] ?? process.env.TEST_DATABASE_URL ?? "postgres://ro
 
 const name = `runlens_bench_usage_${Date.now().toString(36)}`;
 const admin = new pg.Client({ connectionString: SERVER });
+admin.on("error", () => undefined);
 await admin.connect();
 await admin.query(`CREATE DATABASE ${name}`);
 const url = new URL(SERVER);
@@ -36,6 +37,7 @@ try {
   const ws = workspace.id;
   const load = process.hrtime.bigint();
   const c = new pg.Client({ connectionString: url.toString() });
+  c.on("error", () => undefined); // the database is dropped with FORCE at the end, whatever happens
   await c.connect();
   await c.query("SET session_replication_role = replica"); // no rollup or search triggers while loading
   await c.query(
@@ -45,7 +47,7 @@ try {
   await c.query(
     `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, started_at, span_count, input, output)
      SELECT $1, 'x' || g, 'ag' || (1 + g % 20), 'run', 'agent_execution', 'success',
-            now() - (g % 365) * interval '1 day' - (g % 86400) * interval '1 second', 1 + (g * 7919) % 60,
+            now() - (g % 365) * interval '1 day' - (g % 86400) * interval '1 second', 1 + ((g::bigint * 7919) % 60)::int,
             jsonb_build_object('q', repeat('x', 200)), jsonb_build_object('a', repeat('y', 200))
      FROM generate_series(1, $2::int) g`,
     [ws, EXECUTIONS],

@@ -8,7 +8,7 @@ import {
   type DataUsage,
 } from "../contracts/data.ts";
 import type { Db } from "../db/index.ts";
-import { workspaceUsage } from "./usage.ts";
+import { cachedWorkspaceUsage } from "./usage.ts";
 
 /**
  * Settings › Data: how long the workspace keeps traces and events, its storage budget, and what
@@ -46,8 +46,17 @@ async function readStored(db: Db, workspaceId: string): Promise<Stored> {
   });
 }
 
-async function answer(db: Db, workspaceId: string, stored: Stored, canEdit: boolean): Promise<DataSettings> {
-  const usage = await workspaceUsage(db, workspaceId, { eventsRetentionDays: stored.eventsRetentionDays });
+async function answer(
+  db: Db,
+  workspaceId: string,
+  stored: Stored,
+  canEdit: boolean,
+  refresh = false,
+): Promise<DataSettings> {
+  const usage = await cachedWorkspaceUsage(db, workspaceId, {
+    eventsRetentionDays: stored.eventsRetentionDays,
+    refresh,
+  });
   const storageBudgetBytes = stored.storageBudgetBytes === null ? null : Number(stored.storageBudgetBytes);
   const instanceBudgetBytes = readConfig().storageBudgetBytes;
   return {
@@ -81,5 +90,6 @@ export async function putDataSettings(db: Db, workspaceId: string, body: DataSet
     data,
     select: { tracesRetentionDays: true, eventsRetentionDays: true, storageBudgetBytes: true },
   });
-  return answer(db, workspaceId, stored, true);
+  // The owner is looking at the page: the usage shown after a save is computed now.
+  return answer(db, workspaceId, stored, true, true);
 }

@@ -2,7 +2,9 @@ import "server-only";
 import type { DataUsage } from "../contracts/data.ts";
 import { USAGE_DAYS } from "../contracts/data.ts";
 import type { Db } from "../db/index.ts";
+import { readFrom } from "../db/replicas.ts";
 import { type Int8, int8 } from "../db/sql.ts";
+import { processGlobal } from "../process-global.ts";
 
 /**
  * What a workspace's data takes (Settings › Data, the storage banner), estimated without reading
@@ -177,9 +179,11 @@ export async function workspaceUsage(
 ): Promise<DataUsage> {
   const now = opts.now ?? new Date();
   const eventsSince = opts.eventsRetentionDays ? new Date(now.getTime() - opts.eventsRetentionDays * 86_400_000) : null;
+  // The one pass over the workspace's rows is read-only: a replica takes it when there is one.
+  // The catalog figures come from the primary (a never-analyzed table is analyzed there).
   const [size, rows, dbBytes] = await Promise.all([
     rowSizes(db),
-    workspaceRows(db, workspaceId, eventsSince),
+    readFrom(db, workspaceId, (read) => workspaceRows(read, workspaceId, eventsSince)),
     databaseBytes(db),
   ]);
   const agents = new Map<string, { agent: string; bytes: number; executions: number; spans: number; events: number }>();
@@ -210,4 +214,37 @@ export async function workspaceUsage(
     estimated: true,
     computedAt: now.toISOString(),
   };
+}
+
+/**
+ * How long a computed usage is reused in this process. On a workspace of a million executions the
+ * computation takes seconds (docs/performance.md › Settings › Data usage), and the storage banner
+ * asks for it on every full page load of every member.
+ */
+export const USAGE_FRESH_MS = 60_000;
+
+type CachedUsage = { at: number; key: string; value: Promise<DataUsage> };
+const usageCache = processGlobal("__runlensUsageCache", () => new Map<string, CachedUsage>());
+
+/**
+ * `workspaceUsage`, reused for USAGE_FRESH_MS per workspace in this process; concurrent callers
+ * share one computation. `refresh` computes anew (after a settings change, on the page's own save).
+ */
+export function cachedWorkspaceUsage(
+  db: Db,
+  workspaceId: string,
+  opts: { eventsRetentionDays?: number | null; refresh?: boolean } = {},
+): Promise<DataUsage> {
+  const key = String(opts.eventsRetentionDays ?? "");
+  const hit = usageCache.get(workspaceId);
+  if (hit && !opts.refresh && hit.key === key && Date.now() - hit.at < USAGE_FRESH_MS) return hit.value;
+  const value = workspaceUsage(db, workspaceId, { eventsRetentionDays: opts.eventsRetentionDays });
+  const entry: CachedUsage = { at: Date.now(), key, value };
+  usageCache.set(workspaceId, entry);
+  // A failure is not kept: the next caller tries again.
+  value.catch(() => {
+    if (usageCache.get(workspaceId) === entry) usageCache.delete(workspaceId);
+  });
+  if (usageCache.size > 1000) usageCache.delete(usageCache.keys().next().value as string);
+  return value;
 }

@@ -133,6 +133,22 @@ describe("Settings › Data", () => {
     expect(usage.databaseBytes).toBeGreaterThan(usage.totalBytes);
   });
 
+  it("a save answers with usage computed anew (GET may reuse a figure for a minute)", async () => {
+    const before = (await get(owner)).body.usage.byAgent.find((a) => a.agent === "usage-c");
+    expect(before).toBeUndefined();
+    const t = await postTraces(
+      request(`${BASE}/traces`, { body: { traces: execution("uc-1", "usage-c", DAY2, 2) }, bearer: world.key }),
+    );
+    expect((await t.json()).rejected).toBe(0);
+    await drained();
+    const saved = await put(owner, {});
+    expect(saved.status).toBe(200);
+    expect(saved.body.usage.byAgent.find((a: { agent: string }) => a.agent === "usage-c")).toMatchObject({
+      executions: 1,
+      spans: 2,
+    });
+  });
+
   it("another workspace sees only its own usage", async () => {
     const { body } = await get({ bearer: world.foreign.key });
     expect(body.usage.byAgent.map((a) => a.agent)).toEqual(["foreign-agent"]);
