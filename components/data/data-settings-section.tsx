@@ -27,7 +27,7 @@ const forever = (days: number | null) => (days === null ? "Forever" : `${formatN
 
 /** Settings › Data: how long data is kept, the storage budget, and what the workspace's data takes. */
 export function DataSettingsSection({ canEdit }: { canEdit: boolean }) {
-  const settings = useDataSettings();
+  const settings = useDataSettings({ fresh: true });
   if (settings.isPending) return <SettingsPanelSkeleton label="Loading data settings" />;
   if (settings.isError) return <Alert>Could not load the data settings: {settings.error.message}</Alert>;
   return (
@@ -46,6 +46,8 @@ function RetentionCard({ settings, canEdit }: { settings: DataSettings; canEdit:
   const save = useMutation({
     mutationFn: (body: DataSettingsRequest) => api.request("PUT /api/v1/settings/data", { body }),
     onSuccess: (data) => {
+      // The answer's usage was computed now: the banner takes it too.
+      queryClient.setQueryData(settingsKeys.dataFresh, data);
       queryClient.setQueryData(settingsKeys.data, data);
       setDraft(null);
       setSaved(true);

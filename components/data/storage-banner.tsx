@@ -13,7 +13,7 @@ const dismissedKey = (workspaceId: string) => `runlens:storage-banner-dismissed:
  * installation's), linking to Settings › Data; dismissed for the browser session.
  */
 export function StorageBanner({ workspaceId }: { workspaceId: string }) {
-  const settings = useDataSettings();
+  const settings = useDataSettings({ fresh: false });
   const [dismissed, setDismissed] = useState(true);
   // sessionStorage exists only in the browser: read after mount (the server renders no banner).
   useEffect(() => {

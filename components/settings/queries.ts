@@ -10,15 +10,18 @@ export const settingsKeys = {
   redaction: ["settings", "redaction"] as const,
   models: ["settings", "models"] as const,
   data: ["settings", "data"] as const,
+  dataFresh: ["settings", "data", "fresh"] as const,
 };
 
-/** Settings › Data: retention, budgets and usage (also read by the storage banner of every page). */
-export function useDataSettings() {
+/**
+ * Settings › Data: retention, budgets and usage. The page asks for usage computed now (`fresh`);
+ * the storage banner of every page takes the server's figure of the last minute and keeps it five.
+ */
+export function useDataSettings({ fresh }: { fresh: boolean }) {
   return useQuery({
-    queryKey: settingsKeys.data,
-    queryFn: () => api.request("GET /api/v1/settings/data"),
-    // Usage is an estimate that moves slowly; the banner should not recompute it on every page.
-    staleTime: 5 * 60_000,
+    queryKey: fresh ? settingsKeys.dataFresh : settingsKeys.data,
+    queryFn: () => api.request("GET /api/v1/settings/data", { query: { usage: fresh ? "fresh" : "cached" } }),
+    staleTime: fresh ? 0 : 5 * 60_000,
   });
 }
 

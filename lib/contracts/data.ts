@@ -68,6 +68,13 @@ const zRetentionDays = z
   .max(MAX_RETENTION_DAYS, `At most ${MAX_RETENTION_DAYS} days (or null: forever).`)
   .nullable();
 
+/**
+ * GET query: `usage=fresh` computes the usage now (the Settings › Data page); by default a figure
+ * up to a minute old may answer (the storage banner, on every page).
+ */
+export const ZDataSettingsQuery = z.object({ usage: z.enum(["cached", "fresh"]).default("cached") });
+export type DataSettingsQuery = z.infer<typeof ZDataSettingsQuery>;
+
 /** PUT body: each field given is set (null: forever, or no budget of the workspace's own); absent ones stay. */
 export const ZDataSettingsRequest = z.strictObject({
   tracesRetentionDays: zRetentionDays.optional(),

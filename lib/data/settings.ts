@@ -70,8 +70,14 @@ async function answer(
   };
 }
 
-export async function getDataSettings(db: Db, workspaceId: string, canEdit: boolean): Promise<DataSettings> {
-  return answer(db, workspaceId, await readStored(db, workspaceId), canEdit);
+/** `fresh`: compute the usage now instead of reusing this process's figure of the last minute. */
+export async function getDataSettings(
+  db: Db,
+  workspaceId: string,
+  canEdit: boolean,
+  fresh = false,
+): Promise<DataSettings> {
+  return answer(db, workspaceId, await readStored(db, workspaceId), canEdit, fresh);
 }
 
 /** Sets the fields given (validated by ZDataSettingsRequest); the others stay as they are. */

@@ -416,8 +416,9 @@ export const API_ROUTES: Record<string, RouteSpec> = {
   "/api/v1/settings/audit": { auth: "reader", methods: { GET: { ok: 200, permission: "data.delete" } } },
   "/api/v1/settings/data": {
     auth: "reader",
+    query: ["usage"],
     methods: {
-      GET: { ok: 200 },
+      GET: { ok: 200, query: "usage=fresh" },
       PUT: {
         ok: 400,
         permission: "workspace.manage",

@@ -133,7 +133,7 @@ describe("Settings › Data", () => {
     expect(usage.databaseBytes).toBeGreaterThan(usage.totalBytes);
   });
 
-  it("a save answers with usage computed anew (GET may reuse a figure for a minute)", async () => {
+  it("usage=fresh and a save answer with usage computed now (a plain GET may reuse a figure for a minute)", async () => {
     const before = (await get(owner)).body.usage.byAgent.find((a) => a.agent === "usage-c");
     expect(before).toBeUndefined();
     const t = await postTraces(
@@ -141,11 +141,23 @@ describe("Settings › Data", () => {
     );
     expect((await t.json()).rejected).toBe(0);
     await drained();
+    const fresh = await dataGet(request(`${PATH}?usage=fresh`, owner));
+    expect(fresh.status).toBe(200);
+    const freshBody = (await fresh.json()) as DataSettings;
+    expect(freshBody.usage.byAgent.find((a) => a.agent === "usage-c")).toMatchObject({ executions: 1, spans: 2 });
+    const bad = await dataGet(request(`${PATH}?usage=always`, owner));
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("usage");
+
+    const u = execution("uc-2", "usage-c", DAY2, 3);
+    const t2 = await postTraces(request(`${BASE}/traces`, { body: { traces: u }, bearer: world.key }));
+    expect((await t2.json()).rejected).toBe(0);
+    await drained();
     const saved = await put(owner, {});
     expect(saved.status).toBe(200);
     expect(saved.body.usage.byAgent.find((a: { agent: string }) => a.agent === "usage-c")).toMatchObject({
-      executions: 1,
-      spans: 2,
+      executions: 2,
+      spans: 5,
     });
   });
 

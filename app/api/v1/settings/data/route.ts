@@ -1,5 +1,5 @@
 import { can } from "@/lib/auth/roles";
-import { ZDataSettings, ZDataSettingsRequest } from "@/lib/contracts/data";
+import { ZDataSettings, ZDataSettingsQuery, ZDataSettingsRequest } from "@/lib/contracts/data";
 import { getDataSettings, putDataSettings } from "@/lib/data/settings";
 import { getDb } from "@/lib/db";
 import { otherMethods } from "@/lib/http/methods";
@@ -10,12 +10,14 @@ export const dynamic = "force-dynamic";
 /** Settings › Data: retention, the storage budget and the workspace's estimated usage (every member). */
 export const GET = route({
   auth: "reader",
+  query: ZDataSettingsQuery,
   response: ZDataSettings,
-  handler: async ({ principal }) =>
+  handler: async ({ principal, query }) =>
     getDataSettings(
       await getDb(),
       principal.workspaceId,
       principal.kind === "apiKey" || can(principal.role, "workspace.manage"),
+      query.usage === "fresh",
     ),
 });
 
