@@ -74,9 +74,9 @@ function RetentionCard({ settings, canEdit }: { settings: DataSettings; canEdit:
         {!canEdit && <Badge>Read-only: owners and admins change these</Badge>}
       </div>
       <p className={`max-w-2xl text-sm ${MUTED}`}>
-        Traces and business events older than these many days are removed by the worker, a whole day at a time.
-        Executions with a review are kept while the review exists. Empty keeps data forever. When a storage budget is
-        passed, the oldest traces go first; the portal warns from 80% on.
+        How many days to keep traces and business events (empty: forever), and the most this workspace may take. The
+        portal warns from 80% of the budget on. Not applied yet in this version: nothing is removed automatically;
+        delete data on demand below.
       </p>
       {canEdit ? (
         <form onSubmit={submit} className="space-y-3" aria-label="Retention and storage budget">

@@ -33,7 +33,7 @@ export function StorageBanner({ workspaceId }: { workspaceId: string }) {
       <AlertTriangle aria-hidden className="mt-0.5 size-4 shrink-0" />
       <p className="min-w-0 flex-1">
         <strong className="font-semibold">Storage warning: </strong>
-        {budgetMessage(budget)} When a budget is passed, the oldest traces are dropped first.{" "}
+        {budgetMessage(budget)}{" "}
         <Link href="/settings/data" className="font-medium underline underline-offset-2">
           Review in Settings › Data
         </Link>
