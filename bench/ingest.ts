@@ -107,7 +107,9 @@ if (args.help) {
                        bench bodies of the same span count and COPY in the same run:
                          sdk   the real @runlens/sdk in --processes N (default 6) client processes, each
                                running --lanes N (default 16) executions at once: 35 spans each, start
-                               and end sends, virtual durations (the SDK's clock option)
+                               and end sends, virtual durations (the SDK's clock option);
+                               env BENCH_SDK_RUNNING_AFTER_MS=0 sends every start at once (the SDK before
+                               sendRunningAfterMs)
                          otlp  the bench spans as OTLP protobuf (the OpenTelemetry serializer), --batch spans a request
                          big   the bench spans as one execution, --batch spans a request`);
   process.exit(0);

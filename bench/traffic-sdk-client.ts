@@ -114,6 +114,10 @@ async function run(): Promise<void> {
     warnings: false,
     fetch: timedFetch,
     clock: timelines.now,
+    // BENCH_SDK_RUNNING_AFTER_MS=0: every start sent at once, as the SDK did before it held them.
+    ...(process.env.BENCH_SDK_RUNNING_AFTER_MS
+      ? { sendRunningAfterMs: Number(process.env.BENCH_SDK_RUNNING_AFTER_MS) }
+      : {}),
     onError: (e: RunlensDeliveryError) => {
       if (e.kind === "timeout") timeouts++;
       else if (problems.length < 10) problems.push(`${e.kind}: ${e.message}`);
