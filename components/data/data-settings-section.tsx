@@ -99,7 +99,7 @@ function RetentionCard({ settings, canEdit }: { settings: DataSettings; canEdit:
             />
             <Field
               label="Workspace storage budget"
-              placeholder="No budget (e.g. 50GB)"
+              placeholder="No budget"
               hint="50GB, 500MB, 2GiB…"
               value={shown.storageBudget}
               error={errors.storageBudget}
