@@ -107,7 +107,9 @@ if (args.help) {
                        bench bodies of the same span count and COPY in the same run:
                          sdk   the real @runlens/sdk in --processes N (default 6) client processes, each
                                running --lanes N (default 16) executions at once: 35 spans each, start
-                               and end sends, virtual durations (the SDK's clock option)
+                               and end sends, virtual durations (the SDK's clock option);
+                               env BENCH_SDK_RUNNING_AFTER_MS=0 sends every start at once (the SDK before
+                               sendRunningAfterMs)
                          otlp  the bench spans as OTLP protobuf (the OpenTelemetry serializer), --batch spans a request
                          big   the bench spans as one execution, --batch spans a request`);
   process.exit(0);
@@ -492,11 +494,12 @@ function sdkLoad(executions: number): Load {
       for (const p of procs) p.child.send({ t: "go" });
       const done = await waitFor("done", deadline - Date.now());
       let requests = 0;
+      let records = 0;
       let childCpuS = 0;
       const latencies: number[] = [];
       let timeouts = 0;
       for (const d of done as unknown as {
-        stats: { traceRequests: number; tracesRejected: number; tracesDropped: number };
+        stats: { traceRequests: number; tracesDelivered: number; tracesRejected: number; tracesDropped: number };
         problems: string[];
         timeouts: number;
         latencies: number[];
@@ -505,11 +508,11 @@ function sdkLoad(executions: number): Load {
         if (d.problems.length || d.stats.tracesRejected || d.stats.tracesDropped)
           throw new Error(`SDK delivery problems: ${JSON.stringify({ ...d.stats, problems: d.problems })}`);
         requests += d.stats.traceRequests;
+        records += d.stats.tracesDelivered;
         childCpuS += d.cpuS;
         timeouts += d.timeouts;
         for (const l of d.latencies) latencies.push(l);
       }
-      const records = executions * (SPANS_PER_EXECUTION + 10); // 10 spans sent at start and at end
       return {
         requests,
         latencies,

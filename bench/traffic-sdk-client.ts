@@ -1,7 +1,8 @@
 // One client process of `npm run bench:ingest -- --traffic sdk` (bench/ingest.ts starts several with
 // an IPC channel): executions of exactly 35 spans through the real, built `@runlens/sdk` with its
 // default batching and flushing. Root, step, tool and reply spans are sent when they start and
-// again when they end (45 records an execution); LLM calls go through traceLLM, HTTP calls through
+// again when they end (45 records an execution, fewer when the SDK holds a start until its end,
+// sendRunningAfterMs: with virtual durations every start is); LLM calls go through traceLLM, HTTP calls through
 // emitTrace, plus logs and conversation messages. Durations are virtual: the SDK's `clock` reads a
 // timeline per lane (lib/demo/timeline.ts, as the sample data does), so nothing sleeps and the
 // process sends as fast as the portal answers. Protocol: "ready" -> parent "go" -> "done".
@@ -113,6 +114,10 @@ async function run(): Promise<void> {
     warnings: false,
     fetch: timedFetch,
     clock: timelines.now,
+    // BENCH_SDK_RUNNING_AFTER_MS=0: every start sent at once, as the SDK did before it held them.
+    ...(process.env.BENCH_SDK_RUNNING_AFTER_MS
+      ? { sendRunningAfterMs: Number(process.env.BENCH_SDK_RUNNING_AFTER_MS) }
+      : {}),
     onError: (e: RunlensDeliveryError) => {
       if (e.kind === "timeout") timeouts++;
       else if (problems.length < 10) problems.push(`${e.kind}: ${e.message}`);

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { parseByteSize } from "./format.ts";
 
 /** Runtime settings, read from the environment once. Every variable is listed in the README. */
 export type RunlensConfig = {
@@ -21,6 +22,11 @@ export type RunlensConfig = {
   /** Redis key prefix of the queues (separates installations or test runs sharing one Redis). */
   queuePrefix: string;
   maxPayloadChars: number;
+  /**
+   * RUNLENS_STORAGE_BUDGET (`50GB`, `500MB`, bytes): what the whole database may take; null: no
+   * budget. Settings › Data warns from 80% on; a workspace may have its own budget as well.
+   */
+  storageBudgetBytes: number | null;
   /** Bounds on every wait for Postgres and Redis, so an outage answers 503 instead of hanging. */
   timeouts: {
     /** Opening a Postgres connection (RUNLENS_DB_CONNECT_TIMEOUT_MS). */
@@ -70,6 +76,15 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   return n;
 }
 
+function byteSize(env: Env, name: string): number | null {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return null;
+  const bytes = parseByteSize(raw);
+  if (bytes === null)
+    throw new Error(`${name} must be a size such as 50GB, 500MB, 2GiB or a number of bytes, got "${raw}"`);
+  return bytes;
+}
+
 function readOutputConfig(env: Env): OutputSourceConfig {
   const bucket = env.OUTPUT_TRACE_REMOTE_S3_BUCKET?.trim();
   return {
@@ -108,6 +123,7 @@ export function readConfig(env: Env = process.env): RunlensConfig {
     workerConcurrency: positiveInt(env, "RUNLENS_WORKER_CONCURRENCY", 4),
     queuePrefix: env.RUNLENS_QUEUE_PREFIX || "runlens",
     maxPayloadChars: positiveInt(env, "RUNLENS_MAX_PAYLOAD_CHARS", 200_000),
+    storageBudgetBytes: byteSize(env, "RUNLENS_STORAGE_BUDGET"),
     timeouts: {
       dbConnectMs: positiveInt(env, "RUNLENS_DB_CONNECT_TIMEOUT_MS", 5_000),
       dbQueryMs: positiveInt(env, "RUNLENS_DB_QUERY_TIMEOUT_MS", 60_000),

@@ -1,4 +1,4 @@
-/** The tabs of Settings, in order; `adminOnly` tabs are shown to those who may manage API keys. */
+/** The tabs of Settings, in order; `adminOnly` tabs are shown to those who may manage API keys (Data is read-only for the others). */
 export const SETTINGS_TABS = [
   { href: "/settings/api-keys", label: "API keys", adminOnly: true },
   { href: "/settings/members", label: "Members" },
@@ -6,7 +6,7 @@ export const SETTINGS_TABS = [
   { href: "/settings/sources", label: "Sources" },
   { href: "/settings/models", label: "Models" },
   { href: "/settings/redaction", label: "Redaction" },
-  { href: "/settings/data", label: "Data", adminOnly: true },
+  { href: "/settings/data", label: "Data" },
   { href: "/settings/account", label: "Account" },
 ] as const;
 

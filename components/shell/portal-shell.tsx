@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import type { WorkspaceSummary } from "@/lib/contracts/workspaces";
+import { StorageBanner } from "../data/storage-banner";
 import { LiveScope } from "../live/live-scope";
 import { EmptyState } from "../ui/card";
 import { Sidebar } from "./sidebar";
@@ -19,7 +20,10 @@ export function PortalShell({ user, workspace, workspaces, children }: Props) {
         <Sidebar user={user} workspace={workspace} workspaces={workspaces} />
         <main className="min-w-0 flex-1 px-4 py-6 md:h-screen md:overflow-y-auto md:px-8">
           {workspace ? (
-            children
+            <>
+              <StorageBanner workspaceId={workspace.id} />
+              {children}
+            </>
           ) : (
             <EmptyState title="You are not in a workspace yet">
               Ask an admin for an invitation link, or create a workspace from the menu above.

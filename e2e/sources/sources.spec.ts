@@ -71,8 +71,12 @@ test("Sources: last received time per source, source badge and filter on Executi
 
   await test.step("the executions list filters by source, in the URL", async () => {
     await page.goto("/executions");
-    await page.getByLabel("Source").selectOption("otlp");
-    await expect(page).toHaveURL(/source=otlp/);
+    // A choice made before the page hydrates is not seen by React (the select is server-rendered):
+    // choose again until the URL has it.
+    await expect(async () => {
+      await page.getByLabel("Source").selectOption("otlp");
+      await expect(page).toHaveURL(/source=otlp/, { timeout: 2_000 });
+    }).toPass();
     const rows = page.locator("tbody tr");
     await expect(rows.filter({ hasText: "answer question" }).first()).toBeVisible();
     await expect(rows.filter({ hasText: "Cloudflare" })).toHaveCount(0);

@@ -2,7 +2,14 @@ import type { z } from "zod";
 import { ZCloudflareEnvelope } from "./cloudflare.ts";
 import type { FieldIssue } from "./common.ts";
 import { ZThreadList, ZThreadListQuery, ZThreadMessages } from "./conversations.ts";
-import { ZDeletionCounts, ZDeletionList, ZErasureRequest } from "./data.ts";
+import {
+  ZDataSettings,
+  ZDataSettingsQuery,
+  ZDataSettingsRequest,
+  ZDeletionCounts,
+  ZDeletionList,
+  ZErasureRequest,
+} from "./data.ts";
 import {
   ZAgentList,
   ZDetailsQuery,
@@ -168,6 +175,8 @@ export const API_ENDPOINTS = {
   },
   "GET /api/v1/runtime/v1/reviews/stats": { query: ZReviewStatsQuery, response: ZReviewStats },
   "GET /api/v1/settings/audit": { response: ZDeletionList },
+  "GET /api/v1/settings/data": { query: ZDataSettingsQuery, response: ZDataSettings },
+  "PUT /api/v1/settings/data": { body: ZDataSettingsRequest, response: ZDataSettings },
   "GET /api/v1/settings/ingestion": { response: ZIngestionStatus },
   "POST /api/v1/settings/ingestion/failed/[id]/retry": { response: "empty" },
   "GET /api/v1/settings/models": { response: ZModelPricesResponse },

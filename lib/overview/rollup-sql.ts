@@ -86,18 +86,28 @@ export function rollupRowsSql(
     }`;
   const series = (len: string) =>
     `generate_series(date_bin(interval '${len}', ${from}, ${EPOCH}), ${to}, interval '${len}')`;
-  // All agents: their "*" rows of hours and days; 15-minute periods are kept per agent only.
-  // All agents: their "*" rows of hours and days, and every agent's 15-minute rows (kept per agent
-  // only); each branch an index lookup of its (tier, period[, agent]).
-  const join = (tiers: string, agent: string) =>
-    `SELECT p.sb, r.agent_id, r.kind, r.model, r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
-    FROM periods p JOIN execution_rollups r
-      ON r.workspace_id = $1 AND r.kind = ${opts.kind} AND r.tier = p.tier AND r.slot = p.t AND ${agent}
-    WHERE p.tier ${tiers}`;
-  const fromRollups =
-    "all" in opts.agents
+  // The rollup rows of the periods of `source` (tier, t, sb[, major]). All agents: their "*" rows
+  // of hours and days, and every agent's 15-minute rows (kept per agent only); each branch an index
+  // lookup of its (tier, period[, agent]). `extra`: more columns and conditions.
+  const rowsOf = (source: string, extra = { columns: "", where: "" }) => {
+    const join = (tiers: string, agent: string) =>
+      `SELECT p.sb${extra.columns}, r.agent_id, r.kind, r.model, r.bucket, r.n, r.errors, r.tokens, r.cost, r.priced
+      FROM ${source} p JOIN execution_rollups r
+        ON r.workspace_id = $1 AND r.kind = ${opts.kind} AND r.tier = p.tier AND r.slot = p.t AND ${agent}${extra.where}
+      WHERE p.tier ${tiers}`;
+    return "all" in opts.agents
       ? `${join("> 0", "r.agent_id = '*'")} UNION ALL ${join("= 0", "true")}`
       : join(">= 0", "each" in opts.agents ? "r.agent_id <> '*'" : `r.agent_id = ${opts.agents.id}`);
+  };
+  // The smaller parts of split days (splitDaysSql): read once, their compacted rows (the part their
+  // day holds), counted in their own bucket and, negated, in their day's.
+  const moved = opts.bucketOf
+    ? `moved AS MATERIALIZED (${rowsOf("minor", { columns: ", p.major", where: " AND r.compacted" })}),`
+    : "";
+  const movedRows = opts.bucketOf
+    ? `UNION ALL SELECT sb, agent_id, kind, model, bucket, n, errors, tokens, cost, priced FROM moved
+    UNION ALL SELECT major, agent_id, kind, model, bucket, -n, -errors, -tokens, -cost, -priced FROM moved`
+    : "";
   // 15-minute deltas that compaction has not carried into their hour and day yet, for the hours
   // and days read above (a period read at tier 0 has them already).
   const pending = `SELECT ${opts.bucketOf ? opts.bucketOf("r.slot") : "NULL::timestamptz"}, r.agent_id, r.kind, r.model,
@@ -120,18 +130,58 @@ export function rollupRowsSql(
          CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(x.llm_latency) = 'object' THEN x.llm_latency ELSE '{}'::jsonb END) m
          CROSS JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(m.value) = 'object' THEN m.value ELSE '{}'::jsonb END) b`;
   return `WITH days AS (SELECT d AS t FROM ${series("1 day")} d WHERE ${inOne("d", "1 day")}),
+    ${splitDaysSql(from, to, series("1 day"), opts.bucketOf)},
     hours AS (SELECT h AS t FROM ${series("1 hour")} h
-      WHERE date_bin(interval '1 day', h, ${EPOCH}) NOT IN (SELECT t FROM days) AND ${inOne("h", "1 hour")}),
+      WHERE date_bin(interval '1 day', h, ${EPOCH}) NOT IN (SELECT t FROM days UNION ALL SELECT t FROM split)
+        AND ${inOne("h", "1 hour")}),
     quarters AS (SELECT s AS t FROM ${series("15 minutes")} s
-      WHERE date_bin(interval '1 day', s, ${EPOCH}) NOT IN (SELECT t FROM days)
+      WHERE date_bin(interval '1 day', s, ${EPOCH}) NOT IN (SELECT t FROM days UNION ALL SELECT t FROM split)
         AND date_bin(interval '1 hour', s, ${EPOCH}) NOT IN (SELECT t FROM hours) AND ${inOne("s", "15 minutes")}),
     periods AS (SELECT 2::smallint AS tier, t, ${sb("t")} AS sb FROM days
       UNION ALL SELECT 1::smallint, t, ${sb("t")} FROM hours
-      UNION ALL SELECT 0::smallint, t, ${sb("t")} FROM quarters),
+      UNION ALL SELECT 0::smallint, t, ${sb("t")} FROM quarters
+      UNION ALL SELECT 2::smallint, t, major FROM split),
+    ${moved}
     ends AS (SELECT * FROM executions x WHERE x.workspace_id = $1 AND x.span_count > 0 AND (${atEnds})${rawAgent})
-    ${fromRollups}
+    ${rowsOf("periods")}
+    ${movedRows}
     UNION ALL
     ${pending}
     UNION ALL
     ${raw}`;
+}
+
+/**
+ * CTEs `split` and `minor` (empty without buckets): the whole UTC days of [from, to) that one
+ * bucket boundary `s` (quarter-aligned, as every zone's offsets are) cuts in two, as in a +05:30
+ * zone whose days start at 18:30Z. Such a day is read as its one day row, counted in the bucket of
+ * its bigger part (`major`), and its smaller part's hours and quarters are moved from there to
+ * their own bucket (`minor`): counted once in it and once, negated, in `major`. Only their
+ * compacted rows, the part their day row holds; the pending deltas of the whole day are read
+ * apart, each in its own bucket. Read as hours, a 90-day range in such a zone meant 2,069 hours.
+ */
+function splitDaysSql(from: string, to: string, days: string, bucketOf?: (t: string) => string): string {
+  if (!bucketOf)
+    return `split AS (SELECT NULL::timestamptz AS t, NULL::timestamptz AS major WHERE false),
+    minor AS (SELECT NULL::smallint AS tier, NULL::timestamptz AS t, NULL::timestamptz AS sb, NULL::timestamptz AS major WHERE false)`;
+  const END = "interval '1 day' - interval '1 microsecond'";
+  return `cut AS (SELECT d AS t, b.s, ${bucketOf("d")} AS first FROM ${days} d
+      CROSS JOIN LATERAL (SELECT ${bucketOf(`(d + ${END})`)} AS s) b
+      WHERE d >= ${from} AND d + interval '1 day' <= ${to} AND b.s > d
+        AND ${bucketOf("(b.s - interval '1 microsecond')")} = ${bucketOf("d")}
+        AND date_bin(interval '15 minutes', b.s, ${EPOCH}) = b.s),
+    split AS (SELECT c.t, CASE WHEN c.s - c.t <= c.t + interval '1 day' - c.s THEN c.s ELSE c.first END AS major,
+        CASE WHEN c.s - c.t <= c.t + interval '1 day' - c.s THEN c.first ELSE c.s END AS minor,
+        CASE WHEN c.s - c.t <= c.t + interval '1 day' - c.s THEN c.t ELSE c.s END AS lo,
+        CASE WHEN c.s - c.t <= c.t + interval '1 day' - c.s THEN c.s ELSE c.t + interval '1 day' END AS hi
+      FROM cut c),
+    minor AS (
+      SELECT 1::smallint AS tier, h AS t, sp.minor AS sb, sp.major
+        FROM split sp CROSS JOIN LATERAL generate_series(date_bin(interval '1 hour', sp.lo, ${EPOCH}), sp.hi, interval '1 hour') h
+        WHERE h >= sp.lo AND h + interval '1 hour' <= sp.hi
+      UNION ALL
+      SELECT 0::smallint, q, sp.minor, sp.major
+        FROM split sp CROSS JOIN LATERAL generate_series(sp.lo, sp.hi - interval '15 minutes', interval '15 minutes') q
+        WHERE NOT (date_bin(interval '1 hour', q, ${EPOCH}) >= sp.lo
+          AND date_bin(interval '1 hour', q, ${EPOCH}) + interval '1 hour' <= sp.hi))`;
 }

@@ -43,6 +43,12 @@ export type ClientOptions = ObservabilityOptions & {
   /** `end()`, `flush()` and `flushTrackEvents()` resolve after this long at the latest; what is still pending is sent in the background. Default 5,000 ms. */
   flushTimeoutMs?: number;
   /**
+   * A started execution or span is sent as "running" only once it has run this long (and at an
+   * explicit `flush()`); one that ends sooner is sent once, as it ended. 0 sends every start at
+   * once. Default 1,000 ms.
+   */
+  sendRunningAfterMs?: number;
+  /**
    * The time that stamps traces and events (epoch milliseconds or a Date), for replaying recorded
    * runs or generating data at chosen times. Default: the system clock. Delivery (batching,
    * retries) always runs on the system clock.
@@ -78,6 +84,7 @@ export function resolveConfig(
     onError: opts.onError ?? null,
     requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
     flushTimeoutMs: opts.flushTimeoutMs ?? 5_000,
+    sendRunningAfterMs: opts.sendRunningAfterMs ?? 1_000,
     clock: opts.clock ?? null,
   };
 }

@@ -106,6 +106,8 @@ export class Runlens {
       envelope: "traces",
       maxBatch: 200,
       flushIntervalMs: 500,
+      // A start ("running") waits, and its end replaces it while it is still buffered.
+      provisional: { is: (t) => t.status === "running", holdMs: () => this.config.sendRunningAfterMs },
     });
     this.events = new BatchTransport<TrackEventInput>({
       ...common,
@@ -134,6 +136,8 @@ export class Runlens {
     return {
       traceRequests: this.traces.requests,
       eventRequests: this.events.requests,
+      tracesDelivered: this.traces.delivered,
+      eventsDelivered: this.events.delivered,
       tracesDropped: this.traces.dropped,
       eventsDropped: this.events.dropped,
       tracesRejected: this.traces.rejected,
@@ -307,7 +311,8 @@ export class Runlens {
           overrides,
         );
         ctx.ended = true;
-        await this.traces.flushWithin();
+        // Its own records are final now; other executions' young starts keep waiting.
+        await this.traces.flushWithin(false);
       },
     };
   }

@@ -72,7 +72,7 @@ const systemClock: Clock = {
   random: () => Math.random(),
 };
 
-export type TransportOptions = {
+export type TransportOptions<T = { id?: string | null }> = {
   /** The API's origin: records go to its traces or events endpoint (by `envelope`), built by the API client. */
   apiUrl: () => string;
   apiKey: () => string | null;
@@ -90,6 +90,13 @@ export type TransportOptions = {
   onError: (error: RunlensDeliveryError) => void;
   retry?: RetryPolicy;
   clock?: Clock;
+  /**
+   * Records a later record with the same id supersedes (a span's "running" version, which its
+   * ended version replaces): while one is buffered, a newer version of its id takes its place, and
+   * it is sent only once `holdMs` old, except by an explicit `flush()`. A span that ends sooner is
+   * then sent once, as it ended, instead of twice (the server stores each version it receives).
+   */
+  provisional?: { is: (record: T) => boolean; holdMs: () => number };
 };
 
 type Failure = { status: number | null; code: string; message: string };
@@ -141,6 +148,9 @@ function describe(kind: DeliveryErrorKind, count: number, envelope: string, reas
 
 export class BatchTransport<T extends { id?: string | null }> {
   private buffer: T[] = [];
+  /** With `provisional`: each id's buffered record (the newest), and when held ones may go. */
+  private readonly byId = new Map<string, T>();
+  private readonly heldUntil = new WeakMap<T, number>();
   /** The records of the send in progress (out of the buffer until it settles). */
   private sending: T[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -148,18 +158,23 @@ export class BatchTransport<T extends { id?: string | null }> {
   /** The server asked (Retry-After) not to be sent anything before this time. */
   private resumeAt = 0;
   private sentRequests = 0;
+  private deliveredCount = 0;
   private droppedCount = 0;
   private rejectedCount = 0;
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
 
-  constructor(private readonly opts: TransportOptions) {
+  constructor(private readonly opts: TransportOptions<T>) {
     this.clock = opts.clock ?? systemClock;
     this.retry = opts.retry ?? DEFAULT_RETRY;
   }
 
   get requests(): number {
     return this.sentRequests;
+  }
+  /** Records the server stored (201), each send counted once. */
+  get delivered(): number {
+    return this.deliveredCount;
   }
   get dropped(): number {
     return this.droppedCount;
@@ -172,15 +187,63 @@ export class BatchTransport<T extends { id?: string | null }> {
   }
 
   add(record: T): void {
+    if (this.supersede(record)) return;
     this.buffer.push(record);
     const max = this.opts.maxBuffered();
     if (this.buffer.length > max) {
       const dropped = this.buffer.splice(0, this.buffer.length - max);
+      this.forget(dropped);
       this.droppedCount += dropped.length;
       this.report("dropped", dropped, { status: null, code: "buffer_full", message: `${this.droppedCount} in total` });
     }
-    if (this.buffer.length >= this.opts.maxBatch) void this.flush(false);
+    if (this.buffer.length >= this.opts.maxBatch) void this.flush(false, false);
     else this.schedule();
+  }
+
+  /**
+   * With `provisional`: notes when a provisional record may be sent, and puts `record` in the place
+   * of the buffered version of its id if there is one (true: nothing more to add).
+   */
+  private supersede(record: T): boolean {
+    const p = this.opts.provisional;
+    if (!p || !record.id) return false;
+    if (p.is(record)) this.heldUntil.set(record, this.clock.now() + p.holdMs());
+    const old = this.byId.get(record.id);
+    this.byId.set(record.id, record);
+    const at = old ? this.buffer.lastIndexOf(old) : -1;
+    if (at < 0) return false;
+    this.buffer[at] = record;
+    this.schedule();
+    return true;
+  }
+
+  /** Records that left the buffer are no longer what their id's next version replaces. */
+  private forget(records: T[]): void {
+    if (!this.opts.provisional) return;
+    for (const r of records) if (r.id && this.byId.get(r.id) === r) this.byId.delete(r.id);
+  }
+
+  private held(record: T, now: number): boolean {
+    const until = this.heldUntil.get(record);
+    return until !== undefined && until > now;
+  }
+
+  /** How many buffered records a send may take now (held ones only with `withHeld`). */
+  private sendable(withHeld: boolean): number {
+    if (withHeld || !this.opts.provisional) return this.buffer.length;
+    const now = this.clock.now();
+    return this.buffer.reduce((n, r) => (this.held(r, now) ? n : n + 1), 0);
+  }
+
+  /** Takes the next batch out of the buffer, in order, passing over held records unless `withHeld`. */
+  private take(withHeld: boolean): T[] {
+    if (withHeld || !this.opts.provisional) return this.buffer.splice(0, this.opts.maxBatch);
+    const now = this.clock.now();
+    const batch: T[] = [];
+    const rest: T[] = [];
+    for (const r of this.buffer) (batch.length < this.opts.maxBatch && !this.held(r, now) ? batch : rest).push(r);
+    this.buffer = rest;
+    return batch;
   }
 
   private schedule(): void {
@@ -188,23 +251,26 @@ export class BatchTransport<T extends { id?: string | null }> {
     const delay = Math.max(this.opts.flushIntervalMs, this.resumeAt - this.clock.now());
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.flush();
+      void this.flush(true, false);
     }, delay);
     this.timer.unref?.();
   }
 
   /**
    * Sends what is buffered: everything (`all`, the default) or only full batches (a size-triggered
-   * send leaves the remainder to its timer). Resolves when done or when a send gave up for now.
+   * send leaves the remainder to its timer), held provisional records too unless `withHeld` is
+   * false (the timer, size-triggered sends, an execution's end). Resolves when done or when a send
+   * gave up for now.
    */
-  async flush(all = true): Promise<void> {
+  async flush(all = true, withHeld = true): Promise<void> {
     if (all && this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     while (this.inflight) await this.inflight;
-    while (this.buffer.length >= (all ? 1 : this.opts.maxBatch)) {
-      this.sending = this.buffer.splice(0, this.opts.maxBatch);
+    while (this.sendable(withHeld) >= (all ? 1 : this.opts.maxBatch)) {
+      this.sending = this.take(withHeld);
+      this.forget(this.sending);
       let left: T[] = [];
       this.inflight = this.send(this.sending).then((l) => {
         left = l;
@@ -213,8 +279,10 @@ export class BatchTransport<T extends { id?: string | null }> {
       this.inflight = null;
       this.sending = [];
       if (left.length > 0) {
-        // Keep them for a later flush, ahead of newer records.
+        // Keep them for a later flush, ahead of newer records (a newer version of an id stays its
+        // id's buffered record).
         this.buffer.unshift(...left);
+        if (this.opts.provisional) for (const r of left) if (r.id && !this.byId.has(r.id)) this.byId.set(r.id, r);
         this.schedule();
         return;
       }
@@ -226,17 +294,19 @@ export class BatchTransport<T extends { id?: string | null }> {
    * `flush()` that resolves after `flushTimeoutMs` at the latest, so user code awaiting it is never
    * held by a slow or hung server; what is still pending then is reported and sent in the background.
    */
-  async flushWithin(): Promise<void> {
+  async flushWithin(withHeld = true): Promise<void> {
     const ms = this.opts.flushTimeoutMs();
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<true>((resolve) => {
       timer = setTimeout(() => resolve(true), ms);
       timer.unref?.();
     });
-    const late = await Promise.race([this.flush().then(() => false), expired]);
+    const late = await Promise.race([this.flush(true, withHeld).then(() => false), expired]);
     clearTimeout(timer);
     if (late) {
-      this.report("timeout", [...this.sending, ...this.buffer], {
+      const now = this.clock.now();
+      const pending = withHeld ? this.buffer : this.buffer.filter((r) => !this.held(r, now));
+      this.report("timeout", [...this.sending, ...pending], {
         status: null,
         code: "flush_timeout",
         message: `the flush timeout of ${ms} ms`,
@@ -284,7 +354,10 @@ export class BatchTransport<T extends { id?: string | null }> {
       const text = await res.text();
       this.noteRetryAfter(res);
       if (res.status === 207) return this.settleItems(records, text);
-      if (res.ok) return null;
+      if (res.ok) {
+        this.deliveredCount += records.length;
+        return null;
+      }
       const failure = { status: res.status, ...errorOf(text, res.status) };
       if (isTransient(res.status)) return { retry: records, failure };
       this.reject(records, failure);
@@ -346,7 +419,10 @@ export class BatchTransport<T extends { id?: string | null }> {
     let failure: Failure | undefined;
     const refusals = new Map<string, { failure: Failure; records: T[] }>();
     for (const [i, result] of results.entries()) {
-      if (result.status === 201) continue;
+      if (result.status === 201) {
+        this.deliveredCount++;
+        continue;
+      }
       const itemFailure = {
         status: result.status,
         code: result.error?.code ?? `http_${result.status}`,

@@ -414,6 +414,18 @@ export const API_ROUTES: Record<string, RouteSpec> = {
     methods: { POST: { ok: 202, permission: "workspace.manage" } },
   },
   "/api/v1/settings/audit": { auth: "reader", methods: { GET: { ok: 200, permission: "data.delete" } } },
+  "/api/v1/settings/data": {
+    auth: "reader",
+    query: ["usage"],
+    methods: {
+      GET: { ok: 200, query: "usage=fresh" },
+      PUT: {
+        ok: 400,
+        permission: "workspace.manage",
+        body: { tracesRetentionDays: 30, eventsRetentionDays: null, storageBudgetBytes: 50_000_000_000 },
+      },
+    },
+  },
   "/api/v1/settings/redaction": {
     auth: "member",
     methods: {

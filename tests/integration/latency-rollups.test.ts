@@ -236,6 +236,14 @@ describe.each(kinds)("latency rollups on $name", ({ open }) => {
       interval: "hour",
     });
     check(hours, between(from, from + 30 * HOUR), "Kolkata hours");
+    // Weeks start on Monday, local: Sunday 8 March, 18:30Z cuts that UTC day in two (read as the
+    // day, its last 5.5 hours moved to the next week), as every local midnight does a day above.
+    const weekFrom = Date.parse("2026-03-01T18:30:00.000Z");
+    const weekTo = Date.parse("2026-03-15T18:30:00.000Z");
+    const weeks = await overview({ from: iso(weekFrom), to: iso(weekTo), timezone: "Asia/Kolkata", interval: "week" });
+    expect(weeks.series.map((s) => s.bucket)).toEqual(["2026-03-01T18:30:00.000Z", "2026-03-08T18:30:00.000Z"]);
+    expect(weeks.series.every((s) => s.executions > 0)).toBe(true);
+    check(weeks, between(weekFrom, weekTo), "Kolkata weeks");
   });
 
   it("counts exactly what started in a range whose ends fall inside rollup slots", async () => {

@@ -10,7 +10,7 @@ import { BatchTransport, type Clock, DEFAULT_RETRY, type TransportOptions } from
  * where waits matter, so no assertion depends on how fast this machine is.
  */
 
-type Received = { ids: string[]; at: number; answered: boolean };
+type Received = { ids: string[]; records: { id: string; status?: string }[]; at: number; answered: boolean };
 type Respond = (res: http.ServerResponse, ids: string[], n: number) => void;
 
 /** A local server that records every request (its record ids, its time on `clock`) and lets `respond` answer. */
@@ -20,7 +20,8 @@ async function scriptedServer(respond: Respond, clock: { now(): number } = Date)
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, { id: string }[]>;
-    const entry: Received = { ids: Object.values(body)[0].map((r) => r.id), at: clock.now(), answered: false };
+    const sent = Object.values(body)[0];
+    const entry: Received = { ids: sent.map((r) => r.id), records: sent, at: clock.now(), answered: false };
     received.push(entry);
     res.on("finish", () => {
       entry.answered = true;
@@ -102,6 +103,7 @@ describe("SDK delivery", () => {
 
     expect(server.received).toHaveLength(1);
     expect(transport.rejected).toBe(1);
+    expect(transport.delivered).toBe(2);
     expect(transport.pending).toBe(0);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(RunlensDeliveryError);
@@ -262,10 +264,12 @@ describe("SDK delivery", () => {
     const exec = client.startExecution({ name: "slow-server" });
     await exec.end();
 
-    // end() returned while the only request is still unanswered.
+    // end() returned while the only request is still unanswered; it holds the execution once, as
+    // ended (its "running" start was replaced while buffered).
     expect(server.received.map((r) => r.answered)).toEqual([false]);
+    expect(server.received[0].records).toMatchObject([{ id: exec.id, status: "success" }]);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ kind: "timeout", code: "flush_timeout", count: 2, ids: [exec.id, exec.id] });
+    expect(errors[0]).toMatchObject({ kind: "timeout", code: "flush_timeout", count: 1, ids: [exec.id] });
 
     // The send goes on in the background and completes once the server answers.
     held[0]();
@@ -274,6 +278,60 @@ describe("SDK delivery", () => {
     expect(server.received.map((r) => r.answered)).toEqual([true]);
     expect(client.stats()).toMatchObject({ tracesPending: 0, tracesRejected: 0, traceRequests: 1 });
     expect(errors).toHaveLength(1);
+  });
+
+  it("holds a running version until it is sendRunningAfterMs old, unless its end replaces it first or flush() is called", async () => {
+    const server = await scriptedServer((res, ids) => multiStatus(res, ids, {}));
+    const clock = manualClock();
+    const { transport } = transportTo(server.url, {
+      clock,
+      provisional: { is: (r) => (r as { status?: string }).status === "running", holdMs: () => 1000 },
+    });
+    const t = transport as unknown as BatchTransport<{ id: string; status: string }>;
+    const sent = () => server.received.flatMap((r) => r.records.map((x) => `${x.id}:${x.status}`));
+
+    t.add({ id: "a", status: "running" });
+    t.add({ id: "done", status: "success" });
+    await t.flush(true, false); // the timer's flush: the start is too young
+    expect(sent()).toEqual(["done:success"]);
+    expect(t.pending).toBe(1);
+    await clock.sleep(1000);
+    await t.flush(true, false);
+    expect(sent()).toEqual(["done:success", "a:running"]);
+
+    // Ended before it was old enough: sent once, as ended, where the start was.
+    t.add({ id: "b", status: "running" });
+    t.add({ id: "c", status: "success" });
+    await clock.sleep(500);
+    t.add({ id: "b", status: "error" });
+    await t.flush(true, false);
+    expect(server.received.at(-1)!.records.map((x) => `${x.id}:${x.status}`)).toEqual(["b:error", "c:success"]);
+
+    // An explicit flush sends young starts too; a later end is sent as its own record.
+    t.add({ id: "d", status: "running" });
+    await t.flush();
+    t.add({ id: "d", status: "success" });
+    await t.flush();
+    expect(sent().slice(-2)).toEqual(["d:running", "d:success"]);
+    expect(t.pending).toBe(0);
+  });
+
+  it("an execution's end() sends its own ended records and leaves another execution's young start buffered", async () => {
+    const server = await scriptedServer((res, ids) => multiStatus(res, ids, {}));
+    const client = new Runlens({ apiUrl: server.url, apiKey: "rl_test", warnings: false, sendRunningAfterMs: 60_000 });
+    const other = client.startExecution({ name: "still-running" });
+    const exec = client.startExecution({ name: "short" });
+    const span = client.startSpan("step");
+    span.end({ output: "ok" });
+    await exec.end({ output: "done" });
+    const records = server.received.flatMap((r) => r.records);
+    expect(records.map((r) => r.status)).toEqual(["success", "success"]);
+    expect(new Set(records.map((r) => r.id))).toEqual(new Set([exec.id, span.traceId]));
+    expect(client.stats()).toMatchObject({ tracesPending: 1, tracesDelivered: 2 });
+    await client.flush(); // an explicit flush sends the other execution's start
+    expect(server.received.at(-1)!.records).toMatchObject([{ id: other.id, status: "running" }]);
+    expect(client.stats()).toMatchObject({ tracesPending: 0, tracesDelivered: 3 });
+    await other.end();
   });
 
   it("a throwing onError does not break delivery", async () => {
