@@ -1,22 +1,22 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import type { Db } from "../db/index.ts";
 
 /**
  * Time partitions of `spans` and `track_events` (migration 20261206180016_time_partitions;
- * docs/architecture.md › Time partitions): RANGE (workspace_id, day), one partition per workspace
- * and UTC day, listed in `data_partitions`. A span's day is the day its execution was created, an
- * event's the day of its timestamp. Rows whose day has no partition go to the table's DEFAULT
- * partition (never a failed write); making that day's partition moves them in.
+ * docs/architecture.md › Time partitions): LIST (workspace_id), then RANGE (day) per workspace, one
+ * partition per workspace and UTC day, listed in `data_partitions`. A span's day is the day its
+ * execution was created, an event's the day of its timestamp. Rows whose workspace or day has no
+ * partition go to a DEFAULT partition (never a failed write); making the partition moves them in.
  */
 
 /** The day of a workspace's keep partition of spans (reviewed executions past retention). */
 export const KEEP_DAY = "1970-01-01";
 
 /**
- * The partition days an execution's spans can be in: the UTC day it was created and the keep day
- * (rows of those days in the default partition are read too). Reads of spans by id or by execution
- * read each day with `unionOverDays`, so Postgres plans only those partitions (a subquery for the
- * day in the statement itself is not pruned: tests/integration/partitions.test.ts).
+ * The partition days an execution's spans can be in: the UTC day it was created and the keep day.
+ * Reads by execution add `day = ANY(days)`, which Postgres prunes to those partitions (and the
+ * workspace's default one when a day has none): tests/integration/partitions.test.ts.
  */
 export async function executionSpanDays(db: Db, workspaceId: string, executionId: string): Promise<string[]> {
   const [row] = await db.prisma.$queryRawUnsafe<{ day: string }[]>(
@@ -27,19 +27,21 @@ export async function executionSpanDays(db: Db, workspaceId: string, executionId
   return row ? [row.day, KEEP_DAY] : [KEEP_DAY];
 }
 
+/** In SQL, the partition day of the spans of an execution row `e`: the UTC day it was created. */
+export const executionDaySql = (e: string) => `(${e}.created_at AT TIME ZONE 'UTC')::date`;
+
 /**
- * `select` (with `:day` where its partition day goes) once per day, the days as parameters
- * `$first`, `$first+1`, … joined by UNION ALL. With the RANGE (workspace_id, day) key, Postgres 15
- * prunes to one partition for `day = $n` but not for `day = ANY(…)` nor an OR of days (every
- * partition of the workspace is scanned then: docs/architecture.md › Time partitions).
+ * In SQL, an execution's partition days from its day (an expression): for `s.day = ANY(...)` in a
+ * statement that reads spans by execution. An ARRAY[...] of expressions, not an array value: the
+ * workspace's level (RANGE (day)) is then pruned per execution while the statement runs.
  */
-export function unionOverDays(select: string, first: number, count: number): string {
-  return Array.from({ length: count }, (_, i) => `(${select.replaceAll(":day", `$${first + i}::date`)})`).join(
-    " UNION ALL ",
-  );
-}
+export const executionDaysSql = (day: string) => `ARRAY[${day}, DATE '${KEEP_DAY}']`;
 
 export type PartitionedTable = "spans" | "track_events";
+
+/** The name of a workspace's level of a table (partitioned by day), as runlens_ensure_partition makes it. */
+export const workspaceLevel = (table: PartitionedTable, workspaceId: string) =>
+  `${table}_${createHash("md5").update(workspaceId).digest("hex").slice(0, 12)}`;
 export const PARTITIONED_TABLES: readonly PartitionedTable[] = ["spans", "track_events"];
 
 /** How many days ahead (after today) the worker makes partitions: RUNLENS_PARTITIONS_AHEAD_DAYS, default 2. */
@@ -83,14 +85,21 @@ export async function ensurePartitionsAhead(
   aheadDays = partitionsAheadDays(),
 ): Promise<number> {
   const days = daysFrom(now, aheadDays + 1);
+  // Rows written before their partition existed, in the tables' and the workspaces' default partitions.
+  const defaults = await db.prisma.$queryRawUnsafe<{ table_name: PartitionedTable; relname: string }[]>(
+    `SELECT substring(relname from '^(spans|track_events)_') AS table_name, relname FROM pg_class
+     WHERE relkind = 'r' AND relispartition AND relname ~ '^(spans|track_events)(_[0-9a-f]{12})?_default$' ORDER BY relname`,
+  );
+  const strays = defaults
+    .map((d) => `UNION SELECT DISTINCT '${d.table_name}', workspace_id, day FROM "${d.relname}"`)
+    .join("\n       ");
   const missing = await db.prisma.$queryRawUnsafe<
     { table_name: PartitionedTable; workspace_id: string; day: string }[]
   >(
     `WITH wanted AS (
        SELECT t.table_name, w.id AS workspace_id, d.day::date AS day
        FROM workspaces w CROSS JOIN unnest($1::text[]) AS d(day) CROSS JOIN unnest($2::text[]) AS t(table_name)
-       UNION SELECT DISTINCT 'spans', workspace_id, day FROM spans_default
-       UNION SELECT DISTINCT 'track_events', workspace_id, day FROM track_events_default
+       ${strays}
      )
      SELECT w.table_name, w.workspace_id, to_char(w.day, 'YYYY-MM-DD') AS day FROM wanted w
      WHERE NOT EXISTS (SELECT 1 FROM data_partitions p

@@ -1,8 +1,9 @@
 import "server-only";
 import type { Db } from "../db/index.ts";
 import { withTransaction } from "../db/transaction.ts";
+import { parseByteSize } from "../format.ts";
 import { logger } from "../log.ts";
-import { daysFrom, ensurePartition, KEEP_DAY, type PartitionedTable } from "./partitions.ts";
+import { daysFrom, ensurePartition, KEEP_DAY, type PartitionedTable, workspaceLevel } from "./partitions.ts";
 
 /**
  * Retention and the storage budget (docs/architecture.md › Time partitions › Retention): expired
@@ -130,29 +131,27 @@ export async function applyRetention(db: Db, now = new Date()): Promise<Retentio
       );
       await dropAll(db, expired, `retention ${days} days`, result);
     }
+  // A deleted workspace's rows went with it (foreign keys, triggers): its level of each table is
+  // dropped whole, with every day under it.
   const orphans = await db.prisma.$queryRawUnsafe<Listed[]>(
     `SELECT table_name, workspace_id, to_char(day, 'YYYY-MM-DD') AS day, relname FROM data_partitions p
-     WHERE NOT EXISTS (SELECT 1 FROM workspaces w WHERE w.id = p.workspace_id) ORDER BY day`,
+     WHERE NOT EXISTS (SELECT 1 FROM workspaces w WHERE w.id = p.workspace_id) ORDER BY table_name, workspace_id, day`,
   );
-  await dropAll(db, orphans, "workspace deleted", result);
+  for (const key of new Set(orphans.map((o) => `${o.table_name}\n${o.workspace_id}`))) {
+    const [table, workspaceId] = key.split("\n") as [PartitionedTable, string];
+    await withTransaction(db, async (tx) => {
+      await tx.exec("SELECT set_config('lock_timeout', '10s', true)");
+      await tx.exec("DELETE FROM data_partitions WHERE table_name = $1 AND workspace_id = $2", table, workspaceId);
+      await tx.exec(`DROP TABLE IF EXISTS "${workspaceLevel(table, workspaceId)}"`);
+    });
+    for (const o of orphans.filter((o) => o.table_name === table && o.workspace_id === workspaceId))
+      result.dropped.push({ table, workspaceId, day: o.day, reason: "workspace deleted" });
+  }
   if (result.dropped.length)
     log.info(
       `retention dropped ${result.dropped.length} partitions (${result.executionsRemoved} executions removed, ${result.executionsKept} reviewed kept)`,
     );
   return result;
-}
-
-const UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
-
-/**
- * A storage budget as bytes: a number of bytes, or a number with KB, MB, GB or TB (powers of 1024,
- * e.g. "50GB"); null when unset or unreadable.
- */
-export function parseStorageBudget(raw: string | undefined | null): number | null {
-  const m = (raw ?? "").trim().match(/^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?$/i);
-  if (!m) return null;
-  const bytes = Math.floor(Number(m[1]) * UNITS[(m[2] ?? "B").toUpperCase()]);
-  return bytes > 0 ? bytes : null;
 }
 
 /** The oldest droppable trace partitions first (not today's or later, not keep partitions). */
@@ -168,7 +167,7 @@ const OLDEST_SPANS = `SELECT table_name, workspace_id, to_char(day, 'YYYY-MM-DD'
 export async function enforceStorageBudget(
   db: Db,
   now = new Date(),
-  globalBudget = parseStorageBudget(process.env.RUNLENS_STORAGE_BUDGET),
+  globalBudget = parseByteSize(process.env.RUNLENS_STORAGE_BUDGET ?? ""),
 ): Promise<RetentionResult> {
   const result = empty();
   const today = daysFrom(now, 1)[0];

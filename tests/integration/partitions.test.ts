@@ -8,11 +8,13 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensurePartitionsAhead, executionSpanDays, unionOverDays, workspaceBytesByDay } from "@/lib/data/partitions";
+import { ensurePartitionsAhead, executionSpanDays, workspaceBytesByDay } from "@/lib/data/partitions";
 import { applyMigrations, listMigrations, MIGRATIONS_DIR, type SqlSession } from "@/lib/db/migrate";
+import { withTransaction } from "@/lib/db/transaction";
 import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanRow } from "@/lib/ingest/model";
 import { clearAgentCache } from "@/lib/ingest/write/agents";
 import { writeEventBatch } from "@/lib/ingest/write/events";
+import { ROLLUP_EXECUTIONS } from "@/lib/ingest/write/rollup";
 import { spanJobFormat, toSpanJob, writeSpanBatch } from "@/lib/ingest/write/spans";
 import { createTestDb, type TestDb, testServerUrl } from "../helpers/db";
 
@@ -309,31 +311,57 @@ describe("partitions at run time", () => {
     ]);
   });
 
-  it("reads an execution's spans from its partitions only (its day's, the keep and default ones)", async () => {
-    const plan = (
-      await q<{ "QUERY PLAN": string }>(
-        `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${unionOverDays(
-          "SELECT id FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = :day",
-          3,
-          2,
-        )}`,
-        WS,
-        ["old-root", "old-child"],
-        ...(await executionSpanDays(db, WS, "eold")),
-      )
-    )
+  /** The partitions a plan read (EXPLAIN ANALYZE: scans not marked "never executed"). */
+  const scannedPartitions = (plan: { "QUERY PLAN": string }[]) =>
+    plan
       .map((r) => r["QUERY PLAN"])
-      .join("\n");
-    const scanned = [...plan.matchAll(/on (spans_\w+)[^\n]*\(actual rows/g)].map((m) => m[1]);
+      .filter((l) => / on spans_\w+/.test(l) && !l.includes("never executed"))
+      .map((l) => l.match(/ on (spans_\w+)/)![1]);
+  // What may be read besides the execution's own day: the workspace's keep partition and the default
+  // partition (of the keep day, when there is no keep partition).
+  const besidesItsDay = (r: string) => !r.endsWith("_default") && !r.endsWith("_keep");
+
+  it("reads an execution's spans from its partitions only (its day's, the keep and default ones)", async () => {
+    const plan = await q<{ "QUERY PLAN": string }>(
+      `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+       SELECT id FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[])`,
+      WS,
+      ["old-root", "old-child"],
+      await executionSpanDays(db, WS, "eold"),
+    );
+    const scanned = scannedPartitions(plan);
     const [eold] = await where("spans", "old-root");
     expect(scanned).toContain(eold.rel);
-    // Today's and the days ahead (made by the first test) are pruned.
+    // Today's and the days ahead (made by the first test) are pruned, and so is every other workspace.
     const partitions = await q<{ relname: string }>(
       `SELECT relname FROM data_partitions WHERE table_name = 'spans' AND workspace_id = $1`,
       WS,
     );
     expect(partitions.length).toBeGreaterThan(3);
-    expect(scanned.filter((r) => r !== "spans_default" && !r.endsWith("_keep"))).toEqual([eold.rel]);
+    expect(scanned.filter(besidesItsDay)).toEqual([eold.rel]);
+  });
+
+  it("rolls an execution up in full from its partitions only (pruned while the statement runs)", async () => {
+    const [eold] = await where("spans", "old-root");
+    const rollback = new Error("rollback");
+    let plan: { "QUERY PLAN": string }[] = [];
+    await withTransaction(db, async (tx) => {
+      plan = await tx.query<{ "QUERY PLAN": string }>(
+        `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${ROLLUP_EXECUTIONS}`,
+        WS,
+        JSON.stringify([{ execution_id: "eold", agent_id: null, agent_from_root: false }]),
+        "sdk",
+      );
+      throw rollback;
+    }).catch((e) => {
+      if (e !== rollback) throw e;
+    });
+    const scanned = scannedPartitions(plan);
+    expect(scanned).toContain(eold.rel);
+    expect(
+      scanned.filter(besidesItsDay).every((r) => r === eold.rel),
+      plan.map((r) => r["QUERY PLAN"]).join("\n"),
+    ).toBe(true);
   });
 
   it("replaces an event resent with another day's timestamp (one row, counted once)", async () => {

@@ -2,8 +2,8 @@
 // partitions; reviewed executions stay readable from the keep partition; rollups keep the history.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDataMaintenance } from "@/lib/data/maintenance";
-import { ensurePartitionsAhead } from "@/lib/data/partitions";
-import { enforceStorageBudget, parseStorageBudget } from "@/lib/data/retention";
+import { ensurePartitionsAhead, workspaceLevel } from "@/lib/data/partitions";
+import { applyRetention, enforceStorageBudget } from "@/lib/data/retention";
 import { emptyContextFields, emptySpanFields, type SpanBatch } from "@/lib/ingest/model";
 import { clearAgentCache } from "@/lib/ingest/write/agents";
 import { writeEventBatch } from "@/lib/ingest/write/events";
@@ -198,11 +198,21 @@ describe("retention", () => {
     ).toEqual(["recent", "reviewed"]);
   });
 
-  it("reads a storage budget", () => {
-    expect(parseStorageBudget("50GB")).toBe(50 * 1024 ** 3);
-    expect(parseStorageBudget("1.5 mb")).toBe(1.5 * 1024 ** 2);
-    expect(parseStorageBudget("1000")).toBe(1000);
-    expect(parseStorageBudget("lots")).toBeNull();
-    expect(parseStorageBudget(undefined)).toBeNull();
+  it("drops a deleted workspace's partitions whole", async () => {
+    await exec(`INSERT INTO workspaces (id, name, slug) VALUES ('ws_gone', 'G', 'g')`);
+    await writeAged("ws_gone", "run", 2, 2);
+    await ensurePartitionsAhead(db);
+    const level = workspaceLevel("spans", "ws_gone");
+    const exists = async (rel: string) =>
+      (await q<{ rel: string | null }>(`SELECT to_regclass($1)::text AS rel`, rel))[0].rel !== null;
+    expect(await exists(level)).toBe(true);
+    await exec(`DELETE FROM workspaces WHERE id = 'ws_gone'`);
+    const r = await applyRetention(db, now);
+    expect(r.dropped.filter((d) => d.workspaceId === "ws_gone").length).toBeGreaterThan(1);
+    expect(await exists(level)).toBe(false);
+    expect(await exists(workspaceLevel("track_events", "ws_gone"))).toBe(false);
+    expect(await q(`SELECT 1 FROM data_partitions WHERE workspace_id = 'ws_gone'`)).toEqual([]);
+    // Other workspaces' partitions are untouched.
+    expect(await exists(workspaceLevel("spans", "ws_keep"))).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import { KEEP_DAY } from "../../data/partitions.ts";
+import { executionDaySql, executionDaysSql, KEEP_DAY } from "../../data/partitions.ts";
 import type { Db } from "../../db/index.ts";
 import { anyOfJsonArray } from "../../db/sql.ts";
 import { type SqlTx, withTransaction } from "../../db/transaction.ts";
@@ -103,15 +103,13 @@ function dated(copy: string, lines: readonly CopyLine[], days: BatchDays): strin
  * Before a batch that may resend spans is copied in, the stored versions of its spans, locked:
  * those its lines outrank are deleted (COPY cannot upsert), the lines they outrank are dropped.
  */
-const LOCK_STORED_SPANS = `SELECT id, execution_id, status::text <> 'running' AS finished, version,
-    to_char(day, 'YYYY-MM-DD') AS day FROM spans
-  WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = $3::date ORDER BY id FOR UPDATE`;
+const LOCK_STORED_SPANS = `SELECT id, execution_id, status::text <> 'running' AS finished, version FROM spans
+  WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[]) ORDER BY id FOR UPDATE`;
 /** Deletes outranked versions, returning what the rollup subtracts (RemovedSpan). */
-const DELETE_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = $3::date
+const DELETE_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[])
   RETURNING ${AGGREGATED_SPAN_SELECT}`;
-// One statement per partition day ($3 a single date): Postgres prunes RANGE (workspace_id, day) to
-// one partition for `day = $3`, and to none for `day = ANY(...)` (docs/architecture.md › Time
-// partitions › Pruning).
+// `day = ANY($3)`: Postgres prunes the workspace's level (RANGE (day)) to those days' partitions
+// (docs/architecture.md › Time partitions › Pruning).
 
 /** A stored version the replace path deleted: the columns the execution rollup aggregates. */
 export type RemovedSpan = {
@@ -370,9 +368,12 @@ async function replaceSpans(
   days: BatchDays,
 ): Promise<Omit<PartWrite, "movedFrom">> {
   const ids = lines.map((l) => l.id);
-  const stored: { id: string; execution_id: string; finished: boolean; version: string | number; day: string }[] = [];
-  for (const day of days.lookup)
-    stored.push(...(await tx.query<(typeof stored)[number]>(LOCK_STORED_SPANS, job.workspaceId, ids, day)));
+  const stored = await tx.query<{ id: string; execution_id: string; finished: boolean; version: string | number }>(
+    LOCK_STORED_SPANS,
+    job.workspaceId,
+    ids,
+    days.lookup,
+  );
   const storedById = new Map(stored.map((r) => [r.id, { ...r, version: Number(r.version) }]));
   const kept: CopyLine[] = [];
   const replaced: string[] = [];
@@ -382,11 +383,9 @@ async function replaceSpans(
     kept.push(line);
     if (old) replaced.push(line.id);
   }
-  const removed: RemovedSpan[] = [];
-  for (const day of days.lookup) {
-    const inDay = replaced.filter((id) => storedById.get(id)!.day === day);
-    if (inDay.length) removed.push(...(await tx.query<RemovedSpan>(DELETE_SPANS, job.workspaceId, inDay, day)));
-  }
+  const removed = replaced.length
+    ? await tx.query<RemovedSpan>(DELETE_SPANS, job.workspaceId, replaced, days.lookup)
+    : [];
   const full = new Set<string>();
   if (removed.length) {
     const lineById = new Map(kept.map((l) => [l.id, l]));
@@ -519,11 +518,8 @@ async function writeSpans(
     };
     const createdIds = new Set(created.map((c) => c.id));
     const minSpans = incrementalRollupMinSpans();
-    // Merged executions are all of one partition day (ROLLUP_INCREMENTAL reads the written spans
-    // in that day's partition): today's, else the first; the others are rolled up in full.
     const candidates = states.filter((s) => s.rollup_ok && !createdIds.has(s.id) && s.span_count >= minSpans);
-    const mergeDay = candidates.some((s) => s.day === today) ? today : candidates[0]?.day;
-    const mergeInto = new Set(mode === "json" ? [] : candidates.filter((s) => s.day === mergeDay).map((s) => s.id));
+    const mergeInto = new Set(mode === "json" ? [] : candidates.map((s) => s.id));
 
     // 2. Spans: inserted, or replacing stored versions they are not outranked by. A resent span may
     // name another execution than before: the executions spans leave are rolled up too. Those are
@@ -548,7 +544,7 @@ async function writeSpans(
     if (dropped && created.length)
       await tx.exec(
         `DELETE FROM executions e WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
-           AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
+           AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id AND s.day = ANY(${executionDaysSql(executionDaySql("e"))}))`,
         job.workspaceId,
         JSON.stringify(created.map((c) => c.id)),
       );
@@ -568,7 +564,7 @@ async function writeSpans(
         job.source,
         written,
         JSON.stringify(removed.filter((r) => mergeInto.has(r.execution_id))),
-        mergeDay,
+        [...new Set([...candidates.filter((s) => mergeInto.has(s.id)).map((s) => s.day), KEEP_DAY])],
       );
       const done = new Set(merged.map((r) => r.id));
       mergedCount = done.size;
@@ -581,7 +577,7 @@ async function writeSpans(
         `UPDATE executions e SET span_count = 0, has_conversation = false, tokens_input = 0, tokens_output = 0,
              tokens_total = 0, cost = NULL, llm_duration_ms = NULL, llm_latency = NULL, rollup_ok = false, updated_at = now()
            WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
-             AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
+             AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id AND s.day = ANY(${executionDaysSql(executionDaySql("e"))}))`,
         job.workspaceId,
         JSON.stringify(left.map((l) => l.execution_id)),
       );

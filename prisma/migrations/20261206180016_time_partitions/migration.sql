@@ -1,13 +1,16 @@
 -- Time partitions of spans and track_events (issue 18 item 1; design in docs/architecture.md ›
--- Time partitions). Both tables become RANGE (workspace_id, day) partitioned: one partition per
--- workspace and UTC day, so retention and the storage budget drop a workspace's day with DROP TABLE
--- instead of deleting rows (lib/data/retention.ts). A span's day is the day its execution was first
--- stored (executions.created_at never changes, and the writer creates or locks the execution in
--- the span's transaction), so an execution's spans share one partition and a resend within its
--- execution hits that partition's primary key as before. An event's day is its timestamp's.
--- Prisma's schema language cannot state partitioning: schema.prisma declares the columns, keys and
--- indexes (which Prisma reads back from the partitioned parents), and its DEFAULT partitions are
--- left out of the diff by scripts/schema-engine.mjs (the day partitions are made at run time).
+-- Time partitions). Both tables are partitioned in two levels: LIST (workspace_id), one partitioned
+-- table per workspace, then RANGE (day), one partition per UTC day, so retention and the storage
+-- budget drop a workspace's day with DROP TABLE instead of deleting rows (lib/data/retention.ts).
+-- Two levels, not one RANGE (workspace_id, day): Postgres prunes `day = ANY(...)` and a day taken
+-- from a joined row only on a level whose key is the day alone, and a workspace's partitions are
+-- then one subtree whose statements never plan another workspace's. A span's day is the day its
+-- execution was first stored (executions.created_at never changes, and the writer creates or locks
+-- the execution in the span's transaction), so an execution's spans share one partition and a
+-- resend within its execution hits that partition's primary key as before. An event's day is its
+-- timestamp's. Prisma's schema language cannot state partitioning: schema.prisma declares the
+-- columns, keys and indexes (which Prisma reads back from the partitioned parents); the partitions
+-- are left out of the schema engine's diff (it does not list tables that are partitions).
 
 -- Where each table's partitions are (one row per workspace and day; see runlens_ensure_partition).
 CREATE TABLE "data_partitions" (
@@ -36,30 +39,35 @@ CREATE TABLE "spans" (
     LIKE "spans_unpartitioned" INCLUDING DEFAULTS INCLUDING COMPRESSION INCLUDING STORAGE,
     "day" DATE NOT NULL DEFAULT ((now() AT TIME ZONE 'UTC'::text))::date,
     CONSTRAINT "spans_pkey" PRIMARY KEY ("workspace_id", "id", "day")
-) PARTITION BY RANGE ("workspace_id", "day");
+) PARTITION BY LIST ("workspace_id");
 CREATE INDEX "spans_workspace_id_execution_id_started_at_idx" ON "spans"("workspace_id", "execution_id", "started_at");
 
 CREATE TABLE "track_events" (
     LIKE "track_events_unpartitioned" INCLUDING DEFAULTS INCLUDING COMPRESSION INCLUDING STORAGE,
     "day" DATE NOT NULL DEFAULT ((now() AT TIME ZONE 'UTC'::text))::date,
     CONSTRAINT "track_events_pkey" PRIMARY KEY ("workspace_id", "id", "day")
-) PARTITION BY RANGE ("workspace_id", "day");
+) PARTITION BY LIST ("workspace_id");
 CREATE INDEX "track_events_workspace_id_agent_id_name_timestamp_idx" ON "track_events"("workspace_id", "agent_id", "name", "timestamp");
 ALTER TABLE "track_events" ADD CONSTRAINT "track_events_workspace_id_fkey" FOREIGN KEY ("workspace_id") REFERENCES "workspaces"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "track_events" ADD CONSTRAINT "track_events_agent_id_fkey" FOREIGN KEY ("agent_id") REFERENCES "agents"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- The safety net: a row whose day has no partition yet (the worker makes them days ahead) is
--- stored here, never refused; making that day's partition moves such rows into it.
+-- The safety net: a row of a workspace or a day that has no partition yet (the worker makes them
+-- days ahead) is stored in a default partition (the table's, or the workspace's), never refused;
+-- making that partition moves such rows into it.
 CREATE TABLE "spans_default" PARTITION OF "spans" DEFAULT;
 CREATE TABLE "track_events_default" PARTITION OF "track_events" DEFAULT;
 
 -- Makes the partition of table `tbl` for workspace `ws` and day `d` when there is none, and returns
--- its name: a table of the parent's shape, filled with that day's rows from the default partition,
--- then attached (ATTACH takes SHARE UPDATE EXCLUSIVE on the parent, so ingest and reads go on; it
--- scans the default partition, which is empty in the normal case). Serialized by an advisory lock.
+-- its name. First, when the workspace has none, its level: `<tbl>_<md5(ws) 12 hex>`, partitioned by
+-- day, with its default partition, holding the workspace's rows from the table's default partition.
+-- Then the day: a table of the parent's shape, filled with that day's rows from the workspace's
+-- default partition, then attached (ATTACH takes SHARE UPDATE EXCLUSIVE on the parent, so ingest
+-- and reads go on; it scans the default partition, which is empty in the normal case). Serialized
+-- by an advisory lock. The keep day (1970-01-01) holds reviewed executions past retention.
 CREATE FUNCTION runlens_ensure_partition(tbl text, ws text, d date) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
-  rel text := tbl || '_' || left(md5(ws), 12) || '_' || CASE WHEN d = DATE '1970-01-01' THEN 'keep' ELSE to_char(d, 'YYYYMMDD') END;
+  wsrel text := tbl || '_' || left(md5(ws), 12);
+  rel text := wsrel || '_' || CASE WHEN d = DATE '1970-01-01' THEN 'keep' ELSE to_char(d, 'YYYYMMDD') END;
 BEGIN
   IF tbl NOT IN ('spans', 'track_events') THEN
     RAISE EXCEPTION 'runlens_ensure_partition: no partitioned table %', tbl;
@@ -71,10 +79,17 @@ BEGIN
   IF EXISTS (SELECT 1 FROM data_partitions p WHERE p.table_name = tbl AND p.workspace_id = ws AND p.day = d) THEN
     RETURN rel;
   END IF;
+  IF to_regclass(quote_ident(wsrel)) IS NULL THEN
+    EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING COMPRESSION INCLUDING STORAGE) PARTITION BY RANGE (day)', wsrel, tbl);
+    EXECUTE format('CREATE TABLE %I PARTITION OF %I DEFAULT', wsrel || '_default', wsrel);
+    EXECUTE format('WITH m AS (DELETE FROM %I WHERE workspace_id = $1 RETURNING *) INSERT INTO %I SELECT * FROM m',
+      tbl || '_default', wsrel) USING ws;
+    EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES IN (%L)', tbl, wsrel, ws);
+  END IF;
   EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING COMPRESSION INCLUDING STORAGE)', rel, tbl);
-  EXECUTE format('WITH m AS (DELETE FROM %I WHERE workspace_id = $1 AND day = $2 RETURNING *) INSERT INTO %I SELECT * FROM m',
-    tbl || '_default', rel) USING ws, d;
-  EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L, %L) TO (%L, %L)', tbl, rel, ws, d, ws, d + 1);
+  EXECUTE format('WITH m AS (DELETE FROM %I WHERE day = $1 RETURNING *) INSERT INTO %I SELECT * FROM m',
+    wsrel || '_default', rel) USING d;
+  EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', wsrel, rel, d, d + 1);
   INSERT INTO data_partitions (table_name, workspace_id, day, relname) VALUES (tbl, ws, d, rel);
   RETURN rel;
 END
