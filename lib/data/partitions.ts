@@ -27,6 +27,11 @@ export async function executionSpanDays(db: Db, workspaceId: string, executionId
   return row ? [row.day, KEEP_DAY] : [KEEP_DAY];
 }
 
+/** executionSpanDays as dates, for Prisma's `day: { in: ... }`. */
+export async function executionSpanDates(db: Db, workspaceId: string, executionId: string): Promise<Date[]> {
+  return (await executionSpanDays(db, workspaceId, executionId)).map((d) => new Date(`${d}T00:00:00Z`));
+}
+
 /** In SQL, the partition day of the spans of an execution row `e`: the UTC day it was created. */
 export const executionDaySql = (e: string) => `(${e}.created_at AT TIME ZONE 'UTC')::date`;
 

@@ -7,7 +7,7 @@ import type {
   PortalExecution,
   Span,
 } from "../contracts/executions.ts";
-import { executionSpanDays } from "../data/partitions.ts";
+import { executionSpanDates, executionSpanDays } from "../data/partitions.ts";
 import type { Db } from "../db/index.ts";
 import { readFrom } from "../db/replicas.ts";
 import { type Int8, int8 } from "../db/sql.ts";
@@ -298,7 +298,7 @@ export function getExecutionOutline(
 /** One span with every field (the explorer's detail panel). Depth is the tree's business. */
 export async function getSpan(db: Db, workspaceId: string, executionId: string, spanId: string): Promise<Span> {
   return readFrom(db, workspaceId, async (db) => {
-    const days = (await executionSpanDays(db, workspaceId, executionId)).map((d) => new Date(`${d}T00:00:00Z`));
+    const days = await executionSpanDates(db, workspaceId, executionId);
     const row = await db.prisma.span.findFirst({ where: { workspaceId, executionId, id: spanId, day: { in: days } } });
     if (!row) throw new NotFoundError("span_not_found", "No span with this id in this execution.");
     return toSpan(row, 0);

@@ -33,6 +33,7 @@ ALTER TABLE "track_events_unpartitioned" RENAME CONSTRAINT "track_events_pkey" T
 ALTER TABLE "track_events_unpartitioned" RENAME CONSTRAINT "track_events_workspace_id_fkey" TO "track_events_unpartitioned_workspace_id_fkey";
 ALTER TABLE "track_events_unpartitioned" RENAME CONSTRAINT "track_events_agent_id_fkey" TO "track_events_unpartitioned_agent_id_fkey";
 ALTER INDEX "track_events_workspace_id_agent_id_name_timestamp_idx" RENAME TO "track_events_unpartitioned_name_idx";
+ALTER INDEX IF EXISTS "spans_message_search_trgm" RENAME TO "spans_unpartitioned_message_search_trgm";
 
 -- The partitioned tables: the same columns (defaults, lz4 where it was set) and the day.
 CREATE TABLE "spans" (
@@ -108,6 +109,10 @@ INSERT INTO spans SELECT s.*, d.day FROM spans_unpartitioned s
 SELECT runlens_ensure_partition('track_events', x.workspace_id, x.day)
   FROM (SELECT DISTINCT workspace_id, (timestamp AT TIME ZONE 'UTC')::date AS day FROM track_events_unpartitioned ORDER BY 1, 2) x;
 INSERT INTO track_events SELECT t.*, (t.timestamp AT TIME ZONE 'UTC')::date FROM track_events_unpartitioned t;
+
+-- The thread search's trigram index (migration 20261206150000_search_index), where pg_trgm exists:
+-- on the partitioned table, so every partition made later has it too.
+SELECT runlens_ensure_search_indexes();
 
 DROP TABLE "spans_unpartitioned";
 DROP TABLE "track_events_unpartitioned";
