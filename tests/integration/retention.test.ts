@@ -1,6 +1,7 @@
 // Retention and the storage budget (lib/data/retention.ts): expired days go by dropping their
 // partitions; reviewed executions stay readable from the keep partition; rollups keep the history.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZMetricQuery } from "@/lib/contracts/metrics";
 import { runDataMaintenance } from "@/lib/data/maintenance";
 import { ensurePartitionsAhead, workspaceLevel } from "@/lib/data/partitions";
 import { applyRetention, enforceStorageBudget } from "@/lib/data/retention";
@@ -8,6 +9,7 @@ import { emptyContextFields, emptySpanFields, type SpanBatch } from "@/lib/inges
 import { clearAgentCache } from "@/lib/ingest/write/agents";
 import { writeEventBatch } from "@/lib/ingest/write/events";
 import { spanJobFormat, toSpanJob, writeSpanBatch } from "@/lib/ingest/write/spans";
+import { executeMetricQuery } from "@/lib/metrics/query";
 import { getExecutionDetails } from "@/lib/traces/details";
 import { createTestDb, type TestDb } from "../helpers/db";
 
@@ -176,6 +178,28 @@ describe("retention", () => {
     ]);
     expect(await rollups()).toEqual(rollupsBefore);
     expect(await eventRollups()).toEqual(eventRollupsBefore);
+
+    // A card over the old range still counts the dropped day's event, from the hourly rollups, and
+    // says so; one that needs raw events says that its earlier part is incomplete.
+    const query = ZMetricQuery.parse({
+      agent: "default",
+      event: "signup",
+      aggregation: "count",
+      from: new Date(now.getTime() - 7 * DAY_MS).toISOString(),
+      to: new Date(now.getTime() + 3_600_000).toISOString(),
+      timezone: "UTC",
+    });
+    const since = `${utcDay(now.getTime() - 3 * DAY_MS)}T00:00:00.000Z`;
+    expect((await executeMetricQuery(db, "ws_ret", query)).result).toEqual({
+      value: 2,
+      history: { rawEventsSince: since, answeredFrom: "rollups" },
+    });
+    expect((await executeMetricQuery(db, "ws_ret", query, { rollups: false })).result).toEqual({
+      value: 1,
+      history: { rawEventsSince: since, answeredFrom: "raw" },
+    });
+    // A workspace that keeps its events forever: no note.
+    expect((await executeMetricQuery(db, "ws_keep", query)).result).toEqual({ value: 2 });
 
     // Nothing more to drop.
     const again = await runDataMaintenance(db, now);
