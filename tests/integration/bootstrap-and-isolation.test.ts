@@ -98,6 +98,9 @@ describe("admin CLI", () => {
       const unknown = await admin("reset-password", "ghost@example.com").catch((e) => e);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain("No user with email ghost@example.com");
+      // Data maintenance at once: the new workspace's partitions (today and two days ahead, both tables).
+      const maintenance = await admin("apply-retention");
+      expect(maintenance.stdout).toMatch(/^Made 6 partitions; retention dropped 0 .*the storage budget dropped 0\./m);
 
       const db = await openDatabase({ kind: "embedded", dataDir: path.join(dataDir, "pglite") });
       try {
