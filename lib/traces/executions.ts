@@ -5,7 +5,7 @@ import { readFrom } from "../db/replicas.ts";
 import { type Int8, int8 } from "../db/sql.ts";
 import { ApiError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
-import { indexable, searchRegex } from "./search.ts";
+import { foldText, indexable, indexedPart, searchRegex } from "./search.ts";
 
 export type ExecutionSqlRow = {
   workspace_id: string;
@@ -76,6 +76,46 @@ function hasSearchIndex(db: Db): Promise<boolean> {
   return known;
 }
 
+/**
+ * The planner's sample of execution_search.doc (the histogram ANALYZE keeps: up to 501 texts of
+ * under 1 KB, `SET STATISTICS 500`), folded, per open database, read again after
+ * SAMPLE_REFRESH_MS (the stale one serves meanwhile). It tells the words in most rows (JSON keys,
+ * ids' fixed prefixes) that the trigram index is not asked for (lib/traces/search.ts
+ * `indexedPart`). Empty before the first ANALYZE: every word is then asked for.
+ */
+const docSamples = new WeakMap<Db, { at: number; docs: Promise<string[]> }>();
+const SAMPLE_REFRESH_MS = 10 * 60_000;
+function docSample(db: Db): Promise<string[]> {
+  const known = docSamples.get(db);
+  if (known && Date.now() - known.at < SAMPLE_REFRESH_MS) return known.docs;
+  const docs = db.prisma
+    .$queryRawUnsafe<{ docs: string[] | null }[]>(
+      `SELECT histogram_bounds::text::text[] AS docs FROM pg_stats
+       WHERE schemaname = current_schema() AND tablename = 'execution_search' AND attname = 'doc'`,
+    )
+    .then((r) => (r[0]?.docs ?? []).map(foldText));
+  // A failed read is retried at the next search, not kept.
+  const fresh = { at: Date.now(), docs: docs.catch(() => []) };
+  docs.catch(() => docSamples.delete(db));
+  docSamples.set(db, fresh);
+  return known ? known.docs : fresh.docs;
+}
+
+/**
+ * The condition on execution_search `x` that `text` (a search's `q`, `re` the parameter holding its
+ * expression) is found in its text.
+ */
+async function docMatches(db: Db, text: string, re: string, p: (v: unknown) => string): Promise<string> {
+  const sample = await docSample(db);
+  const part = indexedPart(text, (w) =>
+    sample.length ? sample.reduce((n, d) => n + (d.includes(w) ? 1 : 0), 0) / sample.length : 0,
+  );
+  if (part === text) return `x.doc ~* ${re}`;
+  // The part through the index; the whole text decides, as a call the index cannot answer (an
+  // operator would be added to the index condition, common trigrams and all).
+  return `x.doc ~* ${p(searchRegex(part))} AND texticregexeq(x.doc, ${re})`;
+}
+
 /** Filters execution_search does not hold: with any of them, matches are checked on executions. */
 const NOT_IN_SEARCH_ROWS = [
   "agent",
@@ -110,10 +150,11 @@ async function textSearch(db: Db, q: ExecutionListQuery & { q: string }, p: (v: 
   const ids = `e.id = ${exact} OR e.external_id = ${exact}`;
   if (!indexable(q.q) || !(await hasSearchIndex(db)))
     return `(${ids} OR runlens_execution_search_doc(e.name, e.input, e.output, e.error) ~* ${re})`;
+  const matches = await docMatches(db, q.q, re, p);
   if (q.sort !== "startedAt" || NOT_IN_SEARCH_ROWS.some((k) => q[k] !== undefined))
-    return `(${ids} OR e.id IN (SELECT x.execution_id FROM execution_search x WHERE x.workspace_id = $1 AND x.doc ~* ${re}))`;
+    return `(${ids} OR e.id IN (SELECT x.execution_id FROM execution_search x WHERE x.workspace_id = $1 AND ${matches}))`;
   const dir = q.order === "asc" ? "ASC" : "DESC";
-  const cond = ["x.workspace_id = $1", `x.doc ~* ${re}`];
+  const cond = ["x.workspace_id = $1", matches];
   if (q.from) cond.push(`x.started_at >= ${p(q.from.toISOString())}::timestamptz`);
   if (q.to) cond.push(`x.started_at <= ${p(q.to.toISOString())}::timestamptz`);
   if (q.cursor) {
