@@ -88,17 +88,24 @@ const SAMPLE_REFRESH_MS = 10 * 60_000;
 function docSample(db: Db): Promise<string[]> {
   const known = docSamples.get(db);
   if (known && Date.now() - known.at < SAMPLE_REFRESH_MS) return known.docs;
-  const docs = db.prisma
+  const read = db.prisma
     .$queryRawUnsafe<{ docs: string[] | null }[]>(
       `SELECT histogram_bounds::text::text[] AS docs FROM pg_stats
        WHERE schemaname = current_schema() AND tablename = 'execution_search' AND attname = 'doc'`,
     )
     .then((r) => (r[0]?.docs ?? []).map(foldText));
-  // A failed read is retried at the next search, not kept.
-  const fresh = { at: Date.now(), docs: docs.catch(() => []) };
-  docs.catch(() => docSamples.delete(db));
-  docSamples.set(db, fresh);
-  return known ? known.docs : fresh.docs;
+  const entry = { at: Date.now(), docs: known ? known.docs : read.catch((): string[] => []) };
+  docSamples.set(db, entry);
+  read.then(
+    (docs) => {
+      entry.docs = Promise.resolve(docs);
+    },
+    // A failed read is tried again at the next search.
+    () => {
+      if (docSamples.get(db) === entry) docSamples.delete(db);
+    },
+  );
+  return entry.docs;
 }
 
 /**
@@ -139,8 +146,9 @@ const NOT_IN_SEARCH_ROWS = [
  *   oldest first with at most a time range (the search box), the page's matches are picked there,
  *   in order, and only those rows of executions are read: the planner either collects the index's
  *   matches and sorts them (rare text) or walks the start index checking each row (common text),
- *   whichever its statistics say is cheaper. With other filters or sorts, the matches are a
- *   condition on executions.
+ *   whichever its statistics say is cheaper. The index is asked for the text without the words
+ *   most rows hold (`docMatches`). With other filters or sorts, the matches are a condition on
+ *   executions.
  * - Otherwise (shorter text, or no pg_trgm): checked on each execution while walking them in order,
  *   as ILIKE was.
  */
