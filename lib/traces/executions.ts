@@ -77,23 +77,35 @@ function hasSearchIndex(db: Db): Promise<boolean> {
 }
 
 /**
- * The planner's sample of execution_search.doc (the histogram ANALYZE keeps: up to 501 texts of
- * under 1 KB, `SET STATISTICS 500`), folded, per open database, read again after
+ * A sample of execution_search.doc: about SAMPLE_ROWS texts (their first SAMPLE_CHARS characters)
+ * from pages picked at random (`TABLESAMPLE SYSTEM`, a share of the pages by the table's row
+ * estimate; all of a small table), folded, per open database, read again after
  * SAMPLE_REFRESH_MS (the stale one serves meanwhile). It tells the words in most rows (JSON keys,
  * ids' fixed prefixes) that the trigram index is not asked for (lib/traces/search.ts
- * `indexedPart`). Empty before the first ANALYZE: every word is then asked for.
+ * `indexedPart`). Not the planner's histogram in pg_stats: ANALYZE leaves out texts over 1 KB,
+ * which most previews of real agents are.
  */
 const docSamples = new WeakMap<Db, { at: number; docs: Promise<string[]> }>();
+const SAMPLE_ROWS = 500;
+const SAMPLE_CHARS = 2000;
 const SAMPLE_REFRESH_MS = 10 * 60_000;
+async function readDocSample(db: Db): Promise<string[]> {
+  const [t] = await db.prisma.$queryRawUnsafe<{ rows: number }[]>(
+    "SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = 'execution_search'::regclass",
+  );
+  // reltuples is -1 before the first ANALYZE. Pages are read in order: a LIMIT would keep the
+  // oldest, so only a cap against a stale estimate.
+  const percent = t.rows > SAMPLE_ROWS ? Math.max(0.0001, (100 * SAMPLE_ROWS) / t.rows) : 100;
+  const rows = await db.prisma.$queryRawUnsafe<{ doc: string }[]>(
+    `SELECT left(doc, ${SAMPLE_CHARS}) AS doc FROM execution_search TABLESAMPLE SYSTEM ($1::float4) LIMIT ${SAMPLE_ROWS * 4}`,
+    percent,
+  );
+  return rows.map((r) => foldText(r.doc));
+}
 function docSample(db: Db): Promise<string[]> {
   const known = docSamples.get(db);
   if (known && Date.now() - known.at < SAMPLE_REFRESH_MS) return known.docs;
-  const read = db.prisma
-    .$queryRawUnsafe<{ docs: string[] | null }[]>(
-      `SELECT histogram_bounds::text::text[] AS docs FROM pg_stats
-       WHERE schemaname = current_schema() AND tablename = 'execution_search' AND attname = 'doc'`,
-    )
-    .then((r) => (r[0]?.docs ?? []).map(foldText));
+  const read = readDocSample(db);
   const entry = { at: Date.now(), docs: known ? known.docs : read.catch((): string[] => []) };
   docSamples.set(db, entry);
   read.then(
