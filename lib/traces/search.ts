@@ -90,12 +90,14 @@ export const foldText = (text: string) => text.normalize("NFD").replace(/\p{M}/g
  * (common text: its matches are found early while walking the rows in order).
  */
 export function indexedPart(text: string, share: (foldedWord: string) => number): string {
-  const words = [...text.matchAll(/[\p{L}\p{N}]+/gu)].filter((m) => [...m[0]].length >= INDEXED_SEARCH_MIN_CHARS);
+  // Cut as searchRegex reads it (NFC): never between a letter and its combining accent.
+  const nfc = text.normalize("NFC");
+  const words = [...nfc.matchAll(/[\p{L}\p{N}]+/gu)].filter((m) => [...m[0]].length >= INDEXED_SEARCH_MIN_CHARS);
   const rare = words.filter((m) => share(foldText(m[0])) < COMMON_WORD_SHARE);
   if (rare.length === 0 || rare.length === words.length) return text;
   const first = rare[0];
   const last = rare[rare.length - 1];
-  const before = [...text.slice(0, first.index)].at(-1) ?? "";
-  const after = [...text.slice(last.index + last[0].length)][0] ?? "";
-  return text.slice(first.index - before.length, last.index + last[0].length + after.length);
+  const before = [...nfc.slice(0, first.index)].at(-1) ?? "";
+  const after = [...nfc.slice(last.index + last[0].length)][0] ?? "";
+  return nfc.slice(first.index - before.length, last.index + last[0].length + after.length);
 }

@@ -278,6 +278,7 @@ describe.each(kinds)("search on $name", ({ open }) => {
     const common = (w: string) => (["ped", "order", "cus"].includes(w) ? 1 : 0);
     expect(indexedPart("PED-4241", common)).toBe("-4241");
     expect(indexedPart("pÉd-4241", common)).toBe("-4241");
+    expect(indexedPart("PED-4241 cafe\u0301", common)).toBe("-4241 café"); // cut as NFC: é whole
     expect(indexedPart('"order_id": "PED-424115"', common)).toBe('-424115"');
     expect(indexedPart("cus_31337 PED", common)).toBe("_31337 ");
     expect(indexedPart("PED-42", common)).toBe("PED-42"); // every word of three is common
