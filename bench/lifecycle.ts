@@ -260,6 +260,8 @@ type SearchRow = {
   p95_ms: number;
   ilike_p50_ms: number;
   ilike_p95_ms: number;
+  /** Shared buffers the search's list query touched (service function only). */
+  pages: number | null;
 };
 
 try {
@@ -393,8 +395,12 @@ try {
       [someExternal, "external id"],
       [someOrder, "order number"],
       [someOrder.slice(0, 8), "order number prefix"],
+      [someOrder.slice(0, 7), "order number, 3 digits"],
       [someOrder.slice(5), "order digits"],
+      [someOrder.slice(4, 7), "3 digits"],
+      [`"order_id": "${someOrder.slice(0, 8)}`, "JSON pasted"],
       ["cus_31337", "customer id"],
+      ["cus_313", "customer id prefix"],
       ["reembolso", "word"],
       ["reembol", "partial word"],
       ["cartao de credito", "words without accents"],
@@ -413,6 +419,27 @@ try {
     if (args.api)
       server = await startPortal({ databaseUrl: dbUrl(DB_NAME), env: { RUNLENS_WORKER: "off", REDIS_URL: "" } });
     const headers = { authorization: `Bearer ${API_KEY}` };
+    // The list query the service function sent last, to count the pages it reads (EXPLAIN BUFFERS).
+    let lastSql: { sql: string; params: unknown[] } | null = null;
+    const recorded: typeof db = {
+      ...db,
+      prisma: new Proxy(db.prisma, {
+        get: (target, key) =>
+          key === "$queryRawUnsafe"
+            ? (sql: string, ...params: unknown[]) => {
+                lastSql = { sql, params };
+                return target.$queryRawUnsafe(sql, ...params);
+              }
+            : Reflect.get(target, key),
+      }),
+    };
+    /** Shared buffers (hit or read) the last list query touches: what a cold cache turns into I/O. */
+    const pagesOfLast = async (): Promise<number | null> => {
+      if (!lastSql) return null;
+      const { rows } = await pool.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${lastSql.sql}`, lastSql.params);
+      const top = rows[0]["QUERY PLAN"][0].Plan;
+      return top["Shared Hit Blocks"] + top["Shared Read Blocks"];
+    };
     const search = async (q: string): Promise<string[]> => {
       if (server) {
         const res = await fetch(
@@ -422,7 +449,7 @@ try {
         if (!res.ok) throw new Error(`search ${q}: HTTP ${res.status} ${await res.text()}`);
         return ((await res.json()) as { executions: { id: string }[] }).executions.map((e) => e.id);
       }
-      const list = await listExecutions(db, workspaceId, ZExecutionListQuery.parse({ q, limit: 50 }));
+      const list = await listExecutions(recorded, workspaceId, ZExecutionListQuery.parse({ q, limit: 50 }));
       return list.executions.map((e) => e.id);
     };
 
@@ -440,6 +467,7 @@ try {
         ids = await search(q);
         if (i >= 0) ms.push(performance.now() - t);
       }
+      const pages = server ? null : await pagesOfLast();
       const ilikeMs: number[] = [];
       let ilike: { id: string; started_at: Date }[] = [];
       for (let i = 0; i < (excluded ? 1 : RAW_RUNS); i++) {
@@ -474,10 +502,11 @@ try {
         p95_ms: round(pct(ms, 95)),
         ilike_p50_ms: round(pct(ilikeMs, 50)),
         ilike_p95_ms: round(pct(ilikeMs, 95)),
+        pages,
       };
       (excluded ? worst : rows).push(row);
       log(
-        `${kind.padEnd(24)} ${JSON.stringify(q).padEnd(28)} found ${String(ids.length).padStart(2)} (ILIKE ${String(ilike.length).padStart(2)})  p50 ${row.p50_ms} ms p95 ${row.p95_ms} ms   ILIKE p50 ${row.ilike_p50_ms} ms p95 ${row.ilike_p95_ms} ms`,
+        `${kind.padEnd(24)} ${JSON.stringify(q).padEnd(28)} found ${String(ids.length).padStart(2)} (ILIKE ${String(ilike.length).padStart(2)})  p50 ${row.p50_ms} ms p95 ${row.p95_ms} ms, ${row.pages ?? "?"} pages   ILIKE p50 ${row.ilike_p50_ms} ms p95 ${row.ilike_p95_ms} ms`,
       );
     }
     const p95 = round(pct(all, 95));
