@@ -2,6 +2,7 @@
 // partitions; reviewed executions stay readable from the keep partition; rollups keep the history.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZMetricQuery } from "@/lib/contracts/metrics";
+import { ZExportQuery } from "@/lib/contracts/reviews";
 import { runDataMaintenance } from "@/lib/data/maintenance";
 import { ensurePartitionsAhead, workspaceLevel } from "@/lib/data/partitions";
 import { applyRetention, enforceStorageBudget } from "@/lib/data/retention";
@@ -10,7 +11,8 @@ import { clearAgentCache } from "@/lib/ingest/write/agents";
 import { writeEventBatch } from "@/lib/ingest/write/events";
 import { spanJobFormat, toSpanJob, writeSpanBatch } from "@/lib/ingest/write/spans";
 import { executeMetricQuery } from "@/lib/metrics/query";
-import { getExecutionDetails } from "@/lib/traces/details";
+import { exportTraining } from "@/lib/reviews/export";
+import { getExecutionDetails, getExecutionOutline } from "@/lib/traces/details";
 import { createTestDb, type TestDb } from "../helpers/db";
 
 const DAY_MS = 86_400_000;
@@ -139,6 +141,10 @@ describe("retention", () => {
     ]);
     const detailsBefore = await getExecutionDetails(db, "ws_ret", "reviewed", { offset: 0, limit: 100 });
     expect(detailsBefore.traces).toHaveLength(4);
+    const exportQuery = ZExportQuery.parse({ status: "open" });
+    const exportBefore = await exportTraining(db, "ws_ret", exportQuery);
+    expect(exportBefore).toMatchObject({ count: 1 });
+    const outlineBefore = await getExecutionOutline(db, "ws_ret", "reviewed", { offset: 0, limit: 100 });
 
     const r = await runDataMaintenance(db, now);
     const dropped = r.retention.dropped.map((d) => `${d.table} ${d.workspaceId} ${d.day}`).sort();
@@ -170,6 +176,9 @@ describe("retention", () => {
     ]);
     // The reviewed execution reads as before (its spans from the keep partition).
     expect(await getExecutionDetails(db, "ws_ret", "reviewed", { offset: 0, limit: 100 })).toEqual(detailsBefore);
+    expect(await getExecutionOutline(db, "ws_ret", "reviewed", { offset: 0, limit: 100 })).toEqual(outlineBefore);
+    // Its fine-tuning export line (root input, corrected output) is the same.
+    expect(await exportTraining(db, "ws_ret", exportQuery)).toEqual(exportBefore);
     // Events: the old day's gone, today's stays; rollups of both kept.
     expect(await q(`SELECT workspace_id, id FROM track_events ORDER BY 1, 2`)).toEqual([
       { workspace_id: "ws_keep", id: "new-ev" },
