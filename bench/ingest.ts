@@ -732,8 +732,12 @@ async function measure(load: Load, dbName: string, queuePrefix: string) {
   const writes = Object.fromEntries(
     (
       await statsDb.query(
-        `SELECT relname, n_tup_ins::int AS inserted, n_tup_upd::int AS updated, n_tup_del::int AS deleted
-           FROM pg_stat_user_tables WHERE relname IN ('spans', 'executions')`,
+        // spans is partitioned: its partitions count its writes (the parent counts none).
+        `SELECT CASE WHEN s.relid = 'executions'::regclass THEN 'executions' ELSE 'spans' END AS relname,
+             sum(s.n_tup_ins)::int AS inserted, sum(s.n_tup_upd)::int AS updated, sum(s.n_tup_del)::int AS deleted
+           FROM pg_stat_user_tables s
+           WHERE s.relid = 'executions'::regclass OR s.relid IN (SELECT relid FROM pg_partition_tree('spans'))
+           GROUP BY 1`,
       )
     ).rows.map((r) => [r.relname as string, { inserted: r.inserted, updated: r.updated, deleted: r.deleted }]),
   ) as Record<"spans" | "executions", { inserted: number; updated: number; deleted: number }>;

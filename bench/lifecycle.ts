@@ -15,25 +15,41 @@
 //               seed) with lz4 (where the server has it, as migration 20261206150000_search_index
 //               sets): bytes per span (pg_total_relation_size of spans / spans, and the payload
 //               columns' pg_column_size) and the time the INSERT took.
+//  partition    --partition-spans (2 million) spans of 40-span executions over --days (30) days, each
+//               day in its workspace partition (lib/data/partitions.ts), loaded with SQL; the time
+//               retention takes to drop the oldest day (lib/data/retention.ts applyRetention: the
+//               keep move, DROP TABLE, the executions' delete). Target: under 1 s. Also the lookup
+//               by id of 500 spans in every partition against one (why the writer does not probe
+//               every partition: docs/architecture.md › Time partitions).
+//  retention    ingest (lib/ingest/write/spans.ts writeSpanBatch, COPY jobs of 500 new spans, two
+//               writers) alone and while retention drops the partition part's days one after the
+//               other, alternating, same run. Target: with retention within 10% of alone.
 // Last line: {"bench":"lifecycle",...}. See docs/performance.md, "# Lifecycle".
 import os from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { ZExecutionListQuery } from "../lib/contracts/executions.ts";
+import { ensurePartition } from "../lib/data/partitions.ts";
+import { applyRetention } from "../lib/data/retention.ts";
 import { openDatabase } from "../lib/db/client.ts";
 import { withTransaction } from "../lib/db/transaction.ts";
+import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanJob } from "../lib/ingest/model.ts";
 import { resolveAgents } from "../lib/ingest/write/agents.ts";
+import { toSpanJob, writeSpanBatch } from "../lib/ingest/write/spans.ts";
 import { listExecutions } from "../lib/traces/executions.ts";
 import { adminCreateWorkspace } from "../lib/workspaces/admin.ts";
 import { type RunningServer, startPortal } from "../tests/helpers/server.ts";
 import { intOpt } from "./options.ts";
 
-const PARTS = ["search", "compression"] as const;
+const PARTS = ["search", "compression", "partition", "retention"] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: args } = parseArgs({
   options: {
     parts: { type: "string" },
+    part: { type: "string" },
+    "partition-spans": { type: "string" },
+    "ingest-spans": { type: "string" },
     executions: { type: "string" },
     spans: { type: "string" },
     days: { type: "string" },
@@ -48,7 +64,9 @@ const { values: args } = parseArgs({
 });
 if (args.help) {
   console.log(`npm run bench:lifecycle -- [options]
-  --parts LIST      comma-separated parts to run: ${PARTS.join(", ")} (default all)
+  --parts LIST      comma-separated parts to run: ${PARTS.join(", ")} (default all; --part too)
+  --partition-spans N  spans over --days for the partition and retention parts (default 2000000)
+  --ingest-spans N  spans per ingest round of the retention part (default 60000; 4 rounds)
   --executions N    executions for the search part (default 1000000)
   --spans N         spans for the compression part (default 100000)
   --days N          days the executions cover, ending now (default 30)
@@ -62,7 +80,7 @@ if (args.help) {
 }
 
 const parts = new Set<Part>(
-  (args.parts ?? PARTS.join(",")).split(",").map((p) => {
+  (args.parts ?? args.part ?? PARTS.join(",")).split(",").map((p) => {
     if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--parts: unknown part "${p}"`);
     return p as Part;
   }),
@@ -73,6 +91,10 @@ const DAYS = intOpt(args.days, 30, "--days");
 const RUNS = intOpt(args.runs, 10, "--runs");
 const RAW_RUNS = intOpt(args["raw-runs"], 3, "--raw-runs");
 const TARGET_P95_MS = 300;
+const PARTITION_SPANS = intOpt(args["partition-spans"], 2_000_000, "--partition-spans");
+const INGEST_SPANS = intOpt(args["ingest-spans"], 60_000, "--ingest-spans");
+const SPANS_PER_EXECUTION = 40;
+const TARGET_DROP_MS = 1000;
 const PG_ADMIN_URL = args["pg-url"] ?? process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const DB_NAME = args.reuse ?? args.keep ?? `runlens_bench_lifecycle_${process.pid}`;
 const WORKSPACE = "Bench lifecycle";
@@ -238,6 +260,8 @@ type SearchRow = {
   p95_ms: number;
   ilike_p50_ms: number;
   ilike_p95_ms: number;
+  /** Shared buffers the search's list query touched (service function only). */
+  pages: number | null;
 };
 
 try {
@@ -371,8 +395,12 @@ try {
       [someExternal, "external id"],
       [someOrder, "order number"],
       [someOrder.slice(0, 8), "order number prefix"],
+      [someOrder.slice(0, 7), "order number, 3 digits"],
       [someOrder.slice(5), "order digits"],
+      [someOrder.slice(4, 7), "3 digits"],
+      [`"order_id": "${someOrder.slice(0, 8)}`, "JSON pasted"],
       ["cus_31337", "customer id"],
+      ["cus_313", "customer id prefix"],
       ["reembolso", "word"],
       ["reembol", "partial word"],
       ["cartao de credito", "words without accents"],
@@ -391,6 +419,27 @@ try {
     if (args.api)
       server = await startPortal({ databaseUrl: dbUrl(DB_NAME), env: { RUNLENS_WORKER: "off", REDIS_URL: "" } });
     const headers = { authorization: `Bearer ${API_KEY}` };
+    // The list query the service function sent last, to count the pages it reads (EXPLAIN BUFFERS).
+    let lastSql: { sql: string; params: unknown[] } | null = null;
+    const recorded: typeof db = {
+      ...db,
+      prisma: new Proxy(db.prisma, {
+        get: (target, key) =>
+          key === "$queryRawUnsafe"
+            ? (sql: string, ...params: unknown[]) => {
+                lastSql = { sql, params };
+                return target.$queryRawUnsafe(sql, ...params);
+              }
+            : Reflect.get(target, key),
+      }),
+    };
+    /** Shared buffers (hit or read) the last list query touches: what a cold cache turns into I/O. */
+    const pagesOfLast = async (): Promise<number | null> => {
+      if (!lastSql) return null;
+      const { rows } = await pool.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${lastSql.sql}`, lastSql.params);
+      const top = rows[0]["QUERY PLAN"][0].Plan;
+      return top["Shared Hit Blocks"] + top["Shared Read Blocks"];
+    };
     const search = async (q: string): Promise<string[]> => {
       if (server) {
         const res = await fetch(
@@ -400,7 +449,7 @@ try {
         if (!res.ok) throw new Error(`search ${q}: HTTP ${res.status} ${await res.text()}`);
         return ((await res.json()) as { executions: { id: string }[] }).executions.map((e) => e.id);
       }
-      const list = await listExecutions(db, workspaceId, ZExecutionListQuery.parse({ q, limit: 50 }));
+      const list = await listExecutions(recorded, workspaceId, ZExecutionListQuery.parse({ q, limit: 50 }));
       return list.executions.map((e) => e.id);
     };
 
@@ -418,6 +467,7 @@ try {
         ids = await search(q);
         if (i >= 0) ms.push(performance.now() - t);
       }
+      const pages = server ? null : await pagesOfLast();
       const ilikeMs: number[] = [];
       let ilike: { id: string; started_at: Date }[] = [];
       for (let i = 0; i < (excluded ? 1 : RAW_RUNS); i++) {
@@ -452,10 +502,11 @@ try {
         p95_ms: round(pct(ms, 95)),
         ilike_p50_ms: round(pct(ilikeMs, 50)),
         ilike_p95_ms: round(pct(ilikeMs, 95)),
+        pages,
       };
       (excluded ? worst : rows).push(row);
       log(
-        `${kind.padEnd(24)} ${JSON.stringify(q).padEnd(28)} found ${String(ids.length).padStart(2)} (ILIKE ${String(ilike.length).padStart(2)})  p50 ${row.p50_ms} ms p95 ${row.p95_ms} ms   ILIKE p50 ${row.ilike_p50_ms} ms p95 ${row.ilike_p95_ms} ms`,
+        `${kind.padEnd(24)} ${JSON.stringify(q).padEnd(28)} found ${String(ids.length).padStart(2)} (ILIKE ${String(ilike.length).padStart(2)})  p50 ${row.p50_ms} ms p95 ${row.p95_ms} ms, ${row.pages ?? "?"} pages   ILIKE p50 ${row.ilike_p50_ms} ms p95 ${row.ilike_p95_ms} ms`,
       );
     }
     const p95 = round(pct(all, 95));
@@ -486,6 +537,198 @@ try {
     };
     await server?.stop();
     server = null;
+  }
+
+  // ---------------- partition, retention ----------------
+  let partitionWs: string | null = null;
+  let partitionDays: string[] = [];
+  if (parts.has("partition") || parts.has("retention")) {
+    ({
+      workspace: { id: partitionWs },
+    } = await adminCreateWorkspace(db, { name: "Bench partitions" }));
+    const ws = partitionWs!;
+    const [agentId] = (await withTransaction(db, (tx) => resolveAgents(tx, ws, ["support"]))).values();
+    const executionsPerDay = Math.max(1, Math.round(PARTITION_SPANS / SPANS_PER_EXECUTION / DAYS));
+    const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+    partitionDays = Array.from({ length: DAYS }, (_, i) =>
+      new Date(today - (DAYS - i) * 86_400_000).toISOString().slice(0, 10),
+    );
+    const t0 = performance.now();
+    for (const day of partitionDays) {
+      await ensurePartition(db, "spans", ws, day);
+      await pool.query(
+        `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, source, started_at, ended_at, duration_ms,
+           span_count, created_at, updated_at)
+         SELECT $1, 'px_' || $2 || '_' || g, $3, 'run ' || g, 'agent_execution', 'success', 'sdk',
+           $2::date + g * interval '1 second', $2::date + g * interval '1 second' + interval '3 seconds', 3000, $5,
+           $2::date + g * interval '1 second', now()
+         FROM generate_series(1, $4::int) g`,
+        [ws, day, agentId, executionsPerDay, SPANS_PER_EXECUTION],
+      );
+      await pool.query(
+        `INSERT INTO spans (workspace_id, day, id, execution_id, parent_id, type, name, status, started_at, ended_at,
+           input, output, llm_model, tokens_input, tokens_output, tokens_total)
+         SELECT $1, $2::date, 'ps_' || $2 || '_' || g || '_' || k, 'px_' || $2 || '_' || g,
+           CASE WHEN k = 0 THEN NULL ELSE 'ps_' || $2 || '_' || g || '_0' END,
+           CASE WHEN k = 0 THEN 'agent_execution' ELSE 'llm_call' END, 'step ' || k, 'success',
+           $2::date + g * interval '1 second', $2::date + g * interval '1 second' + interval '900 milliseconds',
+           jsonb_build_object('messages', jsonb_build_array(jsonb_build_object('role', 'user', 'content', 'Pedido PED-' || g || ' ' || repeat('texto ', 30)))),
+           jsonb_build_object('answer', 'ok ' || k || ' ' || repeat('resposta ', 20)), 'gpt-4o', 900, 60, 960
+         FROM generate_series(1, $3::int) g, generate_series(0, $4::int - 1) k`,
+        [ws, day, executionsPerDay, SPANS_PER_EXECUTION],
+      );
+    }
+    await pool.query("ANALYZE spans");
+    const loaded = Number((await pool.query("SELECT count(*) FROM spans WHERE workspace_id = $1", [ws])).rows[0].count);
+    log(`partition: loaded ${fmt(loaded)} spans over ${DAYS} days in ${secs(t0)}`);
+    result.partition_data = { spans: loaded, days: DAYS, executions_per_day: executionsPerDay };
+  }
+
+  /** Drops the oldest partitioned day still there (retention of one day fewer), in ms. */
+  let dropped = 0;
+  const dropOldestDay = async (): Promise<number | null> => {
+    if (dropped >= partitionDays.length - 1) return null;
+    dropped++;
+    await pool.query("UPDATE workspaces SET traces_retention_days = $2 WHERE id = $1", [partitionWs, DAYS - dropped]);
+    const t0 = performance.now();
+    const r = await applyRetention(db, new Date());
+    const ms = performance.now() - t0;
+    if (r.dropped.length !== 1) throw new Error(`expected one day dropped, got ${r.dropped.length}`);
+    return ms;
+  };
+
+  if (parts.has("partition")) {
+    const ws = partitionWs!;
+    // Lookup by id: 500 ids of one day, in that day's partition and in every partition.
+    const day = partitionDays[Math.floor(DAYS / 2)];
+    const ids = (
+      await pool.query<{ id: string }>(
+        "SELECT id FROM spans WHERE workspace_id = $1 AND day = $2::date ORDER BY random() LIMIT 500",
+        [ws, day],
+      )
+    ).rows.map((r) => r.id);
+    const time = async (sql: string, params: unknown[]) => {
+      const ms: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const t0 = performance.now();
+        await pool.query(sql, params);
+        ms.push(performance.now() - t0);
+      }
+      return round(pct(ms.slice(1), 50));
+    };
+    const allDays = [...partitionDays];
+    const oneMs = await time(
+      "SELECT count(*) FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[])",
+      [ws, ids, [day]],
+    );
+    const allMs = await time(
+      "SELECT count(*) FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[])",
+      [ws, ids, allDays],
+    );
+    log(`partition: 500 spans by id in one partition ${oneMs} ms, in all ${DAYS} ${allMs} ms (median of 5)`);
+    const drops: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const ms = await dropOldestDay();
+      if (ms !== null) drops.push(round(ms));
+    }
+    log(`partition: dropping the oldest day took ${drops.join(", ")} ms`);
+    result.partition = {
+      lookup_500_ids_one_partition_ms: oneMs,
+      lookup_500_ids_all_partitions_ms: allMs,
+      drop_day_ms: drops,
+      meets_target: drops.every((d) => d < TARGET_DROP_MS),
+    };
+  }
+
+  if (parts.has("retention")) {
+    const ws = partitionWs!;
+    let n = 0;
+    const makeJobs = (count: number): SpanJob[] => {
+      const jobs: SpanJob[] = [];
+      for (let b = 0; b < count / 500; b++) {
+        const spans = Array.from({ length: 500 }, (_, i) => {
+          const e = Math.floor(i / 25);
+          const id = `ing_${n}_${b}_${i}`;
+          return {
+            ...emptySpanFields(),
+            id,
+            execution_id: `ingx_${n}_${b}_${e}`,
+            parent_id: i % 25 === 0 ? null : `ing_${n}_${b}_${e * 25}`,
+            type: i % 25 === 0 ? "agent_execution" : "llm_call",
+            name: `step ${i}`,
+            status: "success" as const,
+            started_at: new Date(Date.now() - 1000 + i).toISOString(),
+            ended_at: new Date(Date.now() + i).toISOString(),
+            input: { messages: [{ role: "user", content: `Pedido PED-${b} ${"texto ".repeat(30)}` }] },
+            output: { answer: `ok ${"resposta ".repeat(20)}` },
+            llm_model: "gpt-4o",
+            tokens_input: 900,
+            tokens_output: 60,
+            tokens_total: 960,
+          };
+        });
+        const batch: SpanBatch = {
+          kind: "spans",
+          workspaceId: ws,
+          source: "sdk",
+          spans,
+          executions: [...new Set(spans.map((s) => s.execution_id))].map((execution_id) => ({
+            execution_id,
+            agent: "support",
+            agent_from_root: false,
+            ...emptyContextFields(),
+          })),
+        };
+        jobs.push(toSpanJob(batch, "copy"));
+      }
+      n++;
+      return jobs;
+    };
+    const ingest = async (jobs: SpanJob[]) => {
+      const queue = [...jobs];
+      const t0 = performance.now();
+      await Promise.all(
+        [0, 1].map(async () => {
+          for (let job = queue.shift(); job; job = queue.shift()) await writeSpanBatch(db, job);
+        }),
+      );
+      return (jobs.length * 500) / ((performance.now() - t0) / 1000);
+    };
+    // Today's partition exists, as the worker makes it ahead.
+    await ensurePartition(db, "spans", ws, new Date().toISOString().slice(0, 10));
+    await ingest(makeJobs(5_000)); // warm-up
+    const alone: number[] = [];
+    const during: number[] = [];
+    const dropMs: number[] = [];
+    for (let round_ = 0; round_ < 2; round_++) {
+      alone.push(await ingest(makeJobs(INGEST_SPANS)));
+      let ingesting = true;
+      const dropping = (async () => {
+        while (ingesting) {
+          const ms = await dropOldestDay();
+          if (ms === null) break;
+          dropMs.push(ms);
+        }
+      })();
+      during.push(await ingest(makeJobs(INGEST_SPANS)));
+      ingesting = false;
+      await dropping;
+    }
+    const a = alone.reduce((x, y) => x + y, 0) / alone.length;
+    const d = during.reduce((x, y) => x + y, 0) / during.length;
+    log(
+      `retention: ingest alone ${alone.map((x) => fmt(Math.round(x))).join(", ")} spans/s; while retention drops days ${during
+        .map((x) => fmt(Math.round(x)))
+        .join(", ")} spans/s (${dropMs.length} days dropped meanwhile); ratio ${(d / a).toFixed(3)}`,
+    );
+    result.retention = {
+      ingest_alone_spans_per_s: alone.map(Math.round),
+      ingest_during_retention_spans_per_s: during.map(Math.round),
+      days_dropped_during: dropMs.length,
+      drop_ms: dropMs.map(round),
+      ratio: round((d / a) * 1000) / 1000,
+      meets_target: d >= 0.9 * a && dropMs.length > 0,
+    };
   }
 
   // ---------------- compression ----------------
@@ -524,9 +767,12 @@ try {
       await pool.query("VACUUM (ANALYZE) spans");
       const r = (
         await pool.query<Record<string, string>>(
-          `SELECT count(*)::text AS n, pg_total_relation_size('spans')::text AS total,
-             pg_relation_size('spans')::text AS heap,
-             COALESCE(pg_total_relation_size((SELECT reltoastrelid FROM pg_class WHERE oid = 'spans'::regclass)), 0)::text AS toast,
+          // spans is partitioned: its sizes are its partitions' (the parent has no storage).
+          `SELECT count(*)::text AS n,
+             (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('spans'))::text AS total,
+             (SELECT sum(pg_relation_size(relid)) FROM pg_partition_tree('spans'))::text AS heap,
+             (SELECT COALESCE(sum(pg_total_relation_size(c.reltoastrelid)), 0) FROM pg_partition_tree('spans') t
+                JOIN pg_class c ON c.oid = t.relid WHERE c.reltoastrelid <> 0)::text AS toast,
              avg(${PAYLOAD_COLUMNS.map((c) => `COALESCE(pg_column_size(${c}), 0)`).join(" + ")})::text AS payload_stored,
              avg(${PAYLOAD_COLUMNS.map((c) => `COALESCE(octet_length(${c}::text), 0)`).join(" + ")})::text AS payload_text,
              (SELECT count(*) FROM spans s WHERE pg_column_compression(s.input) = '${method}')::text AS compressed_inputs
@@ -562,7 +808,10 @@ try {
       ...result,
       loadavg_before: loadBefore,
       loadavg_after: loadAfter,
-      meets_targets: search ? search.meets_target : true,
+      meets_targets:
+        (search ? search.meets_target : true) &&
+        ((result.partition as { meets_target?: boolean } | undefined)?.meets_target ?? true) &&
+        ((result.retention as { meets_target?: boolean } | undefined)?.meets_target ?? true),
     }),
   );
 } catch (e) {

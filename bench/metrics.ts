@@ -167,7 +167,7 @@ try {
   const sizes = (
     await pool.query<{ events: string; rollups: string; events_size: string; rollups_size: string }>(
       `SELECT (SELECT count(*) FROM track_events)::text AS events, (SELECT count(*) FROM event_rollups)::text AS rollups,
-              pg_size_pretty(pg_total_relation_size('track_events')) AS events_size,
+              pg_size_pretty((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('track_events'))) AS events_size,
               pg_size_pretty(pg_total_relation_size('event_rollups')) AS rollups_size`,
     )
   ).rows[0];

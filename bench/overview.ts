@@ -329,7 +329,7 @@ try {
     await pool.query<Record<string, string>>(
       `SELECT (SELECT count(*) FROM spans)::text AS spans, (SELECT count(*) FROM executions)::text AS executions,
               (SELECT count(*) FROM execution_rollups)::text AS rollups,
-              pg_size_pretty(pg_total_relation_size('spans')) AS spans_size,
+              pg_size_pretty((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('spans'))) AS spans_size,
               pg_size_pretty(pg_total_relation_size('executions')) AS executions_size,
               pg_size_pretty(pg_total_relation_size('execution_rollups')) AS rollups_size`,
     )

@@ -2,16 +2,19 @@
 //   npm run admin -- create-workspace <name> [--owner <email>] [--api-key <secret>]
 //   npm run admin -- create-key <workspace id|slug|name> <label>
 //   npm run admin -- reset-password <email>
+//   npm run admin -- apply-retention   (partitions ahead, retention and the storage budget, now)
 // In embedded mode, stop the server first: only one process may open the embedded database.
 import { parseArgs } from "node:util";
 import { readConfig } from "../lib/config.ts";
+import { runDataMaintenance } from "../lib/data/maintenance.ts";
 import { openDatabase } from "../lib/db/client.ts";
 import { adminCreateKey, adminCreateWorkspace, adminResetPassword } from "../lib/workspaces/admin.ts";
 
 const USAGE = `usage:
   npm run admin -- create-workspace <name> [--owner <email>] [--api-key <secret>]
   npm run admin -- create-key <workspace> <label>
-  npm run admin -- reset-password <email>`;
+  npm run admin -- reset-password <email>
+  npm run admin -- apply-retention`;
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -24,7 +27,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-if (!command || !["create-workspace", "create-key", "reset-password"].includes(command)) fail(USAGE);
+if (!command || !["create-workspace", "create-key", "reset-password", "apply-retention"].includes(command)) fail(USAGE);
 
 const config = readConfig();
 const db = await openDatabase(
@@ -55,6 +58,13 @@ try {
     if (!r) fail(`No workspace "${workspace}".`);
     console.log(`API key "${label}" for workspace "${r.workspace.name}". Store it now, it is not shown again:`);
     console.log(r.secret);
+  } else if (command === "apply-retention") {
+    const r = await runDataMaintenance(db);
+    console.log(
+      `Made ${r.partitionsMade} partitions; retention dropped ${r.retention.dropped.length} (executions removed ${r.retention.executionsRemoved}, reviewed kept ${r.retention.executionsKept}); the storage budget dropped ${r.budget.dropped.length}.`,
+    );
+    for (const d of [...r.retention.dropped, ...r.budget.dropped])
+      console.log(`  ${d.table} ${d.workspaceId} ${d.day} (${d.reason})`);
   } else {
     const [email] = args;
     if (!email) fail(USAGE);

@@ -1,6 +1,7 @@
 // `npm run worker`: an ingest worker process (needs REDIS_URL and DATABASE_URL). Run as many as
 // the database can take; each writes batches from the shared BullMQ queue.
 import { readConfig } from "../lib/config.ts";
+import { startDataMaintenance } from "../lib/data/maintenance.ts";
 import { closeDb, getDb } from "../lib/db/index.ts";
 import { startIngestWorker } from "../lib/ingest/pipeline.ts";
 import { closeLiveBus } from "../lib/live/index.ts";
@@ -27,6 +28,7 @@ const worker = await startIngestWorker(config.workerConcurrency);
 log.info(`ingest worker started (concurrency ${config.workerConcurrency})`);
 const services: { close(): Promise<void> }[] = [];
 await startOutputSources(db, (s) => services.push(s));
+services.push(startDataMaintenance(db));
 
 let stopping = false;
 async function stop(signal: string) {

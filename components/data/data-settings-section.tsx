@@ -74,9 +74,9 @@ function RetentionCard({ settings, canEdit }: { settings: DataSettings; canEdit:
         {!canEdit && <Badge>Read-only: owners and admins change these</Badge>}
       </div>
       <p className={`max-w-2xl text-sm ${MUTED}`}>
-        How many days to keep traces and business events (empty: forever), and the most this workspace may take. The
-        portal warns from 80% of the budget on. Not applied yet in this version: nothing is removed automatically;
-        delete data on demand below.
+        How many days to keep traces and business events (empty: forever), and the most this workspace may take. Applied
+        hourly: whole days past retention are removed (executions with a review are kept), and while over the budget the
+        oldest days of traces go first. The portal warns from 80% of the budget on.
       </p>
       {canEdit ? (
         <form onSubmit={submit} className="space-y-3" aria-label="Retention and storage budget">

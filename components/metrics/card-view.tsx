@@ -94,22 +94,57 @@ type Props = { card: CardDraft; refreshKey?: number };
 /** Runs a card's query against /api/v1/metrics/query and renders it by card type, in the card's colour. */
 export function CardView(props: Props) {
   return (
-    <div className={`h-full ${ACCENT}`} style={accentStyle(props.card.color)}>
+    <div className={`relative h-full ${ACCENT}`} style={accentStyle(props.card.color)}>
       <CardContent {...props} />
+      <HistoryNote {...props} />
     </div>
   );
 }
 
-function CardContent({ card, refreshKey }: Props) {
-  const q = card.query;
+/** A card's metric query (one request, shared through the query cache by its users here). */
+function useCardQuery({ card, refreshKey }: Props) {
   // Only complete queries go to the server (the builder's preview renders while fields are picked).
   const { body, missing } = cardQuery(card, { timezone: timezone() });
   const result = useQuery({
-    queryKey: metricKeys.query(card.agent, card.type, q, refreshKey),
+    queryKey: metricKeys.query(card.agent, card.type, card.query, refreshKey),
     queryFn: () => api.request("POST /api/v1/metrics/query", { body: body! }),
     enabled: card.type !== "feed" && !missing,
     placeholderData: (prev) => prev,
   });
+  return { body, missing, result };
+}
+
+/**
+ * When the card's range reaches back past the raw events the workspace keeps (Settings › Data),
+ * says where its earlier part came from: the hourly rollups (complete), or raw events only
+ * (incomplete before that day).
+ */
+function HistoryNote(props: Props) {
+  const { result } = useCardQuery(props);
+  const history = result.data?.history;
+  if (!history) return null;
+  const since = new Date(history.rawEventsSince).toLocaleDateString(undefined, { month: "short", day: "numeric" });
+  const text =
+    history.answeredFrom === "rollups" ? `Before ${since}: from hourly rollups` : `Before ${since}: events expired`;
+  const title =
+    history.answeredFrom === "rollups"
+      ? `Raw events are kept since ${since} (Settings › Data). Earlier parts of this card come from the hourly rollups, which keep their history.`
+      : `Raw events are kept since ${since} (Settings › Data). This card needs raw events (values the hourly rollups do not keep), so its numbers before then are incomplete.`;
+  return (
+    <p
+      className={`pointer-events-auto absolute right-1 bottom-0.5 max-w-[90%] truncate rounded bg-white/80 px-1 text-[10px] dark:bg-zinc-900/80 ${history.answeredFrom === "raw" ? "text-amber-700 dark:text-amber-300" : MUTED}`}
+      title={title}
+      data-testid="card-history"
+    >
+      {text}
+    </p>
+  );
+}
+
+function CardContent(props: Props) {
+  const { card, refreshKey } = props;
+  const q = card.query;
+  const { body, missing, result } = useCardQuery(props);
   const feed = useQuery({
     queryKey: metricKeys.feed(card.agent, q.events ?? [], refreshKey),
     queryFn: () =>

@@ -180,14 +180,28 @@ export const ZMetricQuery = z
 export type MetricQuery = z.output<typeof ZMetricQuery>;
 
 /** A query's answer: one value, a series of buckets (with interval) or groups (with groupBy). */
+/**
+ * Present when the range starts before the raw events the workspace keeps (Settings › Data › events
+ * retention): raw events are kept since `rawEventsSince`; before it the answer came from the hourly
+ * rollups (`rollups`, which keep their history), or from raw events only (`raw`: a per-value or
+ * numeric query the rollups cannot answer, so its earlier part is incomplete).
+ */
+export const ZMetricHistory = z.strictObject({
+  rawEventsSince: ZInstantOut,
+  answeredFrom: z.enum(["rollups", "raw"]),
+});
+export type MetricHistory = z.infer<typeof ZMetricHistory>;
+const history = ZMetricHistory.optional();
+
 export const ZMetricResult = z.union([
-  z.strictObject({ value: z.number().nullable() }),
+  z.strictObject({ value: z.number().nullable(), history }),
   z.strictObject({
     series: z.array(
       z.strictObject({ bucket: ZInstantOut.describe("The bucket's start"), value: z.number().nullable() }),
     ),
+    history,
   }),
-  z.strictObject({ groups: z.array(z.strictObject({ key: z.string(), value: z.number().nullable() })) }),
+  z.strictObject({ groups: z.array(z.strictObject({ key: z.string(), value: z.number().nullable() })), history }),
 ]);
 export type MetricResult = z.infer<typeof ZMetricResult>;
 /** Which plan answered a query (docs/architecture.md › Metrics), in the `x-runlens-metric-source` header. */

@@ -1,3 +1,4 @@
+import { executionDaySql, executionDaysSql, executionSpanDates } from "../data/partitions.ts";
 import "server-only";
 import type { ThreadList, ThreadListQuery, ThreadMessage, ThreadSummary } from "../contracts/conversations.ts";
 import type { Db } from "../db/index.ts";
@@ -65,11 +66,13 @@ async function listThreadsOn(db: Db, workspaceId: string, q: ThreadListQuery): P
      FROM t
      LEFT JOIN LATERAL (
        SELECT count(*) AS message_count FROM executions e2 JOIN spans s ON s.workspace_id = e2.workspace_id AND s.execution_id = e2.id
+       AND s.day = ANY(${executionDaysSql(executionDaySql("e2"))})
        WHERE e2.workspace_id = $1 AND e2.thread_id = t.thread_id AND s.type = 'conversation_message'
      ) m ON true
      LEFT JOIN LATERAL (
        SELECT s.message_role AS last_role, s.message->'content' AS last_content, s.started_at AS last_at
        FROM executions e2 JOIN spans s ON s.workspace_id = e2.workspace_id AND s.execution_id = e2.id
+       AND s.day = ANY(${executionDaysSql(executionDaySql("e2"))})
        WHERE e2.workspace_id = $1 AND e2.thread_id = t.thread_id AND s.type = 'conversation_message' AND s.message_role IN ('user', 'assistant')
        ORDER BY s.started_at DESC, s.id DESC LIMIT 1
      ) lm ON true
@@ -116,6 +119,7 @@ async function threadMessagesOn(db: Db, workspaceId: string, threadId: string): 
   const rows = await db.prisma.$queryRawUnsafe<MessageRow[]>(
     `SELECT s.id, s.execution_id, s.parent_id, s.message, s.started_at
      FROM executions e JOIN spans s ON s.workspace_id = e.workspace_id AND s.execution_id = e.id
+       AND s.day = ANY(${executionDaysSql(executionDaySql("e"))})
      WHERE e.workspace_id = $1 AND e.thread_id = $2 AND s.type = 'conversation_message'
      ORDER BY s.started_at, s.id`,
     workspaceId,
@@ -143,7 +147,13 @@ export function listExecutionMessages(db: Db, workspaceId: string, executionId: 
 
 async function executionMessagesOn(db: Db, workspaceId: string, executionId: string): Promise<ThreadMessage[]> {
   const rows = await db.prisma.span.findMany({
-    where: { workspaceId, executionId, type: "conversation_message" },
+    where: {
+      workspaceId,
+      executionId,
+      type: "conversation_message",
+      // Its partitions only (lib/data/partitions.ts).
+      day: { in: await executionSpanDates(db, workspaceId, executionId) },
+    },
     select: { id: true, executionId: true, parentId: true, message: true, startedAt: true },
     orderBy: [{ startedAt: "asc" }, { id: "asc" }],
   });

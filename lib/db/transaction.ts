@@ -66,7 +66,11 @@ export async function withTransaction<T>(db: Db, fn: (tx: SqlTx) => Promise<T>):
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query(`BEGIN; SET LOCAL statement_timeout = ${TX_TIMEOUT_MS}`);
+    // No JIT in write transactions: their statements are small, but a plan over a partitioned
+    // table's partitions (spans: one per workspace and day) can cost past jit_above_cost, and
+    // compiling it took 29–42 s under load where the statement runs in 0.14 s (ROLLUP_EXECUTIONS
+    // over 30 partitions; docs/performance.md › Lifecycle › Partitions).
+    await client.query(`BEGIN; SET LOCAL statement_timeout = ${TX_TIMEOUT_MS}; SET LOCAL jit = off`);
     try {
       const result = await fn({
         exec: async (sql, ...params) =>

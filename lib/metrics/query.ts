@@ -1,5 +1,12 @@
 import "server-only";
-import { isBuiltinEvent, type MetricQuery, type MetricResult, ZERO_WHEN_EMPTY } from "../contracts/metrics.ts";
+import {
+  isBuiltinEvent,
+  type MetricHistory,
+  type MetricQuery,
+  type MetricResult,
+  ZERO_WHEN_EMPTY,
+} from "../contracts/metrics.ts";
+import { retentionCutoff } from "../data/retention.ts";
 import type { Db } from "../db/index.ts";
 import { readFrom } from "../db/replicas.ts";
 import { builtinMetricQuery } from "./builtin.ts";
@@ -179,7 +186,33 @@ export function executeMetricQuery(
   q: MetricQuery,
   opts: { rollups?: boolean } = {},
 ): Promise<{ result: MetricResult; plan: QueryPlan }> {
-  return readFrom(db, workspaceId, (db) => metricQueryOn(db, workspaceId, q, opts));
+  return readFrom(db, workspaceId, async (db) => {
+    const answer = await metricQueryOn(db, workspaceId, q, opts);
+    if (answer.plan.source === "execution_rollups") return answer;
+    const history = await expiredEvents(db, workspaceId, q.from, answer.plan);
+    return history ? { ...answer, result: { ...answer.result, history } } : answer;
+  });
+}
+
+/**
+ * When the range starts before the raw events the workspace keeps (events_retention_days, applied
+ * by lib/data/retention.ts): since when raw events are kept, and whether the answer's earlier part
+ * came from the hourly rollups (which keep their history) or from raw events only (then incomplete).
+ */
+async function expiredEvents(
+  db: Db,
+  workspaceId: string,
+  from: Date,
+  plan: QueryPlan,
+): Promise<MetricHistory | undefined> {
+  const ws = await db.prisma.workspace.findUnique({
+    where: { id: workspaceId },
+    select: { eventsRetentionDays: true },
+  });
+  if (ws?.eventsRetentionDays == null) return undefined;
+  const since = new Date(`${retentionCutoff(new Date(), ws.eventsRetentionDays)}T00:00:00Z`);
+  if (from >= since) return undefined;
+  return { rawEventsSince: since.toISOString(), answeredFrom: plan.source === "rollup" ? "rollups" : "raw" };
 }
 
 async function metricQueryOn(

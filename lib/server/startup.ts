@@ -57,7 +57,12 @@ export function startServer(): Promise<void> {
         );
       }
     }
-    if (!outputSourcesInWorker) await startOutputSources(db);
+    if (!outputSourcesInWorker) {
+      await startOutputSources(db);
+      // Partitions made ahead (lib/data/maintenance.ts); the worker process does it when it runs.
+      const { startDataMaintenance } = await import("../data/maintenance.ts");
+      registerService(startDataMaintenance(db));
+    }
     installShutdown();
   })();
   return holder.started;

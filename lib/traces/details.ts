@@ -7,6 +7,7 @@ import type {
   PortalExecution,
   Span,
 } from "../contracts/executions.ts";
+import { executionSpanDates, executionSpanDays } from "../data/partitions.ts";
 import type { Db } from "../db/index.ts";
 import { readFrom } from "../db/replicas.ts";
 import { type Int8, int8 } from "../db/sql.ts";
@@ -88,9 +89,11 @@ async function spanPage(db: Db, execution: Execution, workspaceId: string, offse
   // Raw rows: for a page of 1,000 spans with payloads the ORM's per-row work cost more than the query.
   const rows = page.length
     ? await db.prisma.$queryRawUnsafe<SpanRecord[]>(
-        `SELECT ${SPAN_RECORD_COLUMNS} FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[])`,
+        // Pruned to the execution's partitions: by id, every other partition is one more probe per span.
+        `SELECT ${SPAN_RECORD_COLUMNS} FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[])`,
         workspaceId,
         page.map((p) => p.id),
+        await executionSpanDays(db, workspaceId, execution.id),
       )
     : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -239,9 +242,10 @@ async function orderedOutline(db: Db, workspaceId: string, execution: Execution)
   }
   const rows = await db.prisma.$queryRawUnsafe<OutlineRow[]>(
     `SELECT id, parent_id, type, name, step_type, status, started_at, ended_at, tokens_total, llm_model, http_status
-     FROM spans WHERE workspace_id = $1 AND execution_id = $2`,
+     FROM spans WHERE workspace_id = $1 AND execution_id = $2 AND day = ANY($3::date[])`,
     workspaceId,
     executionId,
+    await executionSpanDays(db, workspaceId, executionId),
   );
   const ordered = depthFirst(rows.map((r) => ({ ...r, parentId: r.parent_id, startedAt: new Date(r.started_at) })));
   if (v) cacheOrder(key, v.version, ordered);
@@ -294,7 +298,8 @@ export function getExecutionOutline(
 /** One span with every field (the explorer's detail panel). Depth is the tree's business. */
 export async function getSpan(db: Db, workspaceId: string, executionId: string, spanId: string): Promise<Span> {
   return readFrom(db, workspaceId, async (db) => {
-    const row = await db.prisma.span.findFirst({ where: { workspaceId, executionId, id: spanId } });
+    const days = await executionSpanDates(db, workspaceId, executionId);
+    const row = await db.prisma.span.findFirst({ where: { workspaceId, executionId, id: spanId, day: { in: days } } });
     if (!row) throw new NotFoundError("span_not_found", "No span with this id in this execution.");
     return toSpan(row, 0);
   });

@@ -5,7 +5,7 @@ import { readFrom } from "../db/replicas.ts";
 import { type Int8, int8 } from "../db/sql.ts";
 import { ApiError } from "../errors.ts";
 import { decodeCursor, encodeCursor } from "../http/cursor.ts";
-import { indexable, searchRegex } from "./search.ts";
+import { foldText, indexable, indexedPart, searchRegex } from "./search.ts";
 
 export type ExecutionSqlRow = {
   workspace_id: string;
@@ -76,6 +76,65 @@ function hasSearchIndex(db: Db): Promise<boolean> {
   return known;
 }
 
+/**
+ * A sample of execution_search.doc: about SAMPLE_ROWS texts (their first SAMPLE_CHARS characters)
+ * from pages picked at random (`TABLESAMPLE SYSTEM`, a share of the pages by the table's row
+ * estimate; all of a small table), folded, per open database, read again after
+ * SAMPLE_REFRESH_MS (the stale one serves meanwhile). It tells the words in most rows (JSON keys,
+ * ids' fixed prefixes) that the trigram index is not asked for (lib/traces/search.ts
+ * `indexedPart`). Not the planner's histogram in pg_stats: ANALYZE leaves out texts over 1 KB,
+ * which most previews of real agents are.
+ */
+const docSamples = new WeakMap<Db, { at: number; docs: Promise<string[]> }>();
+const SAMPLE_ROWS = 500;
+const SAMPLE_CHARS = 2000;
+const SAMPLE_REFRESH_MS = 10 * 60_000;
+async function readDocSample(db: Db): Promise<string[]> {
+  const [t] = await db.prisma.$queryRawUnsafe<{ rows: number }[]>(
+    "SELECT reltuples::float8 AS rows FROM pg_class WHERE oid = 'execution_search'::regclass",
+  );
+  // reltuples is -1 before the first ANALYZE. Pages are read in order: a LIMIT would keep the
+  // oldest, so only a cap against a stale estimate.
+  const percent = t.rows > SAMPLE_ROWS ? Math.max(0.0001, (100 * SAMPLE_ROWS) / t.rows) : 100;
+  const rows = await db.prisma.$queryRawUnsafe<{ doc: string }[]>(
+    `SELECT left(doc, ${SAMPLE_CHARS}) AS doc FROM execution_search TABLESAMPLE SYSTEM ($1::float4) LIMIT ${SAMPLE_ROWS * 4}`,
+    percent,
+  );
+  return rows.map((r) => foldText(r.doc));
+}
+function docSample(db: Db): Promise<string[]> {
+  const known = docSamples.get(db);
+  if (known && Date.now() - known.at < SAMPLE_REFRESH_MS) return known.docs;
+  const read = readDocSample(db);
+  const entry = { at: Date.now(), docs: known ? known.docs : read.catch((): string[] => []) };
+  docSamples.set(db, entry);
+  read.then(
+    (docs) => {
+      entry.docs = Promise.resolve(docs);
+    },
+    // A failed read is tried again at the next search.
+    () => {
+      if (docSamples.get(db) === entry) docSamples.delete(db);
+    },
+  );
+  return entry.docs;
+}
+
+/**
+ * The condition on execution_search `x` that `text` (a search's `q`, `re` the parameter holding its
+ * expression) is found in its text.
+ */
+async function docMatches(db: Db, text: string, re: string, p: (v: unknown) => string): Promise<string> {
+  const sample = await docSample(db);
+  const part = indexedPart(text, (w) =>
+    sample.length ? sample.reduce((n, d) => n + (d.includes(w) ? 1 : 0), 0) / sample.length : 0,
+  );
+  if (part === text) return `x.doc ~* ${re}`;
+  // The part through the index; the whole text decides, as a call the index cannot answer (an
+  // operator would be added to the index condition, common trigrams and all).
+  return `x.doc ~* ${p(searchRegex(part))} AND texticregexeq(x.doc, ${re})`;
+}
+
 /** Filters execution_search does not hold: with any of them, matches are checked on executions. */
 const NOT_IN_SEARCH_ROWS = [
   "agent",
@@ -99,8 +158,9 @@ const NOT_IN_SEARCH_ROWS = [
  *   oldest first with at most a time range (the search box), the page's matches are picked there,
  *   in order, and only those rows of executions are read: the planner either collects the index's
  *   matches and sorts them (rare text) or walks the start index checking each row (common text),
- *   whichever its statistics say is cheaper. With other filters or sorts, the matches are a
- *   condition on executions.
+ *   whichever its statistics say is cheaper. The index is asked for the text without the words
+ *   most rows hold (`docMatches`). With other filters or sorts, the matches are a condition on
+ *   executions.
  * - Otherwise (shorter text, or no pg_trgm): checked on each execution while walking them in order,
  *   as ILIKE was.
  */
@@ -110,10 +170,11 @@ async function textSearch(db: Db, q: ExecutionListQuery & { q: string }, p: (v: 
   const ids = `e.id = ${exact} OR e.external_id = ${exact}`;
   if (!indexable(q.q) || !(await hasSearchIndex(db)))
     return `(${ids} OR runlens_execution_search_doc(e.name, e.input, e.output, e.error) ~* ${re})`;
+  const matches = await docMatches(db, q.q, re, p);
   if (q.sort !== "startedAt" || NOT_IN_SEARCH_ROWS.some((k) => q[k] !== undefined))
-    return `(${ids} OR e.id IN (SELECT x.execution_id FROM execution_search x WHERE x.workspace_id = $1 AND x.doc ~* ${re}))`;
+    return `(${ids} OR e.id IN (SELECT x.execution_id FROM execution_search x WHERE x.workspace_id = $1 AND ${matches}))`;
   const dir = q.order === "asc" ? "ASC" : "DESC";
-  const cond = ["x.workspace_id = $1", `x.doc ~* ${re}`];
+  const cond = ["x.workspace_id = $1", matches];
   if (q.from) cond.push(`x.started_at >= ${p(q.from.toISOString())}::timestamptz`);
   if (q.to) cond.push(`x.started_at <= ${p(q.to.toISOString())}::timestamptz`);
   if (q.cursor) {

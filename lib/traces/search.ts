@@ -66,3 +66,38 @@ export function longestWord(text: string): number {
 
 /** Whether a trigram index can narrow the search for `text`. */
 export const indexable = (text: string) => longestWord(text) >= INDEXED_SEARCH_MIN_CHARS;
+
+/**
+ * A word (run of letters and digits) found in at least this share of the rows is common: a key of
+ * every input (`order_id`), an id's fixed prefix (`PED` of `PED-424115`, `cus`). Left to the
+ * trigram index it narrows nothing, and costs: for each candidate the rarer trigrams let through,
+ * GIN reads a page of each common trigram's posting tree to confirm it (bench:lifecycle,
+ * `PED-4241` on 1 million executions: 313 index pages with `ped`, 29 without, the same 145
+ * candidates; docs/performance.md, "# Lifecycle").
+ */
+export const COMMON_WORD_SHARE = 0.5;
+
+/** Text folded for the commonness estimate: no accents, lower case (as `searchRegex` matches). */
+export const foldText = (text: string) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+
+/**
+ * The part of `text` to ask the trigram index for: `text` without its common words at either end
+ * (`share` gives a folded word's share of the rows), from the first to the last word of three
+ * letters or digits that is not common, with the character on either side of them (a word
+ * boundary narrows too: `-4241` is a word starting with 4241). A contiguous part of `text`, so its
+ * `searchRegex` matches wherever the whole text's does: the index narrows by the part and the
+ * whole text's expression decides. `text` itself when no word is common, or when every word is
+ * (common text: its matches are found early while walking the rows in order).
+ */
+export function indexedPart(text: string, share: (foldedWord: string) => number): string {
+  // Cut as searchRegex reads it (NFC): never between a letter and its combining accent.
+  const nfc = text.normalize("NFC");
+  const words = [...nfc.matchAll(/[\p{L}\p{N}]+/gu)].filter((m) => [...m[0]].length >= INDEXED_SEARCH_MIN_CHARS);
+  const rare = words.filter((m) => share(foldText(m[0])) < COMMON_WORD_SHARE);
+  if (rare.length === 0 || rare.length === words.length) return text;
+  const first = rare[0];
+  const last = rare[rare.length - 1];
+  const before = [...nfc.slice(0, first.index)].at(-1) ?? "";
+  const after = [...nfc.slice(last.index + last[0].length)][0] ?? "";
+  return nfc.slice(first.index - before.length, last.index + last[0].length + after.length);
+}

@@ -1,3 +1,4 @@
+import { daysFrom, PARTITIONED_TABLES, partitionsAheadDays } from "../data/partitions.ts";
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { createApiKey } from "../auth/api-keys.ts";
@@ -36,6 +37,14 @@ async function uniqueSlug(tx: Tx, name: string): Promise<string> {
 
 export async function createWorkspaceTx(tx: Tx, name: string, ownerUserId: string | null) {
   const ws = await tx.workspace.create({ data: { name, slug: await uniqueSlug(tx, name) } });
+  // Its time partitions from today on (lib/data/partitions.ts), as data maintenance makes them ahead:
+  // its first spans and events go to their day's partition, not to a default one until the next pass.
+  await tx.$queryRawUnsafe(
+    "SELECT runlens_ensure_partition(t, $1, d::date) FROM unnest($2::text[]) t CROSS JOIN unnest($3::text[]) d",
+    ws.id,
+    PARTITIONED_TABLES,
+    daysFrom(new Date(), partitionsAheadDays() + 1),
+  );
   if (ownerUserId) await tx.member.create({ data: { workspaceId: ws.id, userId: ownerUserId, role: "owner" } });
   return ws;
 }

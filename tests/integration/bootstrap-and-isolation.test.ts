@@ -98,6 +98,9 @@ describe("admin CLI", () => {
       const unknown = await admin("reset-password", "ghost@example.com").catch((e) => e);
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain("No user with email ghost@example.com");
+      // Data maintenance at once: nothing to make (a workspace gets its partitions when it is created).
+      const maintenance = await admin("apply-retention");
+      expect(maintenance.stdout).toMatch(/^Made 0 partitions; retention dropped 0 .*the storage budget dropped 0\./m);
 
       const db = await openDatabase({ kind: "embedded", dataDir: path.join(dataDir, "pglite") });
       try {
@@ -106,6 +109,8 @@ describe("admin CLI", () => {
           ["Ops Team", "admin-cli"],
           ["Ops Team", "deploy bot"],
         ]);
+        // Today and two days ahead, for spans and events.
+        expect(await db.prisma.dataPartition.count({ where: { workspaceId: keys[0].workspaceId } })).toBe(6);
       } finally {
         await db.close();
       }

@@ -156,9 +156,7 @@ describe("POST /api/v1/ingest/cloudflare", () => {
         where: { workspaceId, startedAt: new Date(T + 8000) },
       })
     ).id;
-    const span = await app.db().prisma.span.findUniqueOrThrow({
-      where: { workspaceId_id: { workspaceId, id: `${executionId}.log.0` } },
-    });
+    const span = await app.db().prisma.span.findFirstOrThrow({ where: { workspaceId, id: `${executionId}.log.0` } });
     expect(span.input).toMatchObject({ __runlens_truncated: true, originalSize: 300_004 });
   });
 

@@ -180,7 +180,7 @@ describe("ingest", () => {
         metadata: { password: "hunter2", tokensUsed: 3 },
       }),
     ]);
-    const s = await app.db().prisma.span.findUniqueOrThrow({ where: { workspaceId_id: { workspaceId, id: "sec" } } });
+    const s = await app.db().prisma.span.findFirstOrThrow({ where: { workspaceId, id: "sec" } });
     expect(s.input).toEqual({
       user: { CPF: "[REDACTED]", name: "Ana" },
       headers: [{ Authorization: "[REDACTED]" }],

@@ -8,7 +8,7 @@ import { buildSpanBatch, processBatch } from "@/lib/ingest/pipeline";
 import { executionContexts, mapTraceRecord } from "@/lib/ingest/sources/sdk/map";
 import { clearAgentCache } from "@/lib/ingest/write/agents";
 import { listExecutions } from "@/lib/traces/executions";
-import { searchRegex } from "@/lib/traces/search";
+import { COMMON_WORD_SHARE, indexedPart, searchRegex } from "@/lib/traces/search";
 import { createTestDb, type TestDb, testServerUrl } from "../helpers/db";
 import { createKeyedWorkspace } from "../helpers/workspace";
 
@@ -251,12 +251,18 @@ describe.each(kinds)("search on $name", ({ open }) => {
     expect(
       await plan("SELECT execution_id FROM execution_search x WHERE x.doc ~* $1", searchRegex("cartao")),
     ).toContain("execution_search_doc_trgm");
-    expect(
-      await plan(
-        "SELECT id FROM spans s WHERE s.type = 'conversation_message' AND (s.message->'content')::text ~* $1",
-        searchRegex("sabado"),
-      ),
-    ).toContain("spans_message_search_trgm");
+    // spans is partitioned (lib/data/partitions.ts): the plan reads the index's partitions.
+    const messageIndexes = (
+      await db.prisma.$queryRawUnsafe<{ name: string }[]>(
+        `SELECT c.relid::regclass::text AS name FROM pg_partition_tree('spans_message_search_trgm') c WHERE c.isleaf`,
+      )
+    ).map((r) => r.name);
+    expect(messageIndexes.length).toBeGreaterThan(0);
+    const messagePlan = await plan(
+      "SELECT id FROM spans s WHERE s.type = 'conversation_message' AND (s.message->'content')::text ~* $1",
+      searchRegex("sabado"),
+    );
+    expect(messageIndexes.some((i) => messagePlan.includes(`Index Scan on ${i} `))).toBe(true);
   });
 
   it("answers the same without the trigram index (a database without pg_trgm)", async () => {
@@ -272,5 +278,62 @@ describe.each(kinds)("search on $name", ({ open }) => {
         "CREATE INDEX execution_search_doc_trgm ON execution_search USING gin (doc gin_trgm_ops)",
       );
     }
+  });
+
+  it("asks the index for id-like text without its common words, and matches the whole text", async () => {
+    const common = (w: string) => (["ped", "order", "cus"].includes(w) ? 1 : 0);
+    expect(indexedPart("PED-4241", common)).toBe("-4241");
+    expect(indexedPart("pÉd-4241", common)).toBe("-4241");
+    expect(indexedPart("PED-4241 cafe\u0301", common)).toBe("-4241 café"); // cut as NFC: é whole
+    expect(indexedPart('"order_id": "PED-424115"', common)).toBe('-424115"');
+    expect(indexedPart("cus_31337 PED", common)).toBe("_31337 ");
+    expect(indexedPart("PED-42", common)).toBe("PED-42"); // every word of three is common
+    expect(indexedPart("reembolso", common)).toBe("reembolso");
+    // Orders in most executions' input: "ped" is in most rows (the search samples them).
+    const orders: Exec[] = [
+      ["PED-424115", "cus_31337"],
+      ["pÉd-424199", "cus_5"],
+      ["XYZ-424115", "cus_7"],
+      ["PED-142410", "cus_241150"],
+      ...Array.from({ length: 7 }, (_, i): [string, string] => [`PED-90000${i}`, `cus_9${i}`]),
+    ].map(([order, customer], i) => ({
+      id: `ord-${i}`,
+      at: 300 + i * 10,
+      input: { order_id: order, customer_id: customer },
+    }));
+    await write(db, ws, orders);
+    const [share] = await db.prisma.$queryRawUnsafe<{ n: number; ped: number }[]>(
+      "SELECT count(*)::int AS n, count(*) FILTER (WHERE doc ~* 'p[eé]d')::int AS ped FROM execution_search",
+    );
+    expect(share.ped / share.n).toBeGreaterThanOrEqual(COMMON_WORD_SHARE);
+    // A new handle reads the sample anew; it records the SQL the search sends.
+    const sent: string[] = [];
+    const fresh: Db = {
+      ...db,
+      prisma: new Proxy(db.prisma, {
+        get: (target, key) =>
+          key === "$queryRawUnsafe"
+            ? (sql: string, ...params: unknown[]) => {
+                sent.push(sql);
+                return target.$queryRawUnsafe(sql, ...params);
+              }
+            : Reflect.get(target, key),
+      }),
+    };
+    const ord = (...ns: number[]) => ns.map((n) => `ord-${n}`);
+    for (const q of ["PED-4241", "ped-4241", "PÉD-4241", "pÉd-4241"])
+      expect(await find(q, {}, fresh), q).toEqual(ord(1, 0));
+    expect(sent.at(-1)).toContain("texticregexeq"); // narrowed, the whole text decides: not XYZ-424115
+    expect(await find("XYZ-4241", {}, fresh)).toEqual(ord(2));
+    expect(await find("24115", {}, fresh)).toEqual(ord(3, 2, 0)); // inside cus_241150 and 424115
+    expect(await find("4241", {}, fresh)).toEqual(ord(3, 2, 1, 0));
+    expect(await find("PED-424115", {}, fresh)).toEqual(ord(0));
+    expect(await find('"order_id": "PED-424115"', {}, fresh)).toEqual(ord(0));
+    expect(await find("cus_31337", {}, fresh)).toEqual(ord(0));
+    expect(await find("cus_3133", {}, fresh)).toEqual(ord(0));
+    expect(await find("PED-4241", { order: "asc" }, fresh)).toEqual(ord(0, 1));
+    expect(await find("PED-4241", { status: "success" }, fresh)).toEqual(ord(1, 0));
+    expect(sent.at(-1)).toContain("texticregexeq");
+    expect(await find("PED-9", {}, fresh)).toEqual(ord(10, 9, 8, 7, 6, 5, 4)); // "9" is too short: all of it
   });
 });

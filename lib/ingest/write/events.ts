@@ -22,9 +22,14 @@ const EVENT_ROWS = `jsonb_to_recordset($2::jsonb) AS r(id text, agent_id text, n
 /**
  * Writes track events (insert, or replace a stored version that is not newer) and keeps rollups,
  * the event catalog and property types exact, also when the same ids are delivered by several
- * transactions at once: new ids are inserted first (`ON CONFLICT DO NOTHING`), so of two
- * concurrent deliveries exactly one inserts, and the other waits for it and then finds the row
- * stored, locks it and replaces it like any resend.
+ * transactions at once. `track_events` is partitioned by workspace and the day of the event's
+ * timestamp (lib/data/partitions.ts), so its primary key (workspace_id, id, day) no longer keeps an
+ * id unique: a resend with another day's timestamp must find the stored row in another partition.
+ * So the batch first takes a transaction lock per id (advisory, in key order: of two concurrent
+ * deliveries of an id, the second waits for the first to commit), then reads the stored versions
+ * of its ids in all the workspace's partitions (one index probe per partition and id: events come
+ * in far smaller numbers than spans), inserts the new ids and replaces the stored rows it
+ * outranks, moving them to their new day's partition when the timestamp's day changed.
  */
 export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ names: string[] }> {
   const events = cleanRows(newestById(batch.events, newerEvent));
@@ -36,33 +41,41 @@ export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ name
       events.map((e) => e.agent),
     );
     const rows = events.map((e) => ({ ...e, agent_id: agents.get(e.agent)! }));
-    const inserted = new Set(
-      (
-        await tx.query<{ id: string }>(
-          `INSERT INTO track_events (workspace_id, id, agent_id, name, properties, timestamp, thread_id, execution_id, version, received_at)
-             SELECT $1::text, r.id, r.agent_id, r.name, COALESCE(r.properties, '{}'::jsonb), r.timestamp, r.thread_id,
-               r.execution_id, COALESCE(r.version, 0), now()
-             FROM ${EVENT_ROWS} ORDER BY r.id
-             ON CONFLICT (workspace_id, id) DO NOTHING
-             RETURNING id`,
-          batch.workspaceId,
-          JSON.stringify(rows),
-        )
-      ).map((r) => r.id),
+    const ids = JSON.stringify(rows.map((r) => r.id));
+    await tx.exec(
+      `SELECT count(pg_advisory_xact_lock(k.key)) FROM (
+         SELECT DISTINCT hashtextextended($1 || E'\\n' || i.id, 72707371) AS key
+         FROM jsonb_array_elements_text($2::jsonb) AS i(id) ORDER BY 1) k`,
+      batch.workspaceId,
+      ids,
     );
-
     // Stored ids: their rows locked (so catalog and rollups move only by what really changed), and
     // replaced by versions that are not older.
-    const stored = rows.filter((r) => !inserted.has(r.id));
-    const old = stored.length
-      ? await tx.query<{ id: string; agent_id: string; name: string; version: string | number }>(
-          `SELECT id, agent_id, name, version FROM track_events
-             WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")} ORDER BY id FOR UPDATE`,
-          batch.workspaceId,
-          JSON.stringify(stored.map((r) => r.id)),
-        )
-      : [];
+    const old = await tx.query<{ id: string; agent_id: string; name: string; version: string | number }>(
+      `SELECT id, agent_id, name, version FROM track_events
+         WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")} ORDER BY id FOR UPDATE`,
+      batch.workspaceId,
+      ids,
+    );
     const oldById = new Map(old.map((o) => [o.id, o]));
+    const fresh = rows.filter((r) => !oldById.has(r.id));
+    const inserted = new Set(
+      fresh.length
+        ? (
+            await tx.query<{ id: string }>(
+              `INSERT INTO track_events (workspace_id, id, agent_id, name, properties, timestamp, thread_id, execution_id, version, received_at, day)
+                 SELECT $1::text, r.id, r.agent_id, r.name, COALESCE(r.properties, '{}'::jsonb), r.timestamp, r.thread_id,
+                   r.execution_id, COALESCE(r.version, 0), now(), (r.timestamp AT TIME ZONE 'UTC')::date
+                 FROM ${EVENT_ROWS} ORDER BY r.id
+                 ON CONFLICT (workspace_id, id, day) DO NOTHING
+                 RETURNING id`,
+              batch.workspaceId,
+              JSON.stringify(fresh),
+            )
+          ).map((r) => r.id)
+        : [],
+    );
+    const stored = rows.filter((r) => oldById.has(r.id));
     const replaced = stored.filter((r) => {
       const o = oldById.get(r.id);
       return o !== undefined && (r.version ?? 0) >= Number(o.version);
@@ -76,7 +89,7 @@ export async function writeEventBatch(db: Db, batch: EventBatch): Promise<{ name
       await tx.exec(
         `UPDATE track_events t SET agent_id = r.agent_id, name = r.name, properties = COALESCE(r.properties, '{}'::jsonb),
              timestamp = r.timestamp, thread_id = r.thread_id, execution_id = r.execution_id,
-             version = COALESCE(r.version, 0), received_at = now()
+             version = COALESCE(r.version, 0), received_at = now(), day = (r.timestamp AT TIME ZONE 'UTC')::date
            FROM ${EVENT_ROWS} WHERE t.workspace_id = $1 AND t.id = r.id`,
         batch.workspaceId,
         JSON.stringify(replaced),

@@ -1,4 +1,5 @@
 import "server-only";
+import { executionDaySql, executionDaysSql } from "../../data/partitions.ts";
 import { anyOfJsonArray } from "../../db/sql.ts";
 import { latencyBucket } from "../../overview/histogram.ts";
 
@@ -19,8 +20,15 @@ import { latencyBucket } from "../../overview/histogram.ts";
 export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
   ORDER BY id FOR UPDATE`;
 
-/** LOCK_EXECUTIONS, returning which rows keep their aggregates (those can be rolled up incrementally). */
-export const LOCK_EXECUTION_STATES = `SELECT id, rollup_ok, span_count FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
+/**
+ * LOCK_EXECUTION_STATES, returning which rows keep their aggregates (those can be rolled up
+ * incrementally), the partition day of their spans (the UTC day they were created:
+ * lib/data/partitions.ts) and today's (the spans' default day, in this transaction).
+ */
+export const LOCK_EXECUTION_STATES = `SELECT id, rollup_ok, span_count,
+    to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day,
+    to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS today
+  FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
   ORDER BY id FOR UPDATE`;
 
 /**
@@ -106,7 +114,7 @@ const SET_FROM_STATE = `
          ELSE (extract(epoch FROM (greatest(root.ended_at, st.max_ended) - st.started_at)) * 1000)::bigint END,
        input = ${preview("root.input")}, output = ${preview("root.output")},
        error = COALESCE(root.error, CASE WHEN root.status = 'error' AND st.error_id IS NOT NULL
-         THEN (SELECT fe.error FROM spans fe WHERE fe.workspace_id = $1 AND fe.id = st.error_id) END),
+         THEN (SELECT fe.error FROM spans fe WHERE fe.workspace_id = $1 AND fe.id = st.error_id AND fe.day = ANY(${executionDaysSql("st.day")})) END),
        span_count = st.n, has_conversation = st.conversations > 0,
        -- A total past bigint's range is held at its maximum.
        tokens_input = least(CASE WHEN st.token_spans > 0 THEN st.llm_in ELSE st.all_in END, ${BIGINT_MAX}),
@@ -129,12 +137,13 @@ const SET_FROM_STATE = `
        agg_all_total = st.all_total, agg_cost = st.cost, agg_priced = st.priced, agg_llm_ms = st.llm_ms,
        agg_llm_finished = st.llm_finished, agg_error_id = st.error_id, agg_error_at = st.error_at,
        agg_root_id = st.root_id
-     FROM ctx, st, spans root
+     -- The root by id in its execution's partitions (LIMIT: a subquery of its own, pruned per execution).
+     FROM ctx, st, LATERAL (SELECT * FROM spans r WHERE r.workspace_id = $1 AND r.id = st.root_id
+       AND r.day = ANY(${executionDaysSql("st.day")}) LIMIT 1) root
      -- ANY: the planner then expects a few executions (see anyOfJsonArray), not ctx's default
      -- hundred rows, for which it scanned all of executions.
      WHERE e.workspace_id = $1 AND e.id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
-       AND e.id = ctx.execution_id AND st.execution_id = ctx.execution_id
-       AND root.workspace_id = $1 AND root.id = st.root_id`;
+       AND e.id = ctx.execution_id AND st.execution_id = ctx.execution_id`;
 
 /**
  * Rolls executions up from all their stored spans: $1 workspace, $2 JSON array of the batch's
@@ -143,9 +152,13 @@ const SET_FROM_STATE = `
 export const ROLLUP_EXECUTIONS = `WITH ${CTX}, agg AS (
        -- Per execution, an index scan of its spans (LATERAL: the plan must not depend on how many
        -- rows the planner expects from the batch's JSON).
-       SELECT a.* FROM ctx CROSS JOIN LATERAL (
+       -- The execution's partition day (d) prunes its spans to its partitions while the statement runs.
+       SELECT a.*, d.day FROM ctx
+       CROSS JOIN LATERAL (SELECT ${executionDaySql("e")} AS day FROM executions e
+         WHERE e.workspace_id = $1 AND e.id = ctx.execution_id LIMIT 1) d
+       CROSS JOIN LATERAL (
          SELECT ${aggregates("s.error IS NOT NULL")}
-         FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = ctx.execution_id
+         FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = ctx.execution_id AND s.day = ANY(${executionDaysSql("d.day")})
          GROUP BY s.execution_id
        ) a
      ), latency AS (
@@ -153,6 +166,7 @@ export const ROLLUP_EXECUTIONS = `WITH ${CTX}, agg AS (
        -- changes of llm_latency into execution_rollups deltas).
        SELECT agg.execution_id, (SELECT h.hist FROM (${histograms(`${latencyRows}
            FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = agg.execution_id AND ${LLM_FINISHED}
+             AND s.day = ANY(${executionDaysSql("agg.day")})
            GROUP BY 1, 2, 3`)}) h) AS hist
        FROM agg WHERE agg.llm_finished > 0
      ), st AS (
@@ -164,13 +178,17 @@ export const ROLLUP_EXECUTIONS = `WITH ${CTX}, agg AS (
  * Merges a batch's spans into the kept aggregates of executions (rollup_ok) that gained spans or had
  * versions replaced without moving a minimum, a maximum, the first error or the root (see
  * writeSpans): $1 workspace, $2 contexts of these executions, $3 source, $4 ids of the batch's
- * written spans (text[]), $5 the replaced versions (RemovedSpan[] as JSON), whose part is subtracted.
+ * written spans (text[]), $5 the replaced versions (RemovedSpan[] as JSON), whose part is subtracted,
+ * $6 the partition days of these executions' spans (date[]).
  */
 export const ROLLUP_INCREMENTAL = `WITH ${CTX}, written AS MATERIALIZED (
        -- By primary key, then by execution: with both conditions in one scan, the generic plan read
        -- an execution's spans by (workspace, execution) and filtered the ids, which is a scan of
        -- every span of a big execution for each batch.
+       -- In the partitions of these executions' days ($6) only: by id, each other partition is one
+       -- more index probe per span.
        SELECT ${AGGREGATED_SPAN_SELECT} FROM spans s WHERE s.workspace_id = $1 AND s.id = ANY($4::text[])
+         AND s.day = ANY($6::date[])
      ), added AS (
        SELECT * FROM written w WHERE w.execution_id = ANY(ARRAY(SELECT c.execution_id FROM ctx c))
      ), removed AS (
@@ -189,7 +207,7 @@ export const ROLLUP_INCREMENTAL = `WITH ${CTX}, written AS MATERIALIZED (
          UNION ALL ${latencyRows} FROM added s WHERE ${LLM_FINISHED} GROUP BY 1, 2, 3
          UNION ALL SELECT q.execution_id, q.model, q.bucket, -q.n FROM (${latencyRows} FROM removed s WHERE ${LLM_FINISHED} GROUP BY 1, 2, 3) q`)}
      ), st AS (
-       SELECT ctx.execution_id,
+       SELECT ctx.execution_id, ${executionDaySql("e")} AS day,
          least(e.started_at, p.started_at) AS started_at, greatest(e.agg_max_ended, p.max_ended) AS max_ended,
          e.span_count + COALESCE(p.n, 0) - COALESCE(m.n, 0) AS n,
          e.agg_conversations + COALESCE(p.conversations, 0) - COALESCE(m.conversations, 0) AS conversations,
@@ -218,8 +236,8 @@ export const ROLLUP_INCREMENTAL = `WITH ${CTX}, written AS MATERIALIZED (
        LEFT JOIN minus m ON m.execution_id = ctx.execution_id
        LEFT JOIN hist_changed hc ON hc.execution_id = ctx.execution_id
        LEFT JOIN hist ON hist.execution_id = ctx.execution_id
-       JOIN spans kr ON kr.workspace_id = $1 AND kr.id = e.agg_root_id
-       LEFT JOIN spans pr ON pr.workspace_id = $1 AND pr.id = p.root_id
+       JOIN spans kr ON kr.workspace_id = $1 AND kr.id = e.agg_root_id AND kr.day = ANY($6::date[])
+       LEFT JOIN spans pr ON pr.workspace_id = $1 AND pr.id = p.root_id AND pr.day = ANY($6::date[])
      )
      UPDATE executions e SET ${SET_FROM_STATE}
      RETURNING e.id`;

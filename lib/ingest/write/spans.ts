@@ -1,4 +1,5 @@
 import "server-only";
+import { executionDaySql, executionDaysSql, KEEP_DAY } from "../../data/partitions.ts";
 import type { Db } from "../../db/index.ts";
 import { anyOfJsonArray } from "../../db/sql.ts";
 import { type SqlTx, withTransaction } from "../../db/transaction.ts";
@@ -26,8 +27,10 @@ export { joinSpanParts, toSpanJob };
  * straight into `spans` on Postgres (JSON rows upserted on PGlite), their executions are created,
  * locked and rolled up in the same transaction (lib/ingest/write/rollup.ts: from the batch's own
  * spans where the execution keeps its aggregates, else from all its stored spans). Writes are
- * idempotent by primary key (workspace_id, id) and keep the newest version of a span
- * (lib/ingest/version.ts).
+ * idempotent by id and keep the newest version of a span (lib/ingest/version.ts). `spans` is
+ * partitioned by workspace and day (lib/data/partitions.ts): a span's day is its execution's
+ * creation day, so an execution's spans, and every version of each, share one partition, whose
+ * primary key (workspace_id, id, day) refuses a span stored already as the table's did before.
  */
 
 /** The same rank in SQL, for a row or record `t` of spans. */
@@ -42,20 +45,71 @@ const COPY_NAMES = SPAN_COPY_COLUMNS.map(([name]) => name);
  * (queued before costs) lack `cost` (NULL); jobs of layout 2 (queued before versions) also lack the
  * last column, `version`, which is then 0: any newer send wins.
  */
-const COPY_SPANS = {
-  4: `COPY spans (${columnList(COPY_NAMES)}) FROM STDIN`,
-  3: `COPY spans (${columnList(COPY_NAMES.filter((n) => n !== "cost"))}) FROM STDIN`,
-  2: `COPY spans (${columnList(COPY_NAMES.filter((n) => n !== "cost" && n !== "version"))}) FROM STDIN`,
+const LAYOUT_NAMES = {
+  4: COPY_NAMES,
+  3: COPY_NAMES.filter((n) => n !== "cost"),
+  2: COPY_NAMES.filter((n) => n !== "cost" && n !== "version"),
 };
+const COPY_SPANS = {
+  4: `COPY spans (${columnList(LAYOUT_NAMES[4])}) FROM STDIN`,
+  3: `COPY spans (${columnList(LAYOUT_NAMES[3])}) FROM STDIN`,
+  2: `COPY spans (${columnList(LAYOUT_NAMES[2])}) FROM STDIN`,
+};
+/**
+ * The same with each line's partition day after its workspace id (see `dated`): for batches with
+ * spans of executions created before today (the column's default).
+ */
+const COPY_DATED_SPANS = {
+  4: `COPY spans (workspace_id, day, ${LAYOUT_NAMES[4].join(", ")}) FROM STDIN`,
+  3: `COPY spans (workspace_id, day, ${LAYOUT_NAMES[3].join(", ")}) FROM STDIN`,
+  2: `COPY spans (workspace_id, day, ${LAYOUT_NAMES[2].join(", ")}) FROM STDIN`,
+};
+
+/**
+ * The partition days of a batch: its executions' (id -> YYYY-MM-DD), today's (the day column's
+ * default in this transaction), and where stored versions are looked for (those days, the keep
+ * day of reviewed executions past retention, and the lookback's recent days).
+ */
+type BatchDays = { dayOf: Map<string, string>; today: string; lookup: string[]; allToday: boolean };
+
+/**
+ * How many days before today the replace and JSON paths look for a stored version of a span:
+ * RUNLENS_SPAN_MOVE_LOOKBACK_DAYS, default 1 (today's and yesterday's partitions).
+ */
+export function spanMoveLookbackDays(): number {
+  const v = Number(process.env.RUNLENS_SPAN_MOVE_LOOKBACK_DAYS);
+  return Number.isInteger(v) && v >= 0 && v <= 62 ? v : 1;
+}
+
+/** `today` (YYYY-MM-DD) and the lookback's days before it. */
+function recentDays(today: string): string[] {
+  const t = Date.parse(`${today}T00:00:00Z`);
+  return Array.from({ length: spanMoveLookbackDays() + 1 }, (_, i) =>
+    new Date(t - i * 86_400_000).toISOString().slice(0, 10),
+  );
+}
+
+/** The lines of a COPY text with each one's partition day inserted after its workspace id. */
+function dated(copy: string, lines: readonly CopyLine[], days: BatchDays): string {
+  let out = "";
+  for (const l of lines) {
+    const tab = copy.indexOf("\t", l.start);
+    out += `${copy.slice(l.start, tab)}\t${days.dayOf.get(l.executionId) ?? days.today}${copy.slice(tab, l.end)}`;
+  }
+  return out;
+}
 
 /**
  * Before a batch that may resend spans is copied in, the stored versions of its spans, locked:
  * those its lines outrank are deleted (COPY cannot upsert), the lines they outrank are dropped.
  */
 const LOCK_STORED_SPANS = `SELECT id, execution_id, status::text <> 'running' AS finished, version FROM spans
-  WHERE workspace_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`;
+  WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[]) ORDER BY id FOR UPDATE`;
 /** Deletes outranked versions, returning what the rollup subtracts (RemovedSpan). */
-const DELETE_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) RETURNING ${AGGREGATED_SPAN_SELECT}`;
+const DELETE_SPANS = `DELETE FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[])
+  RETURNING ${AGGREGATED_SPAN_SELECT}`;
+// `day = ANY($3)`: Postgres prunes the workspace's level (RANGE (day)) to those days' partitions
+// (docs/architecture.md › Time partitions › Pruning).
 
 /** A stored version the replace path deleted: the columns the execution rollup aggregates. */
 export type RemovedSpan = {
@@ -139,7 +193,8 @@ const spanAssignments = (src: string) =>
  * JSON rows (PGlite): the batch as one jsonb parameter ($2), expanded into SPAN_COLUMNS as `r`, with
  * the version of rows queued before versions existed as 0.
  */
-const FROM_JSON = `(SELECT ${COPY_NAMES.map((n) => (n === "version" ? "COALESCE(r0.version, 0) AS version" : `r0.${n}`)).join(", ")}
+const FROM_JSON = `(SELECT ${COPY_NAMES.map((n) => (n === "version" ? "COALESCE(r0.version, 0) AS version" : `r0.${n}`)).join(", ")},
+    (SELECT (e.created_at AT TIME ZONE 'UTC')::date FROM executions e WHERE e.workspace_id = $1 AND e.id = r0.execution_id) AS day
   FROM jsonb_to_recordset($2::jsonb) AS r0(${SPAN_COLUMNS})) AS r`;
 const JSON_SQL = {
   /**
@@ -147,16 +202,21 @@ const JSON_SQL = {
    * sent version. A resent span that names another execution is left for `move` (its old execution
    * must be rolled up too), so fewer rows than the batch's come back; so do outranked ones.
    */
-  upsert: `INSERT INTO spans (workspace_id, ${COPY_NAMES.join(", ")}, received_at)
-   SELECT $1::text, ${COPY_NAMES.map((name) => (name === "status" ? `r.status::"RunStatus"` : `r.${name}`)).join(", ")}, now()
+  upsert: `INSERT INTO spans (workspace_id, ${COPY_NAMES.join(", ")}, received_at, day)
+   SELECT $1::text, ${COPY_NAMES.map((name) => (name === "status" ? `r.status::"RunStatus"` : `r.${name}`)).join(", ")}, now(), r.day
    FROM ${FROM_JSON}
-   ON CONFLICT (workspace_id, id) DO UPDATE SET ${spanAssignments("EXCLUDED")}
+   -- A span stored in another day's partition of the batch ($3) moves there (below).
+   WHERE NOT EXISTS (SELECT 1 FROM spans o WHERE o.workspace_id = $1 AND o.id = r.id AND o.day = ANY($3::date[]) AND o.day <> r.day)
+   ON CONFLICT (workspace_id, id, day) DO UPDATE SET ${spanAssignments("EXCLUDED")}
    WHERE spans.execution_id = EXCLUDED.execution_id AND ${SQL_RANK("EXCLUDED")} >= ${SQL_RANK("spans")}`,
   /** The executions that spans of the batch are moving out of (the rows are locked by the upsert). */
   movedFrom: `SELECT DISTINCT s.execution_id AS id FROM ${FROM_JSON} JOIN spans s ON s.workspace_id = $1 AND s.id = r.id
+     AND s.day = ANY($3::date[])
    WHERE s.execution_id <> r.execution_id AND ${SQL_RANK("r")} >= ${SQL_RANK("s")}`,
-  move: `UPDATE spans s SET ${spanAssignments("r")} FROM ${FROM_JSON}
-   WHERE s.workspace_id = $1 AND s.id = r.id AND s.execution_id <> r.execution_id AND ${SQL_RANK("r")} >= ${SQL_RANK("s")}`,
+  /** A move into an execution of another day moves the row into that day's partition. */
+  move: `UPDATE spans s SET ${spanAssignments("r")}, day = r.day FROM ${FROM_JSON}
+   WHERE s.workspace_id = $1 AND s.id = r.id AND s.day = ANY($3::date[]) AND s.execution_id <> r.execution_id
+     AND ${SQL_RANK("r")} >= ${SQL_RANK("s")}`,
 };
 
 /**
@@ -175,10 +235,13 @@ export function spanJobFormat(db: Db): "copy" | "rows" {
 const replaceUntil = processGlobal("__runlensSpanReplaceUntil", () => new Map<string, number>());
 const REPLACE_AFTER_CONFLICT_MS = 60_000;
 
-/** Whether `e` is Postgres refusing a span that is stored already (unique violation of spans' key). */
+/**
+ * Whether `e` is Postgres refusing a span that is stored already: a unique violation of the key of
+ * one of spans' partitions (`spans_default_pkey`, `spans_<workspace>_<day>_pkey`).
+ */
 function isStoredSpanConflict(e: unknown): boolean {
   const err = e as { code?: string; constraint?: string };
-  return err?.code === "23505" && err.constraint === "spans_pkey";
+  return err?.code === "23505" && /^spans_\w*pkey$/.test(err.constraint ?? "");
 }
 
 /** A COPY job in today's layouts (2 to 4): jobs queued without a layout get the workspace column. */
@@ -302,11 +365,14 @@ async function replaceSpans(
   job: Extract<SpanJob, { kind: "span_copy" }> & { layout: 2 | 3 | 4 },
   lines: CopyLine[],
   mergeInto: ReadonlySet<string>,
+  days: BatchDays,
 ): Promise<Omit<PartWrite, "movedFrom">> {
+  const ids = lines.map((l) => l.id);
   const stored = await tx.query<{ id: string; execution_id: string; finished: boolean; version: string | number }>(
     LOCK_STORED_SPANS,
     job.workspaceId,
-    lines.map((l) => l.id),
+    ids,
+    days.lookup,
   );
   const storedById = new Map(stored.map((r) => [r.id, { ...r, version: Number(r.version) }]));
   const kept: CopyLine[] = [];
@@ -317,7 +383,9 @@ async function replaceSpans(
     kept.push(line);
     if (old) replaced.push(line.id);
   }
-  const removed = replaced.length ? await tx.query<RemovedSpan>(DELETE_SPANS, job.workspaceId, replaced) : [];
+  const removed = replaced.length
+    ? await tx.query<RemovedSpan>(DELETE_SPANS, job.workspaceId, replaced, days.lookup)
+    : [];
   const full = new Set<string>();
   if (removed.length) {
     const lineById = new Map(kept.map((l) => [l.id, l]));
@@ -326,8 +394,12 @@ async function replaceSpans(
       if (!mergeable(old, line)) full.add(old.execution_id).add(line.executionId);
     }
   }
-  const copy = kept.length === lines.length ? job.copy : kept.map((l) => job.copy.slice(l.start, l.end)).join("");
-  if (copy) await tx.copyFrom!(COPY_SPANS[job.layout], copy);
+  if (!days.allToday) {
+    if (kept.length) await tx.copyFrom!(COPY_DATED_SPANS[job.layout], dated(job.copy, kept, days));
+  } else {
+    const copy = kept.length === lines.length ? job.copy : kept.map((l) => job.copy.slice(l.start, l.end)).join("");
+    if (copy) await tx.copyFrom!(COPY_SPANS[job.layout], copy);
+  }
   const written = kept.filter((l) => mergeInto.has(l.executionId)).map((l) => l.id);
   return { dropped: kept.length < lines.length, written, removed, full: [...full] };
 }
@@ -342,36 +414,37 @@ async function writePartSpans(
   mode: SpanWriteResult["via"],
   locked: Set<string>,
   mergeInto: ReadonlySet<string>,
+  days: BatchDays,
 ): Promise<PartWrite> {
   let result: PartWrite = { movedFrom: [], dropped: false, written: [], removed: [], full: [] };
   if (job.kind === "span_copy") {
     if (!tx.copyFrom) throw new Error("A COPY span job needs Postgres (this database has no COPY FROM STDIN).");
     const layout = job.layout ?? 2;
     if (mode === "replace") {
-      const replaced = await replaceSpans(tx, { ...job, layout }, copyLines(job.copy, layout >= 3), mergeInto);
+      const replaced = await replaceSpans(tx, { ...job, layout }, copyLines(job.copy, layout >= 3), mergeInto, days);
       const movedFrom = [...new Set(replaced.removed.map((r) => r.execution_id))]
         .filter((id) => !locked.has(id))
         .sort();
       if (movedFrom.length) await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(movedFrom));
       result = { ...replaced, movedFrom };
     } else {
-      await tx.copyFrom(COPY_SPANS[layout], job.copy);
-      if (mergeInto.size)
-        result.written = copyLines(job.copy, layout >= 3)
-          .filter((l) => mergeInto.has(l.executionId))
-          .map((l) => l.id);
+      // Spans of executions created today take the day column's default; others are dated.
+      const lines = mergeInto.size || !days.allToday ? copyLines(job.copy, layout >= 3) : [];
+      if (days.allToday) await tx.copyFrom(COPY_SPANS[layout], job.copy);
+      else await tx.copyFrom(COPY_DATED_SPANS[layout], dated(job.copy, lines, days));
+      if (mergeInto.size) result.written = lines.filter((l) => mergeInto.has(l.executionId)).map((l) => l.id);
     }
   } else {
     // Upserted where they stay in their execution and are not outranked; the others (fewer rows
     // written) move, or are dropped. (PGlite: its executions are rolled up from all their spans.)
-    const written = await tx.exec(JSON_SQL.upsert, job.workspaceId, job.rows);
+    const written = await tx.exec(JSON_SQL.upsert, job.workspaceId, job.rows, days.lookup);
     if (written < job.count) {
-      result.movedFrom = (await tx.query<{ id: string }>(JSON_SQL.movedFrom, job.workspaceId, job.rows))
+      result.movedFrom = (await tx.query<{ id: string }>(JSON_SQL.movedFrom, job.workspaceId, job.rows, days.lookup))
         .map((r) => r.id)
         .filter((id) => !locked.has(id))
         .sort();
       await tx.exec(LOCK_EXECUTIONS, job.workspaceId, JSON.stringify(result.movedFrom));
-      const moved = await tx.exec(JSON_SQL.move, job.workspaceId, job.rows);
+      const moved = await tx.exec(JSON_SQL.move, job.workspaceId, job.rows, days.lookup);
       result.dropped = written + moved < job.count;
     }
   }
@@ -426,18 +499,27 @@ async function writeSpans(
     // without the other's uncommitted ones, and the last to commit overwrites the execution with a
     // count that misses spans. Row locks in id order, as above. Executions that existed and keep
     // their aggregates may be rolled up from this batch's spans alone.
-    const states = await tx.query<{ id: string; rollup_ok: boolean; span_count: number }>(
+    const states = await tx.query<{ id: string; rollup_ok: boolean; span_count: number; day: string; today: string }>(
       LOCK_EXECUTION_STATES,
       job.workspaceId,
       JSON.stringify(contexts.map((c) => c.execution_id)),
     );
+    const today = states[0]?.today ?? new Date().toISOString().slice(0, 10);
+    const dayOf = new Map(states.map((s) => [s.id, s.day]));
+    // Where the replace and JSON paths look for stored versions: the batch's days, the keep day
+    // and the last days of the workspace (a span resent under an execution of another of these
+    // days moves). Not every partition: by id, each costs one more index probe per span
+    // (docs/architecture.md › Time partitions; measured in docs/performance.md).
+    const days: BatchDays = {
+      dayOf,
+      today,
+      lookup: [...new Set([...dayOf.values(), ...recentDays(today), KEEP_DAY])].sort(),
+      allToday: states.every((s) => s.day === today),
+    };
     const createdIds = new Set(created.map((c) => c.id));
     const minSpans = incrementalRollupMinSpans();
-    const mergeInto = new Set(
-      mode === "json"
-        ? []
-        : states.filter((s) => s.rollup_ok && !createdIds.has(s.id) && s.span_count >= minSpans).map((s) => s.id),
-    );
+    const candidates = states.filter((s) => s.rollup_ok && !createdIds.has(s.id) && s.span_count >= minSpans);
+    const mergeInto = new Set(mode === "json" ? [] : candidates.map((s) => s.id));
 
     // 2. Spans: inserted, or replacing stored versions they are not outranked by. A resent span may
     // name another execution than before: the executions spans leave are rolled up too. Those are
@@ -451,7 +533,7 @@ async function writeSpans(
     const locked = new Set(touched);
     for (let i = 0; i < parts.length; i++) {
       const part = load ? await loadPart(parts[i], i, load) : parts[i];
-      const w = await writePartSpans(tx, part, mode, locked, mergeInto);
+      const w = await writePartSpans(tx, part, mode, locked, mergeInto, days);
       movedFrom.push(...w.movedFrom);
       written.push(...w.written);
       removed.push(...w.removed);
@@ -462,7 +544,7 @@ async function writeSpans(
     if (dropped && created.length)
       await tx.exec(
         `DELETE FROM executions e WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
-           AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
+           AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id AND s.day = ANY(${executionDaysSql(executionDaySql("e"))}))`,
         job.workspaceId,
         JSON.stringify(created.map((c) => c.id)),
       );
@@ -482,6 +564,7 @@ async function writeSpans(
         job.source,
         written,
         JSON.stringify(removed.filter((r) => mergeInto.has(r.execution_id))),
+        [...new Set([...candidates.filter((s) => mergeInto.has(s.id)).map((s) => s.day), KEEP_DAY])],
       );
       const done = new Set(merged.map((r) => r.id));
       mergedCount = done.size;
@@ -494,7 +577,7 @@ async function writeSpans(
         `UPDATE executions e SET span_count = 0, has_conversation = false, tokens_input = 0, tokens_output = 0,
              tokens_total = 0, cost = NULL, llm_duration_ms = NULL, llm_latency = NULL, rollup_ok = false, updated_at = now()
            WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
-             AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id)`,
+             AND NOT EXISTS (SELECT 1 FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = e.id AND s.day = ANY(${executionDaysSql(executionDaySql("e"))}))`,
         job.workspaceId,
         JSON.stringify(left.map((l) => l.execution_id)),
       );
