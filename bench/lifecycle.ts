@@ -22,15 +22,17 @@
 //               by id of 500 spans in every partition against one (why the writer does not probe
 //               every partition: docs/architecture.md › Time partitions).
 //  retention    ingest (lib/ingest/write/spans.ts writeSpanBatch, COPY jobs of 500 new spans, two
-//               writers) alone and while retention drops the partition part's days one after the
-//               other, alternating, same run. Target: with retention within 10% of alone.
+//               writers) alone for 6 s, then while one retention pass (applyRetention) drops 6 of
+//               the partition part's days, four times: twice back to back (pause 0), twice at the
+//               pass's own pace (RUNLENS_RETENTION_PAUSE_MS, default 1 s). Target: paced, ingest
+//               within 10% of alone.
 // Last line: {"bench":"lifecycle",...}. See docs/performance.md, "# Lifecycle".
 import os from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { ZExecutionListQuery } from "../lib/contracts/executions.ts";
 import { ensurePartition } from "../lib/data/partitions.ts";
-import { applyRetention } from "../lib/data/retention.ts";
+import { applyRetention, retentionPauseMs } from "../lib/data/retention.ts";
 import { openDatabase } from "../lib/db/client.ts";
 import { withTransaction } from "../lib/db/transaction.ts";
 import { emptyContextFields, emptySpanFields, type SpanBatch, type SpanJob } from "../lib/ingest/model.ts";
@@ -49,7 +51,6 @@ const { values: args } = parseArgs({
     parts: { type: "string" },
     part: { type: "string" },
     "partition-spans": { type: "string" },
-    "ingest-spans": { type: "string" },
     executions: { type: "string" },
     spans: { type: "string" },
     days: { type: "string" },
@@ -66,7 +67,6 @@ if (args.help) {
   console.log(`npm run bench:lifecycle -- [options]
   --parts LIST      comma-separated parts to run: ${PARTS.join(", ")} (default all; --part too)
   --partition-spans N  spans over --days for the partition and retention parts (default 2000000)
-  --ingest-spans N  spans per ingest round of the retention part (default 60000; 4 rounds)
   --executions N    executions for the search part (default 1000000)
   --spans N         spans for the compression part (default 100000)
   --days N          days the executions cover, ending now (default 30)
@@ -92,7 +92,6 @@ const RUNS = intOpt(args.runs, 10, "--runs");
 const RAW_RUNS = intOpt(args["raw-runs"], 3, "--raw-runs");
 const TARGET_P95_MS = 300;
 const PARTITION_SPANS = intOpt(args["partition-spans"], 2_000_000, "--partition-spans");
-const INGEST_SPANS = intOpt(args["ingest-spans"], 60_000, "--ingest-spans");
 const SPANS_PER_EXECUTION = 40;
 const TARGET_DROP_MS = 1000;
 const PG_ADMIN_URL = args["pg-url"] ?? process.env.BENCH_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -684,50 +683,61 @@ try {
       n++;
       return jobs;
     };
-    const ingest = async (jobs: SpanJob[]) => {
-      const queue = [...jobs];
+    /** Two writers write new spans until `done()`; spans/s over that time. */
+    const ingestUntil = async (done: () => boolean) => {
+      let written = 0;
       const t0 = performance.now();
       await Promise.all(
         [0, 1].map(async () => {
-          for (let job = queue.shift(); job; job = queue.shift()) await writeSpanBatch(db, job);
+          while (!done()) {
+            await writeSpanBatch(db, makeJobs(500)[0]);
+            written += 500;
+          }
         }),
       );
-      return (jobs.length * 500) / ((performance.now() - t0) / 1000);
+      return written / ((performance.now() - t0) / 1000);
+    };
+    const ingestFor = (ms: number) => {
+      const end = performance.now() + ms;
+      return ingestUntil(() => performance.now() >= end);
     };
     // Today's partition exists, as the worker makes it ahead.
     await ensurePartition(db, "spans", ws, new Date().toISOString().slice(0, 10));
-    await ingest(makeJobs(5_000)); // warm-up
-    const alone: number[] = [];
-    const during: number[] = [];
-    const dropMs: number[] = [];
-    for (let round_ = 0; round_ < 2; round_++) {
-      alone.push(await ingest(makeJobs(INGEST_SPANS)));
-      let ingesting = true;
-      const dropping = (async () => {
-        while (ingesting) {
-          const ms = await dropOldestDay();
-          if (ms === null) break;
-          dropMs.push(ms);
-        }
-      })();
-      during.push(await ingest(makeJobs(INGEST_SPANS)));
-      ingesting = false;
-      await dropping;
+    await ingestFor(2_000); // warm-up
+    // Each round: ingest alone for ROUND_MS, then ingest while one retention pass drops
+    // DAYS_PER_PASS days (the workspace's retention shortened by that many days), back to back
+    // (pause 0) or at the pass's own pace (RUNLENS_RETENTION_PAUSE_MS, default 1 s), alternating.
+    const DAYS_PER_PASS = 6;
+    const ROUND_MS = 6_000;
+    const rounds: { pause_ms: number; alone: number; during: number; days: number; pass_ms: number }[] = [];
+    for (const pauseMs of [0, retentionPauseMs(), 0, retentionPauseMs()]) {
+      const alone = await ingestFor(ROUND_MS);
+      dropped += DAYS_PER_PASS;
+      await pool.query("UPDATE workspaces SET traces_retention_days = $2 WHERE id = $1", [partitionWs, DAYS - dropped]);
+      let passing = true;
+      const t0 = performance.now();
+      const pass = applyRetention(db, new Date(), { pauseMs }).finally(() => {
+        passing = false;
+      });
+      const during = await ingestUntil(() => !passing);
+      const r = await pass;
+      rounds.push({ pause_ms: pauseMs, alone, during, days: r.dropped.length, pass_ms: round(performance.now() - t0) });
+      log(
+        `retention: pause ${pauseMs} ms: ingest alone ${fmt(Math.round(alone))} spans/s, while a pass dropped ${r.dropped.length} days in ${fmt(Math.round(performance.now() - t0))} ms ${fmt(Math.round(during))} spans/s (${(during / alone).toFixed(3)})`,
+      );
     }
-    const a = alone.reduce((x, y) => x + y, 0) / alone.length;
-    const d = during.reduce((x, y) => x + y, 0) / during.length;
-    log(
-      `retention: ingest alone ${alone.map((x) => fmt(Math.round(x))).join(", ")} spans/s; while retention drops days ${during
-        .map((x) => fmt(Math.round(x)))
-        .join(", ")} spans/s (${dropMs.length} days dropped meanwhile); ratio ${(d / a).toFixed(3)}`,
-    );
+    const ratio = (pause: (ms: number) => boolean) => {
+      const rs = rounds.filter((r) => pause(r.pause_ms));
+      return round((rs.reduce((n, r) => n + r.during, 0) / rs.reduce((n, r) => n + r.alone, 0)) * 1000) / 1000;
+    };
+    const paced = ratio((ms) => ms > 0);
+    const backToBack = ratio((ms) => ms === 0);
+    log(`retention: during / alone: paced ${paced}, back to back ${backToBack}`);
     result.retention = {
-      ingest_alone_spans_per_s: alone.map(Math.round),
-      ingest_during_retention_spans_per_s: during.map(Math.round),
-      days_dropped_during: dropMs.length,
-      drop_ms: dropMs.map(round),
-      ratio: round((d / a) * 1000) / 1000,
-      meets_target: d >= 0.9 * a && dropMs.length > 0,
+      rounds: rounds.map((r) => ({ ...r, alone: Math.round(r.alone), during: Math.round(r.during) })),
+      ratio_paced: paced,
+      ratio_back_to_back: backToBack,
+      meets_target: paced >= 0.9 && rounds.every((r) => r.days === DAYS_PER_PASS),
     };
   }
 

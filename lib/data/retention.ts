@@ -95,8 +95,23 @@ async function dropPartition(
 
 type Listed = { table_name: PartitionedTable; workspace_id: string; day: string; relname: string };
 
-async function dropAll(db: Db, parts: Listed[], reason: string, into: RetentionResult) {
+/**
+ * The pause between two drops of one pass: RUNLENS_RETENTION_PAUSE_MS, default 1 s. A drop takes its
+ * workspace level's exclusive lock for a moment, which stalls that workspace's ingest once (it waits
+ * for the writes in flight, and new ones queue behind it); paced, a pass that drops many days (a
+ * retention shortened, a budget far exceeded) costs ingest one such stall a second at most
+ * (docs/performance.md › Lifecycle › Two levels).
+ */
+export function retentionPauseMs(): number {
+  const v = Number(process.env.RUNLENS_RETENTION_PAUSE_MS);
+  return Number.isFinite(v) && v >= 0 && v <= 600_000 ? v : 1000;
+}
+
+export type RetentionOptions = { pauseMs?: number };
+
+async function dropAll(db: Db, parts: Listed[], reason: string, into: RetentionResult, pauseMs = retentionPauseMs()) {
   for (const p of parts) {
+    if (into.dropped.length > 0 && pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
     const r = await dropPartition(db, p.table_name, p.workspace_id, p.day, p.relname);
     into.dropped.push({ table: p.table_name, workspaceId: p.workspace_id, day: p.day, reason });
     into.executionsRemoved += r.removed;
@@ -109,7 +124,11 @@ async function dropAll(db: Db, parts: Listed[], reason: string, into: RetentionR
  * forever): drops the partitions of days before the cutoff, and the partitions of workspaces that
  * no longer exist.
  */
-export async function applyRetention(db: Db, now = new Date()): Promise<RetentionResult> {
+export async function applyRetention(
+  db: Db,
+  now = new Date(),
+  { pauseMs = retentionPauseMs() }: RetentionOptions = {},
+): Promise<RetentionResult> {
   const result = empty();
   const workspaces = await db.prisma.$queryRawUnsafe<{ id: string; traces: number | null; events: number | null }[]>(
     `SELECT id, traces_retention_days AS traces, events_retention_days AS events FROM workspaces
@@ -129,7 +148,7 @@ export async function applyRetention(db: Db, now = new Date()): Promise<Retentio
         retentionCutoff(now, days),
         KEEP_DAY,
       );
-      await dropAll(db, expired, `retention ${days} days`, result);
+      await dropAll(db, expired, `retention ${days} days`, result, pauseMs);
     }
   // A deleted workspace's rows went with it (foreign keys, triggers): its level of each table is
   // dropped whole, with every day under it.

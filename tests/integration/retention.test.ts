@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZMetricQuery } from "@/lib/contracts/metrics";
 import { ZExportQuery } from "@/lib/contracts/reviews";
+import { listExecutionMessages } from "@/lib/conversations/threads";
 import { runDataMaintenance } from "@/lib/data/maintenance";
 import { ensurePartitionsAhead, workspaceLevel } from "@/lib/data/partitions";
 import { applyRetention, enforceStorageBudget } from "@/lib/data/retention";
@@ -35,6 +36,21 @@ function run(ws: string, execution: string, spans: number): SpanBatch {
     tokens_output: 4,
     tokens_total: 7,
   }));
+  // The reviewed run has a conversation (its chat view).
+  if (execution === "reviewed")
+    rows.push({
+      ...emptySpanFields(),
+      id: `${execution}-chat`,
+      execution_id: execution,
+      parent_id: `${execution}-s0`,
+      type: "conversation_message",
+      name: "user",
+      status: "success" as const,
+      started_at: new Date(Date.UTC(2026, 11, 1, 10, 0, 30)).toISOString(),
+      ended_at: new Date(Date.UTC(2026, 11, 1, 10, 0, 30)).toISOString(),
+      message: { role: "user", content: "Where is my order PED-1?" },
+      message_role: "user",
+    } as (typeof rows)[number]);
   return {
     kind: "spans",
     workspaceId: ws,
@@ -140,7 +156,9 @@ describe("retention", () => {
       { workspace_id: "ws_ret", n: 3, tokens: 7 * 6 },
     ]);
     const detailsBefore = await getExecutionDetails(db, "ws_ret", "reviewed", { offset: 0, limit: 100 });
-    expect(detailsBefore.traces).toHaveLength(4);
+    expect(detailsBefore.traces).toHaveLength(5);
+    const chatBefore = await listExecutionMessages(db, "ws_ret", "reviewed");
+    expect(chatBefore.map((m) => m.content)).toEqual(["Where is my order PED-1?"]);
     const exportQuery = ZExportQuery.parse({ status: "open" });
     const exportBefore = await exportTraining(db, "ws_ret", exportQuery);
     expect(exportBefore).toMatchObject({ count: 1 });
@@ -158,16 +176,16 @@ describe("retention", () => {
     expect(executions).toEqual([
       { workspace_id: "ws_keep", id: "expired", span_count: 3 },
       { workspace_id: "ws_keep", id: "recent", span_count: 2 },
-      { workspace_id: "ws_keep", id: "reviewed", span_count: 4 },
+      { workspace_id: "ws_keep", id: "reviewed", span_count: 5 },
       { workspace_id: "ws_ret", id: "recent", span_count: 2 },
-      { workspace_id: "ws_ret", id: "reviewed", span_count: 4 },
+      { workspace_id: "ws_ret", id: "reviewed", span_count: 5 },
     ]);
     const spans = await q<{ execution_id: string; n: number; rel: string }>(
       `SELECT execution_id, count(*)::int AS n, min(tableoid::regclass::text) AS rel FROM spans WHERE workspace_id = 'ws_ret' GROUP BY 1 ORDER BY 1`,
     );
     expect(spans.map((s) => [s.execution_id, s.n])).toEqual([
       ["recent", 2],
-      ["reviewed", 4],
+      ["reviewed", 5],
     ]);
     expect(spans[1].rel).toMatch(/_keep$/);
     expect(await q(`SELECT execution_id FROM execution_search WHERE workspace_id = 'ws_ret' ORDER BY 1`)).toEqual([
@@ -177,6 +195,7 @@ describe("retention", () => {
     // The reviewed execution reads as before (its spans from the keep partition).
     expect(await getExecutionDetails(db, "ws_ret", "reviewed", { offset: 0, limit: 100 })).toEqual(detailsBefore);
     expect(await getExecutionOutline(db, "ws_ret", "reviewed", { offset: 0, limit: 100 })).toEqual(outlineBefore);
+    expect(await listExecutionMessages(db, "ws_ret", "reviewed")).toEqual(chatBefore);
     // Its fine-tuning export line (root input, corrected output) is the same.
     expect(await exportTraining(db, "ws_ret", exportQuery)).toEqual(exportBefore);
     // Events: the old day's gone, today's stays; rollups of both kept.
