@@ -118,6 +118,8 @@ async function run(): Promise<void> {
     ...(process.env.BENCH_SDK_RUNNING_AFTER_MS
       ? { sendRunningAfterMs: Number(process.env.BENCH_SDK_RUNNING_AFTER_MS) }
       : {}),
+    // BENCH_SDK_MAX_BATCH=200: requests of at most 200 traces, as the SDK sent before maxBatchTraces.
+    ...(process.env.BENCH_SDK_MAX_BATCH ? { maxBatchTraces: Number(process.env.BENCH_SDK_MAX_BATCH) } : {}),
     onError: (e: RunlensDeliveryError) => {
       if (e.kind === "timeout") timeouts++;
       else if (problems.length < 10) problems.push(`${e.kind}: ${e.message}`);

@@ -49,6 +49,12 @@ export type ClientOptions = ObservabilityOptions & {
    */
   sendRunningAfterMs?: number;
   /**
+   * Traces sent in one request at most (1 to 1,000, the server's limit per batch), set when the
+   * client is created. Default 500: fewer, fuller requests (OpenTelemetry's batch span processor
+   * sends up to 512), each of which the server writes and rolls up once.
+   */
+  maxBatchTraces?: number;
+  /**
    * The time that stamps traces and events (epoch milliseconds or a Date), for replaying recorded
    * runs or generating data at chosen times. Default: the system clock. Delivery (batching,
    * retries) always runs on the system clock.
@@ -85,6 +91,7 @@ export function resolveConfig(
     requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
     flushTimeoutMs: opts.flushTimeoutMs ?? 5_000,
     sendRunningAfterMs: opts.sendRunningAfterMs ?? 1_000,
+    maxBatchTraces: Math.min(1000, Math.max(1, Math.floor(opts.maxBatchTraces ?? 500) || 500)),
     clock: opts.clock ?? null,
   };
 }

@@ -104,7 +104,7 @@ export class Runlens {
       ...common,
       apiUrl: () => this.config.apiUrl,
       envelope: "traces",
-      maxBatch: 200,
+      maxBatch: this.config.maxBatchTraces,
       flushIntervalMs: 500,
       // A start ("running") waits, and its end replaces it while it is still buffered.
       provisional: { is: (t) => t.status === "running", holdMs: () => this.config.sendRunningAfterMs },

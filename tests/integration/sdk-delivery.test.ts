@@ -334,6 +334,26 @@ describe("SDK delivery", () => {
     await other.end();
   });
 
+  it("sends at most maxBatchTraces traces a request (default 500), in the order they were recorded", async () => {
+    for (const [opts, size] of [
+      [{}, 500],
+      [{ maxBatchTraces: 120 }, 120],
+    ] as const) {
+      const server = await scriptedServer((res, ids) => multiStatus(res, ids, {}));
+      const client = new Runlens({ apiUrl: server.url, apiKey: "rl_test", warnings: false, ...opts });
+      const exec = client.startExecution({ name: "many steps" });
+      for (let i = 0; i < 1_100; i++) client.startSpan(`step ${i}`).end({ output: i });
+      await exec.end({ output: "done" });
+      await client.flush();
+      const sizes = server.received.map((r) => r.ids.length);
+      expect(Math.max(...sizes)).toBe(size);
+      const ids = server.received.flatMap((r) => r.ids);
+      expect(ids).toHaveLength(1_101);
+      expect(new Set(ids).size).toBe(1_101);
+      expect(client.stats()).toMatchObject({ tracesPending: 0, tracesDelivered: 1_101 });
+    }
+  });
+
   it("a throwing onError does not break delivery", async () => {
     const server = await scriptedServer((res, ids) => multiStatus(res, ids, { "t-1": 400 }));
     const { transport, warnings } = transportTo(server.url, {
