@@ -1,5 +1,6 @@
 import { type InputHTMLAttributes, type SelectHTMLAttributes, useId } from "react";
 import { cn } from "./cn";
+import { useHydrated } from "./use-hydrated";
 
 const CONTROL =
   "block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm shadow-xs placeholder:text-zinc-400 focus:border-indigo-500 focus:outline-none dark:border-zinc-700 dark:bg-zinc-900";
@@ -35,8 +36,9 @@ export function Field({ label, error, hint, className, id, ...rest }: FieldProps
 
 type SelectProps = SelectHTMLAttributes<HTMLSelectElement> & { label?: string };
 
-export function Select({ label, className, id, children, ...rest }: SelectProps) {
+export function Select({ label, className, id, children, disabled, ...rest }: SelectProps) {
   const auto = useId();
+  const hydrated = useHydrated();
   const selectId = id ?? auto;
   return (
     <div className={className}>
@@ -45,7 +47,7 @@ export function Select({ label, className, id, children, ...rest }: SelectProps)
           {label}
         </label>
       )}
-      <select id={selectId} className={CONTROL} {...rest}>
+      <select id={selectId} className={CONTROL} disabled={disabled || !hydrated} {...rest}>
         {children}
       </select>
     </div>
@@ -57,8 +59,10 @@ export const COMPACT_CONTROL =
   "rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900";
 
 /** A native select in the compact control style, without a visible label (give it aria-label). */
-export function InlineSelect({ className, ...rest }: SelectHTMLAttributes<HTMLSelectElement>) {
+export function InlineSelect({ className, disabled, ...rest }: SelectHTMLAttributes<HTMLSelectElement>) {
+  // Disabled until hydrated: a choice made before React listens would be lost (useHydrated).
+  const hydrated = useHydrated();
   // A native select is as wide as its longest option: an agent named with a paragraph would push
   // the filter bar off the page. The closed select shows the chosen option cut at this width.
-  return <select className={cn(COMPACT_CONTROL, "max-w-64", className)} {...rest} />;
+  return <select className={cn(COMPACT_CONTROL, "max-w-64", className)} disabled={disabled || !hydrated} {...rest} />;
 }

@@ -71,12 +71,10 @@ test("Sources: last received time per source, source badge and filter on Executi
 
   await test.step("the executions list filters by source, in the URL", async () => {
     await page.goto("/executions");
-    // A choice made before the page hydrates is not seen by React (the select is server-rendered):
-    // choose again until the URL has it.
-    await expect(async () => {
-      await page.getByLabel("Source").selectOption("otlp");
-      await expect(page).toHaveURL(/source=otlp/, { timeout: 2_000 });
-    }).toPass();
+    // Selects are disabled until the page hydrates (a choice made before would be lost), and
+    // selectOption waits for them to be enabled.
+    await page.getByLabel("Source").selectOption("otlp");
+    await expect(page).toHaveURL(/source=otlp/);
     const rows = page.locator("tbody tr");
     await expect(rows.filter({ hasText: "answer question" }).first()).toBeVisible();
     await expect(rows.filter({ hasText: "Cloudflare" })).toHaveCount(0);
