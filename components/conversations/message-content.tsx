@@ -3,10 +3,11 @@
 import { Download, MapPin } from "lucide-react";
 import Markdown from "react-markdown";
 import type { MessageContent } from "@/lib/contracts/conversations";
+import { formatBytes } from "@/lib/format";
 import { isPartsContent } from "@/lib/messages/turns";
 import { partsPreview } from "@/lib/messages/view";
 import { ChatParts } from "../messages/chat-turns";
-import { formatBytes, JsonView } from "../traces/json-view";
+import { JsonView } from "../traces/json-view";
 
 /** Links in messages may only go to http(s); anything else (javascript:, data:...) is dropped. */
 export function safeHref(url: unknown): string | undefined {

@@ -2,6 +2,7 @@
 
 import { ChevronDown, ChevronRight } from "lucide-react";
 import { useMemo, useState } from "react";
+import { formatBytes } from "@/lib/format";
 import { CopyButton } from "../ui/copy-button";
 
 const LARGE_BYTES = 1_000_000;
@@ -13,12 +14,6 @@ function byteSize(value: unknown): number {
   } catch {
     return 0;
   }
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /**
