@@ -13,11 +13,12 @@ import { daysFrom, ensurePartition, KEEP_DAY, type PartitionedTable, workspaceLe
  * Dropping a day of spans: the spans of executions that have a review first move into the
  * workspace's keep partition (day KEEP_DAY; an UPDATE of their day, which Postgres carries out as a
  * move between partitions), so their review page, chat view and fine-tuning export read them as
- * before; the partition is dropped; then the executions created that day without a review are
- * deleted (their execution_search rows go with them by foreign key) with `runlens.retention` set,
- * under which the delete triggers on executions write no negative rollup deltas and delete no
- * spans: Overview's execution_rollups and the metric cards keep the history. Dropping a day of
- * events drops its partition only: event_rollups and the event catalog keep their counts.
+ * before; the executions created that day without a review are deleted (their execution_search
+ * rows go with them by foreign key) with `runlens.retention` set, under which the delete triggers on
+ * executions write no negative rollup deltas and delete no spans: Overview's execution_rollups and
+ * the metric cards keep the history; last, in the same transaction, the partition is dropped.
+ * Dropping a day of events drops its partition only: event_rollups and the event catalog keep
+ * their counts. A pass pauses between two drops (retentionPauseMs).
  */
 
 const log = logger("data");
