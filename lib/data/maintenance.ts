@@ -3,7 +3,7 @@ import { advisoryLease } from "../db/advisory-lease.ts";
 import type { Db } from "../db/index.ts";
 import { logger } from "../log.ts";
 import { ensurePartitionsAhead } from "./partitions.ts";
-import { applyRetention, enforceStorageBudget, type RetentionResult } from "./retention.ts";
+import { applyRetention, enforceStorageBudget, type RetentionOptions, type RetentionResult } from "./retention.ts";
 
 const log = logger("data");
 
@@ -21,10 +21,11 @@ export function maintenanceIntervalMs(): number {
 export async function runDataMaintenance(
   db: Db,
   now = new Date(),
+  opts: RetentionOptions = {},
 ): Promise<{ partitionsMade: number; retention: RetentionResult; budget: RetentionResult }> {
   const partitionsMade = await ensurePartitionsAhead(db, now);
-  const retention = await applyRetention(db, now);
-  const budget = await enforceStorageBudget(db, now);
+  const retention = await applyRetention(db, now, opts);
+  const budget = await enforceStorageBudget(db, now, undefined, opts);
   return { partitionsMade, retention, budget };
 }
 
@@ -37,12 +38,14 @@ export function startDataMaintenance(db: Db, intervalMs = maintenanceIntervalMs(
   const lease = advisoryLease(db, "runlens:data-maintenance");
   let running: Promise<void> | null = null;
   let closed = false;
+  // Closing stops a pass between two drops (they are paced: retentionPauseMs).
+  const closing = new AbortController();
   const tick = () => {
     if (running || closed) return;
     running = (async () => {
       try {
         if (!(await lease.held())) return;
-        const r = await runDataMaintenance(db);
+        const r = await runDataMaintenance(db, new Date(), { signal: closing.signal });
         if (r.partitionsMade) log.info(`made ${r.partitionsMade} partitions`);
         if (r.budget.dropped.length) log.warn(`storage budget: dropped ${r.budget.dropped.length} trace partitions`);
       } catch (e) {
@@ -59,6 +62,7 @@ export function startDataMaintenance(db: Db, intervalMs = maintenanceIntervalMs(
     async close() {
       closed = true;
       clearInterval(timer);
+      closing.abort();
       await running;
       await lease.release();
     },

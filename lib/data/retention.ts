@@ -108,11 +108,33 @@ export function retentionPauseMs(): number {
   return Number.isFinite(v) && v >= 0 && v <= 600_000 ? v : 1000;
 }
 
-export type RetentionOptions = { pauseMs?: number };
+/** `pauseMs` between two drops; `signal` stops a pass between two drops (the process is closing). */
+export type RetentionOptions = { pauseMs?: number; signal?: AbortSignal };
 
-async function dropAll(db: Db, parts: Listed[], reason: string, into: RetentionResult, pauseMs = retentionPauseMs()) {
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+async function dropAll(
+  db: Db,
+  parts: Listed[],
+  reason: string,
+  into: RetentionResult,
+  { pauseMs = retentionPauseMs(), signal }: RetentionOptions = {},
+) {
   for (const p of parts) {
-    if (into.dropped.length > 0 && pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+    if (into.dropped.length > 0 && pauseMs > 0) await pause(pauseMs, signal);
+    if (signal?.aborted) return;
     const r = await dropPartition(db, p.table_name, p.workspace_id, p.day, p.relname);
     into.dropped.push({ table: p.table_name, workspaceId: p.workspace_id, day: p.day, reason });
     into.executionsRemoved += r.removed;
@@ -125,11 +147,7 @@ async function dropAll(db: Db, parts: Listed[], reason: string, into: RetentionR
  * forever): drops the partitions of days before the cutoff, and the partitions of workspaces that
  * no longer exist.
  */
-export async function applyRetention(
-  db: Db,
-  now = new Date(),
-  { pauseMs = retentionPauseMs() }: RetentionOptions = {},
-): Promise<RetentionResult> {
+export async function applyRetention(db: Db, now = new Date(), opts: RetentionOptions = {}): Promise<RetentionResult> {
   const result = empty();
   const workspaces = await db.prisma.$queryRawUnsafe<{ id: string; traces: number | null; events: number | null }[]>(
     `SELECT id, traces_retention_days AS traces, events_retention_days AS events FROM workspaces
@@ -149,7 +167,7 @@ export async function applyRetention(
         retentionCutoff(now, days),
         KEEP_DAY,
       );
-      await dropAll(db, expired, `retention ${days} days`, result, pauseMs);
+      await dropAll(db, expired, `retention ${days} days`, result, opts);
     }
   // A deleted workspace's rows went with it (foreign keys, triggers): its level of each table is
   // dropped whole, with every day under it.
@@ -188,6 +206,7 @@ export async function enforceStorageBudget(
   db: Db,
   now = new Date(),
   globalBudget = parseByteSize(process.env.RUNLENS_STORAGE_BUDGET ?? ""),
+  opts: RetentionOptions = {},
 ): Promise<RetentionResult> {
   const result = empty();
   const today = daysFrom(now, 1)[0];
@@ -200,14 +219,14 @@ export async function enforceStorageBudget(
       )[0].bytes,
     );
   if (globalBudget !== null) {
-    while ((await size()) > globalBudget) {
+    while (!opts.signal?.aborted && (await size()) > globalBudget) {
       const [oldest] = await db.prisma.$queryRawUnsafe<Listed[]>(
         `${OLDEST_SPANS} ORDER BY day, workspace_id LIMIT 1`,
         KEEP_DAY,
         today,
       );
       if (!oldest) break;
-      await dropAll(db, [oldest], "storage budget", result);
+      await dropAll(db, [oldest], "storage budget", result, opts);
     }
   }
   const budgets = await db.prisma.$queryRawUnsafe<{ id: string; budget: bigint }[]>(
@@ -224,7 +243,7 @@ export async function enforceStorageBudget(
           )
         )[0].bytes,
       );
-    while ((await used()) > Number(w.budget)) {
+    while (!opts.signal?.aborted && (await used()) > Number(w.budget)) {
       const [oldest] = await db.prisma.$queryRawUnsafe<Listed[]>(
         `${OLDEST_SPANS} AND workspace_id = $3 ORDER BY day LIMIT 1`,
         KEEP_DAY,
@@ -232,7 +251,7 @@ export async function enforceStorageBudget(
         w.id,
       );
       if (!oldest) break;
-      await dropAll(db, [oldest], "workspace storage budget", result);
+      await dropAll(db, [oldest], "workspace storage budget", result, opts);
     }
   }
   return result;

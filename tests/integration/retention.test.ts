@@ -267,4 +267,25 @@ describe("retention", () => {
     // Other workspaces' partitions are untouched.
     expect(await exists(workspaceLevel("spans", "ws_keep"))).toBe(true);
   });
+
+  it("stops a pass between two drops when it is aborted (a closing process does not wait out its pauses)", async () => {
+    await exec(`INSERT INTO workspaces (id, name, slug, traces_retention_days) VALUES ('ws_abort', 'A', 'a', 3)`);
+    await writeAged("ws_abort", "older", 2, 6);
+    await writeAged("ws_abort", "old", 2, 5);
+    const expired = () =>
+      q<{ day: string }>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM data_partitions
+         WHERE workspace_id = 'ws_abort' AND table_name = 'spans' AND day < $1::date AND day <> DATE '1970-01-01'`,
+        utcDay(now.getTime() - 3 * DAY_MS),
+      );
+    expect(await expired()).toHaveLength(2);
+    const controller = new AbortController();
+    // A pause far longer than the test's timeout: only the abort ends the pass.
+    const pass = applyRetention(db, now, { pauseMs: 600_000, signal: controller.signal });
+    while ((await expired()).length === 2) await new Promise((r) => setTimeout(r, 20));
+    controller.abort();
+    const r = await pass;
+    expect(r.dropped.filter((d) => d.workspaceId === "ws_abort")).toHaveLength(1);
+    expect(await expired()).toHaveLength(1);
+  });
 });
