@@ -108,7 +108,7 @@ describe("following Output runs in Redis", () => {
       let run = await getExecution(db(), workspaceId, RUN_A);
       expect(run).toMatchObject({ status: "running", name: "lead_enrichment", source: "output", endedAt: null });
       expect(run?.spanCount).toBe(3);
-      expect(notices.some((n) => n.kind === "executions" && n.ids?.includes(RUN_A))).toBe(true);
+      await expect.poll(() => notices.some((n) => n.kind === "executions" && n.ids?.includes(RUN_A))).toBe(true);
 
       // The HTTP call, the LLM call and both step ends arrive; the root is still open.
       await emit(RUN_A, leadEnrichment.slice(4, -1));
