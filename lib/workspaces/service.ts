@@ -1,7 +1,7 @@
-import { daysFrom, PARTITIONED_TABLES, partitionsAheadDays } from "../data/partitions.ts";
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { createApiKey } from "../auth/api-keys.ts";
+import { daysFrom, PARTITIONED_TABLES, partitionsAheadDays } from "../data/partitions.ts";
 import type { Role } from "../auth/roles.ts";
 import { hashSecret, randomToken } from "../auth/tokens.ts";
 import type { RunlensConfig } from "../config.ts";
