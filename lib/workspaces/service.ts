@@ -1,11 +1,11 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { createApiKey } from "../auth/api-keys.ts";
-import { daysFrom, PARTITIONED_TABLES, partitionsAheadDays } from "../data/partitions.ts";
 import type { Role } from "../auth/roles.ts";
 import { hashSecret, randomToken } from "../auth/tokens.ts";
 import type { RunlensConfig } from "../config.ts";
 import type { Invitation, Member, WorkspaceSummary } from "../contracts/workspaces.ts";
+import { daysFrom, PARTITIONED_TABLES, partitionsAheadDays } from "../data/partitions.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import type { Db } from "../db/index.ts";
 import { ApiError, ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
