@@ -116,39 +116,3 @@ export async function ensurePartitionsAhead(
   for (const m of missing) await ensurePartition(db, m.table_name, m.workspace_id, m.day);
   return missing.length;
 }
-
-export type PartitionInfo = { table: PartitionedTable; day: string; relname: string; bytes: number };
-
-/**
- * A workspace's partitions with their sizes on disk (table, indexes and TOAST), oldest first; the
- * keep partition has day KEEP_DAY. Rows still in a default partition are not counted.
- */
-export async function workspacePartitions(db: Db, workspaceId: string): Promise<PartitionInfo[]> {
-  const rows = await db.prisma.$queryRawUnsafe<
-    { table_name: PartitionedTable; day: string; relname: string; bytes: bigint }[]
-  >(
-    `SELECT p.table_name, to_char(p.day, 'YYYY-MM-DD') AS day, p.relname,
-            COALESCE(pg_total_relation_size(to_regclass(quote_ident(p.relname))), 0)::bigint AS bytes
-     FROM data_partitions p WHERE p.workspace_id = $1 ORDER BY p.day, p.table_name`,
-    workspaceId,
-  );
-  return rows.map((r) => ({ table: r.table_name, day: r.day, relname: r.relname, bytes: Number(r.bytes) }));
-}
-
-export type DayUsage = { day: string; spansBytes: number; eventsBytes: number; totalBytes: number };
-
-/**
- * A workspace's bytes by day (from its partitions' sizes), oldest first; the keep partition's
- * reviewed spans are under KEEP_DAY. For Settings › Data (lib/data/usage.ts).
- */
-export async function workspaceBytesByDay(db: Db, workspaceId: string): Promise<DayUsage[]> {
-  const byDay = new Map<string, DayUsage>();
-  for (const p of await workspacePartitions(db, workspaceId)) {
-    const d = byDay.get(p.day) ?? { day: p.day, spansBytes: 0, eventsBytes: 0, totalBytes: 0 };
-    if (p.table === "spans") d.spansBytes += p.bytes;
-    else d.eventsBytes += p.bytes;
-    d.totalBytes += p.bytes;
-    byDay.set(p.day, d);
-  }
-  return [...byDay.values()];
-}

@@ -4,6 +4,7 @@ import { withTransaction } from "../db/transaction.ts";
 import { parseByteSize } from "../format.ts";
 import { logger } from "../log.ts";
 import { daysFrom, ensurePartition, KEEP_DAY, type PartitionedTable, workspaceLevel } from "./partitions.ts";
+import { databaseBytes, workspaceUsage } from "./usage.ts";
 
 /**
  * Retention and the storage budget (docs/architecture.md › Time partitions › Retention): expired
@@ -198,8 +199,8 @@ const OLDEST_SPANS = `SELECT table_name, workspace_id, to_char(day, 'YYYY-MM-DD'
 
 /**
  * The storage budget: while the database is larger than RUNLENS_STORAGE_BUDGET, the oldest trace
- * partition (of any workspace) is dropped; while a workspace's partitions are larger than its own
- * storage_budget_bytes, its oldest trace partition is. Reviewed executions are kept as by retention.
+ * partition (of any workspace) is dropped; while a workspace's data (as Settings › Data estimates
+ * it, lib/data/usage.ts) is larger than its own storage_budget_bytes, its oldest trace partition is. Reviewed executions are kept as by retention.
  * Today's partitions are never dropped (what ingest writes now).
  */
 export async function enforceStorageBudget(
@@ -210,16 +211,8 @@ export async function enforceStorageBudget(
 ): Promise<RetentionResult> {
   const result = empty();
   const today = daysFrom(now, 1)[0];
-  const size = async () =>
-    Number(
-      (
-        await db.prisma.$queryRawUnsafe<{ bytes: bigint }[]>(
-          "SELECT pg_database_size(current_database())::bigint AS bytes",
-        )
-      )[0].bytes,
-    );
   if (globalBudget !== null) {
-    while (!opts.signal?.aborted && (await size()) > globalBudget) {
+    while (!opts.signal?.aborted && (await databaseBytes(db)) > globalBudget) {
       const [oldest] = await db.prisma.$queryRawUnsafe<Listed[]>(
         `${OLDEST_SPANS} ORDER BY day, workspace_id LIMIT 1`,
         KEEP_DAY,
@@ -229,20 +222,14 @@ export async function enforceStorageBudget(
       await dropAll(db, [oldest], "storage budget", result, opts);
     }
   }
-  const budgets = await db.prisma.$queryRawUnsafe<{ id: string; budget: bigint }[]>(
-    "SELECT id, storage_budget_bytes AS budget FROM workspaces WHERE storage_budget_bytes IS NOT NULL ORDER BY id",
+  // A workspace's bytes as Settings › Data and the storage banner show them (lib/data/usage.ts), so
+  // what the budget drops for and what the banner warns about are one measure.
+  const budgets = await db.prisma.$queryRawUnsafe<{ id: string; budget: bigint; events: number | null }[]>(
+    `SELECT id, storage_budget_bytes AS budget, events_retention_days AS events FROM workspaces
+     WHERE storage_budget_bytes IS NOT NULL ORDER BY id`,
   );
   for (const w of budgets) {
-    const used = async () =>
-      Number(
-        (
-          await db.prisma.$queryRawUnsafe<{ bytes: bigint }[]>(
-            `SELECT COALESCE(sum(pg_total_relation_size(to_regclass(quote_ident(relname)))), 0)::bigint AS bytes
-             FROM data_partitions WHERE workspace_id = $1`,
-            w.id,
-          )
-        )[0].bytes,
-      );
+    const used = async () => (await workspaceUsage(db, w.id, { eventsRetentionDays: w.events, now })).totalBytes;
     while (!opts.signal?.aborted && (await used()) > Number(w.budget)) {
       const [oldest] = await db.prisma.$queryRawUnsafe<Listed[]>(
         `${OLDEST_SPANS} AND workspace_id = $3 ORDER BY day LIMIT 1`,

@@ -164,7 +164,8 @@ export async function bytesByDay(
   return [...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1)).map((d) => ({ ...d, bytes: Math.round(d.bytes) }));
 }
 
-async function databaseBytes(db: Db): Promise<number> {
+/** The whole database's size on disk (the installation's budget is measured against it). */
+export async function databaseBytes(db: Db): Promise<number> {
   const [r] = await db.prisma.$queryRawUnsafe<{ bytes: Int8 }[]>(
     "SELECT pg_database_size(current_database())::bigint AS bytes",
   );

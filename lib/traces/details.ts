@@ -84,7 +84,8 @@ export function toSpan(r: SpanRecord, depth: number): Span {
  * columns over the whole execution; payload columns are read only for the page.
  */
 async function spanPage(db: Db, execution: Execution, workspaceId: string, offset: number, limit: number) {
-  const ordered = await orderedOutline(db, workspaceId, execution);
+  const days = spanDays(db, workspaceId, execution.id);
+  const ordered = await orderedOutline(db, workspaceId, execution, days);
   const page = ordered.slice(offset, offset + limit);
   // Raw rows: for a page of 1,000 spans with payloads the ORM's per-row work cost more than the query.
   const rows = page.length
@@ -93,7 +94,7 @@ async function spanPage(db: Db, execution: Execution, workspaceId: string, offse
         `SELECT ${SPAN_RECORD_COLUMNS} FROM spans WHERE workspace_id = $1 AND id = ANY($2::text[]) AND day = ANY($3::date[])`,
         workspaceId,
         page.map((p) => p.id),
-        await executionSpanDays(db, workspaceId, execution.id),
+        await days(),
       )
     : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -217,11 +218,25 @@ function cacheOrder(key: string, version: string, rows: OrderedOutline): void {
   c.spans += rows.length;
 }
 
+/** The execution's partition days (executionSpanDays), read once and only when asked for. */
+function spanDays(db: Db, workspaceId: string, executionId: string): () => Promise<string[]> {
+  let days: Promise<string[]> | undefined;
+  return () => {
+    days ??= executionSpanDays(db, workspaceId, executionId);
+    return days;
+  };
+}
+
 /**
  * Every span of an execution in depth-first order, from narrow columns only (one index range
  * scan, raw rows: no ORM objects for 100,000 spans). Pages of both read APIs slice it.
  */
-async function orderedOutline(db: Db, workspaceId: string, execution: Execution): Promise<OrderedOutline> {
+async function orderedOutline(
+  db: Db,
+  workspaceId: string,
+  execution: Execution,
+  days = spanDays(db, workspaceId, execution.id),
+): Promise<OrderedOutline> {
   const executionId = execution.id;
   // Small executions are not cached: no version to read. The version and the spans are read in
   // one snapshot (readExecution), so a cached order always belongs to its version.
@@ -245,7 +260,7 @@ async function orderedOutline(db: Db, workspaceId: string, execution: Execution)
      FROM spans WHERE workspace_id = $1 AND execution_id = $2 AND day = ANY($3::date[])`,
     workspaceId,
     executionId,
-    await executionSpanDays(db, workspaceId, executionId),
+    await days(),
   );
   const ordered = depthFirst(rows.map((r) => ({ ...r, parentId: r.parent_id, startedAt: new Date(r.started_at) })));
   if (v) cacheOrder(key, v.version, ordered);
