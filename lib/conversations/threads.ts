@@ -40,14 +40,17 @@ async function listThreadsOn(db: Db, workspaceId: string, q: ThreadListQuery): P
   const having: string[] = [];
   if (q.q) {
     // The thread id, or any conversation message's content (JSON text) of the thread, contains the
-    // text in any case and accent (lib/traces/search.ts); messages are found through the partial
-    // trigram index spans_message_search_trgm where the database has pg_trgm. Applied to the
-    // executions before grouping: a thread qualifies with all its executions.
+    // text in any case and accent (lib/traces/search.ts); messages are found through
+    // conversation_search, their texts joined by newlines per execution and write, with a trigram
+    // index where the database has pg_trgm. No message's JSON text holds a raw newline, so text
+    // without one never matches across two messages, and text with one matches no message. Applied
+    // to the executions before grouping: a thread qualifies with all its executions.
     const re = p(searchRegex(q.q));
-    where.push(
-      `(e.thread_id ~* ${re} OR e.thread_id IN (SELECT e3.thread_id FROM spans s3 JOIN executions e3 ON e3.workspace_id = s3.workspace_id AND e3.id = s3.execution_id
-        WHERE s3.workspace_id = $1 AND s3.type = 'conversation_message' AND (s3.message->'content')::text ~* ${re} AND e3.thread_id IS NOT NULL))`,
-    );
+    const inMessages = q.q.includes("\n")
+      ? ""
+      : ` OR e.thread_id IN (SELECT e3.thread_id FROM conversation_search c JOIN executions e3 ON e3.workspace_id = c.workspace_id AND e3.id = c.execution_id
+        WHERE c.workspace_id = $1 AND c.doc ~* ${re} AND e3.thread_id IS NOT NULL)`;
+    where.push(`(e.thread_id ~* ${re}${inMessages})`);
   }
   if (q.cursor) {
     const [at, id] = decodeCursor(q.cursor, 2);

@@ -192,6 +192,10 @@ describe("retention", () => {
       { execution_id: "recent" },
       { execution_id: "reviewed" },
     ]);
+    // Its messages are still found by the thread search (the move to the keep day rewrote its text).
+    expect(await q(`SELECT execution_id, doc FROM conversation_search WHERE workspace_id = 'ws_ret'`)).toEqual([
+      { execution_id: "reviewed", doc: '"Where is my order PED-1?"' },
+    ]);
     // The reviewed execution reads as before (its spans from the keep partition).
     expect(await getExecutionDetails(db, "ws_ret", "reviewed", { offset: 0, limit: 100 })).toEqual(detailsBefore);
     expect(await getExecutionOutline(db, "ws_ret", "reviewed", { offset: 0, limit: 100 })).toEqual(outlineBefore);
