@@ -258,10 +258,13 @@ describe.each(kinds)("search on $name", ({ open }) => {
     const chat = (messages: [string, string][]): Exec => ({ id: "ex-chat", at: 240, threadId: "tg-42", messages });
     await write(db, ws, [
       chat([
+        ["system", "Você é o assistente da loja"],
         ["user", "primeira versão"],
         ["assistant", "ok"],
       ]),
     ]);
+    // A system prompt is not searched (it is in every thread of its agent).
+    expect(await threads("assistente da loja")).toEqual([]);
     expect(await threads("primeira")).toEqual(["tg-42"]);
     // Resent with one message changed and one added: the old text is not found any more.
     await write(db, ws, [

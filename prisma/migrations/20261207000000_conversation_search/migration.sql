@@ -9,7 +9,9 @@
 -- statement's distinct message texts of that execution, joined by a newline (a message's JSON text
 -- never holds a raw newline, so a search without a newline never matches across two messages). An
 -- execution's messages mostly arrive together, so one GIN insertion holds the trigrams they share
--- once, and a text its LLM calls repeat (a system prompt, the user's question) is read once.
+-- once, and a text its LLM calls repeat (the user's question) is read once.
+-- System prompts are left out: the chat view shows them, but an agent's prompt is in every one of its
+-- threads (a search for its words would list them all), and it is often the longest text of a call.
 -- The search asks this table's index, then groups the executions it finds by thread as before.
 
 CREATE TABLE "conversation_search" (
@@ -31,7 +33,7 @@ BEGIN
   INSERT INTO conversation_search (workspace_id, execution_id, first_span_id, doc)
   SELECT a.workspace_id, a.execution_id, min(a.id), string_agg(DISTINCT COALESCE((a.message->'content')::text, ''), E'\n')
   FROM added a
-  WHERE a.type = 'conversation_message'
+  WHERE a.type = 'conversation_message' AND a.message_role IS DISTINCT FROM 'system'
     AND EXISTS (SELECT 1 FROM executions e WHERE e.workspace_id = a.workspace_id AND e.id = a.execution_id)
   GROUP BY a.workspace_id, a.execution_id
   ON CONFLICT (workspace_id, execution_id, first_span_id) DO UPDATE SET doc = conversation_search.doc || E'\n' || EXCLUDED.doc;
@@ -51,7 +53,7 @@ BEGIN
   SELECT s.workspace_id, s.execution_id, min(s.id), string_agg(DISTINCT COALESCE((s.message->'content')::text, ''), E'\n')
   FROM unnest(ws, ex) AS x(workspace_id, execution_id)
   JOIN spans s ON s.workspace_id = x.workspace_id AND s.execution_id = x.execution_id
-  WHERE s.type = 'conversation_message' AND s.day = ANY(days)
+  WHERE s.type = 'conversation_message' AND s.message_role IS DISTINCT FROM 'system' AND s.day = ANY(days)
     AND EXISTS (SELECT 1 FROM executions e WHERE e.workspace_id = s.workspace_id AND e.id = s.execution_id)
   GROUP BY s.workspace_id, s.execution_id;
 END
@@ -93,7 +95,7 @@ CREATE TRIGGER spans_conversation_search_delete AFTER DELETE ON spans
 INSERT INTO conversation_search (workspace_id, execution_id, first_span_id, doc)
 SELECT s.workspace_id, s.execution_id, min(s.id), string_agg(DISTINCT COALESCE((s.message->'content')::text, ''), E'\n')
 FROM spans s
-WHERE s.type = 'conversation_message'
+WHERE s.type = 'conversation_message' AND s.message_role IS DISTINCT FROM 'system'
   AND EXISTS (SELECT 1 FROM executions e WHERE e.workspace_id = s.workspace_id AND e.id = s.execution_id)
 GROUP BY s.workspace_id, s.execution_id;
 
