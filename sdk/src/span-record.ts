@@ -1,5 +1,3 @@
-import type { Trace } from "./config.ts";
-
 /** The fields every span takes from where it is opened: its execution, parent, agent and custom context. */
 export type SpanBase = {
   executionId: string;
