@@ -49,6 +49,8 @@ export type ExecutionHandle = SpanHandle & {
 };
 
 const STRUCTURED_KEYS = new Set(["input", "output", "metadata"]);
+/** The overrides of a record without any (one object, not a new one per record). */
+const NO_OVERRIDES: ObservabilityOptions = Object.freeze({});
 
 let lastTimestamp = 0;
 /**
@@ -180,7 +182,7 @@ export class Runlens {
     process.once("beforeExit", () => void this.flush());
   }
 
-  private emit(trace: Trace, overrides: ObservabilityOptions = {}): void {
+  private emit(trace: Trace, overrides: ObservabilityOptions = NO_OVERRIDES): void {
     const mode = overrides.mode ?? this.config.mode;
     if (mode === "minimal") return;
     let t: Trace = trace;
@@ -194,12 +196,13 @@ export class Runlens {
         t = { ...t, input: truncateForMode(t.input, maxIn), output: truncateForMode(t.output, maxOut) };
       }
     }
-    for (const hook of [this.config.onTrace, overrides.onTrace]) {
-      if (typeof hook !== "function") continue;
-      const r = this.runHook(hook, t);
-      if (r === null) return;
-      t = r;
-    }
+    if (this.config.onTrace || overrides.onTrace)
+      for (const hook of [this.config.onTrace, overrides.onTrace]) {
+        if (typeof hook !== "function") continue;
+        const r = this.runHook(hook, t);
+        if (r === null) return;
+        t = r;
+      }
     this.installExitHook();
     this.traces.add(t);
   }
