@@ -23,6 +23,19 @@ describe("isoOf", () => {
     for (const ms of times) expect(isoOf(ms)).toBe(new Date(ms).toISOString());
   });
 
+  it("writes what toISOString writes for interleaved timelines, seconds that share a cache slot included", () => {
+    const t0 = Date.parse("2026-01-15T10:30:00.000Z");
+    // 16 timelines 137 s apart, stepping a few ms each in turn, plus seconds 64 apart (one slot).
+    const lanes = Array.from({ length: 16 }, (_, k) => t0 + k * 137_000);
+    for (let step = 0; step < 400; step++)
+      for (let k = 0; k < lanes.length; k++) {
+        lanes[k] += 1 + ((step * 7 + k * 13) % 29);
+        expect(isoOf(lanes[k])).toBe(new Date(lanes[k]).toISOString());
+        const sameSlot = t0 + 64_000 * (k + 1) + step;
+        expect(isoOf(sameSlot)).toBe(new Date(sameSlot).toISOString());
+      }
+  });
+
   it("throws for a time out of Date's range, as toISOString does, even right after a valid one", () => {
     expect(isoOf(8.64e15)).toBe("+275760-09-13T00:00:00.000Z");
     expect(() => isoOf(8.64e15 + 1)).toThrow(RangeError);
