@@ -66,23 +66,18 @@ export async function traceLLM<T>(opts: TraceLLMOptions, call: () => Promise<T>)
       input: opts.input,
       ...extra,
     }) as Trace;
-  const llm = () => ({
-    model: opts.model,
-    provider: opts.provider,
-    promptName: opts.promptName,
-    variables: opts.variables,
-    config: opts.config,
-  });
+  const { model, provider, promptName, variables, config } = opts;
+  const llm = { model, provider, promptName, variables, config };
   try {
     const result = await call();
     const extracted = opts.extract?.(result);
     const usage = extracted?.usage ?? usageOf(result);
-    // usage assigned, not spread onto llm (see onBase).
-    const withUsage = Object.assign(llm(), { usage });
+    // A literal, not {...llm, usage} (see onBase).
+    const withUsage = { model, provider, promptName, variables, config, usage };
     client.emitTrace(record({ status: "success", output: extracted?.output ?? outputOf(result), llm: withUsage }));
     return result;
   } catch (e) {
-    client.emitTrace(record({ status: "error", error: toErrorRecord(e), llm: llm() }));
+    client.emitTrace(record({ status: "error", error: toErrorRecord(e), llm }));
     throw e;
   }
 }

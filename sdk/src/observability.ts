@@ -336,9 +336,10 @@ export class Runlens {
     const base = this.base(previous, opts.parentId);
     const id = randomUUID();
     const startedAt = this.timestamp();
+    // Read once, at the start, as both versions of the record have them.
     const type = opts.type ?? "custom_event";
-    const record = (): Trace =>
-      onBase(base, { id, type, name, stepType: opts.stepType, startedAt, input: opts.input, metadata: opts.metadata });
+    const { stepType, input, metadata } = opts;
+    const record = (): Trace => onBase(base, { id, type, name, stepType, startedAt, input, metadata });
     if (!previous) this.pendingIdentify = null;
     this.emit(Object.assign(record(), { status: "running" as const }), overrides);
     const ctx: ActiveContext = {
