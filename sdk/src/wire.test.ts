@@ -132,4 +132,31 @@ describe("what the SDK sends", () => {
     await everyRecordKind(client);
     await expect(bodies.join("\n\n")).toMatchFileSnapshot("./__snapshots__/wire-standard.txt");
   });
+
+  it("sends a span's and an LLM call's options as they were when it started, whatever the caller changes later", async () => {
+    const { client, bodies } = recordingClient();
+    const spanOptions = { input: { q: "first" }, stepType: "function" };
+    const span = client.startSpan("step", spanOptions);
+    const llmOptions = { client, model: "gpt-4o-mini", provider: "openai", input: "first prompt" };
+    await traceLLM(llmOptions, async () => {
+      llmOptions.model = "changed";
+      llmOptions.provider = "changed";
+      return { text: "ok" };
+    });
+    spanOptions.input = { q: "changed" };
+    spanOptions.stepType = "changed";
+    span.end();
+    await client.flush();
+
+    const sent = bodies.flatMap((b) => JSON.parse(b.slice(b.indexOf("\n") + 1)).traces ?? []);
+    expect(sent.find((t: { name: string }) => t.name === "step")).toMatchObject({
+      input: { q: "first" },
+      stepType: "function",
+      status: "success",
+    });
+    expect(sent.find((t: { type: string }) => t.type === "llm_call").llm).toMatchObject({
+      model: "gpt-4o-mini",
+      provider: "openai",
+    });
+  });
 });
