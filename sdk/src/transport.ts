@@ -201,7 +201,7 @@ export class BatchTransport<T extends { id?: string | null }> {
     const p = this.opts.provisional;
     // Only a record with an id is ever held or replaced.
     const id = p && record.id ? record.id : null;
-    const heldUntil = id && p!.is(record) ? this.clock.now() + p!.holdMs() : undefined;
+    const heldUntil = p && id && p.is(record) ? this.clock.now() + p.holdMs() : undefined;
     if (id && this.supersede(id, record, heldUntil)) return;
     const slot = { record, heldUntil };
     this.buffer.push(slot);
