@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Trace } from "./config.ts";
 import { getClient, type Runlens, toErrorRecord } from "./observability.ts";
+import { onBase } from "./span-record.ts";
 
 export type Usage = { inputTokens?: number; outputTokens?: number; totalTokens?: number };
 
@@ -56,8 +57,7 @@ export async function traceLLM<T>(opts: TraceLLMOptions, call: () => Promise<T>)
   const base = client.spanBase(opts.parentId);
   const startedAt = client.timestamp();
   const record = (extra: Partial<Trace>): Trace =>
-    ({
-      ...base,
+    onBase(base, {
       id: randomUUID(),
       type: "llm_call",
       name: opts.name ?? opts.model,
@@ -66,20 +66,15 @@ export async function traceLLM<T>(opts: TraceLLMOptions, call: () => Promise<T>)
       input: opts.input,
       ...extra,
     }) as Trace;
-  const llm = {
-    model: opts.model,
-    provider: opts.provider,
-    promptName: opts.promptName,
-    variables: opts.variables,
-    config: opts.config,
-  };
+  const { model, provider, promptName, variables, config } = opts;
+  const llm = { model, provider, promptName, variables, config };
   try {
     const result = await call();
     const extracted = opts.extract?.(result);
     const usage = extracted?.usage ?? usageOf(result);
-    client.emitTrace(
-      record({ status: "success", output: extracted?.output ?? outputOf(result), llm: { ...llm, usage } }),
-    );
+    // A literal, not {...llm, usage} (see onBase).
+    const withUsage = { model, provider, promptName, variables, config, usage };
+    client.emitTrace(record({ status: "success", output: extracted?.output ?? outputOf(result), llm: withUsage }));
     return result;
   } catch (e) {
     client.emitTrace(record({ status: "error", error: toErrorRecord(e), llm }));

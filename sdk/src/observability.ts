@@ -3,11 +3,14 @@ import type { TrackEventInput } from "../../lib/contracts/ingest.ts";
 import {
   type ClientOptions,
   type ObservabilityOptions,
+  type OnTrace,
   type ResolvedConfig,
   resolveConfig,
   type Trace,
 } from "./config.ts";
 import { type ActiveContext, activeContext, enter, isolated } from "./context.ts";
+import { isoOf } from "./iso-time.ts";
+import { onBase, type SpanBase } from "./span-record.ts";
 import { BatchTransport, type TransportOptions } from "./transport.ts";
 
 export type { ClientOptions, ObservabilityMode, ObservabilityOptions, OnTrace, Trace } from "./config.ts";
@@ -46,6 +49,8 @@ export type ExecutionHandle = SpanHandle & {
 };
 
 const STRUCTURED_KEYS = new Set(["input", "output", "metadata"]);
+/** The overrides of a record without any (one object, not a new one per record). */
+const NO_OVERRIDES: ObservabilityOptions = Object.freeze({});
 
 let lastTimestamp = 0;
 /**
@@ -55,7 +60,7 @@ let lastTimestamp = 0;
 export function nowIso(): string {
   const now = Date.now();
   lastTimestamp = now > lastTimestamp ? now : lastTimestamp + 1;
-  return new Date(lastTimestamp).toISOString();
+  return isoOf(lastTimestamp);
 }
 
 export function toErrorRecord(error: unknown): { name?: string; message: string; stack?: string } {
@@ -163,7 +168,7 @@ export class Runlens {
     const stamp = reading < this.lastReading || reading > this.lastStamp ? reading : this.lastStamp + 1;
     this.lastReading = reading;
     this.lastStamp = stamp;
-    return new Date(stamp).toISOString();
+    return isoOf(stamp);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -177,7 +182,7 @@ export class Runlens {
     process.once("beforeExit", () => void this.flush());
   }
 
-  private emit(trace: Trace, overrides: ObservabilityOptions = {}): void {
+  private emit(trace: Trace, overrides: ObservabilityOptions = NO_OVERRIDES): void {
     const mode = overrides.mode ?? this.config.mode;
     if (mode === "minimal") return;
     let t: Trace = trace;
@@ -191,22 +196,30 @@ export class Runlens {
         t = { ...t, input: truncateForMode(t.input, maxIn), output: truncateForMode(t.output, maxOut) };
       }
     }
-    const hooks = [this.config.onTrace, overrides.onTrace].filter((h) => typeof h === "function");
-    for (const hook of hooks) {
-      try {
-        const r = hook!(structuredClone(t));
+    if (this.config.onTrace || overrides.onTrace)
+      for (const hook of [this.config.onTrace, overrides.onTrace]) {
+        if (typeof hook !== "function") continue;
+        const r = this.runHook(hook, t);
         if (r === null) return;
-        if (r !== undefined) t = r;
-      } catch (e) {
-        if (this.config.warnings)
-          console.warn(`[runlens] onTrace threw; the trace is sent unchanged: ${(e as Error).message}`);
+        t = r;
       }
-    }
     this.installExitHook();
     this.traces.add(t);
   }
 
-  private base(ctx: ActiveContext | undefined, parentId: string | null | undefined) {
+  /** An onTrace hook's verdict on (a copy of) `t`: the trace to send, or null to cancel it. */
+  private runHook(hook: OnTrace, t: Trace): Trace | null {
+    try {
+      const r = hook(structuredClone(t));
+      return r === undefined ? t : r;
+    } catch (e) {
+      if (this.config.warnings)
+        console.warn(`[runlens] onTrace threw; the trace is sent unchanged: ${(e as Error).message}`);
+      return t;
+    }
+  }
+
+  private base(ctx: ActiveContext | undefined, parentId: string | null | undefined): SpanBase {
     const executionId = ctx?.executionId ?? randomUUID();
     return {
       executionId,
@@ -229,10 +242,8 @@ export class Runlens {
   ): string {
     const id = randomUUID();
     const now = this.timestamp();
-    this.emit(
-      { ...this.base(activeContext(), parentId), id, type, name, startedAt: now, endedAt: now, ...fields } as Trace,
-      overrides,
-    );
+    const base = this.base(activeContext(), parentId);
+    this.emit(onBase(base, { id, type, name, startedAt: now, endedAt: now, ...fields }) as Trace, overrides);
     return id;
   }
 
@@ -284,7 +295,7 @@ export class Runlens {
         input: opts.input,
         metadata: opts.metadata,
       }) as Trace;
-    this.emit({ ...record(), status: "running" }, overrides);
+    this.emit(Object.assign(record(), { status: "running" as const }), overrides);
     enter(ctx);
     return {
       id,
@@ -299,17 +310,15 @@ export class Runlens {
       end: async (result = {}) => {
         if (ended) return;
         ended = true;
-        this.emit(
-          {
-            ...record(),
-            endedAt: this.timestamp(),
-            status: error ? "error" : "success",
-            output: result.output,
-            metadata: result.metadata ?? opts.metadata,
-            error: error ?? undefined,
-          },
-          overrides,
-        );
+        // Assigned, not spread, for the reason of onBase; metadata keeps its place.
+        const final = Object.assign(record(), {
+          endedAt: this.timestamp(),
+          status: error ? ("error" as const) : ("success" as const),
+          output: result.output,
+          metadata: result.metadata ?? opts.metadata,
+          error: error ?? undefined,
+        });
+        this.emit(final, overrides);
         ctx.ended = true;
         // Its own records are final now; other executions' young starts keep waiting.
         await this.traces.flushWithin(false);
@@ -327,18 +336,12 @@ export class Runlens {
     const base = this.base(previous, opts.parentId);
     const id = randomUUID();
     const startedAt = this.timestamp();
-    const record = {
-      ...base,
-      id,
-      type: opts.type ?? "custom_event",
-      name,
-      stepType: opts.stepType,
-      startedAt,
-      input: opts.input,
-      metadata: opts.metadata,
-    } as Trace;
+    // Read once, at the start, as both versions of the record have them.
+    const type = opts.type ?? "custom_event";
+    const { stepType, input, metadata } = opts;
+    const record = (): Trace => onBase(base, { id, type, name, stepType, startedAt, input, metadata });
     if (!previous) this.pendingIdentify = null;
-    this.emit({ ...record, status: "running" }, overrides);
+    this.emit(Object.assign(record(), { status: "running" as const }), overrides);
     const ctx: ActiveContext = {
       executionId: base.executionId,
       spanId: id,
@@ -358,17 +361,14 @@ export class Runlens {
         if (ended) return;
         ended = true;
         const error = result.error === undefined ? undefined : toErrorRecord(result.error);
-        this.emit(
-          {
-            ...record,
-            endedAt: this.timestamp(),
-            status: error ? "error" : "success",
-            output: result.output,
-            metadata: result.metadata ?? opts.metadata,
-            error,
-          },
-          overrides,
-        );
+        const final = Object.assign(record(), {
+          endedAt: this.timestamp(),
+          status: error ? ("error" as const) : ("success" as const),
+          output: result.output,
+          metadata: result.metadata ?? opts.metadata,
+          error,
+        });
+        this.emit(final, overrides);
         ctx.ended = true;
       },
     };

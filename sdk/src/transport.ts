@@ -1,4 +1,4 @@
-import { createApiClient, errorFromResponse } from "../../lib/contracts/client.ts";
+import { type ApiClient, createApiClient, errorFromResponse } from "../../lib/contracts/client.ts";
 import type { ItemResult } from "../../lib/contracts/ingest.ts";
 
 /**
@@ -146,13 +146,23 @@ function describe(kind: DeliveryErrorKind, count: number, envelope: string, reas
   }
 }
 
+/**
+ * A place in the buffer: its record (a newer version of the id takes the place of the older one)
+ * and, for a provisional record, when it may be sent.
+ */
+type Slot<T> = { record: T; heldUntil: number | undefined };
+
+const recordsOf = <T>(slots: Slot<T>[]): T[] => slots.map((s) => s.record);
+
 export class BatchTransport<T extends { id?: string | null }> {
-  private buffer: T[] = [];
-  /** With `provisional`: each id's buffered record (the newest), and when held ones may go. */
-  private readonly byId = new Map<string, T>();
-  private readonly heldUntil = new WeakMap<T, number>();
-  /** The records of the send in progress (out of the buffer until it settles). */
-  private sending: T[] = [];
+  private buffer: Slot<T>[] = [];
+  /**
+   * With `provisional`: the place of each id's buffered record (the newest), so a newer version
+   * replaces it without searching the buffer.
+   */
+  private readonly byId = new Map<string, Slot<T>>();
+  /** The places of the send in progress (out of the buffer until it settles). */
+  private sending: Slot<T>[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inflight: Promise<void> | null = null;
   /** The server asked (Retry-After) not to be sent anything before this time. */
@@ -163,6 +173,7 @@ export class BatchTransport<T extends { id?: string | null }> {
   private rejectedCount = 0;
   private readonly clock: Clock;
   private readonly retry: RetryPolicy;
+  private client: { baseUrl: string; key: string; fetch: typeof fetch; api: ApiClient } | null = null;
 
   constructor(private readonly opts: TransportOptions<T>) {
     this.clock = opts.clock ?? systemClock;
@@ -187,62 +198,80 @@ export class BatchTransport<T extends { id?: string | null }> {
   }
 
   add(record: T): void {
-    if (this.supersede(record)) return;
-    this.buffer.push(record);
+    const p = this.opts.provisional;
+    // Only a record with an id is ever held or replaced.
+    const id = p && record.id ? record.id : null;
+    const heldUntil = p && id && p.is(record) ? this.clock.now() + p.holdMs() : undefined;
+    if (id && this.supersede(id, record, heldUntil)) return;
+    const slot = { record, heldUntil };
+    this.buffer.push(slot);
+    if (id) this.byId.set(id, slot);
     const max = this.opts.maxBuffered();
     if (this.buffer.length > max) {
       const dropped = this.buffer.splice(0, this.buffer.length - max);
       this.forget(dropped);
       this.droppedCount += dropped.length;
-      this.report("dropped", dropped, { status: null, code: "buffer_full", message: `${this.droppedCount} in total` });
+      const message = `${this.droppedCount} in total`;
+      this.report("dropped", recordsOf(dropped), { status: null, code: "buffer_full", message });
     }
     if (this.buffer.length >= this.opts.maxBatch) void this.flush(false, false);
     else this.schedule();
   }
 
   /**
-   * With `provisional`: notes when a provisional record may be sent, and puts `record` in the place
-   * of the buffered version of its id if there is one (true: nothing more to add).
+   * With `provisional`: puts `record` in the place of the buffered version of its id if there is
+   * one, held as `record` is (true: nothing more to add).
    */
-  private supersede(record: T): boolean {
-    const p = this.opts.provisional;
-    if (!p || !record.id) return false;
-    if (p.is(record)) this.heldUntil.set(record, this.clock.now() + p.holdMs());
-    const old = this.byId.get(record.id);
-    this.byId.set(record.id, record);
-    const at = old ? this.buffer.lastIndexOf(old) : -1;
-    if (at < 0) return false;
-    this.buffer[at] = record;
+  private supersede(id: string, record: T, heldUntil: number | undefined): boolean {
+    const slot = this.byId.get(id);
+    if (!slot) return false;
+    slot.record = record;
+    slot.heldUntil = heldUntil;
     this.schedule();
     return true;
   }
 
   /** Records that left the buffer are no longer what their id's next version replaces. */
-  private forget(records: T[]): void {
+  private forget(slots: Slot<T>[]): void {
     if (!this.opts.provisional) return;
-    for (const r of records) if (r.id && this.byId.get(r.id) === r) this.byId.delete(r.id);
+    for (const s of slots) {
+      const id = s.record.id;
+      if (id && this.byId.get(id) === s) this.byId.delete(id);
+    }
   }
 
-  private held(record: T, now: number): boolean {
-    const until = this.heldUntil.get(record);
-    return until !== undefined && until > now;
+  private held(slot: Slot<T>, now: number): boolean {
+    return slot.heldUntil !== undefined && slot.heldUntil > now;
   }
 
   /** How many buffered records a send may take now (held ones only with `withHeld`). */
   private sendable(withHeld: boolean): number {
     if (withHeld || !this.opts.provisional) return this.buffer.length;
     const now = this.clock.now();
-    return this.buffer.reduce((n, r) => (this.held(r, now) ? n : n + 1), 0);
+    let n = 0;
+    for (const s of this.buffer) if (!this.held(s, now)) n++;
+    return n;
   }
 
-  /** Takes the next batch out of the buffer, in order, passing over held records unless `withHeld`. */
-  private take(withHeld: boolean): T[] {
-    if (withHeld || !this.opts.provisional) return this.buffer.splice(0, this.opts.maxBatch);
+  /**
+   * Takes the next batch out of the buffer, in order, passing over held records unless `withHeld`
+   * (they keep their order, compacted in place).
+   */
+  private take(withHeld: boolean): Slot<T>[] {
+    const taken = withHeld || !this.opts.provisional ? this.buffer.splice(0, this.opts.maxBatch) : this.takeUnheld();
+    this.forget(taken);
+    return taken;
+  }
+
+  private takeUnheld(): Slot<T>[] {
     const now = this.clock.now();
-    const batch: T[] = [];
-    const rest: T[] = [];
-    for (const r of this.buffer) (batch.length < this.opts.maxBatch && !this.held(r, now) ? batch : rest).push(r);
-    this.buffer = rest;
+    const batch: Slot<T>[] = [];
+    let kept = 0;
+    for (const s of this.buffer) {
+      if (batch.length < this.opts.maxBatch && !this.held(s, now)) batch.push(s);
+      else this.buffer[kept++] = s;
+    }
+    this.buffer.length = kept;
     return batch;
   }
 
@@ -269,20 +298,23 @@ export class BatchTransport<T extends { id?: string | null }> {
     }
     while (this.inflight) await this.inflight;
     while (this.sendable(withHeld) >= (all ? 1 : this.opts.maxBatch)) {
-      this.sending = this.take(withHeld);
-      this.forget(this.sending);
+      const taken = this.take(withHeld);
+      this.sending = taken;
       let left: T[] = [];
-      this.inflight = this.send(this.sending).then((l) => {
+      this.inflight = this.send(recordsOf(taken)).then((l) => {
         left = l;
       });
       await this.inflight;
       this.inflight = null;
       this.sending = [];
       if (left.length > 0) {
-        // Keep them for a later flush, ahead of newer records (a newer version of an id stays its
-        // id's buffered record).
-        this.buffer.unshift(...left);
-        if (this.opts.provisional) for (const r of left) if (r.id && !this.byId.has(r.id)) this.byId.set(r.id, r);
+        // Keep them for a later flush, in their places (held as they were), ahead of newer
+        // records; a newer version of an id stays its id's buffered record.
+        const kept = new Set(left);
+        const back = taken.filter((s) => kept.has(s.record));
+        this.buffer.unshift(...back);
+        if (this.opts.provisional)
+          for (const s of back) if (s.record.id && !this.byId.has(s.record.id)) this.byId.set(s.record.id, s);
         this.schedule();
         return;
       }
@@ -305,8 +337,8 @@ export class BatchTransport<T extends { id?: string | null }> {
     clearTimeout(timer);
     if (late) {
       const now = this.clock.now();
-      const pending = withHeld ? this.buffer : this.buffer.filter((r) => !this.held(r, now));
-      this.report("timeout", [...this.sending, ...pending], {
+      const pending = withHeld ? this.buffer : this.buffer.filter((s) => !this.held(s, now));
+      this.report("timeout", recordsOf([...this.sending, ...pending]), {
         status: null,
         code: "flush_timeout",
         message: `the flush timeout of ${ms} ms`,
@@ -348,8 +380,17 @@ export class BatchTransport<T extends { id?: string | null }> {
   private async post(records: T[], key: string): Promise<Unsettled<T>> {
     this.sentRequests++;
     const timeoutMs = this.opts.requestTimeoutMs();
+    // Covers the body too: a server that stalls mid-answer times out like one that never answers.
+    // Not AbortSignal.timeout: its timer (and weak references) outlived every request by
+    // timeoutMs, thousands of them at a time under load, a visible part of the SDK's GC.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException(`no answer within ${timeoutMs} ms`, "TimeoutError")),
+      timeoutMs,
+    );
+    timer.unref?.();
     try {
-      const { url, init } = this.prepare(records, key, timeoutMs);
+      const { url, init } = this.prepare(records, key, controller.signal);
       const res = await this.opts.fetch()(url, init);
       const text = await res.text();
       this.noteRetryAfter(res);
@@ -371,6 +412,8 @@ export class BatchTransport<T extends { id?: string | null }> {
             ? { status: null, code: "request_timeout", message: `no answer within ${timeoutMs} ms` }
             : { status: null, code: "network_error", message: error.message },
       };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -378,14 +421,8 @@ export class BatchTransport<T extends { id?: string | null }> {
    * The request of one batch, built by the API client (lib/contracts/client.ts); the transport
    * sends it itself, as its answers (207 per item, Retry-After, transient statuses) are its own.
    */
-  private prepare(records: T[], key: string, timeoutMs: number): { url: string; init: RequestInit } {
-    const client = createApiClient({
-      baseUrl: this.opts.apiUrl(),
-      fetch: this.opts.fetch(),
-      headers: { authorization: `Bearer ${key}` },
-    });
-    // Covers the body too: a server that stalls mid-answer times out like one that never answers.
-    const signal = AbortSignal.timeout(timeoutMs);
+  private prepare(records: T[], key: string, signal: AbortSignal): { url: string; init: RequestInit } {
+    const client = this.apiClient(key);
     // The records are sent as the caller made them (typed by the caller, checked item by item by the server).
     return this.opts.envelope === "traces"
       ? client.prepare("POST /api/v1/runtime/v1/observability/traces", {
@@ -396,6 +433,17 @@ export class BatchTransport<T extends { id?: string | null }> {
           body: { events: records } as never,
           signal,
         });
+  }
+
+  /** The API client of the current URL and key, made again only when configure() changes them. */
+  private apiClient(key: string): ApiClient {
+    const baseUrl = this.opts.apiUrl();
+    const fetch = this.opts.fetch();
+    const made = this.client;
+    if (made?.baseUrl === baseUrl && made.key === key && made.fetch === fetch) return made.api;
+    const api = createApiClient({ baseUrl, fetch, headers: { authorization: `Bearer ${key}` } });
+    this.client = { baseUrl, key, fetch, api };
+    return api;
   }
 
   private noteRetryAfter(res: Response): void {

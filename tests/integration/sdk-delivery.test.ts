@@ -247,6 +247,25 @@ describe("SDK delivery", () => {
     expect(transport.pending).toBe(1);
   });
 
+  it("aborts a request whose answer stalls mid-body after requestTimeoutMs, as one never answered", async () => {
+    // The status and part of the body come at once, the rest never.
+    const server = await scriptedServer((res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"accepted":');
+    });
+    const { transport, errors } = transportTo(server.url, {
+      requestTimeoutMs: () => 50,
+      retry: { ...DEFAULT_RETRY, retries: 0 },
+    });
+    transport.add({ id: "t-1" });
+    await transport.flush();
+
+    expect(server.received).toHaveLength(1);
+    expect(errors.map((e) => [e.kind, e.ids, e.code])).toEqual([["failed", ["t-1"], "request_timeout"]]);
+    expect(transport.delivered).toBe(0);
+    expect(transport.pending).toBe(1);
+  });
+
   it("end() resolves after flushTimeoutMs while the server still holds the request, and reports what is pending", async () => {
     const held: (() => void)[] = [];
     const server = await scriptedServer((res, ids) => {
