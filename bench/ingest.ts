@@ -98,7 +98,7 @@ if (args.help) {
   --server-worker on|inprocess|off  RUNLENS_WORKER of the portal: on (default) = the worker in a child
                        process the server supervises, inprocess = in the web process, off = none
   --workers N          extra \`npm run worker\` processes (default 0)
-  --cpu-prof           write V8 CPU profiles of the server and workers (to $TMPDIR/runlens-bench-profiles/)
+  --cpu-prof           write V8 CPU profiles of the server, workers and SDK clients (to $TMPDIR/runlens-bench-profiles/)
   --node-flags=FLAGS   extra node flags for the server and workers (e.g. --node-flags=--max-semi-space-size=64)
   --pg-url URL         admin URL of Postgres (default postgresql://postgres@127.0.0.1:5432/postgres, or BENCH_PG_URL)
   --redis-url URL      Redis (default redis://127.0.0.1:6379, or BENCH_REDIS_URL)
@@ -474,7 +474,15 @@ function sdkLoad(executions: number): Load {
         messages.push([]);
         const p = startProcess(
           `sdk client ${i + 1}`,
-          ["--import", "tsx", "bench/traffic-sdk-client.ts"],
+          [
+            // With --cpu-prof the clients are profiled too (one directory each).
+            ...(CPU_PROF
+              ? ["--cpu-prof", `--cpu-prof-dir=${path.join(PROFILE_DIR, `${RUN_ID}-sdk-client-${i + 1}`)}`]
+              : []),
+            "--import",
+            "tsx",
+            "bench/traffic-sdk-client.ts",
+          ],
           {
             ...process.env,
             BENCH_URL: base,
