@@ -55,7 +55,7 @@ const OWN_LLM_PREFIXES = [
 export function readOpenInference(attrs: Attrs): Reading {
   const kind = str(attrs["openinference.span.kind"])?.toUpperCase();
   // OpenLLMetry writes a few llm.* attributes of its own (llm.request.type, llm.usage.*): not these.
-  const hasLlm = Object.keys(attrs).some((k) => OWN_LLM_PREFIXES.some((p) => k.startsWith(p)));
+  const hasLlm = Object.keys(attrs).some((k) => k.startsWith("llm.") && OWN_LLM_PREFIXES.some((p) => k.startsWith(p)));
   if (!kind && !hasLlm && !str(attrs["session.id"]) && !str(attrs["user.id"])) return {};
   const payload = payloadOf(kind, attrs);
   return compact({
@@ -306,7 +306,15 @@ const MAX_DEPTH = 64;
 
 function unwrapLangChain(v: unknown, depth: number): unknown {
   if (depth > MAX_DEPTH) return v;
-  if (Array.isArray(v)) return v.map((x) => unwrapLangChain(x, depth + 1));
+  if (Array.isArray(v)) {
+    let items: unknown[] | null = null;
+    for (let i = 0; i < v.length; i++) {
+      const unwrapped = unwrapLangChain(v[i], depth + 1);
+      if (items === null && unwrapped !== v[i]) items = v.slice(0, i);
+      if (items !== null) items.push(unwrapped);
+    }
+    return items ?? v;
+  }
   if (!isRecord(v)) return v;
   if (v.lc === 1 && v.type === "constructor" && Array.isArray(v.id) && isRecord(v.kwargs)) {
     const cls = String(v.id[v.id.length - 1] ?? "").replace(/Chunk$/, "");
@@ -323,7 +331,17 @@ function unwrapLangChain(v: unknown, depth: number): unknown {
       );
     return unwrapLangChain(kwargs, depth + 1);
   }
-  const out: Attrs = {};
-  for (const [k, x] of Object.entries(v)) setOwn(out, k, unwrapLangChain(x, depth + 1));
-  return out;
+  // Copied only when something inside was unwrapped (payloads are large; most hold no LangChain object).
+  let out: Attrs | null = null;
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const x = v[keys[i]];
+    const unwrapped = unwrapLangChain(x, depth + 1);
+    if (out === null && unwrapped !== x) {
+      out = {};
+      for (let j = 0; j < i; j++) setOwn(out, keys[j], v[keys[j]]);
+    }
+    if (out !== null) setOwn(out, keys[i], unwrapped);
+  }
+  return out ?? v;
 }

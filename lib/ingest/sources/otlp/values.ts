@@ -114,10 +114,23 @@ export function strings(v: unknown): string[] | null {
   return out.length ? out : null;
 }
 
-/** Drops undefined keys (absent stays absent in the stored JSON). */
+/**
+ * `o` without its undefined keys (absent stays absent in the stored JSON): `o` itself when it has
+ * none, else a new object with the other keys in their order. Deleting keys from `o` would turn it
+ * into a dictionary-mode object (V8), slower to read and to serialize than one built key by key:
+ * these objects (readings, message parts, a span's `llm`) are read and stringified again later.
+ */
 export function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o)) if ((o as Attrs)[k] === undefined) delete (o as Attrs)[k];
-  return o;
+  const keys = Object.keys(o);
+  let i = 0;
+  while (i < keys.length && (o as Attrs)[keys[i]] !== undefined) i++;
+  if (i === keys.length) return o;
+  const out: Attrs = {};
+  for (const k of keys) {
+    const v = (o as Attrs)[k];
+    if (v !== undefined) setOwn(out, k, v);
+  }
+  return out as T;
 }
 
 /** Highest position accepted in indexed attributes (a sparse array of billions would stall the mapping). */
