@@ -106,9 +106,7 @@ function usage(attrs: Attrs): Reading["usage"] {
 
 /** gen_ai.request.* other than the model: temperature, max_tokens, top_p... */
 function config(attrs: Attrs): Attrs | undefined {
-  const out = withPrefix(attrs, "gen_ai.request.");
-  if (out) delete out.model;
-  return out && Object.keys(out).length ? out : undefined;
+  return withPrefix(attrs, "gen_ai.request.", "model") ?? undefined;
 }
 
 /** `gen_ai.system_instructions`: a JSON list of parts (or plain text) as one system message. */

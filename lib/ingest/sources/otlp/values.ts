@@ -175,10 +175,19 @@ function compactArrays(v: unknown[]): unknown[] {
   return walk(v) as unknown[];
 }
 
-/** Attributes under `prefix` (e.g. `ai.telemetry.metadata.`), keyed by the rest of their name; null when none. */
-export function withPrefix(attrs: Attrs, prefix: string): Attrs | null {
-  const out: Attrs = {};
-  for (const [k, v] of Object.entries(attrs))
-    if (k.startsWith(prefix) && k.length > prefix.length) setOwn(out, k.slice(prefix.length), v);
-  return Object.keys(out).length ? out : null;
+/**
+ * Attributes under `prefix` (e.g. `ai.telemetry.metadata.`), keyed by the rest of their name, but
+ * `except`; null when none. (Leaving a key out, rather than deleting it after, keeps the object in
+ * V8's fast mode: it is stored and serialized.)
+ */
+export function withPrefix(attrs: Attrs, prefix: string, except?: string): Attrs | null {
+  let out: Attrs | null = null;
+  for (const k of Object.keys(attrs)) {
+    if (!k.startsWith(prefix) || k.length === prefix.length) continue;
+    const rest = k.slice(prefix.length);
+    if (rest === except) continue;
+    out ??= {};
+    setOwn(out, rest, attrs[k]);
+  }
+  return out;
 }
