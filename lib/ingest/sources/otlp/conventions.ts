@@ -29,8 +29,13 @@ const FAMILIES: { name: string; read: (attrs: Attrs, events: SpanEvent[]) => Rea
 ];
 
 /** Whether a reading holds anything beyond its payload keys (an empty usage or context is nothing). */
-const readSomething = (r: Reading) =>
-  Object.entries(r).some(([k, v]) => k !== "payloadKeys" && !(isRecord(v) && Object.keys(v).length === 0));
+function readSomething(r: Reading): boolean {
+  for (const k in r) {
+    const v = r[k as keyof Reading];
+    if (k !== "payloadKeys" && !(isRecord(v) && Object.keys(v).length === 0)) return true;
+  }
+  return false;
+}
 
 export type Conventions = { reading: Reading; families: string[]; problems: string[] };
 

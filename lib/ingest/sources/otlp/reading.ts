@@ -62,14 +62,17 @@ export function mergeReadings(readings: Reading[]): Reading {
   const payloadKeys: string[] = [];
   for (const r of readings) {
     let usedPayload = false;
-    for (const [k, v] of Object.entries(r) as [keyof Reading, unknown][]) {
+    // for...in rather than Object.entries: readings are plain literals, and this runs for every family of every span.
+    for (const key in r) {
+      const k = key as keyof Reading;
+      const v = r[k];
       if (v === undefined || k === "usage" || k === "context" || k === "payloadKeys" || out[k] !== undefined) continue;
       (out as Record<string, unknown>)[k] = v;
       if (k === "input" || k === "output" || k === "tools") usedPayload = true;
     }
     fillMissing(usage, r.usage);
     fillMissing(context, r.context);
-    if (usedPayload) payloadKeys.push(...(r.payloadKeys ?? []));
+    if (usedPayload && r.payloadKeys) for (const p of r.payloadKeys) payloadKeys.push(p);
   }
   if (Object.keys(usage).length) out.usage = usage;
   if (Object.keys(context).length) out.context = context;
@@ -78,8 +81,11 @@ export function mergeReadings(readings: Reading[]): Reading {
 }
 
 function fillMissing<T extends object>(into: T, from: T | undefined): void {
-  for (const [k, v] of Object.entries(from ?? {}))
-    if (v !== undefined && (into as Record<string, unknown>)[k] === undefined) (into as Record<string, unknown>)[k] = v;
+  if (!from) return;
+  for (const k in from) {
+    const v = from[k];
+    if (v !== undefined && into[k] === undefined) into[k] = v;
+  }
 }
 
 /** Whether an attribute key is one of `payloadKeys` (exact, or under a prefix ending in "."). */
