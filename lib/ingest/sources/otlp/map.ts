@@ -140,6 +140,7 @@ function nanosToMs(nanos: string | undefined): number {
 const DIGITS = /^\d+$/;
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function nonEmpty(kvs: OtlpKeyValue[] | undefined): Attrs | undefined {
   const o = attributesToObject(kvs);
@@ -390,8 +391,10 @@ function executionContexts(placed: Placed[]): ExecutionContext[] {
     else byTrace.set(p.row.execution_id, [p]);
   }
   return [...byTrace].map(([executionId, list]) => {
+    // Starts are ISO strings of one width (years 0001-9999, invalidSpan): compared as strings, not
+    // through localeCompare's collation (the same order, for a fraction of the CPU).
     const ordered = [...list].sort(
-      (a, b) => Number(a.hasParent) - Number(b.hasParent) || a.row.started_at.localeCompare(b.row.started_at),
+      (a, b) => Number(a.hasParent) - Number(b.hasParent) || compareText(a.row.started_at, b.row.started_at),
     );
     const root = ordered.find((p) => !p.hasParent);
     // An id that cannot be stored exactly as sent is not used (it stays in the span's attributes).
