@@ -21,14 +21,17 @@ export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1
   ORDER BY id FOR UPDATE`;
 
 /**
- * LOCK_EXECUTION_STATES, returning which rows keep their aggregates (those can be rolled up
+ * Execution rows ($2: JSON array of ids): which keep their aggregates (those can be rolled up
  * incrementally), the partition day of their spans (the UTC day they were created:
  * lib/data/partitions.ts) and today's (the spans' default day, in this transaction).
  */
-export const LOCK_EXECUTION_STATES = `SELECT id, rollup_ok, span_count,
+export const READ_EXECUTION_STATES = `SELECT id, rollup_ok, span_count,
     to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day,
     to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS today
-  FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
+  FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}`;
+
+/** READ_EXECUTION_STATES with the rows locked, in id order. */
+export const LOCK_EXECUTION_STATES = `${READ_EXECUTION_STATES}
   ORDER BY id FOR UPDATE`;
 
 /**

@@ -14,6 +14,7 @@ import {
   incrementalRollupMinSpans,
   LOCK_EXECUTION_STATES,
   LOCK_EXECUTIONS,
+  READ_EXECUTION_STATES,
   ROLLUP_EXECUTIONS,
   ROLLUP_INCREMENTAL,
 } from "./rollup.ts";
@@ -25,7 +26,7 @@ export { joinSpanParts, toSpanJob };
 /**
  * The span writer. A batch is a handful of statements whatever its size: spans arrive by COPY
  * straight into `spans` on Postgres (JSON rows upserted on PGlite), their executions are created,
- * locked and rolled up in the same transaction (lib/ingest/write/rollup.ts: from the batch's own
+ * then locked (after the spans, for the rollup only) and rolled up in the same transaction (lib/ingest/write/rollup.ts: from the batch's own
  * spans where the execution keeps its aggregates, else from all its stored spans). Writes are
  * idempotent by id and keep the newest version of a span (lib/ingest/version.ts). `spans` is
  * partitioned by workspace and day (lib/data/partitions.ts): a span's day is its execution's
@@ -126,6 +127,9 @@ export type RemovedSpan = {
   tokens_total: string | null;
   cost: number | null;
 };
+
+/** An execution row as READ_EXECUTION_STATES and LOCK_EXECUTION_STATES read it. */
+type ExecutionState = { id: string; rollup_ok: boolean; span_count: number; day: string; today: string };
 
 /** One line of a COPY job: its span's id, execution and rank, and where it is in the text. */
 export type CopyLine = {
@@ -480,27 +484,28 @@ async function writeSpans(
     const ctx = contexts.map((c) => ({ ...c, agent_id: agents.get(c.agent)! }));
 
     // 1. Every span's execution exists (spans have no foreign key: this is what keeps it so); rows in
-    // id order to avoid deadlocks. The ones created here come back: if all their spans turn out to be
-    // outranked by stored versions in other executions, they go again (2.).
-    const created = await tx.query<{ id: string }>(
-      `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, source, started_at, created_at, updated_at)
-         SELECT $1::text, c.execution_id, c.agent_id, c.execution_id, 'custom_execution', 'running', $3::"TraceSource", c.started_at, now(), now()
-         FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, started_at timestamptz)
-         ORDER BY c.execution_id
-         ON CONFLICT (workspace_id, id) DO NOTHING
-         RETURNING id`,
-      job.workspaceId,
-      JSON.stringify(ctx),
-      job.source,
-    );
+    // id order to avoid deadlocks. The ones created here come back (locked by their insert until the
+    // commit): if all their spans turn out to be outranked by stored versions in other executions,
+    // they go again (2.).
+    const createMissing = (of: typeof ctx) =>
+      tx.query<{ id: string }>(
+        `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, source, started_at, created_at, updated_at)
+           SELECT $1::text, c.execution_id, c.agent_id, c.execution_id, 'custom_execution', 'running', $3::"TraceSource", c.started_at, now(), now()
+           FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, started_at timestamptz)
+           ORDER BY c.execution_id
+           ON CONFLICT (workspace_id, id) DO NOTHING
+           RETURNING id`,
+        job.workspaceId,
+        JSON.stringify(of),
+        job.source,
+      );
+    const created = await createMissing(ctx);
 
-    // Batches of one execution written at the same time (parallel workers, concurrent OTLP
-    // exports of one trace) take turns from here: otherwise each rollup (3.) reads the stored spans
-    // without the other's uncommitted ones, and the last to commit overwrites the execution with a
-    // count that misses spans. Row locks in id order, as above. Executions that existed and keep
-    // their aggregates may be rolled up from this batch's spans alone.
-    const states = await tx.query<{ id: string; rollup_ok: boolean; span_count: number; day: string; today: string }>(
-      LOCK_EXECUTION_STATES,
+    // Their days (an execution's created_at never changes) and whether they keep their aggregates,
+    // read without locking them: the spans go in (2.) while other batches of the same executions
+    // are rolled up; the rows are locked only for this batch's own rollup (3.).
+    const states = await tx.query<ExecutionState>(
+      READ_EXECUTION_STATES,
       job.workspaceId,
       JSON.stringify(contexts.map((c) => c.execution_id)),
     );
@@ -541,6 +546,27 @@ async function writeSpans(
       dropped ||= w.dropped;
     }
     for (const id of movedFrom) mergeInto.delete(id);
+
+    // Batches of one execution written at the same time (parallel workers, concurrent OTLP
+    // exports of one trace) take turns from here: each rollup (3.) starts once the batch before it
+    // has committed, so it reads that batch's spans and aggregates (read committed: a statement
+    // sees what committed before it started); without the lock the last to commit would overwrite
+    // the execution with a count that misses spans. Row locks in id order, as above. What was read
+    // unlocked is read again: an execution that stopped keeping its aggregates meanwhile is rolled
+    // up in full (always exact), and one deleted meanwhile is created again, as step 1 would have.
+    const lockedStates = await tx.query<ExecutionState>(
+      LOCK_EXECUTION_STATES,
+      job.workspaceId,
+      JSON.stringify(contexts.map((c) => c.execution_id)),
+    );
+    const stillMergeable = new Set(
+      lockedStates.filter((s) => s.rollup_ok && s.span_count >= minSpans).map((s) => s.id),
+    );
+    for (const id of [...mergeInto]) if (!stillMergeable.has(id)) mergeInto.delete(id);
+    if (lockedStates.length < contexts.length) {
+      const present = new Set(lockedStates.map((s) => s.id));
+      for (const c of await createMissing(ctx.filter((c) => !present.has(c.execution_id)))) createdIds.add(c.id);
+    }
     if (dropped && created.length)
       await tx.exec(
         `DELETE FROM executions e WHERE e.workspace_id = $1 AND e.id = ${anyOfJsonArray("$2")}
