@@ -143,10 +143,24 @@ describe("span writer on a young database", () => {
   it("concurrent batches of one execution roll it up from all their spans (no lost update)", async () => {
     // One span per batch, all of execution "shared", written at once (as concurrent OTLP exports
     // of one trace reach parallel workers): the last rollup must see every span.
+    // Each batch also holds a message: its thread search text (a trigger, with a foreign key to the
+    // execution) goes in with the spans, before the batch locks the execution for its rollup.
     const one = (i: number): SpanBatch => {
-      const b = batch(10_000 + i, 1);
+      const b = batch(10_000 + i, 2);
       b.spans[0] = { ...b.spans[0], execution_id: "shared", parent_id: i === 0 ? null : "s10000", tokens_input: 1 };
-      b.executions[0] = { ...b.executions[0], execution_id: "shared" };
+      b.spans[1] = {
+        ...b.spans[1],
+        id: `m${i}`,
+        execution_id: "shared",
+        parent_id: "s10000",
+        type: "conversation_message",
+        message: { role: "user", content: `message ${i}` },
+        message_role: "user",
+        tokens_input: null,
+        tokens_output: null,
+        tokens_total: null,
+      };
+      b.executions = [{ ...b.executions[0], execution_id: "shared" }];
       return b;
     };
     for (let round = 0; round < 5; round++) {
@@ -156,7 +170,11 @@ describe("span writer on a young database", () => {
       const [e] = await db.prisma.$queryRawUnsafe<{ span_count: number; tokens_input: number }[]>(
         `SELECT span_count, tokens_input::int AS tokens_input FROM executions WHERE workspace_id = '${WS}' AND id = 'shared'`,
       );
-      expect(e).toEqual({ span_count: 8, tokens_input: 8 });
+      expect(e).toEqual({ span_count: 16, tokens_input: 8 });
+      const [c] = await db.prisma.$queryRawUnsafe<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM conversation_search WHERE workspace_id = '${WS}' AND execution_id = 'shared'`,
+      );
+      expect(c.n).toBe(8);
     }
   });
 });

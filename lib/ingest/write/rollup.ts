@@ -16,9 +16,15 @@ import { latencyBucket } from "../../overview/histogram.ts";
  * same expressions from the same aggregates, so they give the same row.
  */
 
-/** Locks execution rows ($2: JSON array of ids) in id order. */
+/**
+ * Locks execution rows ($2: JSON array of ids) in id order, for their rollup. NO KEY UPDATE, the
+ * lock the rollup's own UPDATE takes: two rollups of a row take turns, while foreign key checks
+ * of rows referencing it (conversation_search, written by a trigger as the batch's spans go in,
+ * before this lock) take KEY SHARE, which it does not wait for. FOR UPDATE would: batches of one
+ * execution, each holding KEY SHARE from its spans, would each wait for the others (a deadlock).
+ */
 export const LOCK_EXECUTIONS = `SELECT 1 FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}
-  ORDER BY id FOR UPDATE`;
+  ORDER BY id FOR NO KEY UPDATE`;
 
 /**
  * Execution rows ($2: JSON array of ids): which keep their aggregates (those can be rolled up
@@ -30,9 +36,9 @@ export const READ_EXECUTION_STATES = `SELECT id, rollup_ok, span_count,
     to_char((now() AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS today
   FROM executions WHERE workspace_id = $1 AND id = ${anyOfJsonArray("$2")}`;
 
-/** READ_EXECUTION_STATES with the rows locked, in id order. */
+/** READ_EXECUTION_STATES with the rows locked, in id order, as LOCK_EXECUTIONS does. */
 export const LOCK_EXECUTION_STATES = `${READ_EXECUTION_STATES}
-  ORDER BY id FOR UPDATE`;
+  ORDER BY id FOR NO KEY UPDATE`;
 
 /**
  * Executions with fewer stored spans are rolled up in full even when they keep their aggregates:
