@@ -26,8 +26,9 @@ export { joinSpanParts, toSpanJob };
 /**
  * The span writer. A batch is a handful of statements whatever its size: spans arrive by COPY
  * straight into `spans` on Postgres (JSON rows upserted on PGlite), their executions are created,
- * then locked (after the spans, for the rollup only) and rolled up in the same transaction (lib/ingest/write/rollup.ts: from the batch's own
- * spans where the execution keeps its aggregates, else from all its stored spans). Writes are
+ * then locked (after the spans, for the rollup only) and rolled up in the same transaction
+ * (lib/ingest/write/rollup.ts: from the batch's own spans where the execution keeps its
+ * aggregates, else from all its stored spans). Writes are
  * idempotent by id and keep the newest version of a span (lib/ingest/version.ts). `spans` is
  * partitioned by workspace and day (lib/data/partitions.ts): a span's day is its execution's
  * creation day, so an execution's spans, and every version of each, share one partition, whose
@@ -565,7 +566,7 @@ async function writeSpans(
     for (const id of [...mergeInto]) if (!stillMergeable.has(id)) mergeInto.delete(id);
     if (lockedStates.length < contexts.length) {
       const present = new Set(lockedStates.map((s) => s.id));
-      for (const c of await createMissing(ctx.filter((c) => !present.has(c.execution_id)))) createdIds.add(c.id);
+      created.push(...(await createMissing(ctx.filter((c) => !present.has(c.execution_id)))));
     }
     if (dropped && created.length)
       await tx.exec(
