@@ -140,6 +140,48 @@ describe("span writer on a young database", () => {
     expect(agent.n).toBe(2);
   });
 
+  it.runIf(!!testServerUrl())(
+    "creates an execution again when it is deleted while a batch's spans go in (no span left without it)",
+    async () => {
+      // Another session holds the execution's row, so the batch waits at its rollup lock with its
+      // spans copied; that session then deletes the execution and commits.
+      const first = batch(20_000, 1);
+      first.spans[0] = { ...first.spans[0], id: "gone-root" };
+      await writeSpanBatch(db, first);
+      const other = new pg.Client({ connectionString: db.url! });
+      await other.connect();
+      try {
+        await other.query("BEGIN");
+        await other.query(`SELECT 1 FROM executions WHERE workspace_id = $1 AND id = 'e20000' FOR NO KEY UPDATE`, [WS]);
+        const late = batch(20_000, 1);
+        late.spans[0] = { ...late.spans[0], id: "late-span" };
+        const writing = writeSpanBatch(db, late);
+        await expect
+          .poll(async () => {
+            const { rows } = await other.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
+            return rows[0].n;
+          })
+          .toBe(1);
+        await other.query(`DELETE FROM executions WHERE workspace_id = $1 AND id = 'e20000'`, [WS]);
+        await other.query("COMMIT");
+        await writing;
+      } finally {
+        await other.end();
+      }
+      const [e] = await db.prisma.$queryRawUnsafe<{ span_count: number }[]>(
+        `SELECT span_count FROM executions WHERE workspace_id = '${WS}' AND id = 'e20000'`,
+      );
+      expect(e).toEqual({ span_count: 1 });
+      expect(
+        await db.prisma.$queryRawUnsafe(
+          `SELECT id FROM spans WHERE workspace_id = '${WS}' AND execution_id = 'e20000'`,
+        ),
+      ).toEqual([{ id: "late-span" }]);
+    },
+  );
+
   it("concurrent batches of one execution roll it up from all their spans (no lost update)", async () => {
     // One span per batch, all of execution "shared", written at once (as concurrent OTLP exports
     // of one trace reach parallel workers): the last rollup must see every span.
