@@ -139,21 +139,53 @@ function copyJson(value: unknown): string {
 const copyNullable = (s: string | null | undefined) => (s === null || s === undefined ? "\\N" : copyText(s));
 const copyInt = (n: number | null | undefined) => (n === null || n === undefined ? "\\N" : `${n}`);
 
-/** One span as a line of COPY text: the workspace id, then the columns in SPAN_COPY_COLUMNS order. */
+/**
+ * One span as a line of COPY text: the workspace id, then the columns in SPAN_COPY_COLUMNS order.
+ * Joined from an array, not a template literal: a template of 50 parts builds a rope of that many
+ * strings per line, and flattening the batch's rope (for the socket, or Redis) walked every node,
+ * which cost more than building it (docs/performance.md › Real traffic › The COPY text's ropes).
+ */
 function copyLine(workspace: string, r: SpanRow): string {
-  return `${workspace}\t${copyText(r.id)}\t${copyText(r.execution_id)}\t${copyNullable(r.parent_id)}\t${copyText(r.type)}\t${copyText(r.name)}\t${copyNullable(r.step_type)}\t${copyText(r.status)}\t${copyText(r.started_at)}\t${copyNullable(r.ended_at)}\t${copyJson(r.input)}\t${copyJson(r.output)}\t${copyJson(r.metadata)}\t${copyJson(r.error)}\t${copyJson(r.llm)}\t${copyNullable(r.llm_model)}\t${copyInt(r.tokens_input)}\t${copyInt(r.tokens_output)}\t${copyInt(r.tokens_total)}\t${copyNullable(r.http_method)}\t${copyNullable(r.http_url)}\t${copyInt(r.http_status)}\t${copyJson(r.message)}\t${copyNullable(r.message_role)}\t${copyInt(r.cost)}\t${r.version ?? 0}\n`;
+  return [
+    workspace,
+    copyText(r.id),
+    copyText(r.execution_id),
+    copyNullable(r.parent_id),
+    copyText(r.type),
+    copyText(r.name),
+    copyNullable(r.step_type),
+    copyText(r.status),
+    copyText(r.started_at),
+    copyNullable(r.ended_at),
+    copyJson(r.input),
+    copyJson(r.output),
+    copyJson(r.metadata),
+    copyJson(r.error),
+    copyJson(r.llm),
+    copyNullable(r.llm_model),
+    copyInt(r.tokens_input),
+    copyInt(r.tokens_output),
+    copyInt(r.tokens_total),
+    copyNullable(r.http_method),
+    copyNullable(r.http_url),
+    copyInt(r.http_status),
+    copyJson(r.message),
+    copyNullable(r.message_role),
+    copyInt(r.cost),
+    `${r.version ?? 0}\n`,
+  ].join("\t");
 }
 
 /**
  * Span rows in the text format of `COPY … FROM STDIN`, columns `workspace_id` and then
  * SPAN_COPY_COLUMNS (the layout of `spans` itself, so the writer can copy straight into it), strings
- * Postgres would reject cleaned.
+ * Postgres would reject cleaned. One flat string (see copyLine).
  */
 export function spanCopyText(workspaceId: string, rows: readonly SpanRow[]): string {
   const workspace = copyText(workspaceId);
-  let out = "";
-  for (const r of rows) out += copyLine(workspace, r);
-  return out;
+  const lines = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) lines[i] = copyLine(workspace, rows[i]);
+  return lines.join("");
 }
 
 /**

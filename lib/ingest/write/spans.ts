@@ -93,12 +93,13 @@ function recentDays(today: string): string[] {
 
 /** The lines of a COPY text with each one's partition day inserted after its workspace id. */
 function dated(copy: string, lines: readonly CopyLine[], days: BatchDays): string {
-  let out = "";
+  const parts: string[] = [];
   for (const l of lines) {
     const tab = copy.indexOf("\t", l.start);
-    out += `${copy.slice(l.start, tab)}\t${days.dayOf.get(l.executionId) ?? days.today}${copy.slice(tab, l.end)}`;
+    parts.push(copy.slice(l.start, tab), "\t", days.dayOf.get(l.executionId) ?? days.today, copy.slice(tab, l.end));
   }
-  return out;
+  // One flat string, not a rope of every line's parts (see spanCopyText).
+  return parts.join("");
 }
 
 /**
