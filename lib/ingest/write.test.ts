@@ -182,6 +182,56 @@ describe("span writer on a young database", () => {
     },
   );
 
+  it.runIf(!!testServerUrl())(
+    "rolls an execution up in full when it stops keeping its aggregates while a batch waits for its lock",
+    async () => {
+      // The batch reads the execution's state unlocked (it keeps its aggregates: a merge), copies its
+      // span, then waits at the rollup lock; meanwhile another session turns the aggregates off and
+      // leaves them wrong (as a move of spans out of it would). A merge into them would keep the
+      // wrong count; the batch must read the state again under the lock and roll up in full.
+      // Every execution that keeps its aggregates is merged into, however few its spans.
+      process.env.RUNLENS_INCREMENTAL_ROLLUP_MIN_SPANS = "0";
+      const first = batch(21_000, 1);
+      first.spans[0] = { ...first.spans[0], id: "kept-root" };
+      await writeSpanBatch(db, first);
+      const before = await db.prisma.$queryRawUnsafe<{ rollup_ok: boolean; span_count: number }[]>(
+        `SELECT rollup_ok, span_count FROM executions WHERE workspace_id = '${WS}' AND id = 'e21000'`,
+      );
+      expect(before).toEqual([{ rollup_ok: true, span_count: 1 }]);
+      const other = new pg.Client({ connectionString: db.url! });
+      await other.connect();
+      try {
+        await other.query("BEGIN");
+        await other.query(`SELECT 1 FROM executions WHERE workspace_id = $1 AND id = 'e21000' FOR NO KEY UPDATE`, [WS]);
+        const late = batch(21_000, 1);
+        late.spans[0] = { ...late.spans[0], id: "late-child", parent_id: "kept-root", type: "log", name: "late" };
+        const writing = writeSpanBatch(db, late);
+        await expect
+          .poll(async () => {
+            const { rows } = await other.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
+            return rows[0].n;
+          })
+          .toBe(1);
+        await other.query(
+          `UPDATE executions SET rollup_ok = false, span_count = 999, agg_llm_total = 12345 WHERE workspace_id = $1 AND id = 'e21000'`,
+          [WS],
+        );
+        await other.query("COMMIT");
+        const result = await writing;
+        expect(result.merged).toBe(0);
+      } finally {
+        await other.end();
+        delete process.env.RUNLENS_INCREMENTAL_ROLLUP_MIN_SPANS;
+      }
+      const after = await db.prisma.$queryRawUnsafe<{ rollup_ok: boolean; span_count: number; agg_llm_total: string }[]>(
+        `SELECT rollup_ok, span_count, agg_llm_total::text FROM executions WHERE workspace_id = '${WS}' AND id = 'e21000'`,
+      );
+      expect(after).toEqual([{ rollup_ok: true, span_count: 2, agg_llm_total: "0" }]);
+    },
+  );
+
   it("concurrent batches of one execution roll it up from all their spans (no lost update)", async () => {
     // One span per batch, all of execution "shared", written at once (as concurrent OTLP exports
     // of one trace reach parallel workers): the last rollup must see every span.
