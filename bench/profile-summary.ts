@@ -51,6 +51,8 @@ function original(frame: CallFrame): string | null {
   const { lineNumber: line, columnNumber: col } = frame;
   let sec = sections[0];
   for (const s of sections) if (s.offset.line < line || (s.offset.line === line && s.offset.column <= col)) sec = s;
+  // A frame before the first section (the chunk's runtime prelude) has no mapping.
+  if (line - sec.offset.line + 1 < 1) return null;
   sec.consumer ??= new SourceMapConsumer(sec.map);
   const p = sec.consumer.originalPositionFor({
     line: line - sec.offset.line + 1,
