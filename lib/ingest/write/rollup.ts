@@ -166,18 +166,20 @@ export const ROLLUP_EXECUTIONS = `WITH ${CTX}, agg AS (
        CROSS JOIN LATERAL (SELECT ${executionDaySql("e")} AS day FROM executions e
          WHERE e.workspace_id = $1 AND e.id = ctx.execution_id LIMIT 1) d
        CROSS JOIN LATERAL (
-         SELECT ${aggregates("s.error IS NOT NULL")}
+         SELECT ${aggregates("s.error IS NOT NULL")},
+           -- Each finished LLM call's model and latency bucket, gathered in the same scan (the two
+           -- arrays in the same order): the histogram below needs no second read of the spans.
+           array_agg(COALESCE(s.llm_model, '')) FILTER (WHERE ${LLM_FINISHED}) AS llm_models,
+           array_agg(${latencyBucket("s.started_at", "s.ended_at")}::int) FILTER (WHERE ${LLM_FINISHED}) AS llm_buckets
          FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = ctx.execution_id AND s.day = ANY(${executionDaysSql("d.day")})
          GROUP BY s.execution_id
        ) a
      ), latency AS (
-       -- Its finished LLM calls' durations, read only for executions that have some (triggers turn
-       -- changes of llm_latency into execution_rollups deltas).
-       SELECT agg.execution_id, (SELECT h.hist FROM (${histograms(`${latencyRows}
-           FROM spans s WHERE s.workspace_id = $1 AND s.execution_id = agg.execution_id AND ${LLM_FINISHED}
-             AND s.day = ANY(${executionDaysSql("agg.day")})
-           GROUP BY 1, 2, 3`)}) h) AS hist
-       FROM agg WHERE agg.llm_finished > 0
+       -- Its finished LLM calls' durations, for executions that have some (triggers turn changes of
+       -- llm_latency into execution_rollups deltas).
+       SELECT agg.execution_id, (SELECT h.hist FROM (${histograms(`SELECT agg.execution_id, u.model, u.bucket, 1::numeric AS n
+           FROM unnest(agg.llm_models, agg.llm_buckets) AS u(model, bucket)`)}) h) AS hist
+       FROM agg WHERE agg.llm_models IS NOT NULL
      ), st AS (
        SELECT agg.*, (SELECT latency.hist FROM latency WHERE latency.execution_id = agg.execution_id) AS hist FROM agg
      )
