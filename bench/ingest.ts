@@ -681,9 +681,7 @@ async function measure(load: Load, dbName: string, queuePrefix: string) {
     const { pending, failed } = await queueState();
     if (failed > 0) throw new Error(`${failed} ingest job(s) failed; server output:\n${server.output().slice(-4000)}`);
     if (pending === 0) {
-      stored = Number(
-        (await db.query("SELECT COALESCE(sum(span_count), 0)::bigint AS n FROM executions")).rows[0].n,
-      );
+      stored = Number((await db.query("SELECT COALESCE(sum(span_count), 0)::bigint AS n FROM executions")).rows[0].n);
       if (stored >= load.rows) break;
     }
     if (Date.now() > runDeadline)

@@ -183,6 +183,50 @@ describe("span writer on a young database", () => {
   );
 
   it.runIf(!!testServerUrl())(
+    "creates an execution of an earlier day again on that day, where the batch copied its spans",
+    async () => {
+      // An execution created yesterday (its spans' partition day): the batch copies its span into
+      // yesterday's partition, then waits at the rollup lock while another session deletes the
+      // execution. Created again today, its span would be in a partition its reads never look at.
+      const first = batch(22_000, 1);
+      await writeSpanBatch(db, first);
+      await db.prisma.$executeRawUnsafe(`DELETE FROM spans WHERE workspace_id = '${WS}' AND execution_id = 'e22000'`);
+      await db.prisma.$executeRawUnsafe(
+        `UPDATE executions SET created_at = now() - interval '1 day' WHERE workspace_id = '${WS}' AND id = 'e22000'`,
+      );
+      const other = new pg.Client({ connectionString: db.url! });
+      await other.connect();
+      try {
+        await other.query("BEGIN");
+        await other.query(`SELECT 1 FROM executions WHERE workspace_id = $1 AND id = 'e22000' FOR NO KEY UPDATE`, [WS]);
+        const late = batch(22_000, 1);
+        late.spans[0] = { ...late.spans[0], id: "late-dated" };
+        const writing = writeSpanBatch(db, late);
+        await expect
+          .poll(async () => {
+            const { rows } = await other.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
+            return rows[0].n;
+          })
+          .toBe(1);
+        await other.query(`DELETE FROM executions WHERE workspace_id = $1 AND id = 'e22000'`, [WS]);
+        await other.query("COMMIT");
+        await writing;
+      } finally {
+        await other.end();
+      }
+      const rows = await db.prisma.$queryRawUnsafe<{ span_count: number; same_day: boolean; yesterday: boolean }[]>(
+        `SELECT e.span_count, s.day = (e.created_at AT TIME ZONE 'UTC')::date AS same_day,
+             s.day = ((now() - interval '1 day') AT TIME ZONE 'UTC')::date AS yesterday
+           FROM executions e JOIN spans s ON s.workspace_id = e.workspace_id AND s.execution_id = e.id
+           WHERE e.workspace_id = '${WS}' AND e.id = 'e22000'`,
+      );
+      expect(rows).toEqual([{ span_count: 1, same_day: true, yesterday: true }]);
+    },
+  );
+
+  it.runIf(!!testServerUrl())(
     "rolls an execution up in full when it stops keeping its aggregates while a batch waits for its lock",
     async () => {
       // The batch reads the execution's state unlocked (it keeps its aggregates: a merge), copies its
@@ -225,7 +269,9 @@ describe("span writer on a young database", () => {
         await other.end();
         delete process.env.RUNLENS_INCREMENTAL_ROLLUP_MIN_SPANS;
       }
-      const after = await db.prisma.$queryRawUnsafe<{ rollup_ok: boolean; span_count: number; agg_llm_total: string }[]>(
+      const after = await db.prisma.$queryRawUnsafe<
+        { rollup_ok: boolean; span_count: number; agg_llm_total: string }[]
+      >(
         `SELECT rollup_ok, span_count, agg_llm_total::text FROM executions WHERE workspace_id = '${WS}' AND id = 'e21000'`,
       );
       expect(after).toEqual([{ rollup_ok: true, span_count: 2, agg_llm_total: "0" }]);

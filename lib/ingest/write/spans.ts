@@ -489,11 +489,16 @@ async function writeSpans(
     // id order to avoid deadlocks. The ones created here come back (locked by their insert until the
     // commit): if all their spans turn out to be outranked by stored versions in other executions,
     // they go again (2.).
-    const createMissing = (of: typeof ctx) =>
+    // `day`, when given (an execution created again under the lock, below), is the partition day its
+    // spans were copied into: an earlier day makes it created at that day's start, so its spans are
+    // read from where they are.
+    const createMissing = (of: ((typeof ctx)[number] & { day?: string })[]) =>
       tx.query<{ id: string }>(
         `INSERT INTO executions (workspace_id, id, agent_id, name, type, status, source, started_at, created_at, updated_at)
-           SELECT $1::text, c.execution_id, c.agent_id, c.execution_id, 'custom_execution', 'running', $3::"TraceSource", c.started_at, now(), now()
-           FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, started_at timestamptz)
+           SELECT $1::text, c.execution_id, c.agent_id, c.execution_id, 'custom_execution', 'running', $3::"TraceSource", c.started_at,
+             CASE WHEN c.day IS NULL OR c.day >= (now() AT TIME ZONE 'UTC')::date THEN now() ELSE c.day::timestamp AT TIME ZONE 'UTC' END,
+             now()
+           FROM jsonb_to_recordset($2::jsonb) AS c(execution_id text, agent_id text, started_at timestamptz, day date)
            ORDER BY c.execution_id
            ON CONFLICT (workspace_id, id) DO NOTHING
            RETURNING id`,
@@ -567,7 +572,8 @@ async function writeSpans(
     for (const id of [...mergeInto]) if (!stillMergeable.has(id)) mergeInto.delete(id);
     if (lockedStates.length < contexts.length) {
       const present = new Set(lockedStates.map((s) => s.id));
-      created.push(...(await createMissing(ctx.filter((c) => !present.has(c.execution_id)))));
+      const gone = ctx.filter((c) => !present.has(c.execution_id));
+      created.push(...(await createMissing(gone.map((c) => ({ ...c, day: dayOf.get(c.execution_id) })))));
     }
     if (dropped && created.length)
       await tx.exec(
