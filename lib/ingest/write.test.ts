@@ -76,6 +76,42 @@ const lookupPlan = (db: TestDb) =>
     [WS, "e1"],
   );
 
+/**
+ * Writes `late` while another session holds the row of execution `executionId` (FOR NO KEY UPDATE):
+ * once the batch waits at its rollup lock, its spans copied, `meanwhile` runs in that session, which
+ * then commits. Returns what the batch's write returns.
+ */
+async function writeWhileHeld(
+  db: TestDb,
+  executionId: string,
+  late: SpanBatch,
+  meanwhile: (other: pg.Client) => Promise<void>,
+) {
+  const other = new pg.Client({ connectionString: db.url! });
+  await other.connect();
+  try {
+    await other.query("BEGIN");
+    await other.query(`SELECT 1 FROM executions WHERE workspace_id = $1 AND id = $2 FOR NO KEY UPDATE`, [
+      WS,
+      executionId,
+    ]);
+    const writing = writeSpanBatch(db, late);
+    await expect
+      .poll(async () => {
+        const { rows } = await other.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return rows[0].n;
+      })
+      .toBe(1);
+    await meanwhile(other);
+    await other.query("COMMIT");
+    return await writing;
+  } finally {
+    await other.end();
+  }
+}
+
 describe("span writer on a young database", () => {
   let db: TestDb;
   beforeAll(async () => {
@@ -148,28 +184,11 @@ describe("span writer on a young database", () => {
       const first = batch(20_000, 1);
       first.spans[0] = { ...first.spans[0], id: "gone-root" };
       await writeSpanBatch(db, first);
-      const other = new pg.Client({ connectionString: db.url! });
-      await other.connect();
-      try {
-        await other.query("BEGIN");
-        await other.query(`SELECT 1 FROM executions WHERE workspace_id = $1 AND id = 'e20000' FOR NO KEY UPDATE`, [WS]);
-        const late = batch(20_000, 1);
-        late.spans[0] = { ...late.spans[0], id: "late-span" };
-        const writing = writeSpanBatch(db, late);
-        await expect
-          .poll(async () => {
-            const { rows } = await other.query(
-              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-            );
-            return rows[0].n;
-          })
-          .toBe(1);
+      const late = batch(20_000, 1);
+      late.spans[0] = { ...late.spans[0], id: "late-span" };
+      await writeWhileHeld(db, "e20000", late, async (other) => {
         await other.query(`DELETE FROM executions WHERE workspace_id = $1 AND id = 'e20000'`, [WS]);
-        await other.query("COMMIT");
-        await writing;
-      } finally {
-        await other.end();
-      }
+      });
       const [e] = await db.prisma.$queryRawUnsafe<{ span_count: number }[]>(
         `SELECT span_count FROM executions WHERE workspace_id = '${WS}' AND id = 'e20000'`,
       );
@@ -194,28 +213,11 @@ describe("span writer on a young database", () => {
       await db.prisma.$executeRawUnsafe(
         `UPDATE executions SET created_at = now() - interval '1 day' WHERE workspace_id = '${WS}' AND id = 'e22000'`,
       );
-      const other = new pg.Client({ connectionString: db.url! });
-      await other.connect();
-      try {
-        await other.query("BEGIN");
-        await other.query(`SELECT 1 FROM executions WHERE workspace_id = $1 AND id = 'e22000' FOR NO KEY UPDATE`, [WS]);
-        const late = batch(22_000, 1);
-        late.spans[0] = { ...late.spans[0], id: "late-dated" };
-        const writing = writeSpanBatch(db, late);
-        await expect
-          .poll(async () => {
-            const { rows } = await other.query(
-              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-            );
-            return rows[0].n;
-          })
-          .toBe(1);
+      const late = batch(22_000, 1);
+      late.spans[0] = { ...late.spans[0], id: "late-dated" };
+      await writeWhileHeld(db, "e22000", late, async (other) => {
         await other.query(`DELETE FROM executions WHERE workspace_id = $1 AND id = 'e22000'`, [WS]);
-        await other.query("COMMIT");
-        await writing;
-      } finally {
-        await other.end();
-      }
+      });
       const rows = await db.prisma.$queryRawUnsafe<{ span_count: number; same_day: boolean; yesterday: boolean }[]>(
         `SELECT e.span_count, s.day = (e.created_at AT TIME ZONE 'UTC')::date AS same_day,
              s.day = ((now() - interval '1 day') AT TIME ZONE 'UTC')::date AS yesterday
@@ -235,38 +237,24 @@ describe("span writer on a young database", () => {
       // wrong count; the batch must read the state again under the lock and roll up in full.
       // Every execution that keeps its aggregates is merged into, however few its spans.
       process.env.RUNLENS_INCREMENTAL_ROLLUP_MIN_SPANS = "0";
-      const first = batch(21_000, 1);
-      first.spans[0] = { ...first.spans[0], id: "kept-root" };
-      await writeSpanBatch(db, first);
-      const before = await db.prisma.$queryRawUnsafe<{ rollup_ok: boolean; span_count: number }[]>(
-        `SELECT rollup_ok, span_count FROM executions WHERE workspace_id = '${WS}' AND id = 'e21000'`,
-      );
-      expect(before).toEqual([{ rollup_ok: true, span_count: 1 }]);
-      const other = new pg.Client({ connectionString: db.url! });
-      await other.connect();
       try {
-        await other.query("BEGIN");
-        await other.query(`SELECT 1 FROM executions WHERE workspace_id = $1 AND id = 'e21000' FOR NO KEY UPDATE`, [WS]);
+        const first = batch(21_000, 1);
+        first.spans[0] = { ...first.spans[0], id: "kept-root" };
+        await writeSpanBatch(db, first);
+        const before = await db.prisma.$queryRawUnsafe<{ rollup_ok: boolean; span_count: number }[]>(
+          `SELECT rollup_ok, span_count FROM executions WHERE workspace_id = '${WS}' AND id = 'e21000'`,
+        );
+        expect(before).toEqual([{ rollup_ok: true, span_count: 1 }]);
         const late = batch(21_000, 1);
         late.spans[0] = { ...late.spans[0], id: "late-child", parent_id: "kept-root", type: "log", name: "late" };
-        const writing = writeSpanBatch(db, late);
-        await expect
-          .poll(async () => {
-            const { rows } = await other.query(
-              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-            );
-            return rows[0].n;
-          })
-          .toBe(1);
-        await other.query(
-          `UPDATE executions SET rollup_ok = false, span_count = 999, agg_llm_total = 12345 WHERE workspace_id = $1 AND id = 'e21000'`,
-          [WS],
-        );
-        await other.query("COMMIT");
-        const result = await writing;
+        const result = await writeWhileHeld(db, "e21000", late, async (other) => {
+          await other.query(
+            `UPDATE executions SET rollup_ok = false, span_count = 999, agg_llm_total = 12345 WHERE workspace_id = $1 AND id = 'e21000'`,
+            [WS],
+          );
+        });
         expect(result.merged).toBe(0);
       } finally {
-        await other.end();
         delete process.env.RUNLENS_INCREMENTAL_ROLLUP_MIN_SPANS;
       }
       const after = await db.prisma.$queryRawUnsafe<
